@@ -1,0 +1,257 @@
+"""Domain types: what every engine returns and every front end shows.
+
+These are plain pydantic models so the CLI, notebooks and evals share one shape,
+and so the openai engine can reuse them (or derive response models from them).
+"""
+
+from __future__ import annotations
+
+import html
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
+
+
+class Slot(str, Enum):
+    """The four parts of a closed-loop bullet, in the order a bullet tells them."""
+
+    PROBLEM = "problem"
+    ACTION = "action"
+    DATA_OUTCOME = "data_outcome"
+    MODEL_IMPACT = "model_impact"
+
+    def __str__(self) -> str:  # so f"{slot}" prints "data_outcome", not "Slot.DATA_OUTCOME"
+        return self.value
+
+    @property
+    def label(self) -> str:
+        return SLOT_LABELS[self]
+
+
+SLOT_LABELS = {
+    Slot.PROBLEM: "problem",
+    Slot.ACTION: "action",
+    Slot.DATA_OUTCOME: "data outcome",
+    Slot.MODEL_IMPACT: "model impact",
+}
+
+
+class SlotFill(BaseModel):
+    """Whether one slot is filled, and by which words of the bullet."""
+
+    model_config = ConfigDict(frozen=True)
+
+    present: bool
+    evidence: str | None = Field(
+        default=None, description="The exact words of the bullet that fill the slot; null when absent."
+    )
+
+    @model_validator(mode="after")
+    def _evidence_only_when_present(self) -> "SlotFill":
+        if not self.present and self.evidence:
+            raise ValueError("an absent slot has no evidence")
+        if self.present and not (self.evidence or "").strip():
+            raise ValueError("a present slot needs its evidence: the words of the bullet that fill it")
+        return self
+
+
+class AnswerKind(str, Enum):
+    TEXT = "text"
+    QUANTITY = "quantity"  # a number with a unit, e.g. "0.68 -> 0.84" or "3M examples"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Question(BaseModel):
+    """One targeted question for one missing slot."""
+
+    slot: Slot
+    text: str = Field(min_length=8)
+    kind: AnswerKind = AnswerKind.TEXT
+    unit_hint: str | None = Field(default=None, description="e.g. 'percent', 'examples', 'ms'")
+    why: str | None = Field(default=None, description="Why the slot matters, shown on request.")
+
+
+class AnswerStatus(str, Enum):
+    GIVEN = "given"
+    APPROXIMATE = "approximate"  # the person said "about": the rewrite may say so too
+    UNKNOWN = "unknown"
+    NOT_MINE = "not_mine"  # the work was someone else's: never claim it
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_UNKNOWN_WORDS = {"unknown", "u", "?", "don't know", "dont know", "idk", "n/a", "na"}
+_NOT_MINE_WORDS = {"not mine", "n", "not_mine", "someone else", "not me"}
+_APPROX_PREFIXES = ("~", "about ", "approximately ", "approx. ", "approx ", "around ", "roughly ", "circa ", "≈")
+
+
+class Answer(BaseModel):
+    """The person's answer for one slot. Only given/approximate answers may become claims."""
+
+    slot: Slot
+    value: str = ""
+    unit: str | None = None
+    status: AnswerStatus = AnswerStatus.GIVEN
+
+    @field_validator("value")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        return v.strip()
+
+    @model_validator(mode="after")
+    def _empty_is_unknown(self) -> "Answer":
+        if self.status in (AnswerStatus.GIVEN, AnswerStatus.APPROXIMATE) and not self.value:
+            object.__setattr__(self, "status", AnswerStatus.UNKNOWN)
+        return self
+
+    @classmethod
+    def parse(cls, slot: Slot | str, raw: "str | Answer | None") -> "Answer":
+        """Read what a person typed: 'unknown', 'not mine', '~40%' (approximate), or plain text."""
+        if isinstance(raw, Answer):
+            return raw
+        slot = Slot(slot)
+        text = (raw or "").strip()
+        low = text.lower()
+        if not text or low in _UNKNOWN_WORDS:
+            return cls(slot=slot, status=AnswerStatus.UNKNOWN)
+        if low in _NOT_MINE_WORDS:
+            return cls(slot=slot, status=AnswerStatus.NOT_MINE)
+        status = AnswerStatus.APPROXIMATE if low.startswith(_APPROX_PREFIXES) else AnswerStatus.GIVEN
+        return cls(slot=slot, value=text, status=status)
+
+    @property
+    def usable(self) -> bool:
+        """True when the answer may become a claim in the rewrite."""
+        return self.status in (AnswerStatus.GIVEN, AnswerStatus.APPROXIMATE) and bool(self.value)
+
+    @property
+    def text(self) -> str:
+        """The value with its unit, as it may appear in a rewrite."""
+        if self.unit and self.unit.lower() not in self.value.lower():
+            return f"{self.value} {self.unit}"
+        return self.value
+
+
+class Finding(BaseModel):
+    """What a guard found. Errors block a result; warnings are shown beside it."""
+
+    guard: str = Field(description="e.g. 'provenance', 'grounding', 'questions', 'style.filler'")
+    message: str
+    severity: Literal["error", "warning"] = "warning"
+    slot: Slot | None = None
+
+    def __str__(self) -> str:
+        return f"{self.guard}: {self.message}"
+
+
+def _empty_slots() -> dict[Slot, SlotFill]:
+    return {slot: SlotFill(present=False) for slot in Slot}
+
+
+class Analysis(BaseModel):
+    """Which slots a bullet fills (with evidence), and one question per missing slot."""
+
+    bullet: str
+    slots: dict[Slot, SlotFill] = Field(default_factory=_empty_slots)
+    questions: list[Question] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    engine: str = "rules"
+    model: str | None = None
+    prompt_version: str | None = None
+
+    @field_validator("slots")
+    @classmethod
+    def _all_four_slots(cls, slots: dict[Slot, SlotFill]) -> dict[Slot, SlotFill]:
+        # A missing key would silently read as "absent"; make every slot explicit instead.
+        return {slot: slots.get(slot, SlotFill(present=False)) for slot in Slot}
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def missing(self) -> list[Slot]:
+        return [slot for slot in Slot if not self.slots[slot].present]
+
+    @property
+    def present(self) -> list[Slot]:
+        return [slot for slot in Slot if self.slots[slot].present]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+    def question_for(self, slot: Slot) -> Question | None:
+        return next((q for q in self.questions if q.slot == slot), None)
+
+    def to_public_dict(self) -> dict:
+        """The JSON shape of `bulletsmith analyze --json` (DESIGN.md)."""
+        return {
+            "bullet": self.bullet,
+            "slots": {s.value: {"present": f.present, "evidence": f.evidence} for s, f in self.slots.items()},
+            "missing": [s.value for s in self.missing],
+            "questions": [{"slot": q.slot.value, "text": q.text} for q in self.questions],
+        }
+
+    def _repr_markdown_(self) -> str:
+        rows = [f"**Bullet:** {self.bullet}", "", "| slot | present | evidence |", "|---|---|---|"]
+        for slot, fill in self.slots.items():
+            rows.append(f"| {slot.label} | {'yes' if fill.present else '**missing**'} | {fill.evidence or ''} |")
+        if self.questions:
+            rows += ["", "**Questions**", *[f"- *{q.slot.label}*: {q.text}" for q in self.questions]]
+        return "\n".join(rows)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        rows = "".join(
+            f"<tr><td>{esc(slot.label)}</td><td>{'✓' if fill.present else '<b>missing</b>'}</td>"
+            f"<td>{esc(fill.evidence or '')}</td></tr>"
+            for slot, fill in self.slots.items()
+        )
+        qs = "".join(f"<li><i>{esc(q.slot.label)}</i>: {esc(q.text)}</li>" for q in self.questions)
+        return (
+            f"<div><p><b>Bullet:</b> {esc(self.bullet)}</p>"
+            f"<table><tr><th>slot</th><th>present</th><th>evidence</th></tr>{rows}</table>"
+            + (f"<p><b>Questions</b></p><ul>{qs}</ul>" if qs else "")
+            + "</div>"
+        )
+
+
+class Rewrite(BaseModel):
+    """A rewritten bullet, built only from the bullet and the person's answers."""
+
+    original: str
+    text: str
+    answers: list[Answer] = Field(default_factory=list)
+    warnings: list[Finding] = Field(default_factory=list)
+    engine: str = "rules"
+    model: str | None = None
+    prompt_version: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """False when a guard still fails: the text must not be presented as the rewrite."""
+        return not any(f.severity == "error" for f in self.warnings)
+
+    @property
+    def changed(self) -> bool:
+        return self.text.strip() != self.original.strip()
+
+    def _repr_markdown_(self) -> str:
+        lines = [f"**Before:** {self.original}", "", f"**After:** {self.text}"]
+        lines += [f"- ⚠ {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        warn = "".join(f"<li>{esc(str(w))}</li>" for w in self.warnings)
+        return (
+            f"<div><p><b>Before:</b> {esc(self.original)}</p><p><b>After:</b> {esc(self.text)}</p>"
+            + (f"<ul>{warn}</ul>" if warn else "")
+            + "</div>"
+        )
