@@ -227,6 +227,9 @@ class Rewrite(BaseModel):
 
     original: str
     text: str
+    rejected_text: str | None = Field(
+        default=None, description="What the engine wrote when a guard rejected it; never shown as the rewrite."
+    )
     answers: list[Answer] = Field(default_factory=list)
     warnings: list[Finding] = Field(default_factory=list)
     engine: str = "rules"

@@ -1,0 +1,192 @@
+"""The one entry point that the CLI, notebooks and evals share.
+
+    from bulletsmith import Assistant, Slot
+    a = Assistant()
+    an = a.analyze("Built a classification model for image labeling")
+    rw = a.rewrite(an, answers={Slot.DATA_OUTCOME: "label error rate 9% -> 3% over 1.2M images"})
+
+Every engine's output goes through the same guards here, so a failure is never silent:
+an Analysis carries its findings, and a Rewrite whose numbers the person never gave is
+not presented as the rewrite (``rw.ok`` is False, ``rw.text`` stays the original).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterable, Mapping, Sequence
+
+from bulletsmith import guards
+from bulletsmith.engines.base import Engine
+from bulletsmith.models import Analysis, Answer, Finding, Rewrite, Slot
+
+ENGINES = ("rules", "openai")
+DEFAULT_CONCURRENCY = 8
+# Longer than any real bullet; a paste of a whole section is a mistake to report, not to send.
+MAX_BULLET_CHARS = 1200
+
+AnswersArg = Mapping["Slot | str", "str | Answer | None"] | Iterable[Answer] | None
+
+
+class BulletError(ValueError):
+    """The bullet itself can't be analyzed (empty, too long). The message is one line."""
+
+
+class EngineUnavailable(RuntimeError):
+    """The chosen engine can't run here; the message says what to do instead."""
+
+
+def endpoint_configured(base_url: str | None = None, api_key: str | None = None) -> bool:
+    return bool(base_url or api_key or os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_KEY"))
+
+
+class Assistant:
+    """Analyze bullets, ask for their missing slots, rewrite them from the answers.
+
+    engine: "rules" (offline, deterministic) or "openai" (any OpenAI-compatible endpoint).
+    Without an engine, the rules engine is used and `notice` says so in one line.
+    """
+
+    def __init__(
+        self,
+        engine: str | None = None,
+        *,
+        model: str | None = None,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        cache: bool = True,
+        role: str | None = "data scientist",
+        concurrency: int = DEFAULT_CONCURRENCY,
+    ) -> None:
+        if engine is not None and engine not in ENGINES:
+            raise ValueError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
+        self.role = role
+        self.concurrency = max(1, int(concurrency))
+        self.notice: str | None = None
+        self._engine: Engine = self._make_engine(engine, model=model, base_url=base_url, api_key=api_key, cache=cache)
+
+    def _make_engine(self, engine: str | None, **settings: object) -> Engine:
+        if engine == "openai":
+            raise EngineUnavailable(
+                "the openai engine is not part of this version yet; use engine='rules' (the offline default)"
+            )
+        if engine is None:
+            configured = endpoint_configured(settings.get("base_url"), settings.get("api_key"))  # type: ignore[arg-type]
+            self.notice = (
+                "An endpoint is configured, but this version has only the offline rules engine; using it."
+                if configured
+                else "No endpoint configured: using the offline rules engine "
+                "(set OPENAI_API_KEY or OPENAI_BASE_URL to use a model)."
+            )
+        from bulletsmith.engines.rules import RulesEngine
+
+        return RulesEngine()
+
+    @property
+    def engine(self) -> str:
+        return self._engine.name
+
+    @property
+    def model(self) -> str | None:
+        return self._engine.model
+
+    # -- analyze -------------------------------------------------------------------
+
+    def analyze(self, bullet: str) -> Analysis:
+        bullet = _check_bullet(bullet)
+        return self._checked(self._engine.analyze(bullet))
+
+    async def aanalyze(self, bullet: str) -> Analysis:
+        bullet = _check_bullet(bullet)
+        return self._checked(await self._engine.aanalyze(bullet))
+
+    def analyze_many(self, bullets: Sequence[str], *, concurrency: int | None = None) -> list[Analysis]:
+        """Analyze many bullets, at most `concurrency` at a time, results in input order."""
+        return _run(self.aanalyze_many(bullets, concurrency=concurrency))
+
+    async def aanalyze_many(self, bullets: Sequence[str], *, concurrency: int | None = None) -> list[Analysis]:
+        gate = asyncio.Semaphore(concurrency or self.concurrency)
+
+        async def one(bullet: str) -> Analysis:
+            async with gate:
+                return await self.aanalyze(bullet)
+
+        return list(await asyncio.gather(*(one(b) for b in bullets)))
+
+    def _checked(self, analysis: Analysis) -> Analysis:
+        found = guards.grounding_findings(analysis.bullet, analysis.slots) + guards.question_findings(
+            analysis.slots, analysis.questions
+        )
+        if not found:
+            return analysis
+        return analysis.model_copy(update={"findings": [*analysis.findings, *found]})
+
+    # -- rewrite -------------------------------------------------------------------
+
+    def rewrite(self, analysis: Analysis | str, answers: AnswersArg = None) -> Rewrite:
+        analysis = self.analyze(analysis) if isinstance(analysis, str) else analysis
+        typed = normalize_answers(answers)
+        return self._checked_rewrite(analysis, typed, self._engine.rewrite(analysis, typed))
+
+    async def arewrite(self, analysis: Analysis | str, answers: AnswersArg = None) -> Rewrite:
+        analysis = await self.aanalyze(analysis) if isinstance(analysis, str) else analysis
+        typed = normalize_answers(answers)
+        return self._checked_rewrite(analysis, typed, await self._engine.arewrite(analysis, typed))
+
+    def _checked_rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], text: str) -> Rewrite:
+        sources = [analysis.bullet, *(a.text for a in answers.values() if a.usable)]
+        findings: list[Finding] = guards.check_rewrite(text, sources, role=self.role)
+        rejected = any(f.severity == "error" for f in findings)
+        return Rewrite(
+            original=analysis.bullet,
+            # A text with an unsupported number is never presented as the rewrite.
+            text=analysis.bullet if rejected else text,
+            rejected_text=text if rejected else None,
+            answers=list(answers.values()),
+            warnings=findings,
+            engine=self.engine,
+            model=self.model,
+        )
+
+
+def normalize_answers(answers: AnswersArg) -> dict[Slot, Answer]:
+    """Accept {slot: "text"}, {"data_outcome": Answer(...)}, or a list of Answers."""
+    if answers is None:
+        return {}
+    if isinstance(answers, Mapping):
+        out = {}
+        for key, raw in answers.items():
+            try:
+                slot = Slot(key)
+            except ValueError:
+                raise ValueError(
+                    f"unknown slot {key!r} in answers; slots are: {', '.join(s.value for s in Slot)}"
+                ) from None
+            out[slot] = Answer.parse(slot, raw)
+        return out
+    return {a.slot: a for a in answers}
+
+
+def _check_bullet(bullet: str) -> str:
+    if not isinstance(bullet, str):
+        raise BulletError(f"a bullet is text, not {type(bullet).__name__}")
+    text = " ".join(bullet.split())
+    if not text:
+        raise BulletError("the bullet is empty")
+    if len(text) > MAX_BULLET_CHARS:
+        raise BulletError(
+            f"the bullet is {len(text):,} characters long (at most {MAX_BULLET_CHARS:,}); is it several bullets pasted as one?"
+        )
+    return text
+
+
+def _run(coro):  # noqa: ANN001, ANN202
+    """Run a coroutine from sync code, also inside Jupyter, where a loop is already running."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()

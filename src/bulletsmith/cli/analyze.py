@@ -1,0 +1,46 @@
+"""`bulletsmith analyze "BULLET"`: one bullet's slots, evidence and questions."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+
+from bulletsmith.cli.app import EXIT_BULLET_FAILED, app, fail
+from bulletsmith.cli.render import print_analysis
+from bulletsmith.cli.options import EngineOpt, announce, make_assistant
+
+
+@app.command()
+def analyze(
+    bullet: str = typer.Argument(..., help="The bullet, in quotes. Use - to read it from standard input."),
+    json_out: bool = typer.Option(False, "--json", help="Print the analysis as JSON (shape in DESIGN.md)."),
+    engine: EngineOpt = None,
+) -> None:
+    """Show which of the four slots a bullet fills, with the words that fill them, and one question per missing slot.
+
+    Examples:
+
+      bulletsmith analyze "Built a classification model for image labeling"
+
+      bulletsmith analyze "Redesigned labeling taxonomy, raising agreement from 0.68 to 0.84" --json
+
+      echo "Built a churn model" | bulletsmith analyze -
+    """
+    if bullet == "-":
+        bullet = sys.stdin.read()
+    from bulletsmith.assistant import BulletError
+
+    assistant = make_assistant(engine)
+    try:
+        result = assistant.analyze(bullet)
+    except BulletError as e:
+        fail(str(e))
+    announce(assistant)
+    if json_out:
+        typer.echo(json.dumps(result.to_public_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_analysis(result)
+    if not result.ok:
+        raise typer.Exit(EXIT_BULLET_FAILED)

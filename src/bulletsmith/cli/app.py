@@ -1,0 +1,40 @@
+"""The typer app and what every command shares: one-line errors, exit codes, output mode."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import NoReturn
+
+import typer
+
+EXIT_OK = 0
+EXIT_BULLET_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+app = typer.Typer(
+    name="bulletsmith",
+    help=(
+        "Find what each resume bullet is missing (problem, action, data outcome, model impact), "
+        "ask for exactly that, and rewrite it without inventing a number.\n\n"
+        "Examples:\n\n"
+        '  bulletsmith analyze "Built a classification model for image labeling"\n\n'
+        "  bulletsmith extract resume.md --json"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    # Tracebacks with locals could print an API key or a person's answers; errors are one line instead.
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    """Print one line to stderr and exit: bad input never shows a traceback."""
+    sys.stderr.write(f"bulletsmith: error: {message}\n")
+    raise typer.Exit(code)
+
+
+def is_terminal() -> bool:
+    """Rich output only on a real terminal; plain text when piped or under tests."""
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"

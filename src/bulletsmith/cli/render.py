@@ -1,0 +1,82 @@
+"""How results look: rich on a terminal, plain lines when piped."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from bulletsmith.cli.app import is_terminal
+
+if TYPE_CHECKING:
+    from bulletsmith.models import Analysis
+
+
+def print_analysis(analysis: Analysis) -> None:
+    if is_terminal():
+        _rich_analysis(analysis)
+        return
+    typer.echo(analysis.bullet)
+    for slot, fill in analysis.slots.items():
+        mark = "present" if fill.present else "missing"
+        evidence = f"  “{fill.evidence}”" if fill.evidence else ""
+        typer.echo(f"  {slot.label:<13} {mark}{evidence}")
+    if analysis.questions:
+        typer.echo("Questions:")
+        for q in analysis.questions:
+            typer.echo(f"  [{q.slot.label}] {q.text}")
+    for f in analysis.findings:
+        typer.echo(f"  ! {f}")
+
+
+def _rich_analysis(analysis: Analysis) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console()
+    bullet = Text(analysis.bullet)
+    for fill in analysis.slots.values():
+        if fill.evidence:
+            bullet.highlight_words([fill.evidence], style="bold green", case_sensitive=False)
+    console.print(bullet)
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    table.add_column("slot")
+    table.add_column("")
+    table.add_column("evidence / question")
+    for slot, fill in analysis.slots.items():
+        if fill.present:
+            table.add_row(slot.label, Text("✓", style="green"), Text(fill.evidence or ""))
+        else:
+            q = analysis.question_for(slot)
+            table.add_row(slot.label, Text("missing", style="yellow"), Text(q.text if q else "", style="italic"))
+    console.print(table)
+    for f in analysis.findings:
+        console.print(Text(f"! {f}", style="red" if f.severity == "error" else "yellow"))
+
+
+def print_report(report, breaches: list[str], *, show_failures: bool = False) -> None:  # noqa: ANN001
+    """The eval report as a plain table (it is read in CI logs as often as on a terminal)."""
+    echo = typer.echo
+    echo(f"engine: {report.engine}" + (f"  model: {report.model}" if report.model else "") + f"  cases: {report.cases}")
+    echo("")
+    echo(f"{'slot':<14}{'precision':>10}{'recall':>8}{'F1':>7}{'support':>9}")
+    rows = [*report.slots.items(), ("all slots", report.overall_slots)]
+    for name, s in rows:
+        echo(f"{name:<14}{s['precision']:>10.3f}{s['recall']:>8.3f}{s['f1']:>7.3f}{s['support']:>9}")
+    q = report.questions
+    echo("")
+    echo(f"questions     precision {q['precision']:.3f}  recall {q['recall']:.3f}  F1 {q['f1']:.3f}")
+    r = report.rewrites
+    echo(
+        f"rewrites      fabricated numbers after guard: {r['fabricated_numbers_after_guard']}  "
+        f"rejected by guard: {r['guard_rejected']}  style compliance: {r['style_compliance']:.3f}  "
+        f"expectations met: {r['expectations_met']:.3f}"
+    )
+    echo(f"time          {report.seconds:.2f} s")
+    if show_failures:
+        for res in report.failures():
+            echo(f"  {res.id}: {'; '.join(res.expect_failures + [f'unsupported {u}' for u in res.unsupported])}")
+            echo(f"    -> {res.rewrite.text}")
+    for b in breaches:
+        echo(f"THRESHOLD: {b}")

@@ -1,0 +1,96 @@
+"""The document layer: find the bullets in a resume file and write rewritten bullets back.
+
+    from bulletsmith.documents import load_document
+    doc = load_document("resume.md")
+    for b in doc.bullets:
+        print(b.location, b.text)          # "line 12", "Built a classification model …"
+    new = doc.render({"line 12": "Redesigned the labeling taxonomy, …"})   # the whole new file, as bytes
+
+Formats (by extension, or ``format=``): Markdown (.md .markdown), plain text (.txt .text),
+JSON Resume (.json), LaTeX (.tex), Word (.docx), PDF (.pdf, read only: ``render`` gives Markdown,
+``output_suffix`` is ".md"). Writing back changes the bytes of the changed bullets and nothing
+else. Which list items count as achievement bullets is one rule for all formats:
+see ``bulletsmith.documents.filters``.
+
+Every problem with the input file (missing, too large, binary, not UTF-8, corrupt, no bullets…)
+raises ``DocumentError``, whose text is one line naming the file and the problem.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from bulletsmith.documents.base import FORMATS, MAX_FILE_BYTES, Bullet, Document, DocumentError, error, read_bytes
+
+SUFFIX_FORMATS = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".text": "text",
+    ".json": "jsonresume",
+    ".tex": "latex",
+    ".docx": "docx",
+    ".pdf": "pdf",
+}
+SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(SUFFIX_FORMATS)
+
+_NO_BULLETS = {
+    "markdown": "list items (-, *, 1.) under Experience or Projects",
+    "text": "lines starting with a bullet (•, -, *, 1.) under Experience or Projects",
+    "jsonresume": "strings in work[].highlights, projects[].highlights or volunteer[].highlights",
+    "latex": "\\item or \\resumeItem{...} lines under Experience or Projects",
+    "docx": "bulleted or numbered list paragraphs under Experience or Projects",
+    "pdf": "lines starting with a bullet glyph (•, -, ▪ …) in the text layer",
+}
+
+__all__ = [
+    "Bullet",
+    "Document",
+    "DocumentError",
+    "FORMATS",
+    "MAX_FILE_BYTES",
+    "SUPPORTED_SUFFIXES",
+    "load_document",
+]
+
+
+def _reader(fmt: str) -> Callable[[Path, bytes], Document]:
+    if fmt == "markdown":
+        from bulletsmith.documents.markdown import parse_markdown as reader
+    elif fmt == "text":
+        from bulletsmith.documents.plaintext import parse_text as reader
+    elif fmt == "jsonresume":
+        from bulletsmith.documents.jsonresume import parse_jsonresume as reader
+    elif fmt == "latex":
+        from bulletsmith.documents.latex import parse_latex as reader
+    elif fmt == "docx":
+        from bulletsmith.documents.word import parse_docx as reader
+    else:
+        from bulletsmith.documents.pdf import parse_pdf as reader
+    return reader
+
+
+def load_document(path: str | os.PathLike, *, format: str | None = None) -> Document:  # noqa: A002 - the API's name
+    """Read a resume and find its bullets. Raises DocumentError (one line) for any problem with the file."""
+    p = Path(path)
+    if format is None:
+        fmt = SUFFIX_FORMATS.get(p.suffix.lower())
+        if fmt is None:
+            what = f"file type {p.suffix!r}" if p.suffix else "file without an extension"
+            raise error(path, f"unsupported {what}; use one of {', '.join(SUPPORTED_SUFFIXES)}")
+    elif format in FORMATS:
+        fmt = format
+    else:
+        raise error(path, f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
+    data = read_bytes(p)
+    try:
+        document = _reader(fmt)(p, data)
+    except DocumentError:
+        raise
+    except RecursionError:
+        raise error(path, "is nested too deeply to read") from None
+    if not document.bullets:
+        raise error(path, f"no bullets found; expected {_NO_BULLETS[fmt]}")
+    return document

@@ -1,0 +1,193 @@
+"""What every format shares: the Bullet, the Document, one-line errors, safe reading, span rewriting."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Files larger than this are refused before a byte is read (a resume is a few kB; a 50 MB
+#: "resume" is a mistake or an attack, and parsing it would hang the tool).
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+FORMATS = ("markdown", "text", "jsonresume", "latex", "docx", "pdf")
+
+
+class DocumentError(ValueError):
+    """A file that can't be read as a resume. ``str(e)`` is one line: ``"FILE: problem"``."""
+
+    def __init__(self, message: str) -> None:
+        one_line = " ".join(str(message).split())
+        super().__init__(one_line)
+
+
+def error(path: str | os.PathLike, problem: str) -> DocumentError:
+    return DocumentError(f"{os.fspath(path)}: {problem}")
+
+
+@dataclass(frozen=True)
+class Bullet:
+    """One achievement bullet.
+
+    ``text`` is what a person reads (markup unescaped, wrapped lines joined, glyph stripped);
+    ``location`` says where it is: ``"line 12"`` (Markdown, text, LaTeX: the line where the item
+    starts), ``"work[0].highlights[2]"`` (JSON Resume), ``"paragraph 14"`` (DOCX), ``"page 1 line 7"`` (PDF).
+    """
+
+    text: str
+    location: str
+
+
+class Document:
+    """A resume in one format: its bullets, and how to write new bullet texts back.
+
+    ``render(replacements)`` maps location -> new plain text and returns the whole new file as
+    bytes; every byte outside the replaced bullets stays as it was. A replacement equal to the
+    bullet's current text leaves that bullet's bytes untouched (so its wrapping and markup stay).
+    """
+
+    format: str = ""
+    writable: bool = True
+
+    def __init__(self, path: Path, bullets: list[Bullet]) -> None:
+        self.path = path
+        self.bullets = bullets
+
+    @property
+    def output_suffix(self) -> str:
+        return self.path.suffix
+
+    def render(self, replacements: Mapping[str, str]) -> bytes:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def changed(self, replacements: Mapping[str, str]) -> dict[str, str]:
+        """Validate ``replacements`` and keep those that change a bullet (location -> normalised text).
+
+        Unknown location -> KeyError; an empty or non-string text -> ValueError.
+        """
+        by_location = {b.location: b for b in self.bullets}
+        out: dict[str, str] = {}
+        for location, text in replacements.items():
+            if location not in by_location:
+                raise KeyError(location)
+            if not isinstance(text, str):
+                raise ValueError(f"replacement for {location} is {type(text).__name__}, not str")
+            clean = normalize_space(text)
+            if not clean:
+                raise ValueError(f"replacement for {location} is empty")
+            if clean != by_location[location].text:
+                out[location] = clean
+        return out
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {os.fspath(self.path)!r} format={self.format} bullets={len(self.bullets)}>"
+
+
+def normalize_space(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, refusing missing files, folders and anything over MAX_FILE_BYTES unread."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise error(path, "no such file") from None
+    except OSError as e:
+        raise error(path, f"cannot read ({e.strerror or e})") from None
+    if path.is_dir():
+        raise error(path, "is a folder, not a file")
+    if st.st_size > MAX_FILE_BYTES:
+        raise error(path, f"file is too large ({_mb(st.st_size)}; the limit is {_mb(MAX_FILE_BYTES)})")
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as e:
+        raise error(path, f"cannot read ({e.strerror or e})") from None
+    if len(data) > MAX_FILE_BYTES:  # grew while we looked, or a device file
+        raise error(path, f"file is too large (over {_mb(MAX_FILE_BYTES)})")
+    return data
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+_BINARY_SIGNATURES = {
+    b"%PDF": "a PDF file",
+    b"PK\x03\x04": "a ZIP or DOCX file",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"\xd0\xcf\x11\xe0": "an old Word .doc file",
+}
+
+
+def decode_text(path: Path, data: bytes) -> tuple[str, bytes]:
+    """UTF-8 text (and its BOM, kept so it can be written back) or a one-line error."""
+    for magic, what in _BINARY_SIGNATURES.items():
+        if data.startswith(magic):
+            raise error(path, f"looks like {what}, not text; check the file extension")
+    if b"\x00" in data[:65536]:
+        raise error(path, "looks like binary data, not text")
+    bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
+    try:
+        text = data[len(bom) :].decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise error(
+            path, f"is not UTF-8 text (byte 0x{data[len(bom) + e.start]:02x} at offset {len(bom) + e.start}); save it as UTF-8"
+        ) from None
+    return text, bom
+
+
+# --- writing back by source ranges ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a bullet's text sits in the source (character offsets, end exclusive) and how to write it."""
+
+    start: int
+    end: int
+    format: Callable[[str], str]
+
+
+class SpanDocument(Document):
+    """A text format written back by replacing each changed bullet's source range, nothing else."""
+
+    def __init__(self, path: Path, bullets: list[Bullet], source: str, bom: bytes, spans: list[Span]) -> None:
+        super().__init__(path, bullets)
+        self.source = source
+        self._bom = bom
+        self._spans = {b.location: s for b, s in zip(bullets, spans, strict=True)}
+
+    def render(self, replacements: Mapping[str, str]) -> bytes:
+        changes = self.changed(replacements)
+        edits = sorted(((self._spans[loc], text) for loc, text in changes.items()), key=lambda e: e[0].start)
+        out: list[str] = []
+        pos = 0
+        for span, text in edits:
+            out.append(self.source[pos : span.start])
+            out.append(span.format(text))
+            pos = span.end
+        out.append(self.source[pos:])
+        return self._bom + "".join(out).encode("utf-8")
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def line_starts(text: str) -> list[int]:
+    """Offsets where each line starts (line breaks: \\n, \\r\\n, \\r)."""
+    return [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+
+
+def line_of(starts: list[int], offset: int) -> int:
+    """1-based line number of a character offset."""
+    import bisect
+
+    return bisect.bisect_right(starts, offset)

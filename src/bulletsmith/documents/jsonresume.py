@@ -1,0 +1,125 @@
+"""JSON Resume (jsonresume.org): the bullets are ``work[].highlights``, ``projects[].highlights`` and
+``volunteer[].highlights``. "summary" fields are prose, not bullets.
+
+Writing back replaces each changed string token in place, so key order, indentation and
+Prettier's inline short arrays stay exactly as they were (``json.dump`` would reformat the file).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from bulletsmith.documents.base import Bullet, Span, SpanDocument, decode_text, error, normalize_space
+from bulletsmith.documents.filters import is_achievement
+
+SECTIONS = ("work", "projects", "volunteer")
+_KNOWN_KEYS = {"basics", "work", "volunteer", "education", "awards", "certificates", "publications",
+               "skills", "languages", "interests", "references", "projects", "meta"}  # fmt: skip
+
+
+class JsonResumeDocument(SpanDocument):
+    format = "jsonresume"
+
+
+class _Locator:
+    """A JSON scanner that records where each string value sits. It runs after ``json.loads`` accepted
+    the text, so it can assume valid JSON."""
+
+    _WS = re.compile(r"[ \t\n\r]*")
+    _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+    _SCALAR = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null|NaN|-?Infinity")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spans: dict[tuple, tuple[int, int]] = {}
+
+    def run(self) -> dict[tuple, tuple[int, int]]:
+        pos = self._ws(0)
+        self._value(pos, ())
+        return self.spans
+
+    def _ws(self, pos: int) -> int:
+        return self._WS.match(self.text, pos).end()
+
+    def _value(self, pos: int, path: tuple) -> int:
+        c = self.text[pos]
+        if c == "{":
+            pos = self._ws(pos + 1)
+            if self.text[pos] == "}":
+                return pos + 1
+            while True:
+                m = self._STRING.match(self.text, pos)
+                key = json.loads(m.group())
+                pos = self._ws(m.end())
+                pos = self._ws(pos + 1)  # the colon
+                pos = self._ws(self._value(pos, (*path, key)))
+                if self.text[pos] == "}":
+                    return pos + 1
+                pos = self._ws(pos + 1)  # the comma
+        if c == "[":
+            pos = self._ws(pos + 1)
+            if self.text[pos] == "]":
+                return pos + 1
+            index = 0
+            while True:
+                pos = self._ws(self._value(pos, (*path, index)))
+                index += 1
+                if self.text[pos] == "]":
+                    return pos + 1
+                pos = self._ws(pos + 1)
+        if c == '"':
+            m = self._STRING.match(self.text, pos)
+            self.spans[path] = (m.start(), m.end())  # a repeated key: the last one wins, as in json.loads
+            return m.end()
+        return self._SCALAR.match(self.text, pos).end()
+
+
+def _location(path: tuple) -> str:
+    section, i, key, j = path
+    return f"{section}[{i}].{key}[{j}]"
+
+
+def parse_jsonresume(path: Path, data: bytes) -> JsonResumeDocument:
+    text, bom = decode_text(path, data)
+    if not text.strip():
+        raise error(path, "is empty")
+    try:
+        resume: Any = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise error(path, f"is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+    except RecursionError:
+        raise error(path, "is not valid JSON (nested too deeply)") from None
+    if not isinstance(resume, dict) or not (set(resume) & _KNOWN_KEYS):
+        raise error(path, "is JSON but not a JSON Resume (expected keys such as basics, work, projects)")
+    try:
+        spans_by_path = _Locator(text).run()
+    except RecursionError:
+        raise error(path, "is nested too deeply to be a resume") from None
+    ascii_only = text.isascii() and "\\u" in text  # the file escapes non-ASCII characters: keep doing so
+
+    def fmt(new: str) -> str:
+        return json.dumps(new, ensure_ascii=ascii_only)
+
+    bullets: list[Bullet] = []
+    spans: list[Span] = []
+    for section in SECTIONS:
+        entries = resume.get(section)
+        if not isinstance(entries, list):
+            continue
+        for i, entry in enumerate(entries):
+            highlights = entry.get("highlights") if isinstance(entry, dict) else None
+            if not isinstance(highlights, list):
+                continue
+            for j, item in enumerate(highlights):
+                if not isinstance(item, str):
+                    continue
+                plain = normalize_space(item)
+                key = (section, i, "highlights", j)
+                if key in spans_by_path and is_achievement(plain):
+                    start, end = spans_by_path[key]
+                    bullets.append(Bullet(plain, _location(key)))
+                    spans.append(Span(start, end, fmt))
+    return JsonResumeDocument(path, bullets, text, bom, spans)

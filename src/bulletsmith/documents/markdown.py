@@ -1,0 +1,181 @@
+"""Markdown resumes: list items found by markdown-it-py, written back by source line ranges.
+
+A bullet is the first paragraph of a list item (``-``, ``*``, ``+``, ``1.``, ``1)``), wrapped
+continuation lines included, or a line of a paragraph that starts with a bullet glyph (``• ``,
+which CommonMark does not treat as a list). Headings (``#``, setext, or a paragraph that is only a
+known section name such as ``**Skills**``) decide which items count (see ``filters``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from bulletsmith.documents.base import Bullet, Span, SpanDocument, decode_text, line_starts, normalize_space
+from bulletsmith.documents.filters import Sections, is_achievement, section_kind
+
+GLYPHS = "•●▪◦‣∙⋅○■□►▸➢➤✓✔–"
+_GLYPH_LINE = re.compile(rf"^([ \t]*(?:>[ \t]?)*[ \t]*)([{GLYPHS}])([ \t]+)(?=\S)")
+_MARKER = re.compile(r"^(?:[ \t]*>[ \t]?)*[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]*")
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<~])")
+_LEADING_BLOCK = re.compile(r"^(?:[#>+=-]|\d{1,9}[.)])")
+_ESCAPABLE = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&])")
+
+
+@lru_cache(maxsize=1)
+def _parser():  # noqa: ANN202
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
+def inline_plain(children) -> str:  # noqa: ANN001 - markdown-it tokens
+    """The text a reader sees in an inline token list: markup dropped, soft/hard breaks as spaces."""
+    out: list[str] = []
+    for tok in children or ():
+        if tok.type in ("text", "code_inline"):
+            out.append(tok.content)
+        elif tok.type in ("softbreak", "hardbreak"):
+            out.append(" ")
+        elif tok.type == "image":
+            out.append(inline_plain(tok.children))
+    return normalize_space("".join(out))
+
+
+def markdown_plain(source: str) -> str:
+    tokens = _parser().parseInline(source)
+    return inline_plain(tokens[0].children if tokens else [])
+
+
+def _fits(prefix: str, candidate: str, text: str) -> bool:
+    """Does ``prefix + candidate`` parse back as one paragraph-led list item/paragraph reading ``text``?"""
+    tokens = _parser().parse(prefix + candidate + "\n")
+    inlines = [t for t in tokens if t.type == "inline"]
+    if len(inlines) != 1:
+        return False
+    got = inline_plain(inlines[0].children)
+    if prefix.strip() and not any(t.type == "list_item_open" for t in tokens):
+        got = got[len(prefix.strip()) :].strip()  # a glyph bullet: the glyph is part of the paragraph
+    return got == text
+
+
+def _escape_some(text: str) -> str:
+    """Backslash the characters that are markup anywhere in a line, and a block marker at its start."""
+    out = _INLINE_SPECIAL.sub(r"\\\1", text)
+    out = re.sub(r"&(?=#?\w+;)", r"\\&", out)
+    m = _LEADING_BLOCK.match(out)
+    if m:
+        out = out[: m.end() - 1] + "\\" + out[m.end() - 1 :]
+    return out
+
+
+def to_markdown(text: str, prefix: str = "- ") -> str:
+    """The Markdown source that reads back as ``text`` after ``prefix`` (escaped only where it has to be)."""
+    for candidate in (text, _escape_some(text)):
+        if _fits(prefix, candidate, text):
+            return candidate
+    return _ESCAPABLE.sub(r"\\\1", text)
+
+
+_DATE_RANGE = re.compile(
+    r"\b(?:19|20)\d\d\s*(?:–|—|-|to)\s*(?:(?:[A-Z][a-z]{2,8}\.?\s+)?(?:19|20)\d\d|present|now|current|today)\b", re.I
+)
+
+
+def _looks_like_heading(children) -> bool:  # noqa: ANN001 - markdown-it tokens
+    """A parent item that is a job or project line: it has a date range, or it is short and opens in bold/italic."""
+    plain = inline_plain(children)
+    if _DATE_RANGE.search(plain):
+        return True
+    first = next((t for t in children or () if not (t.type == "text" and not t.content.strip())), None)
+    return first is not None and first.type in ("strong_open", "em_open") and len(plain.split()) <= 8
+
+
+def _span_format(prefix: str):  # noqa: ANN202
+    return lambda text: to_markdown(text, prefix)
+
+
+class MarkdownDocument(SpanDocument):
+    format = "markdown"
+
+
+def parse_markdown(path: Path, data: bytes) -> MarkdownDocument:
+    text, bom = decode_text(path, data)
+    starts = line_starts(text)
+    lines = [text[s:e] for s, e in zip(starts, [*starts[1:], len(text) + 1], strict=True)]
+
+    def line_body(i: int) -> str:  # the line without its line break
+        return lines[i].rstrip("\r\n")
+
+    bullets: list[Bullet] = []
+    spans: list[Span] = []
+    sections = Sections()
+    tokens = _parser().parse(text)
+    heading_level = 0
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open":
+            heading_level = int(tok.tag[1:])
+            sections.heading(heading_level, inline_plain(tokens[i + 1].children))
+        elif tok.type == "list_item_open":
+            if i + 2 >= len(tokens) or tokens[i + 1].type != "paragraph_open":
+                continue  # an empty item, or one that starts with a nested list or a code block
+            para, inline = tokens[i + 1], tokens[i + 2]
+            has_sublist = i + 4 < len(tokens) and tokens[i + 4].type in ("bullet_list_open", "ordered_list_open")
+            if has_sublist and _looks_like_heading(inline.children):
+                continue  # "- **Data Scientist**, Acme (2020–2022)" over its own bullets: a heading
+            first, last = para.map[0], para.map[1] - 1
+            body = line_body(first)
+            content_first = inline.content.split("\n", 1)[0].rstrip()
+            stripped = body.rstrip()
+            if content_first and stripped.endswith(content_first):
+                col = len(stripped) - len(content_first)
+            else:
+                m = _MARKER.match(body)
+                col = m.end() if m else len(body) - len(body.lstrip())
+            start = starts[first] + col
+            end = starts[last] + len(line_body(last).rstrip())
+            plain = inline_plain(inline.children)
+            if not sections.excluded and is_achievement(plain):
+                marker = tok.info + tok.markup if tok.info else tok.markup
+                bullets.append(Bullet(plain, f"line {tok.map[0] + 1}"))
+                spans.append(Span(start, end, _span_format(f"{marker} ")))
+        elif tok.type == "paragraph_open" and not tok.hidden:
+            inline = tokens[i + 1]
+            plain = inline_plain(inline.children)
+            in_item = i > 0 and tokens[i - 1].type == "list_item_open"
+            if not in_item and "\n" not in inline.content and section_kind(plain.rstrip(":")) and len(plain) < 60:
+                # "**Skills**" or "Experience:" alone on a line: a section heading in disguise.
+                sections.heading(heading_level + 1, plain.rstrip(":"))
+                continue
+            if in_item:
+                continue
+            _glyph_paragraph(tok.map, text, lines, starts, sections, bullets, spans)
+    return MarkdownDocument(path, bullets, text, bom, spans)
+
+
+def _glyph_paragraph(map_, source, lines, starts, sections, bullets, spans) -> None:  # noqa: ANN001
+    """``• text`` lines inside a paragraph: each glyph starts a bullet, other lines continue it."""
+    first, end_line = map_
+    if not _GLYPH_LINE.match(lines[first]):
+        return
+    current: list[int] = []  # [line, start offset, end offset, glyph prefix]
+
+    def flush() -> None:
+        if not current:
+            return
+        line_no, start, end, glyph = current
+        plain = markdown_plain(normalize_space(source[start:end]))
+        if not sections.excluded and is_achievement(plain):
+            bullets.append(Bullet(plain, f"line {line_no + 1}"))
+            spans.append(Span(start, end, _span_format(glyph + " ")))
+
+    for ln in range(first, end_line):
+        body = lines[ln].rstrip("\r\n")
+        m = _GLYPH_LINE.match(body)
+        if m:
+            flush()
+            current[:] = [ln, starts[ln] + m.end(), starts[ln] + len(body.rstrip()), m.group(2)]
+        elif current and body.strip():
+            current[2] = starts[ln] + len(body.rstrip())
+    flush()

@@ -1,0 +1,27 @@
+"""The offline engine: lexicons and templates, deterministic, never invents a fact."""
+
+from __future__ import annotations
+
+from bulletsmith.assembly import assemble
+from bulletsmith.engines.base import Engine
+from bulletsmith.models import Analysis, Answer, Slot
+from bulletsmith.question_templates import questions_for
+from bulletsmith.slot_detection import detect
+
+
+class RulesEngine(Engine):
+    name = "rules"
+    model = None
+
+    def analyze(self, bullet: str) -> Analysis:
+        found = detect(bullet)
+        missing = [slot for slot in Slot if not found.slots[slot].present]
+        return Analysis(
+            bullet=bullet,
+            slots=found.slots,
+            questions=questions_for(missing, bullet, found.action_verb, found.action_object),
+            engine=self.name,
+        )
+
+    def rewrite(self, analysis: Analysis, answers: dict[Slot, Answer]) -> str:
+        return assemble(analysis, answers)

@@ -1,0 +1,308 @@
+"""Guards: plain functions that check an analysis or a rewrite and return Findings.
+
+Pydantic validators, the rules engine and the eval suite all call these, so a rule is
+written once. Errors block a result (a fabricated number, ungrounded evidence, a
+question for the wrong slot); warnings are style advice shown beside it.
+
+Length budget (MAX_BULLET_CHARS): the guide asks for a one-page resume at 11pt with
+0.5" margins, and DESIGN.md for bullets of at most two printed lines. On US Letter,
+8.5" - 2 x 0.5" = 7.5" of text width; a bullet's hanging indent takes about 0.25", so
+the text runs 7.25" = 522pt. An 11pt sans-serif face (Arial, Helvetica, Calibri)
+averages about 0.47em per character in English prose, spaces included (~5.2pt), so a
+line holds about 522 / 5.2 = 100 characters, and two lines about 200. The count is
+taken after collapsing whitespace and dropping a leading bullet glyph.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from importlib.resources import files
+
+from bulletsmith.models import Finding, Question, Slot, SlotFill
+from bulletsmith.quantities import Quantity, extract_quantities, same_quantity
+
+__all__ = [
+    "MAX_BULLET_CHARS",
+    "check_rewrite",
+    "grounding_findings",
+    "invented_hedges",
+    "is_grounded",
+    "normalize_text",
+    "provenance_findings",
+    "question_findings",
+    "starts_with_strong_past_tense_verb",
+    "style_findings",
+    "title_findings",
+    "unsupported_quantities",
+]
+
+MAX_BULLET_CHARS = 200  # two printed lines; the arithmetic is in the module docstring
+
+# --------------------------------------------------------------------------- text
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'",
+                         "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"'})
+_DASHES_RE = re.compile(r"[‐‑‒–—―−]")  # hyphen variants, en/em dash, minus sign
+_SPACE_RE = re.compile(r"\s+")
+
+
+def normalize_text(s: str) -> str:
+    """Casefold, unify quotes and dashes, collapse whitespace, strip.
+
+    NFKC first, so text pasted from a PDF (ligatures such as "ﬁ", no-break spaces)
+    compares equal to what the person typed.
+    """
+    s = unicodedata.normalize("NFKC", s or "").casefold().translate(_QUOTES)
+    s = _DASHES_RE.sub("-", s)
+    return _SPACE_RE.sub(" ", s).strip()
+
+
+def _brief(s: str, limit: int = 60) -> str:
+    s = _SPACE_RE.sub(" ", s or "").strip()
+    return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
+
+
+# --------------------------------------------------------------------------- grounding
+
+
+def is_grounded(evidence: str, bullet: str) -> bool:
+    """True when the evidence is a verbatim (normalised) substring of the bullet.
+
+    Edge punctuation of the evidence (a trailing "." or ",") is ignored: models often
+    end a span with the sentence's period, and dropping it cannot add a fact.
+    """
+    ev = normalize_text(evidence).strip(" .,;:")
+    return bool(ev) and ev in normalize_text(bullet)
+
+
+def grounding_findings(bullet: str, slots: Mapping[Slot, SlotFill]) -> list[Finding]:
+    """One error per present slot whose evidence is not in the bullet."""
+    out = []
+    for slot, fill in slots.items():
+        if fill.present and not is_grounded(fill.evidence or "", bullet):
+            slot = Slot(slot)
+            out.append(Finding(
+                guard="grounding", severity="error", slot=slot,
+                message=f'{slot.label} evidence "{_brief(fill.evidence or "")}" is not in the bullet; '
+                        "quote the bullet's own words",
+            ))
+    return out
+
+
+def question_findings(slots: Mapping[Slot, SlotFill], questions: Iterable[Question]) -> list[Finding]:
+    """Errors unless there is exactly one question per missing slot and none for a present one."""
+    present = {Slot(s) for s, fill in slots.items() if fill.present}
+    counts = Counter(Slot(q.slot) for q in questions)
+    out = []
+    for slot in Slot:
+        n = counts[slot]
+        if slot in present and n:
+            out.append(Finding(guard="questions", severity="error", slot=slot,
+                               message=f"{slot.label} is already in the bullet but has a question"))
+        elif slot not in present and n == 0:
+            out.append(Finding(guard="questions", severity="error", slot=slot,
+                               message=f"{slot.label} is missing but has no question"))
+        elif n > 1:
+            out.append(Finding(guard="questions", severity="error", slot=slot,
+                               message=f"{slot.label} has {n} questions; ask exactly one"))
+    return out
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def _source_quantities(sources: Iterable[str] | str) -> list[Quantity]:
+    if isinstance(sources, str):  # a lone string would otherwise be read character by character
+        sources = [sources]
+    return [q for s in sources if s for q in extract_quantities(s)]
+
+
+def unsupported_quantities(text: str, sources: Iterable[str]) -> list[str]:
+    """The quantities of `text`, as written there, that none of the `sources` supports.
+
+    `sources` are the bullet and the person's usable answers. A quantity is supported when
+    some source states the same quantity in any notation (see `same_quantity`); a range or
+    arrow is checked end by end. Years and versions count too: they may not be invented
+    either. Each unsupported quantity is listed once, in reading order.
+    """
+    known = _source_quantities(sources)
+    out: list[str] = []
+    for q in extract_quantities(text):
+        if not any(same_quantity(q, k) for k in known) and q.raw not in out:
+            out.append(q.raw)
+    return out
+
+
+def _invented_hedge_pairs(text: str, sources: Iterable[str]) -> list[tuple[str, str]]:
+    """(hedge, quantity) pairs for hedged quantities in `text` that no source hedges."""
+    known = [k for k in _source_quantities(sources) if k.approximate]
+    return [
+        (q.hedge, q.raw)
+        for q in extract_quantities(text)
+        if q.hedge and not any(same_quantity(q, k) for k in known)
+    ]
+
+
+def invented_hedges(text: str, sources: Iterable[str]) -> list[str]:
+    """Hedge words in `text` ("~", "about", "approximately", "roughly", "nearly"…) that no source uses.
+
+    A hedge is judged where it qualifies a number: "~40%" is supported when a source
+    hedges 40% too ("about 40%", "roughly 40 percent"), whatever the word. Otherwise a
+    rewrite would be turning an exact figure into a vague one, or the reverse of what the
+    person said. "around" in "built around Kafka" qualifies no number and is not a hedge.
+    """
+    out: list[str] = []
+    for hedge, _ in _invented_hedge_pairs(text, sources):
+        if hedge.casefold() not in (h.casefold() for h in out):
+            out.append(hedge)
+    return out
+
+
+def provenance_findings(text: str, sources: Iterable[str]) -> list[Finding]:
+    """Errors for every quantity or hedge in `text` that the sources do not support."""
+    sources = [sources] if isinstance(sources, str) else list(sources)
+    out = [
+        Finding(guard="provenance", severity="error", message=f'"{raw}" is not in the bullet or the answers')
+        for raw in unsupported_quantities(text, sources)
+    ]
+    out += [
+        Finding(guard="provenance.hedge", severity="error",
+                message=f'"{hedge}" before "{raw}" is not in the bullet or the answers; '
+                        "state the number as the person gave it")
+        for hedge, raw in _invented_hedge_pairs(text, sources)
+    ]
+    return out
+
+
+# --------------------------------------------------------------------------- style
+
+
+@functools.lru_cache(maxsize=None)
+def _word_list(name: str) -> tuple[str, ...]:
+    """A data file as a tuple of lower-cased entries, without comments and blank lines."""
+    text = (files("bulletsmith") / "data" / name).read_text(encoding="utf-8")
+    entries = (line.split("#", 1)[0].strip().casefold() for line in text.splitlines())
+    return tuple(e for e in entries if e)
+
+
+def _phrase_pattern(phrase: str) -> str:
+    # "hard-working" also matches "hard working" and "hardworking".
+    return r"[\s-]*".join(re.escape(p) for p in re.split(r"[\s-]+", phrase))
+
+
+@functools.lru_cache(maxsize=None)
+def _filler_re() -> re.Pattern[str]:
+    phrases = sorted(_word_list("filler_words.txt"), key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(map(_phrase_pattern, phrases)) + r")(?![\w-])", re.I)
+
+
+@functools.lru_cache(maxsize=None)
+def _weak_opener_re() -> re.Pattern[str]:
+    phrases = sorted(_word_list("weak_openers.txt"), key=len, reverse=True)
+    return re.compile(r"(?:" + "|".join(map(_phrase_pattern, phrases)) + r")(?![\w-])", re.I)
+
+
+@functools.lru_cache(maxsize=None)
+def _strong_irregular() -> frozenset[str]:
+    return frozenset(_word_list("past_tense_verbs.txt"))
+
+
+# A leading list marker: "- ", "• ", "* ", "1. ", "(2) ".
+_GLYPH_RE = re.compile(r"^\s*(?:[-–—•·▪▫◦‣⁃●○■□►▸*+>]+|\(?\d{1,2}[.)])\s*")
+_FIRST_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+# Past forms that are past tense but say little about what the person did.
+_WEAK_PAST = frozenset(
+    "helped worked assisted participated involved tasked contributed used utilized utilised "
+    "tried attempted handled supported attended learned learnt was were had did got went "
+    "became saw".split()
+)
+# Words ending in "ed" that are not past-tense verbs, or are adjectives that open a
+# summary line rather than an action ("Experienced data scientist…").
+_NOT_PAST_ED = frozenset(
+    "need speed seed feed bed red breed creed deed greed weed heed reed steed tweed proceed "
+    "exceed succeed hundred kindred sacred naked wicked rugged ragged jagged beloved based "
+    "experienced skilled talented seasoned dedicated motivated accomplished certified "
+    "qualified interested detailed".split()
+)
+_ML_ENGINEER_RE = re.compile(r"\b(?:ML|machine[\s-]+learning)[\s-]+engineer\b", re.I)
+
+
+def _body(text: str) -> str:
+    return _GLYPH_RE.sub("", _SPACE_RE.sub(" ", text or "").strip(), count=1)
+
+
+def starts_with_strong_past_tense_verb(text: str) -> bool:
+    """True when the first word (after a bullet glyph) is a strong past-tense verb.
+
+    Strong: a regular "-ed" verb ("Redesigned", "Shipped") or an irregular one listed in
+    data/past_tense_verbs.txt ("Built", "Led", "Cut"), but not a weak one ("Helped",
+    "Worked", "Was", "Participated").
+    """
+    m = _FIRST_WORD_RE.match(_body(text))
+    if not m:
+        return False
+    word = m.group(0).casefold().replace("’", "'").strip("-'")
+    if word in _strong_irregular():
+        return True
+    word = word.rsplit("-", 1)[-1]  # "Co-designed" reads as "designed", "Need-based" as "based"
+    if word in _WEAK_PAST:
+        return False
+    if word in _strong_irregular():
+        return True
+    return len(word) >= 4 and word.endswith("ed") and word not in _NOT_PAST_ED
+
+
+def _is_data_scientist_role(role: str | None) -> bool:
+    return bool(role) and "data scien" in normalize_text(role)
+
+
+def title_findings(text: str, role: str | None) -> list[Finding]:
+    """Warn about an "ML Engineer" / "Machine Learning Engineer" title on a data-scientist resume.
+
+    Only the singular title is flagged: "partnered with ML engineers" names colleagues,
+    not the person's own title.
+    """
+    if not _is_data_scientist_role(role):
+        return []
+    return [
+        Finding(guard="style.title", message=f'"{m.group(0)}" is an engineering title; '
+                f"on a {role} resume use a data-scientist title (e.g. \"Data Scientist, ML Infrastructure\")")
+        for m in _ML_ENGINEER_RE.finditer(text or "")
+    ]
+
+
+def style_findings(text: str, *, role: str | None = "data scientist") -> list[Finding]:
+    """Warnings for filler words, a weak opening, length over two lines and a mismatched title."""
+    out: list[Finding] = []
+    seen: set[str] = set()
+    for m in _filler_re().finditer(text or ""):
+        key = normalize_text(m.group(0))
+        if key not in seen:
+            seen.add(key)
+            out.append(Finding(guard="style.filler",
+                               message=f'"{m.group(0)}" is filler: show the work that proves it instead'))
+
+    body = _body(text)
+    if m := _weak_opener_re().match(body):
+        out.append(Finding(guard="style.opener",
+                           message=f'opens with "{m.group(0)}"; start with what you did, as a strong past-tense verb'))
+    elif body and not starts_with_strong_past_tense_verb(body):
+        first = (_FIRST_WORD_RE.match(body) or re.match(r"\S+", body)).group(0)
+        out.append(Finding(guard="style.verb",
+                           message=f'starts with "{first}"; start with a strong past-tense verb (e.g. "Redesigned", "Built")'))
+
+    if len(body) > MAX_BULLET_CHARS:
+        out.append(Finding(guard="style.length",
+                           message=f"{len(body)} characters; two printed lines hold about {MAX_BULLET_CHARS}"))
+
+    out += title_findings(text, role)
+    return out
+
+
+def check_rewrite(text: str, sources: Iterable[str], *, role: str | None = "data scientist") -> list[Finding]:
+    """Everything a rewrite must pass: provenance errors first, then style warnings."""
+    return provenance_findings(text, sources) + style_findings(text, role=role)

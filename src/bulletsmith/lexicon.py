@@ -1,0 +1,133 @@
+"""The word lists under bulletsmith/data, loaded once and compiled into matchers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+
+import yaml
+
+
+def data_text(name: str) -> str:
+    return (files("bulletsmith") / "data" / name).read_text(encoding="utf-8")
+
+
+def word_list(name: str) -> list[str]:
+    """A one-entry-per-line data file; '#' starts a comment."""
+    out = []
+    for line in data_text(name).splitlines():
+        entry = line.split("#", 1)[0].strip()
+        if entry:
+            out.append(entry)
+    return out
+
+
+@dataclass(frozen=True)
+class TermMatcher:
+    """Finds any of a list of words or phrases on word boundaries.
+
+    Lowercase entries match in any case; an entry with a capital letter ("mAP") only as written,
+    so that "map the data" is not a metric.
+    """
+
+    insensitive: re.Pattern[str] | None
+    sensitive: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, terms: list[str]) -> "TermMatcher":
+        def compile_(entries: list[str], flags: int) -> re.Pattern[str] | None:
+            if not entries:
+                return None
+            # Longest first so "label noise" wins over "label"; \s+ so phrases survive line wraps.
+            alts = sorted({re.escape(e).replace(r"\ ", r"\s+") for e in entries}, key=len, reverse=True)
+            return re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])", flags)
+
+        lower = [t for t in terms if t == t.lower()]
+        mixed = [t for t in terms if t != t.lower()]
+        return cls(compile_(lower, re.IGNORECASE), compile_(mixed, 0))
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        found = []
+        for pattern in (self.insensitive, self.sensitive):
+            if pattern is not None:
+                found.extend(pattern.finditer(text))
+        return sorted(found, key=lambda m: m.start())
+
+    def search(self, text: str) -> re.Match[str] | None:
+        found = self.finditer(text)
+        return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class Domain:
+    name: str
+    keywords: TermMatcher
+    problem: str
+    data: str
+    data_unit: str
+    model: str
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    outcome_verbs: TermMatcher
+    data_terms: TermMatcher
+    model_terms: TermMatcher
+    problem_cues: TermMatcher
+    people_terms: TermMatcher
+    action_verbs: frozenset[str]
+    past_tense_verbs: frozenset[str]
+    domains: tuple[Domain, ...]
+
+    def is_verb(self, word: str) -> bool:
+        """A word that can open a bullet as its action: base, -s, -ed or irregular past form."""
+        w = word.lower().strip(".,;:()\"'")
+        if not w or not w[0].isalpha():
+            return False
+        if w in self.action_verbs or w in self.past_tense_verbs:
+            return True
+        for suffix, add in (("s", ""), ("es", ""), ("ed", ""), ("d", ""), ("ed", "e"), ("ied", "y")):
+            if w.endswith(suffix) and len(w) > len(suffix) + 2:
+                stem = w[: -len(suffix)] + add
+                if stem in self.action_verbs:
+                    return True
+        # Regular past tense of a verb the list doesn't know ("re-architected", "deduplicated").
+        return w.endswith("ed") and len(w) > 5 and w not in _ED_NON_VERBS
+
+    def domain_for(self, text: str) -> Domain:
+        for domain in self.domains:
+            if domain.keywords.search(text):
+                return domain
+        return self.domains[-1]
+
+
+# Words ending in -ed that are not past-tense verbs at the start of a bullet.
+_ED_NON_VERBS = frozenset({"embedded", "speed", "need", "seed", "feed", "hundred", "based", "red", "bed", "shed", "united"})
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    lex = yaml.safe_load(data_text("lexicon.yaml"))
+    domains = yaml.safe_load(data_text("domains.yaml"))
+    return Lexicon(
+        outcome_verbs=TermMatcher.of(lex["outcome_verbs"]),
+        data_terms=TermMatcher.of(lex["data_terms"]),
+        model_terms=TermMatcher.of(lex["model_terms"]),
+        problem_cues=TermMatcher.of(lex["problem_cues"]),
+        people_terms=TermMatcher.of(lex["people_terms"]),
+        action_verbs=frozenset(w.lower() for w in word_list("action_verbs.txt")),
+        past_tense_verbs=frozenset(w.lower() for w in word_list("past_tense_verbs.txt")),
+        domains=tuple(
+            Domain(
+                name=name,
+                keywords=TermMatcher.of(spec["keywords"]),
+                problem=spec["problem"],
+                data=spec["data"],
+                data_unit=spec["data_unit"],
+                model=spec["model"],
+            )
+            for name, spec in domains.items()
+        ),
+    )

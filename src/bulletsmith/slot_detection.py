@@ -1,0 +1,180 @@
+"""Deterministic slot detection: which of the four slots a bullet fills, and with which words.
+
+The bullet is cut into clauses (at punctuation and at words that open a new clause:
+"increasing", "leading to", "by redesigning", "to reduce", ...). Each clause is classified
+from the lexicons and the quantities in it. Evidence is always a slice of the bullet itself,
+so it is grounded by construction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bulletsmith.lexicon import Lexicon, lexicon
+from bulletsmith.models import Slot, SlotFill
+from bulletsmith.quantities import extract_quantities
+
+# Where a clause ends and the next begins. Each alternative matches the boundary itself
+# (punctuation) or the empty string before a clause-opening word.
+_OPENERS = (
+    r"leading to|resulting in|contributing to|which|that (?:cut|reduced|raised|improved|increased|lifted|saved)"
+    r"|thereby|while|enabling|allowing|so that|in order to"
+)
+_PARTICIPLES = (
+    r"increasing|reducing|cutting|improving|raising|lowering|boosting|doubling|tripling|halving|decreasing"
+    r"|saving|eliminating|lifting|growing|achieving|reaching|surpassing|offloading|catching|shrinking"
+    r"|shortening|accelerating|speeding|preventing|recovering|expanding|dropping"
+)
+_PROBLEM_TO = r"to (?:fix|address|prevent|stop|reduce|cut|catch|eliminate|resolve|handle|close|replace|avoid|unblock|remove|combat|counter|tackle|mitigate)"
+_BOUNDARY = re.compile(
+    r"[;:()\[\]]|,(?!\d{3})|\s[-–—]+\s|(?<=[a-z0-9%)])\.\s+(?=[A-Z])"
+    rf"|\s(?=(?:and\s+|also\s+)?(?:{_OPENERS}|{_PARTICIPLES})\b)"
+    rf"|\s(?=by\s+\w+ing\b)|\s(?=(?:{_PROBLEM_TO})\b)|\s(?=(?:because|due to|after discovering|after finding|when)\b)"
+)
+# Words that join a clause to the one before; they are not part of the evidence.
+_LEADING_GLUE = re.compile(r"^(?:and|also|then|thereby|while|which|by|so that|in order to|,|\.)\s+", re.IGNORECASE)
+_SCALE_WORDS = re.compile(r"\b(?:over|across|at|for|on|of|processing|handling|serving|covering|to)\b", re.IGNORECASE)
+_COMPARATIVE = re.compile(r"\b(?:faster|slower|fewer|less|more|cheaper|higher|lower|better|from\s+\S+\s+to)\b", re.IGNORECASE)
+
+
+@dataclass
+class Clause:
+    start: int
+    end: int
+    text: str
+    slots: set[Slot] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Detection:
+    slots: dict[Slot, SlotFill]
+    action_verb: str | None  # the verb of the action clause, as written ("Built")
+    action_object: str | None  # the words after it ("a classification model for image labeling")
+
+
+def split_clauses(bullet: str) -> list[Clause]:
+    """Cut a bullet into clauses with their offsets; glue words and edge punctuation trimmed."""
+    clauses: list[Clause] = []
+    pos = 0
+    for m in [*_BOUNDARY.finditer(bullet), None]:
+        end = m.start() if m else len(bullet)
+        _add_clause(bullet, pos, end, clauses)
+        if m:
+            pos = m.end()
+    return clauses
+
+
+def _add_clause(bullet: str, start: int, end: int, out: list[Clause]) -> None:
+    text = bullet[start:end]
+    # Trim whitespace, glue words and trailing punctuation, moving the offsets with them.
+    while True:
+        stripped = text.lstrip(" \t\n,.;")
+        start += len(text) - len(stripped)
+        text = stripped
+        glue = _LEADING_GLUE.match(text)
+        if not glue:
+            break
+        start += glue.end()
+        text = text[glue.end() :]
+    trimmed = re.sub(r"[\s,.;]+$", "", text)
+    trimmed = re.sub(r"\s+and$", "", trimmed)
+    if len(trimmed.split()) >= 1 and any(c.isalnum() for c in trimmed):
+        out.append(Clause(start, start + len(trimmed), trimmed))
+
+
+def _claims(text: str):
+    """Quantities that state a measure: not years or version numbers."""
+    return [q for q in extract_quantities(text) if q.kind not in ("year", "version")]
+
+
+def _nearest_term_kind(text: str, lex: Lexicon, anchor: int) -> Slot | None:
+    """The slot of the metric word nearest to `anchor`: model words → model_impact, data words → data_outcome."""
+    best: tuple[int, Slot] | None = None
+    for matcher, slot in ((lex.model_terms, Slot.MODEL_IMPACT), (lex.data_terms, Slot.DATA_OUTCOME)):
+        for m in matcher.finditer(text):
+            distance = min(abs(m.start() - anchor), abs(m.end() - anchor))
+            # Prefer a model term on a tie: "AUC gain over 3M examples" is about the model.
+            if best is None or distance < best[0] or (distance == best[0] and slot is Slot.MODEL_IMPACT):
+                best = (distance, slot)
+    return best[1] if best else None
+
+
+def _first_word(text: str) -> tuple[str, int]:
+    """The first word of a clause, skipping adverbs ("Primarily developed") and returning its offset."""
+    offset = 0
+    for m in re.finditer(r"[A-Za-z][\w'/-]*", text):
+        word = m.group(0)
+        if word.lower().endswith("ly") and len(word) > 4:
+            continue
+        return word, m.start()
+    return "", offset
+
+
+def classify(clause: Clause, lex: Lexicon, *, first: bool) -> None:
+    text = clause.text
+    claims = _claims(text)
+    outcome = lex.outcome_verbs.search(text)
+    word, _ = _first_word(text)
+    starts_with_verb = lex.is_verb(word)
+
+    people = lex.people_terms.search(text)
+    if claims and people and not lex.data_terms.search(text) and not lex.model_terms.search(text):
+        claims = []  # "mentored four engineers", "in a team of 3": counts of people, not outcomes
+
+    if claims or (outcome and (_COMPARATIVE.search(text) or lex.data_terms.search(text) or lex.model_terms.search(text))):
+        anchor = claims[0].start if claims else outcome.start()  # type: ignore[union-attr]
+        kind = _nearest_term_kind(text, lex, anchor)
+        if kind is not None:
+            clause.slots.add(kind)
+        elif claims and (outcome or _SCALE_WORDS.search(text)):
+            clause.slots.add(Slot.DATA_OUTCOME)
+
+    is_outcome_clause = bool(clause.slots & {Slot.DATA_OUTCOME, Slot.MODEL_IMPACT})
+    cue = lex.problem_cues.search(text)
+    if cue and not (is_outcome_clause and claims):
+        clause.slots.add(Slot.PROBLEM)
+
+    if starts_with_verb and not lex.outcome_verbs.search(word):
+        clause.slots.add(Slot.ACTION)
+    elif first and starts_with_verb and not is_outcome_clause:
+        clause.slots.add(Slot.ACTION)
+
+
+def detect(bullet: str) -> Detection:
+    lex = lexicon()
+    clauses = split_clauses(bullet)
+    for i, clause in enumerate(clauses):
+        classify(clause, lex, first=i == 0)
+
+    # An outcome verb opening the bullet ("Cut p99 latency 40%") is also what the person did,
+    # when no other clause names an action.
+    if clauses and not any(Slot.ACTION in c.slots for c in clauses):
+        word, _ = _first_word(clauses[0].text)
+        if lex.is_verb(word):
+            clauses[0].slots.add(Slot.ACTION)
+        # A problem cue inside the action clause ("to reduce") is kept; an action clause
+        # is never also the problem unless a cue says so.
+
+    slots: dict[Slot, SlotFill] = {}
+    for slot in Slot:
+        spans = [c for c in clauses if slot in c.slots]
+        if not spans:
+            slots[slot] = SlotFill(present=False)
+            continue
+        # Neighbouring clauses of the same slot read as one piece of evidence.
+        first_span, last = spans[0], spans[0]
+        for c in spans[1:]:
+            between = [x for x in clauses if last.end <= x.start < c.start]
+            if between:
+                break
+            last = c
+        slots[slot] = SlotFill(present=True, evidence=bullet[first_span.start : last.end])
+
+    verb = obj = None
+    action = next((c for c in clauses if Slot.ACTION in c.slots), None)
+    if action is not None:
+        word, offset = _first_word(action.text)
+        verb = word
+        obj = action.text[offset + len(word) :].strip() or None
+    return Detection(slots=slots, action_verb=verb, action_object=obj)

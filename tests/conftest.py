@@ -1,0 +1,30 @@
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+# CI lays a copy of shared/ beside the clone, as on a developer's machine.
+SHARED = REPO.parent / "shared"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Rich wraps at the terminal width; a wide, non-terminal console keeps assertions stable.
+os.environ.setdefault("TERMINAL_WIDTH", "3000")
+os.environ.setdefault("_TYPER_FORCE_DISABLE_TERMINAL", "1")
+
+
+@pytest.fixture(autouse=True)
+def _no_endpoint(monkeypatch):
+    """Tests choose their engine explicitly; a key in the developer's shell must not leak in."""
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "BULLETSMITH_MODEL", "BULLETSMITH_MODE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def shared_path(*parts: str) -> Path:
+    """A file under ../shared; missing is a failure under CI and a skip elsewhere."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        if IN_CI:
+            pytest.fail(f"{path} is missing: CI must lay shared/ beside the clone")
+        pytest.skip(f"{path} not found (shared/ is not beside this checkout)")
+    return path
