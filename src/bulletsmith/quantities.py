@@ -125,7 +125,7 @@ _MULTIPLIER_WORDS = {"twice": 2.0, "doubled": 2.0, "tripled": 3.0, "trebled": 3.
 
 # Product names whose following number is a version ("Python 3.11", "Java 8").
 _VERSIONED_NAMES = frozenset(
-    "python java scala node node.js nodejs ruby rails php perl rust swift kotlin c# .net "
+    "python java scala node node.js nodejs ruby rails php perl rust swift kotlin c# "
     "spark hadoop kafka airflow tensorflow pytorch keras django flask react angular vue "
     "ubuntu debian centos rhel windows macos ios android postgres postgresql mysql mongodb "
     "redis elasticsearch kubernetes docker cuda gpt llama claude gemini excel office "
@@ -175,17 +175,17 @@ _SUFFIX_LETTERS_RE = re.compile(r"([A-Za-z]+)(\d*)")
 
 _CURRENCY_BEFORE_RE = re.compile(r"(?:US\$|\$|€|£|¥|\b(?:USD|EUR|GBP)\s?)$", re.I)
 _HEDGE_BEFORE_RE = re.compile(
-    r"(?:([~≈∼])\s*|\b(approximately|approx\.|approx|about|around|roughly|circa|nearly|almost)\s+)$",
-    re.I,
+    r"(?:([~≈∼])\s*|\b(" + "|".join(re.escape(w) for w in _HEDGE_WORDS) + r")\s+)$", re.I
 )
-_VERSION_WORD_BEFORE_RE = re.compile(r"([A-Za-z][A-Za-z0-9.#+]*)\s$")
-_HYPHEN_WORD_BEFORE_RE = re.compile(r"([A-Za-z][A-Za-z0-9.]*)-$")
-_SLASH_WORD_BEFORE_RE = re.compile(r"([A-Za-z]+)/$")
+_VERSION_WORD_BEFORE_RE = re.compile(r"(?<![\w.#+])([A-Za-z][A-Za-z0-9.#+]*)\s$")
+_HYPHEN_WORD_BEFORE_RE = re.compile(r"(?<![\w.])([A-Za-z][A-Za-z0-9.]*)-$")
+_SLASH_WORD_BEFORE_RE = re.compile(r"(?<![\w.])([A-Za-z]+)/$")
 _BETWEEN_BEFORE_RE = re.compile(r"\bbetween\s+$", re.I)
 _RANGE_SEP_RE = re.compile(r"\s*(?:-|–)\s*|—|\s+(?:to|through|thru)\s+", re.I)
 _ARROW_SEP_RE = re.compile(r"\s*(?:-{1,2}>|=>|→|⟶|➔|➜|⇒|->)\s*")
 _AND_SEP_RE = re.compile(r"\s+and\s+", re.I)
 _SIGN_CHARS = "+-−"
+_LOOKBEHIND = 40  # characters searched before a number for its name, currency or hedge
 _VERSION_TAIL_RE = re.compile(r"[A-Za-z]+\d*(?![\w.])")
 _VERSION_KEY_RE = re.compile(r"(\d+(?:\.\d+)*)([A-Za-z]*)$")
 
@@ -223,6 +223,15 @@ class _Draft:
             raw=text[self.start : self.end], start=self.start, end=self.end, value=self.value,
             kind=self.kind, unit=self.unit, approximate=self.approximate, hedge=self.hedge,
         )
+
+
+def _before(pattern: re.Pattern[str], text: str, pos: int) -> re.Match[str] | None:
+    """Search for `pattern` (anchored with $) in the few characters before `pos`.
+
+    A bounded window keeps extraction linear on long texts; the patterns' lookbehinds
+    still see the real text before the window, so a cut word never matches.
+    """
+    return pattern.search(text, max(0, pos - _LOOKBEHIND), pos)
 
 
 def _to_float(digits: str) -> float:
@@ -300,7 +309,7 @@ def _scan_digits(text: str) -> list[_Draft]:
             if not (prev2.isalnum() or prev2 == "_"):
                 drafts.append(_version(text, s - 1, e, None))
                 continue
-        if prev.isalnum() or prev == "_" or (prev in "*_" and prev2.isalpha()):
+        if prev.isalnum() or prev == "_" or (prev == "*" and prev2.isalpha()):
             continue  # F1, EC2, k8s, x86_64, CIS*2430
         if prev == "." and prev2.isalnum():
             continue  # the tail of something like "a.b.3"
@@ -308,12 +317,12 @@ def _scan_digits(text: str) -> list[_Draft]:
             drafts.append(_version(text, s - 3 if s >= 3 else s, e, "c++"))
             continue
         if prev == "-" and prev2.isalpha():
-            w = _HYPHEN_WORD_BEFORE_RE.search(text, 0, s)
+            w = _before(_HYPHEN_WORD_BEFORE_RE, text, s)
             if w and w.group(1).lower() not in _HYPHEN_PREFIX_WORDS:
                 drafts.append(_version(text, w.start(1), e, w.group(1)))
                 continue
         if prev == "/" and prev2.isalpha():  # HTTP/2
-            w = _SLASH_WORD_BEFORE_RE.search(text, 0, s)
+            w = _before(_SLASH_WORD_BEFORE_RE, text, s)
             if w:
                 drafts.append(_version(text, w.start(1), e, w.group(1)))
                 continue
@@ -346,7 +355,7 @@ def _scan_digits(text: str) -> list[_Draft]:
         signed = False
         if prev and prev in _SIGN_CHARS and (s == 1 or prev2.isspace() or prev2 in "([{,;:/"):
             d.start, signed = s - 1, True
-        if c := _CURRENCY_BEFORE_RE.search(text, 0, d.start):
+        if c := _before(_CURRENCY_BEFORE_RE, text, d.start):
             if d.kind in ("number", "money"):
                 d.kind, d.unit, d.has_unit = "money", _CURRENCY[c.group(0).strip().lower()], True
                 d.start = c.start()
@@ -358,7 +367,7 @@ def _scan_digits(text: str) -> list[_Draft]:
 
         # -- a product name before a bare number makes it a version ("Python 3.11")
         if d.kind == "number" and not d.scale and not signed:
-            w = _VERSION_WORD_BEFORE_RE.search(text, 0, s)
+            w = _before(_VERSION_WORD_BEFORE_RE, text, s)
             if w and w.group(1).lower() in _VERSIONED_NAMES:
                 v = _version(text, w.start(1), e, w.group(1))
                 drafts.append(v)
@@ -400,7 +409,7 @@ def _scan_words(text: str, taken: list[tuple[int, int]]) -> list[_Draft]:
         words = [t.group(1).lower() for t in group]
         start, end = group[0].start(), group[-1].end()
         if words[0] in _SCALE_WORDS:
-            art = _ARTICLE_BEFORE_RE.search(text, 0, start)
+            art = _before(_ARTICLE_BEFORE_RE, text, start)
             if not art:
                 continue  # "hundred" alone is not a number; "a hundred" is
             start = art.start(1)
@@ -457,7 +466,7 @@ def _link_ranges(text: str, drafts: list[_Draft]) -> None:
         if _RANGE_SEP_RE.fullmatch(gap):
             dash_range = gap.strip().lower() not in ("to", "through", "thru")
         elif _ARROW_SEP_RE.fullmatch(gap) or (
-            _AND_SEP_RE.fullmatch(gap) and _BETWEEN_BEFORE_RE.search(text, 0, a.start)
+            _AND_SEP_RE.fullmatch(gap) and _before(_BETWEEN_BEFORE_RE, text, a.start)
         ):
             pass
         else:
@@ -476,7 +485,7 @@ def _link_ranges(text: str, drafts: list[_Draft]) -> None:
 
 def _mark_hedges(text: str, drafts: list[_Draft]) -> None:
     for d in drafts:
-        if h := _HEDGE_BEFORE_RE.search(text, max(0, d.start - 20), d.start):
+        if h := _before(_HEDGE_BEFORE_RE, text, d.start):
             d.approximate = True
             d.hedge = h.group(1) or h.group(2)
 

@@ -32,7 +32,11 @@ WHY = {
 
 _MAX_OBJECT_WORDS = 9
 _ARTICLE = re.compile(r"^(?:a|an)\s+", re.IGNORECASE)
-_DETERMINER = re.compile(r"^(?:the|our|my|their|its|this|these|those|all|several|many|multiple)\b", re.IGNORECASE)
+# Phrases that already read well after the verb: determiners, and prepositions of phrasal verbs ("worked on").
+_DETERMINER = re.compile(
+    r"^(?:the|our|my|their|its|this|these|those|all|several|many|multiple|on|with|for|to|in|at|up|out|over|into)\b",
+    re.IGNORECASE,
+)
 _CUT_BEFORE = re.compile(r"\s(?:using|with|via|in order|to|so|which|that|by|through|based)\s", re.IGNORECASE)
 
 

@@ -12,6 +12,7 @@ try:  # commands whose modules may be absent in a partial checkout are simply no
 except ImportError:  # pragma: no cover
     pass
 from bulletsmith.cli import evaluate as _evaluate  # noqa: E402,F401
+from bulletsmith.cli import rewrite as _rewrite  # noqa: E402,F401
 
 
 def main() -> None:

@@ -80,3 +80,32 @@ def print_report(report, breaches: list[str], *, show_failures: bool = False) ->
             echo(f"    -> {res.rewrite.text}")
     for b in breaches:
         echo(f"THRESHOLD: {b}")
+
+
+def print_batch(result, output, questions_path, pending: int) -> None:  # noqa: ANN001
+    """Per bullet: before, after, slots filled, warnings; then what was written and what is next."""
+    from bulletsmith.batch import Status
+
+    echo = typer.echo
+    marks = {Status.REWRITTEN: "rewritten", Status.UNCHANGED: "unchanged",
+             Status.NEEDS_ANSWERS: "needs answers", Status.FAILED: "FAILED"}
+    for o in result.outcomes:
+        echo(f"{o.bullet.location}  [{marks[o.status]}]")
+        echo(f"  before: {o.before}")
+        if o.status is Status.REWRITTEN:
+            echo(f"  after:  {o.after}")
+            echo(f"  filled: {', '.join(s.label for s in o.filled) or '-'}")
+        if o.pending:
+            echo(f"  asks:   {', '.join(q.slot.label for q in o.pending)}")
+        if o.error:
+            echo(f"  error:  {o.error}")
+        for w in o.rewrite.warnings if o.rewrite else []:
+            echo(f"  ! {w}")
+    counts = ", ".join(f"{result.count(s)} {marks[s]}" for s in Status if result.count(s))
+    echo("")
+    echo(f"{len(result.outcomes)} bullets: {counts}")
+    echo(f"wrote {output}")
+    if questions_path is not None and pending:
+        echo(f"{pending} bullets need answers: fill in {questions_path} and run the same command again")
+    elif questions_path is not None:
+        echo(f"answers kept in {questions_path}")

@@ -1,0 +1,128 @@
+"""`bulletsmith rewrite FILE`: the batch rewrite of a whole resume, through a questions file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from bulletsmith.cli.app import EXIT_BULLET_FAILED, app, fail, is_terminal
+from bulletsmith.cli.options import EngineOpt, announce, make_assistant
+
+
+@app.command()
+def rewrite(
+    file: Path = typer.Argument(..., help="The resume: .md .txt .json (JSON Resume) .tex .docx, or .pdf (read only)."),
+    output: Optional[Path] = typer.Option(
+        None, "-o", "--output", help="Where to write the rewritten resume. Default: NAME.bulletsmith.EXT beside it."
+    ),
+    answers: Optional[List[Path]] = typer.Option(
+        None, "--answers", "-a", help="A filled-in questions file (repeatable: answers from other resumes count too)."
+    ),
+    questions_out: Optional[Path] = typer.Option(
+        None, "--questions-out", "-q", help="Where to write the open questions. Default: NAME.questions.yaml beside it."
+    ),
+    in_place: bool = typer.Option(False, "--in-place", help="Overwrite the resume itself, after saving NAME.EXT.bak."),
+    json_out: bool = typer.Option(False, "--json", help="Print a machine-readable report instead of the summary."),
+    engine: EngineOpt = None,
+) -> None:
+    """Rewrite every bullet of a resume, asking (through a questions file) for what each one is missing.
+
+    First run: bullets with nothing missing are rewritten at once; the questions for the others
+    go to NAME.questions.yaml. Fill in the answers, run again, and the rest are rewritten.
+    The questions file is read back automatically, so later runs never ask an answered question.
+
+    Examples:
+
+      bulletsmith rewrite resume.md                      # writes resume.questions.yaml + resume.bulletsmith.md
+
+      bulletsmith rewrite resume.md                      # again, after filling in the answers
+
+      bulletsmith rewrite cv.tex --answers resume.questions.yaml   # reuse answers given for another file
+
+      bulletsmith rewrite resume.json --json > report.json
+    """
+    from bulletsmith.answer_bank import AnswerBank, AnswersFileError, write_questions_file
+    from bulletsmith.batch import default_output_path, default_questions_path, run_batch
+    from bulletsmith.documents import DocumentError, load_document
+    from bulletsmith.fsutil import atomic_write, backup_path
+
+    try:
+        document = load_document(file)
+    except DocumentError as e:
+        fail(str(e))
+    if not document.writable and in_place:
+        fail(f"{file}: --in-place can't write a {document.format.upper()}; the rewrite is written as Markdown instead")
+
+    questions_path = questions_out or default_questions_path(file)
+    answer_files = list(answers or [])
+    # The default questions file is the person's own answers from last time: always read it back.
+    if questions_path.exists() and questions_path.resolve() not in {p.resolve() for p in answer_files}:
+        answer_files.append(questions_path)
+    try:
+        bank = AnswerBank.load(answer_files)
+    except AnswersFileError as e:
+        fail(str(e))
+
+    out_path = file if in_place else (output or default_output_path(document))
+    if not in_place and out_path.resolve() == file.resolve():
+        fail(f"{file}: the output would overwrite the input; use --in-place (it keeps a .bak) or another -o")
+
+    assistant = make_assistant(engine)
+    announce(assistant)
+    result = _with_progress(lambda progress: run_batch(document, assistant, bank, progress=progress))
+
+    qf = result.questions_file(file.name, bank)
+    pending = [o for o in result.outcomes if o.pending]
+    wrote_questions = False
+    if qf.bullets and (pending or questions_path.exists()):
+        write_questions_file(questions_path, qf)
+        wrote_questions = True
+
+    if in_place and result.replacements():
+        backup = backup_path(file)
+        atomic_write(backup, file.read_bytes())
+    atomic_write(out_path, result.render())
+
+    if json_out:
+        typer.echo(
+            json.dumps(
+                {
+                    "file": str(file),
+                    "format": document.format,
+                    "output": str(out_path),
+                    "questions_file": str(questions_path) if wrote_questions else None,
+                    "engine": assistant.engine,
+                    "bullets": [o.to_dict() for o in result.outcomes],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        from bulletsmith.cli.render import print_batch
+
+        print_batch(result, out_path, questions_path if wrote_questions else None, len(pending))
+    if result.failed:
+        raise typer.Exit(EXIT_BULLET_FAILED)
+
+
+def _with_progress(work):  # noqa: ANN001, ANN202
+    """A progress bar on a terminal (on stderr, so stdout stays clean); nothing when piped."""
+    if not is_terminal():
+        return work(None)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("analyzing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=True,
+    ) as bar:
+        task = bar.add_task("bullets", total=None)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return work(progress)
