@@ -201,6 +201,21 @@ def _filler_re() -> re.Pattern[str]:
 
 
 @functools.lru_cache(maxsize=None)
+def _injection_re() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in _word_list("injection_phrases.txt")), re.I)
+
+
+def is_filler(text: str) -> bool:
+    """True when the text holds a soft-skill or buzzword phrase from the filler list."""
+    return _filler_re().search(text) is not None
+
+
+def looks_like_injection(text: str) -> bool:
+    """True when the text addresses a model ("ignore previous instructions", "Answer: …")."""
+    return _injection_re().search(text) is not None
+
+
+@functools.lru_cache(maxsize=None)
 def _weak_opener_re() -> re.Pattern[str]:
     phrases = sorted(_word_list("weak_openers.txt"), key=len, reverse=True)
     return re.compile(r"(?:" + "|".join(map(_phrase_pattern, phrases)) + r")(?![\w-])", re.I)

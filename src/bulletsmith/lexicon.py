@@ -86,6 +86,10 @@ class Lexicon:
         w = word.lower().strip(".,;:()\"'")
         if not w or not w[0].isalpha():
             return False
+        if "-" in w:
+            # "Detail-oriented", "Self-starter" are adjectives; "re-architected", "co-designed" are verbs.
+            prefix, _, rest = w.partition("-")
+            return prefix in _VERB_PREFIXES and self.is_verb(rest)
         if w in self.action_verbs or w in self.past_tense_verbs:
             return True
         for suffix, add in (("s", ""), ("es", ""), ("ed", ""), ("d", ""), ("ed", "e"), ("ied", "y")):
@@ -103,6 +107,7 @@ class Lexicon:
         return self.domains[-1]
 
 
+_VERB_PREFIXES = frozenset({"re", "co", "de", "pre", "un", "over", "auto", "cross", "hand", "back", "fine"})
 # Words ending in -ed that are not past-tense verbs at the start of a bullet.
 _ED_NON_VERBS = frozenset({"embedded", "speed", "need", "seed", "feed", "hundred", "based", "red", "bed", "shed", "united"})
 

@@ -34,7 +34,7 @@ _BOUNDARY = re.compile(
 )
 # Words that join a clause to the one before; they are not part of the evidence.
 _LEADING_GLUE = re.compile(r"^(?:and|also|then|thereby|while|which|by|so that|in order to|,|\.)\s+", re.IGNORECASE)
-_SCALE_WORDS = re.compile(r"\b(?:over|across|at|for|on|of|processing|handling|serving|covering|to)\b", re.IGNORECASE)
+_SCALE_WORDS = re.compile(r"\b(?:over|across|at|for|on|processing|handling|serving|covering)\b", re.IGNORECASE)
 _COMPARATIVE = re.compile(r"\b(?:faster|slower|fewer|less|more|cheaper|higher|lower|better|from\s+\S+\s+to)\b", re.IGNORECASE)
 
 
@@ -88,16 +88,17 @@ def _claims(text: str):
     return [q for q in extract_quantities(text) if q.kind not in ("year", "version")]
 
 
-def _nearest_term_kind(text: str, lex: Lexicon, anchor: int) -> Slot | None:
-    """The slot of the metric word nearest to `anchor`: model words → model_impact, data words → data_outcome."""
-    best: tuple[int, Slot] | None = None
+def _metric_kind(text: str, lex: Lexicon) -> Slot | None:
+    """Whose measure a clause states, from its first metric word: the subject usually comes first
+    ("label accuracy rose" is data; "reward-model accuracy on 40K pairs rose" is the model)."""
+    first: tuple[int, Slot] | None = None
     for matcher, slot in ((lex.model_terms, Slot.MODEL_IMPACT), (lex.data_terms, Slot.DATA_OUTCOME)):
         for m in matcher.finditer(text):
-            distance = min(abs(m.start() - anchor), abs(m.end() - anchor))
-            # Prefer a model term on a tie: "AUC gain over 3M examples" is about the model.
-            if best is None or distance < best[0] or (distance == best[0] and slot is Slot.MODEL_IMPACT):
-                best = (distance, slot)
-    return best[1] if best else None
+            # On a tie (overlapping entries) the longer, data-specific phrase was listed as data.
+            if first is None or m.start() < first[0]:
+                first = (m.start(), slot)
+            break
+    return first[1] if first else None
 
 
 def _first_word(text: str) -> tuple[str, int]:
@@ -123,8 +124,7 @@ def classify(clause: Clause, lex: Lexicon, *, first: bool) -> None:
         claims = []  # "mentored four engineers", "in a team of 3": counts of people, not outcomes
 
     if claims or (outcome and (_COMPARATIVE.search(text) or lex.data_terms.search(text) or lex.model_terms.search(text))):
-        anchor = claims[0].start if claims else outcome.start()  # type: ignore[union-attr]
-        kind = _nearest_term_kind(text, lex, anchor)
+        kind = _metric_kind(text, lex)
         if kind is not None:
             clause.slots.add(kind)
         elif claims and (outcome or _SCALE_WORDS.search(text)):
