@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import os
 from pathlib import Path
 
 import docx
@@ -194,6 +195,8 @@ def test_pdf_bullets_with_wrapped_lines_rejoined(tmp_path):
 @pytest.mark.parametrize("glyph", ["•", "●", "▪", "◦", "–", "‣", "∙", "○"])
 def test_pdf_bullet_glyphs(tmp_path, glyph):
     if not DEJAVU.exists():
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("DejaVu Sans is missing: .ci/run installs fonts-dejavu-core")
         pytest.skip("DejaVu Sans is not installed (apt-get install fonts-dejavu-core)")
     doc = load_document(make_pdf(tmp_path / "resume.pdf", glyph=glyph, font=DEJAVU))
     assert [b.text for b in doc.bullets] == PDF_TEXTS
