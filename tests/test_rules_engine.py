@@ -21,6 +21,11 @@ rules = Assistant(engine="rules")
             {Slot.PROBLEM, Slot.ACTION, Slot.DATA_OUTCOME},
         ),
         ("Passionate, results-driven team player", set()),
+        (
+            "Night-rain edge cases were missing from training, so built a fleet-log miner",
+            {Slot.PROBLEM, Slot.ACTION},
+        ),
+        ("Apache Beam is a unified model for batch and streaming pipelines", set()),
         ("Mentored four engineers, two of whom were promoted to senior", {Slot.ACTION}),
     ],
 )

@@ -33,7 +33,7 @@ _BOUNDARY = re.compile(
     rf"|\s(?=by\s+\w+ing\b)|\s(?=(?:{_PROBLEM_TO})\b)|\s(?=(?:because|due to|after discovering|after finding|when)\b)"
 )
 # Words that join a clause to the one before; they are not part of the evidence.
-_LEADING_GLUE = re.compile(r"^(?:and|also|then|thereby|while|which|by|so that|in order to|,|\.)\s+", re.IGNORECASE)
+_LEADING_GLUE = re.compile(r"^(?:and|also|then|thereby|while|which|by|so that|so|in order to|,|\.)\s+", re.IGNORECASE)
 _SCALE_WORDS = re.compile(r"\b(?:over|across|at|for|on|processing|handling|serving|covering)\b", re.IGNORECASE)
 _COMPARATIVE = re.compile(r"\b(?:faster|slower|fewer|less|more|cheaper|higher|lower|better|from\s+\S+\s+to)\b", re.IGNORECASE)
 
@@ -141,11 +141,27 @@ def classify(clause: Clause, lex: Lexicon, *, first: bool) -> None:
         clause.slots.add(Slot.ACTION)
 
 
+# A situation told in the past: "labels were late", "users abandoned the feed".
+_SITUATION_VERB = re.compile(r"\b(?:was|were|had|kept|lagged|lacked)\b|\b\w{3,}ed\b", re.IGNORECASE)
+
+
+def _opens_with_situation(clause: Clause, later: list[Clause], lex: Lexicon) -> bool:
+    """A bullet that opens with what was wrong, then says what was done: "Night-rain edge cases
+    were missing from training, so built a miner …". The opening clause is the problem."""
+    word, _ = _first_word(clause.text)
+    if clause.slots or lex.is_verb(word) or not later:
+        return False
+    rest = _SITUATION_VERB.search(clause.text[len(word) :])
+    return rest is not None and any(c.slots & {Slot.ACTION, Slot.DATA_OUTCOME, Slot.MODEL_IMPACT} for c in later)
+
+
 def detect(bullet: str) -> Detection:
     lex = lexicon()
     clauses = split_clauses(bullet)
     for i, clause in enumerate(clauses):
         classify(clause, lex, first=i == 0)
+    if clauses and _opens_with_situation(clauses[0], clauses[1:], lex):
+        clauses[0].slots.add(Slot.PROBLEM)
 
     # An outcome verb opening the bullet ("Cut p99 latency 40%") is also what the person did,
     # when no other clause names an action.
