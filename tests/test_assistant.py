@@ -45,6 +45,8 @@ def test_strong_bullet_has_action_and_data_outcome_grounded(assistant):
     assert an.slots[Slot.ACTION].present and an.slots[Slot.DATA_OUTCOME].present
     for slot in (Slot.ACTION, Slot.DATA_OUTCOME):
         assert an.slots[slot].evidence.lower() in STRONG.lower()
+    # Both measured changes, joined by "and", are one piece of evidence.
+    assert an.slots[Slot.DATA_OUTCOME].evidence.endswith("by 37% over 3M examples")
     assert "0.68" in an.slots[Slot.DATA_OUTCOME].evidence
     assert Slot.ACTION not in an.missing and Slot.DATA_OUTCOME not in an.missing
     assert an.ok, an.findings
@@ -64,6 +66,7 @@ def test_rewrite_uses_answers_and_never_claims_unknown_or_not_mine(assistant):
     assert "1.2M" in rw.text and "9%" in rw.text
     assert "recall" not in rw.text
     assert rw.text.startswith("Built")
+    assert rw.facts_used == ["label error rate fell from 9% to 3% across 1.2M images"]
 
 
 def test_rewrite_accepts_a_bare_bullet_and_no_answers(assistant):

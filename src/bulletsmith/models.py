@@ -148,6 +148,32 @@ class Finding(BaseModel):
         return f"{self.guard}: {self.message}"
 
 
+class Usage(BaseModel):
+    """What one result cost: HTTP requests and tokens, summed over every attempt (re-asks included).
+
+    A cache hit costs nothing: ``requests == 0`` and ``cached`` is True.
+    """
+
+    requests: int = Field(default=0, description="HTTP requests sent, including re-asks and network retries.")
+    reasks: int = Field(default=0, description="Times a guard sent the model's answer back for another try.")
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached: bool = False
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def __add__(self, other: "Usage") -> "Usage":
+        return Usage(
+            requests=self.requests + other.requests,
+            reasks=self.reasks + other.reasks,
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            cached=self.cached and other.cached,
+        )
+
+
 def _empty_slots() -> dict[Slot, SlotFill]:
     return {slot: SlotFill(present=False) for slot in Slot}
 
@@ -162,6 +188,7 @@ class Analysis(BaseModel):
     engine: str = "rules"
     model: str | None = None
     prompt_version: str | None = None
+    usage: Usage | None = Field(default=None, description="Requests and tokens spent; None for offline engines.")
 
     @field_validator("slots")
     @classmethod
@@ -235,11 +262,17 @@ class Rewrite(BaseModel):
     engine: str = "rules"
     model: str | None = None
     prompt_version: str | None = None
+    usage: Usage | None = Field(default=None, description="Requests and tokens spent; None for offline engines.")
 
     @property
     def ok(self) -> bool:
         """False when a guard still fails: the text must not be presented as the rewrite."""
         return not any(f.severity == "error" for f in self.warnings)
+
+    @property
+    def facts_used(self) -> list[str]:
+        """The answers that became claims (given or approximate); unknown / not mine never do."""
+        return [a.text for a in self.answers if a.usable]
 
     @property
     def changed(self) -> bool:

@@ -34,6 +34,7 @@ _BOUNDARY = re.compile(
 )
 # Words that join a clause to the one before; they are not part of the evidence.
 _LEADING_GLUE = re.compile(r"^(?:and|also|then|thereby|while|which|by|so that|so|in order to|,|\.)\s+", re.IGNORECASE)
+_GLUE_ONLY = frozenset({"and", "also", "then", "so", "or", "but", "while", "by", "which"})
 _SCALE_WORDS = re.compile(r"\b(?:over|across|at|for|on|processing|handling|serving|covering)\b", re.IGNORECASE)
 _COMPARATIVE = re.compile(r"\b(?:faster|slower|fewer|less|more|cheaper|higher|lower|better|from\s+\S+\s+to)\b", re.IGNORECASE)
 
@@ -79,7 +80,7 @@ def _add_clause(bullet: str, start: int, end: int, out: list[Clause]) -> None:
         text = text[glue.end() :]
     trimmed = re.sub(r"[\s,.;]+$", "", text)
     trimmed = re.sub(r"\s+and$", "", trimmed)
-    if len(trimmed.split()) >= 1 and any(c.isalnum() for c in trimmed):
+    if any(c.isalnum() for c in trimmed) and trimmed.lower() not in _GLUE_ONLY:
         out.append(Clause(start, start + len(trimmed), trimmed))
 
 
