@@ -13,6 +13,7 @@ except ImportError:  # pragma: no cover
     pass
 from bulletsmith.cli import evaluate as _evaluate  # noqa: E402,F401
 from bulletsmith.cli import rewrite as _rewrite  # noqa: E402,F401
+from bulletsmith.cli import coach as _coach  # noqa: E402,F401
 
 
 def main() -> None:
