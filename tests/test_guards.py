@@ -412,3 +412,8 @@ def test_every_filler_phrase_is_caught():
 def test_every_listed_irregular_verb_is_strong():
     for verb in _word_list("past_tense_verbs.txt"):
         assert starts_with_strong_past_tense_verb(f"{verb.capitalize()} the pipeline"), verb
+
+
+def test_a_leading_decimal_is_not_a_list_marker():
+    (f,) = [f for f in style_findings("12.5 minutes saved per labeling batch") if f.guard == "style.verb"]
+    assert '"12.5"' in f.message or "12.5" in f.message

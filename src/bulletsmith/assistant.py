@@ -44,7 +44,16 @@ class Assistant:
     """Analyze bullets, ask for their missing slots, rewrite them from the answers.
 
     engine: "rules" (offline, deterministic) or "openai" (any OpenAI-compatible endpoint).
-    Without an engine, the rules engine is used and `notice` says so in one line.
+    Without an engine, openai is used when an endpoint is configured (OPENAI_API_KEY or
+    OPENAI_BASE_URL, or api_key= / base_url=), else the rules engine, and `notice` says so
+    in one line.
+
+    For the openai engine: model (else $BULLETSMITH_MODEL, else the default), mode ("tools",
+    "json_schema" or "md_json"; else $BULLETSMITH_MODE, else "tools"), cache (True: the user
+    cache directory or $BULLETSMITH_CACHE_DIR; False: off; or a directory), max_reasks (how
+    often a guard violation goes back to the model; else $BULLETSMITH_MAX_REASKS, else 2),
+    timeout (seconds per HTTP request), http_client (an httpx2 transport, Client or
+    AsyncClient: tests, proxies, recordings).
     """
 
     def __init__(
@@ -54,28 +63,37 @@ class Assistant:
         model: str | None = None,
         base_url: str | None = None,
         api_key: str | None = None,
-        cache: bool = True,
+        cache: "bool | str | os.PathLike[str]" = True,
         role: str | None = "data scientist",
         concurrency: int = DEFAULT_CONCURRENCY,
+        max_reasks: int | None = None,
+        mode: str | None = None,
+        timeout: float | None = None,
+        http_client: object = None,
     ) -> None:
         if engine is not None and engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
         self.role = role
         self.concurrency = max(1, int(concurrency))
         self.notice: str | None = None
-        self._engine: Engine = self._make_engine(engine, model=model, base_url=base_url, api_key=api_key, cache=cache)
+        self._engine: Engine = self._make_engine(
+            engine, model=model, base_url=base_url, api_key=api_key, cache=cache,
+            max_reasks=max_reasks, mode=mode, timeout=timeout, http_client=http_client,
+        )
 
     def _make_engine(self, engine: str | None, **settings: object) -> Engine:
+        if engine is None and endpoint_configured(settings.get("base_url"), settings.get("api_key")):  # type: ignore[arg-type]
+            engine = "openai"
         if engine == "openai":
-            raise EngineUnavailable(
-                "the openai engine is not part of this version yet; use engine='rules' (the offline default)"
-            )
+            from bulletsmith.engines.openai_engine import OpenAIEngine  # imports openai + instructor: only now
+
+            try:
+                return OpenAIEngine(**settings)  # type: ignore[arg-type]
+            except ValueError as e:  # no endpoint, unknown mode: one line that says what to set
+                raise EngineUnavailable(str(e)) from None
         if engine is None:
-            configured = endpoint_configured(settings.get("base_url"), settings.get("api_key"))  # type: ignore[arg-type]
             self.notice = (
-                "An endpoint is configured, but this version has only the offline rules engine; using it."
-                if configured
-                else "No endpoint configured: using the offline rules engine "
+                "No endpoint configured: using the offline rules engine "
                 "(set OPENAI_API_KEY or OPENAI_BASE_URL to use a model)."
             )
         from bulletsmith.engines.rules import RulesEngine
@@ -133,19 +151,25 @@ class Assistant:
         typed = normalize_answers(answers)
         return self._checked_rewrite(analysis, typed, await self._engine.arewrite(analysis, typed))
 
-    def _checked_rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], text: str) -> Rewrite:
+    def _checked_rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], draft: str) -> Rewrite:
+        # An engine may return more than text (openai: a RewriteDraft): its own findings (the
+        # model still failed after its re-asks), token usage, the model and the prompt version.
+        text = str(draft)
         sources = [analysis.bullet, *(a.text for a in answers.values() if a.usable)]
         findings: list[Finding] = guards.check_rewrite(text, sources, role=self.role)
+        findings += list(getattr(draft, "findings", None) or [])
         rejected = any(f.severity == "error" for f in findings)
         return Rewrite(
             original=analysis.bullet,
             # A text with an unsupported number is never presented as the rewrite.
             text=analysis.bullet if rejected else text,
-            rejected_text=text if rejected else None,
+            rejected_text=(text or None) if rejected else None,
             answers=list(answers.values()),
             warnings=findings,
             engine=self.engine,
-            model=self.model,
+            model=getattr(draft, "model", None) or self.model,
+            prompt_version=getattr(draft, "prompt_version", None),
+            usage=getattr(draft, "usage", None),
         )
 
 

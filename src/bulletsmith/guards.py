@@ -227,7 +227,8 @@ def _strong_irregular() -> frozenset[str]:
 
 
 # A leading list marker: "- ", "• ", "* ", "1. ", "(2) ".
-_GLYPH_RE = re.compile(r"^\s*(?:[-–—•·▪▫◦‣⁃●○■□►▸*+>]+|\(?\d{1,2}[.)])\s*")
+# A number marker needs a space after it, so "12.5 minutes" is not item 12.
+_GLYPH_RE = re.compile(r"^\s*(?:[-–—•·▪▫◦‣⁃●○■□►▸*+>]+|\(?\d{1,2}[.)](?=\s))\s*")
 _FIRST_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 # Past forms that are past tense but say little about what the person did.
 _WEAK_PAST = frozenset(

@@ -9,7 +9,7 @@ import typer
 
 from bulletsmith.cli.app import EXIT_BULLET_FAILED, app, fail
 from bulletsmith.cli.render import print_analysis
-from bulletsmith.cli.options import EngineOpt, announce, make_assistant
+from bulletsmith.cli.options import BaseUrlOpt, EngineOpt, ModelOpt, NoCacheOpt, announce, make_assistant
 
 
 @app.command()
@@ -17,6 +17,9 @@ def analyze(
     bullet: str = typer.Argument(..., help="The bullet, in quotes. Use - to read it from standard input."),
     json_out: bool = typer.Option(False, "--json", help="Print the analysis as JSON (shape in DESIGN.md)."),
     engine: EngineOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Show which of the four slots a bullet fills, with the words that fill them, and one question per missing slot.
 
@@ -31,12 +34,15 @@ def analyze(
     if bullet == "-":
         bullet = sys.stdin.read()
     from bulletsmith.assistant import BulletError
+    from bulletsmith.engines.errors import EngineError
 
-    assistant = make_assistant(engine)
+    assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache)
     try:
         result = assistant.analyze(bullet)
     except BulletError as e:
         fail(str(e))
+    except EngineError as e:  # endpoint down, rate limited past the retry budget: not bad input
+        fail(str(e), code=EXIT_BULLET_FAILED)
     announce(assistant)
     if json_out:
         typer.echo(json.dumps(result.to_public_dict(), ensure_ascii=False, indent=2))

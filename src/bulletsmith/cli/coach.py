@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, List, Optional
 import typer
 
 from bulletsmith.cli.app import EXIT_OK, app, fail, is_terminal
-from bulletsmith.cli.options import EngineOpt, announce, make_assistant
+from bulletsmith.cli.options import BaseUrlOpt, EngineOpt, ModelOpt, NoCacheOpt, announce, make_assistant
 
 if TYPE_CHECKING:
     from bulletsmith.coach import Coach, Reply, Step
@@ -47,6 +47,9 @@ def coach(
     restart: bool = typer.Option(False, "--restart", help="Start over, ignoring a saved session (answers in the fact bank stay)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Resume a saved session without asking."),
     engine: EngineOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Walk through the resume's bullets: answer what each one is missing, then accept, edit or keep its rewrite.
 
@@ -123,7 +126,7 @@ def coach(
                 store.remove()
                 saved = None
 
-    assistant = make_assistant(engine)
+    assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache)
     announce(assistant)
     session = Coach(
         document,

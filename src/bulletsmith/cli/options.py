@@ -20,14 +20,32 @@ EngineOpt = Annotated[
 ]
 
 
-def make_assistant(engine: str | None):  # noqa: ANN201 - keeps `bulletsmith --help` from importing the library
+ModelOpt = Annotated[
+    Optional[str],
+    typer.Option("--model", help="The model for the openai engine. Default: $BULLETSMITH_MODEL, else gpt-4.1-mini.",
+                 show_default=False),
+]
+BaseUrlOpt = Annotated[
+    Optional[str],
+    typer.Option("--base-url", help="An OpenAI-compatible endpoint, e.g. http://localhost:11434/v1. "
+                 "Default: $OPENAI_BASE_URL.", show_default=False),
+]
+NoCacheOpt = Annotated[
+    bool,
+    typer.Option("--no-cache", help="Ask the model again instead of reusing a cached answer."),
+]
+
+
+def make_assistant(  # noqa: ANN201 - keeps `bulletsmith --help` from importing the library
+    engine: str | None, *, model: str | None = None, base_url: str | None = None, no_cache: bool = False
+):
     from bulletsmith.assistant import ENGINES, Assistant, EngineUnavailable
 
     if engine is not None and engine not in ENGINES:
         fail(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
     try:
-        assistant = Assistant(engine=engine)
-    except EngineUnavailable as e:
+        assistant = Assistant(engine=engine, model=model, base_url=base_url, cache=not no_cache)
+    except (EngineUnavailable, ValueError) as e:
         fail(str(e))
     return assistant
 

@@ -9,7 +9,7 @@ from typing import List, Optional
 import typer
 
 from bulletsmith.cli.app import EXIT_BULLET_FAILED, app, fail, is_terminal
-from bulletsmith.cli.options import EngineOpt, announce, make_assistant
+from bulletsmith.cli.options import BaseUrlOpt, EngineOpt, ModelOpt, NoCacheOpt, announce, make_assistant
 
 
 @app.command()
@@ -27,6 +27,9 @@ def rewrite(
     in_place: bool = typer.Option(False, "--in-place", help="Overwrite the resume itself, after saving NAME.EXT.bak."),
     json_out: bool = typer.Option(False, "--json", help="Print a machine-readable report instead of the summary."),
     engine: EngineOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Rewrite every bullet of a resume, asking (through a questions file) for what each one is missing.
 
@@ -70,7 +73,7 @@ def rewrite(
     if not in_place and out_path.resolve() == file.resolve():
         fail(f"{file}: the output would overwrite the input; use --in-place (it keeps a .bak) or another -o")
 
-    assistant = make_assistant(engine)
+    assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache)
     announce(assistant)
     result = _with_progress(lambda progress: run_batch(document, assistant, bank, progress=progress))
 

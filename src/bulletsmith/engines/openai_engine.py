@@ -1,0 +1,673 @@
+"""The openai engine: any OpenAI-compatible endpoint, through the openai client and instructor.
+
+This is the only module that imports openai and instructor; the Assistant imports it
+only when this engine is chosen, so ``import bulletsmith`` and ``bulletsmith --help`` stay
+light.
+
+Configuration, first found wins: the Assistant's arguments, then the environment
+(``OPENAI_API_KEY``, ``OPENAI_BASE_URL``, ``BULLETSMITH_MODEL``, ``BULLETSMITH_MODE``,
+``BULLETSMITH_MAX_REASKS``).
+A base URL without a key is a local server (llama.cpp, Ollama, vLLM, LM Studio): a
+placeholder key is sent, which those servers ignore.
+
+Two retry layers, each for one kind of failure, so they never multiply:
+
+* **Network faults** (connection errors, timeouts, HTTP 408/409/429/5xx) are retried by
+  tenacity around each HTTP request, below instructor, with jittered exponential backoff
+  or the server's ``Retry-After``. One budget per call (``network_retries`` tries and
+  ``network_deadline`` seconds) is shared by all of that call's requests, re-asks
+  included. The openai client's own retries are off (``max_retries=0``).
+* **Guard violations** (a validator in ``bulletsmith.llm_models`` raised) are re-asked
+  by instructor, at most ``max_reasks`` times. Its tenacity policy retries validation
+  errors only, so a network error that survived the first layer ends the call at once.
+
+A call therefore sends at most ``1 + max_reasks + network_retries`` requests, never their
+product. Whatever still fails becomes an ``EndpointError`` with a one-line message naming
+the host and the status, never the key or a header.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import inspect
+import json
+import logging
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import instructor
+import openai
+from instructor.core import IncompleteOutputException, InstructorRetryException, ResponseParsingError
+from pydantic import BaseModel, ValidationError
+from tenacity import (
+    AsyncRetrying,
+    Retrying,
+    retry_if_exception,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_random_exponential,
+)
+
+from bulletsmith.cache import ResponseCache
+from bulletsmith.engines.base import Engine
+from bulletsmith.engines.errors import EndpointError, EngineError
+from bulletsmith.llm_models import AnalyzeCall, RewriteCall, RewriteDraft, format_answers, guard_context
+from bulletsmith.models import Analysis, Answer, Finding, Slot, Usage
+from bulletsmith.prompts import Prompt, load_prompt
+from bulletsmith.request_key import request_key
+
+__all__ = ["DEFAULT_MODEL", "MODES", "OpenAIEngine", "resolve_settings"]
+
+# A current small OpenAI chat model: cheap, fast, good at tool calls, and it accepts
+# temperature 0 (reasoning models such as gpt-5-mini or o4-mini do not).
+DEFAULT_MODEL = "gpt-4.1-mini"
+DEFAULT_MAX_REASKS = 2
+DEFAULT_TIMEOUT = 60.0  # seconds for one HTTP request
+# A model on the same machine (llama.cpp, Ollama on a laptop CPU) can take minutes for one
+# answer, and retrying after a timeout only queues a second request behind the first.
+DEFAULT_LOCAL_TIMEOUT = 300.0
+DEFAULT_NETWORK_RETRIES = 4  # extra tries per call for network faults, shared by its re-asks
+DEFAULT_NETWORK_DEADLINE = 120.0  # seconds a call may spend retrying network faults
+_BACKOFF = wait_random_exponential(multiplier=0.5, max=10)  # full jitter: uniform(0, min(10, 0.5 * 2^n))
+# Sent to servers that need no key (a local llama.cpp, Ollama, vLLM): the client insists on one.
+NO_KEY = "no-key-needed"
+
+# BULLETSMITH_MODE values. tools: function calling, what OpenAI, Azure, vLLM, Ollama and the
+# llama.cpp Python server all support. json_schema: response_format with the schema, for
+# servers without tool calling. md_json: the schema in the prompt, JSON back in a code block,
+# for servers that have neither.
+MODES = {
+    "tools": instructor.Mode.TOOLS,
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "md_json": instructor.Mode.MD_JSON,
+}
+
+# instructor's own log lines ("API call failed…") would otherwise reach stderr through
+# logging's last-resort handler and mix with the CLI's output.
+logging.getLogger("instructor").addHandler(logging.NullHandler())
+
+_PARSE_ERRORS = (ValidationError, json.JSONDecodeError, ResponseParsingError)
+
+
+# --------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_url: str | None
+    api_key: str = field(repr=False)
+    model: str
+    mode: str
+
+    @property
+    def host(self) -> str:
+        """The endpoint as errors name it: host[:port], never a credential."""
+        parts = urlsplit(self.base_url or "https://api.openai.com/v1")
+        host = parts.hostname or "endpoint"
+        return f"{host}:{parts.port}" if parts.port else host
+
+    @property
+    def local(self) -> bool:
+        host = urlsplit(self.base_url or "https://api.openai.com/v1").hostname or ""
+        return host in ("localhost", "::1") or host.startswith("127.")
+
+    @property
+    def endpoint(self) -> str:
+        """The base URL without credentials or query, for cache and recording keys."""
+        parts = urlsplit(self.base_url or "https://api.openai.com/v1")
+        netloc = parts.hostname or ""
+        if parts.port:
+            netloc += f":{parts.port}"
+        return f"{parts.scheme}://{netloc}{parts.path.rstrip('/')}"
+
+
+def resolve_settings(
+    *, base_url: str | None = None, api_key: str | None = None, model: str | None = None, mode: str | None = None
+) -> Settings:
+    """Arguments first, then OPENAI_BASE_URL, OPENAI_API_KEY, BULLETSMITH_MODEL, BULLETSMITH_MODE."""
+    base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
+    api_key = api_key or os.environ.get("OPENAI_API_KEY") or None
+    if not api_key and not base_url:
+        raise ValueError(
+            "the openai engine needs an endpoint: set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL "
+            "(any OpenAI-compatible server), or pass api_key= / base_url="
+        )
+    mode = (mode or os.environ.get("BULLETSMITH_MODE") or "tools").strip().lower()
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r} (BULLETSMITH_MODE); choose one of: {', '.join(MODES)}")
+    model = model or os.environ.get("BULLETSMITH_MODEL") or DEFAULT_MODEL
+    return Settings(base_url=base_url, api_key=api_key or NO_KEY, model=model, mode=mode)
+
+
+def _max_reasks(value: int | None) -> int:
+    """The argument, else $BULLETSMITH_MAX_REASKS, else 2."""
+    if value is None:
+        env = os.environ.get("BULLETSMITH_MAX_REASKS", "").strip()
+        try:
+            value = int(env) if env else DEFAULT_MAX_REASKS
+        except ValueError:
+            raise ValueError(f"BULLETSMITH_MAX_REASKS must be a whole number, not {env!r}") from None
+    return max(0, int(value))
+
+
+# --------------------------------------------------------------------------- one call's bookkeeping
+
+
+@dataclass
+class _CallLog:
+    """Everything one logical call (with its re-asks and network retries) sent and got back."""
+
+    requests: int = 0
+    responses: list[Any] = field(default_factory=list)
+    tokens: list[tuple[int, int]] = field(default_factory=list)
+
+    def received(self, response: Any) -> None:
+        # Read the counts now: instructor later overwrites each response's usage with its running total.
+        u = getattr(response, "usage", None)
+        self.tokens.append((int(getattr(u, "prompt_tokens", 0) or 0), int(getattr(u, "completion_tokens", 0) or 0)))
+        self.responses.append(response)
+
+    def usage(self, *, cached: bool = False) -> Usage:
+        return Usage(
+            requests=self.requests,
+            reasks=max(0, len(self.responses) - 1),
+            prompt_tokens=sum(p for p, _ in self.tokens),
+            completion_tokens=sum(c for _, c in self.tokens),
+            cached=cached,
+        )
+
+    @property
+    def reported_model(self) -> str | None:
+        return getattr(self.responses[-1], "model", None) if self.responses else None
+
+
+class _NetworkBudget:
+    """Network retries left for one call, and its deadline. A tenacity `stop` condition."""
+
+    def __init__(self, retries: int, deadline: float) -> None:
+        self.retries_left = retries
+        self.deadline = time.monotonic() + deadline
+        self.gave_up_waiting: float | None = None  # the wait the server asked for, when too long
+
+    def stop(self, retry_state: Any) -> bool:
+        if self.retries_left <= 0:
+            return True
+        if retry_state.upcoming_sleep > self.deadline - time.monotonic():
+            self.gave_up_waiting = retry_state.upcoming_sleep
+            return True
+        self.retries_left -= 1
+        return False
+
+
+@dataclass
+class _Outcome:
+    parsed: BaseModel | None  # validated: every guard passed
+    usage: Usage
+    model: str | None
+    lenient: BaseModel | None = None  # the last failed attempt, structure-checked only
+    failure: str | None = None
+
+
+# --------------------------------------------------------------------------- network faults
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    """Seconds the server asked us to wait (retry-after-ms, Retry-After seconds or HTTP date)."""
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    try:
+        return max(0.0, float(headers.get("retry-after-ms")) / 1000)
+    except (TypeError, ValueError):
+        pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
+        return True
+    if isinstance(exc, openai.APIStatusError):
+        flag = exc.response.headers.get("x-should-retry")
+        if flag in ("true", "false"):
+            return flag == "true"
+        if exc.status_code == 429 and _error_code(exc) == "insufficient_quota":
+            return False  # out of credit: waiting won't help
+        return exc.status_code in (408, 409, 429) or exc.status_code >= 500
+    return False
+
+
+def _wait(retry_state: Any) -> float:
+    exc = retry_state.outcome.exception() if retry_state.outcome else None
+    asked = _retry_after(exc) if exc is not None else None
+    return asked if asked is not None else _BACKOFF(retry_state)
+
+
+def _error_code(exc: Any) -> str | None:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        err = body.get("error", body)
+        if isinstance(err, dict) and err.get("code"):
+            return str(err["code"])
+    return None
+
+
+def _server_message(exc: Any) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        err = body.get("error", body)
+        if isinstance(err, dict):
+            return str(err.get("message") or err.get("detail") or "")
+        if isinstance(err, str):
+            return err
+    if isinstance(body, str):
+        return body
+    return ""
+
+
+_SECRET_PATTERNS = [
+    re.compile(r"\b(?:sk|rk|pk)-[A-Za-z0-9_\-*]{6,}"),
+    re.compile(r"(?i)\b(bearer|api[-_ ]?key[\"']?\s*[:=])\s*[\"']?[^\s\"',;]+"),
+]
+
+
+def _redact(text: str, secret: str | None) -> str:
+    if secret and len(secret) >= 4 and secret != NO_KEY:
+        text = text.replace(secret, "***")
+    text = _SECRET_PATTERNS[0].sub("***", text)
+    text = _SECRET_PATTERNS[1].sub(lambda m: f"{m.group(1)} ***", text)
+    return " ".join(text.split())
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+class OpenAIEngine(Engine):
+    """Analyze and rewrite through an OpenAI-compatible chat endpoint with structured output.
+
+    http_client: an ``httpx2`` transport (used for both the sync and the async client; how
+    tests and recordings sit under the real openai client), an ``httpx2.Client``, or an
+    ``httpx2.AsyncClient``. cache: True (the user cache directory), False, or a directory.
+    sleep: called instead of sleeping between network retries (tests).
+    """
+
+    name = "openai"
+
+    def __init__(
+        self,
+        *,
+        model: str | None = None,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        mode: str | None = None,
+        cache: bool | str | os.PathLike[str] | ResponseCache = True,
+        max_reasks: int | None = None,
+        timeout: float | None = None,
+        network_retries: int = DEFAULT_NETWORK_RETRIES,
+        network_deadline: float = DEFAULT_NETWORK_DEADLINE,
+        http_client: Any = None,
+        sleep: Callable[[float], Any] | None = None,
+    ) -> None:
+        self.settings = resolve_settings(base_url=base_url, api_key=api_key, model=model, mode=mode)
+        self.model = self.settings.model
+        self.mode = self.settings.mode
+        self._mode = MODES[self.mode]
+        self.max_reasks = _max_reasks(max_reasks)
+        self.timeout = float(timeout) if timeout else (
+            DEFAULT_LOCAL_TIMEOUT if self.settings.local else DEFAULT_TIMEOUT
+        )
+        self.network_retries = max(0, int(network_retries))
+        self.network_deadline = float(network_deadline)
+        self._sleep = sleep
+        if isinstance(cache, ResponseCache):
+            self.cache: ResponseCache | None = cache
+        elif cache is True:
+            self.cache = ResponseCache()
+        elif cache:
+            self.cache = ResponseCache(cache)
+        else:
+            self.cache = None
+        self._http_client = http_client
+        self._client: openai.OpenAI | None = None
+        self._aclient: openai.AsyncOpenAI | None = None
+        self._aclient_loop: asyncio.AbstractEventLoop | None = None
+
+    def __repr__(self) -> str:  # never the key
+        return f"OpenAIEngine(model={self.model!r}, endpoint={self.settings.endpoint!r}, mode={self.mode!r})"
+
+    # -- clients ---------------------------------------------------------------------
+
+    def _client_options(self) -> dict[str, Any]:
+        return {
+            "api_key": self.settings.api_key,
+            "base_url": self.settings.base_url,
+            "timeout": self.timeout,
+            "max_retries": 0,  # network retries are ours (one layer, one budget)
+        }
+
+    def _sync_client(self) -> openai.OpenAI:
+        if self._client is None:
+            import httpx2
+
+            given = self._http_client
+            http = None
+            if isinstance(given, httpx2.Client):
+                http = given
+            elif isinstance(given, httpx2.BaseTransport):
+                http = openai.DefaultHttpxClient(transport=given)
+            self._client = openai.OpenAI(**self._client_options(), http_client=http)
+        return self._client
+
+    def _async_client(self) -> openai.AsyncOpenAI:
+        import httpx2
+
+        given = self._http_client
+        if isinstance(given, httpx2.AsyncClient):
+            if self._aclient is None:
+                self._aclient = openai.AsyncOpenAI(**self._client_options(), http_client=given)
+            return self._aclient
+        # An async connection pool belongs to the event loop that opened it; `analyze_many`
+        # runs a fresh loop per call, so the client is made per loop.
+        loop = asyncio.get_running_loop()
+        if self._aclient is None or self._aclient_loop is not loop:
+            http = openai.DefaultAsyncHttpxClient(transport=given) if isinstance(given, httpx2.AsyncBaseTransport) else None
+            self._aclient = openai.AsyncOpenAI(**self._client_options(), http_client=http)
+            self._aclient_loop = loop
+        return self._aclient
+
+    # -- analyze / rewrite --------------------------------------------------------------
+
+    def analyze(self, bullet: str) -> Analysis:
+        prompt = load_prompt("analyze")
+        outcome = self._call(prompt, prompt.render(bullet=bullet), AnalyzeCall, {"bullet": bullet})
+        return self._analysis(bullet, prompt, outcome)
+
+    async def aanalyze(self, bullet: str) -> Analysis:
+        prompt = load_prompt("analyze")
+        outcome = await self._acall(prompt, prompt.render(bullet=bullet), AnalyzeCall, {"bullet": bullet})
+        return self._analysis(bullet, prompt, outcome)
+
+    def rewrite(self, analysis: Analysis, answers: dict[Slot, Answer]) -> str:
+        prompt, messages, context = self._rewrite_request(analysis, answers)
+        return self._draft(prompt, self._call(prompt, messages, RewriteCall, context))
+
+    async def arewrite(self, analysis: Analysis, answers: dict[Slot, Answer]) -> str:
+        prompt, messages, context = self._rewrite_request(analysis, answers)
+        return self._draft(prompt, await self._acall(prompt, messages, RewriteCall, context))
+
+    def _rewrite_request(self, analysis: Analysis, answers: dict[Slot, Answer]):  # noqa: ANN202
+        # Only the bullet and the usable answers: unknown / not-mine answers never reach the model.
+        prompt = load_prompt("rewrite")
+        messages = prompt.render(bullet=analysis.bullet, answers=format_answers(answers))
+        sources = [analysis.bullet, *(a.text for a in answers.values() if a.usable)]
+        return prompt, messages, {"sources": sources}
+
+    def _analysis(self, bullet: str, prompt: Prompt, outcome: _Outcome) -> Analysis:
+        result = outcome.parsed or outcome.lenient
+        findings = []
+        if outcome.failure:
+            findings.append(Finding(guard="reask", severity="error", message=outcome.failure))
+        return Analysis(
+            bullet=bullet,
+            slots=result.slot_fills() if isinstance(result, AnalyzeCall) else {},
+            questions=result.questions() if isinstance(result, AnalyzeCall) else [],
+            findings=findings,
+            engine=self.name,
+            model=outcome.model or self.model,
+            prompt_version=prompt.version,
+            usage=outcome.usage,
+        )
+
+    def _draft(self, prompt: Prompt, outcome: _Outcome) -> RewriteDraft:
+        result = outcome.parsed or outcome.lenient
+        text = result.text if isinstance(result, RewriteCall) else ""
+        findings = []
+        if outcome.failure:
+            # The text (if any) still goes back: the Assistant's provenance check names the
+            # unsupported numbers and keeps the original bullet as the rewrite.
+            findings.append(Finding(guard="reask", severity="error", message=outcome.failure))
+        return RewriteDraft(
+            text, findings=findings, usage=outcome.usage, model=outcome.model or self.model,
+            prompt_version=prompt.version,
+        )
+
+    # -- one structured call: cache, instructor, re-asks -------------------------------------
+
+    def _request(self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel]) -> tuple[dict, str]:
+        kwargs: dict[str, Any] = {"model": self.model, "messages": messages}
+        if prompt.settings.get("temperature") is not None:
+            kwargs["temperature"] = prompt.settings["temperature"]
+        if prompt.settings.get("max_tokens"):
+            kwargs["max_tokens"] = int(prompt.settings["max_tokens"])
+        body = {
+            **kwargs,
+            "mode": self.mode,
+            "response_model": {"name": response_model.__name__, "schema": response_model.model_json_schema()},
+        }
+        key = request_key(body, endpoint=self.settings.endpoint, prompt=prompt.sha256)
+        return kwargs, key
+
+    def _cached(self, key: str, response_model: type[BaseModel], context: dict) -> _Outcome | None:
+        if self.cache is None:
+            return None
+        hit = self.cache.get(key)
+        if not hit or not isinstance(hit.get("response"), dict):
+            return None
+        try:  # the guards run again: a tampered or stale entry is a miss
+            parsed = response_model.model_validate(hit["response"], context=context)
+        except ValidationError:
+            return None
+        return _Outcome(parsed=parsed, usage=Usage(cached=True), model=hit.get("model"))
+
+    def _store(self, key: str, outcome: _Outcome, prompt: Prompt) -> None:
+        if self.cache is None or outcome.parsed is None:
+            return  # only answers that passed every guard are kept
+        self.cache.set(key, {
+            "response": outcome.parsed.model_dump(mode="json"),
+            "model": outcome.model,
+            "prompt": prompt.version,
+            "usage": outcome.usage.model_dump(),
+            "stored": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        })
+
+    def _reask_policy(self, cls: type[Retrying] | type[AsyncRetrying]) -> Retrying | AsyncRetrying:
+        # Validation errors only: anything else (our EndpointError) ends the call at once.
+        return cls(
+            stop=stop_after_attempt(self.max_reasks + 1),
+            retry=retry_if_exception_type(_PARSE_ERRORS),
+            reraise=True,
+        )
+
+    def _network_policy(self, cls: type[Retrying] | type[AsyncRetrying], budget: _NetworkBudget) -> Any:
+        options: dict[str, Any] = {
+            "retry": retry_if_exception(_is_transient),
+            "wait": _wait,
+            "stop": budget.stop,
+            "reraise": True,
+        }
+        if self._sleep is not None:
+            if cls is AsyncRetrying:
+                async def asleep(seconds: float) -> None:
+                    result = self._sleep(seconds)
+                    if inspect.isawaitable(result):
+                        await result
+
+                options["sleep"] = asleep
+            else:
+                options["sleep"] = self._sleep
+        return cls(**options)
+
+    def _call(self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel], context: dict) -> _Outcome:
+        kwargs, key = self._request(prompt, messages, response_model)
+        if (hit := self._cached(key, response_model, context)) is not None:
+            return hit
+        log, budget = _CallLog(), _NetworkBudget(self.network_retries, self.network_deadline)
+
+        def send(**request: Any) -> Any:
+            tries = 0
+
+            def post() -> Any:
+                nonlocal tries
+                tries += 1
+                log.requests += 1
+                return self._sync_client().chat.completions.create(**request)
+
+            try:
+                response = self._network_policy(Retrying, budget)(post)
+            except openai.OpenAIError as e:
+                raise self._endpoint_error(e, budget, tries) from None
+            log.received(response)
+            return response
+
+        create = instructor.patch(create=send, mode=self._mode)
+        try:
+            # Not instructor's context=: it would render the messages (the bullet!) as Jinja templates.
+            with guard_context(context):
+                parsed = create(
+                    response_model=response_model, max_retries=self._reask_policy(Retrying), strict=False, **kwargs
+                )
+        except (InstructorRetryException, IncompleteOutputException) as e:
+            return self._failed(e, log, response_model)
+        outcome = _Outcome(parsed=parsed, usage=log.usage(), model=log.reported_model)
+        self._store(key, outcome, prompt)
+        return outcome
+
+    async def _acall(
+        self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel], context: dict
+    ) -> _Outcome:
+        kwargs, key = self._request(prompt, messages, response_model)
+        if (hit := self._cached(key, response_model, context)) is not None:
+            return hit
+        log, budget = _CallLog(), _NetworkBudget(self.network_retries, self.network_deadline)
+        client = self._async_client()
+
+        async def send(**request: Any) -> Any:
+            tries = 0
+
+            async def post() -> Any:
+                nonlocal tries
+                tries += 1
+                log.requests += 1
+                return await client.chat.completions.create(**request)
+
+            try:
+                response = await self._network_policy(AsyncRetrying, budget)(post)
+            except openai.OpenAIError as e:
+                raise self._endpoint_error(e, budget, tries) from None
+            log.received(response)
+            return response
+
+        create = instructor.patch(create=send, mode=self._mode)
+        try:
+            with guard_context(context):  # this task only: concurrent calls each see their own bullet
+                parsed = await create(
+                    response_model=response_model, max_retries=self._reask_policy(AsyncRetrying), strict=False,
+                    **kwargs,
+                )
+        except (InstructorRetryException, IncompleteOutputException) as e:
+            return self._failed(e, log, response_model)
+        outcome = _Outcome(parsed=parsed, usage=log.usage(), model=log.reported_model)
+        self._store(key, outcome, prompt)
+        return outcome
+
+    def _failed(self, exc: Exception, log: _CallLog, response_model: type[BaseModel]) -> _Outcome:
+        """The guards still failed after the last re-ask (or the answer was cut off)."""
+        cause = exc.__cause__
+        if isinstance(cause, EngineError):
+            raise cause from None
+        reasks = max(0, len(log.responses) - 1)
+        tries = f"after {reasks} re-ask{'s' if reasks != 1 else ''}" if reasks else "on the only try"
+        if isinstance(exc, IncompleteOutputException):
+            failure = f"the model's answer was cut off at max_tokens ({tries})"
+        elif isinstance(cause, _PARSE_ERRORS + (AssertionError,)):
+            failure = f"the model's answer still failed its checks {tries}: {_short_reason(cause)}"
+        else:
+            raise exc  # not a model-output problem: let it surface
+        last = log.responses[-1] if log.responses else getattr(exc, "last_completion", None)
+        return _Outcome(
+            parsed=None,
+            usage=log.usage(),
+            model=log.reported_model,
+            lenient=_lenient_parse(last, response_model, self._mode),
+            failure=failure,
+        )
+
+    def _endpoint_error(self, exc: openai.OpenAIError, budget: _NetworkBudget, tries: int) -> EndpointError:
+        host = self.settings.host
+        gave_up = f" (gave up after {tries} tries)" if tries > 1 else ""
+        status = getattr(exc, "status_code", None)
+        if isinstance(exc, openai.APITimeoutError):
+            message = f"{host}: no answer within {self.timeout:g} s{gave_up}"
+        elif isinstance(exc, openai.APIConnectionError):
+            reason = _redact(str(exc.__cause__ or "") or "connection failed", self.settings.api_key)
+            message = f"{host}: can't connect ({reason[:120]}){gave_up}; is the server running and OPENAI_BASE_URL right?"
+        elif isinstance(exc, openai.APIStatusError):
+            phrase = getattr(exc.response, "reason_phrase", "") or ""
+            said = _redact(_server_message(exc), self.settings.api_key)[:160]
+            message = f"{host}: HTTP {status}" + (f" {phrase}" if phrase else "") + (f": {said}" if said else "")
+            if budget.gave_up_waiting is not None:
+                message += f" (the server asked to wait {budget.gave_up_waiting:.0f} s, beyond the time left)"
+            message += gave_up
+            if status == 401:
+                message += "; check the API key (OPENAI_API_KEY)"
+            elif status == 404:
+                message += f"; check the model name ({self.model!r}, BULLETSMITH_MODEL) and that the base URL ends in /v1"
+        else:
+            message = f"{host}: {_redact(str(exc), self.settings.api_key)[:160]}"
+        return EndpointError(message, host=host, status=status)
+
+
+# --------------------------------------------------------------------------- reading failed attempts
+
+
+def _short_reason(exc: BaseException) -> str:
+    if isinstance(exc, ValidationError):
+        msgs = []
+        for err in exc.errors():
+            msg = str(err.get("msg", "")).removeprefix("Value error, ")
+            loc = ".".join(str(p) for p in err.get("loc", ()))
+            msgs.append(f"{loc}: {msg}" if loc and err.get("type") != "value_error" else msg)
+        text = "; ".join(msgs)
+    elif isinstance(exc, AssertionError):
+        text = f"the model refused ({exc})"
+    else:
+        text = str(exc) or type(exc).__name__
+    text = " ".join(text.split())
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+_CODEBLOCK_RE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
+
+
+def _lenient_parse(completion: Any, response_model: type[BaseModel], mode: Any) -> BaseModel | None:
+    """What the last attempt said, checked for structure only (no guards), or None."""
+    try:
+        message = completion.choices[0].message
+    except (AttributeError, IndexError, TypeError):
+        return None
+    calls = getattr(message, "tool_calls", None) or []
+    raw = calls[0].function.arguments if calls else (message.content or "")
+    if not calls and mode == instructor.Mode.MD_JSON and (m := _CODEBLOCK_RE.search(raw)):
+        raw = m.group(1)
+    try:
+        with guard_context(None):
+            return response_model.model_validate_json(raw or "", strict=False)
+    except (ValidationError, ValueError):
+        return None

@@ -1,0 +1,649 @@
+"""The openai engine over a scripted HTTP endpoint.
+
+Every test hands a real ``httpx2.MockTransport`` to the real openai client (through
+``http_client``), so the openai client, instructor's parsing and re-asks, our validators,
+the retry layers and the cache all run for real; only the server's replies are scripted.
+Nothing here patches instructor, openai or bulletsmith, and nothing reaches a network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from bulletsmith import Answer, AnswerStatus, Assistant, Slot
+from bulletsmith.assistant import EngineUnavailable
+from bulletsmith.engines.errors import EndpointError
+from bulletsmith.models import Analysis
+from bulletsmith.request_key import normalize_request, request_key
+
+from conftest import REPO
+
+KEY = "sk-test-SECRET123"
+BASE = "http://llm.test/v1"
+WEAK = "Built a classification model for image labeling"
+
+
+@pytest.fixture(autouse=True)
+def _cache_in_tmp(tmp_path, monkeypatch):
+    """Never the real user cache, nor settings from the developer's shell."""
+    monkeypatch.setenv("BULLETSMITH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("BULLETSMITH_MAX_REASKS", raising=False)
+    monkeypatch.delenv("BULLETSMITH_PROMPTS_DIR", raising=False)
+
+
+# --------------------------------------------------------------------------- a scripted endpoint
+
+
+def completion(body: dict, args: dict | None = None, *, content: str | None = None, finish: str | None = None,
+               prompt_tokens: int = 100, completion_tokens: int = 20) -> httpx2.Response:
+    """A chat completion in the wire format: a tool call with `args`, or a plain `content` message."""
+    message: dict = {"role": "assistant", "content": content}
+    if args is not None:
+        name = body["tools"][0]["function"]["name"]
+        message["tool_calls"] = [{
+            "id": "call_1", "type": "function", "function": {"name": name, "arguments": json.dumps(args)},
+        }]
+    return httpx2.Response(200, json={
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1700000000,
+        "model": "served-model",
+        "choices": [{
+            "index": 0, "message": message,
+            "finish_reason": finish or ("tool_calls" if args is not None else "stop"),
+        }],
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                  "total_tokens": prompt_tokens + completion_tokens},
+    })
+
+
+class Endpoint:
+    """Replies in order; each reply is a dict (tool-call arguments), a Response, an exception,
+    or a callable taking the request body. Keeps every request it got."""
+
+    def __init__(self, *replies):
+        self.replies = list(replies)
+        self.requests: list[httpx2.Request] = []
+
+    @property
+    def bodies(self) -> list[dict]:
+        return [json.loads(r.content) for r in self.requests]
+
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        self.requests.append(request)
+        body = json.loads(request.content)
+        if not self.replies:  # a 400 is never retried, so the test fails at once, loudly
+            return httpx2.Response(400, json={"error": {"message": "UNSCRIPTED: more requests than the test scripted"}})
+        reply = self.replies.pop(0)
+        if callable(reply) and not isinstance(reply, type):
+            reply = reply(body)
+        if isinstance(reply, BaseException):
+            raise reply
+        if isinstance(reply, httpx2.Response):
+            return reply
+        return completion(body, reply)
+
+    def transport(self) -> httpx2.MockTransport:
+        return httpx2.MockTransport(self)
+
+
+def slots(evidence: dict[str, str], **questions: str) -> dict:
+    """Tool-call arguments for an analysis: slots in `evidence` are present with those words;
+    the others are absent, with the question given for them by keyword."""
+    out = {}
+    for name in ("problem", "action", "data_outcome", "model_impact"):
+        if name in evidence:
+            out[name] = {"present": True, "evidence": evidence[name], "question": None}
+        else:
+            out[name] = {"present": False, "evidence": None, "question": questions.get(name)}
+    return out
+
+
+GOOD_WEAK = slots(
+    {"action": "Built a classification model"},
+    problem="What was going wrong with image labeling before you built the classification model?",
+    data_outcome="How many images did the labels cover, and how did label quality change?",
+    model_impact="What did the classification model change downstream, and by how much?",
+)
+
+
+def assistant(endpoint: Endpoint, tmp_path: Path | None = None, **kw) -> Assistant:
+    kw.setdefault("cache", False)
+    return Assistant(engine="openai", base_url=BASE, api_key=KEY, model="test-model",
+                     http_client=endpoint.transport(), **kw)
+
+
+def engine(endpoint: Endpoint, **kw):
+    from bulletsmith.engines.openai_engine import OpenAIEngine
+
+    kw.setdefault("cache", False)
+    kw.setdefault("sleep", lambda s: None)
+    return OpenAIEngine(base_url=BASE, api_key=KEY, model="test-model", http_client=endpoint.transport(), **kw)
+
+
+# --------------------------------------------------------------------------- analyze
+
+
+def test_analyze_returns_typed_analysis_with_usage_and_prompt_version():
+    ep = Endpoint(GOOD_WEAK)
+    an = assistant(ep).analyze(WEAK)
+    assert isinstance(an, Analysis) and an.ok, an.findings
+    assert an.engine == "openai" and an.model == "served-model"
+    assert an.slots[Slot.ACTION].present and an.slots[Slot.ACTION].evidence == "Built a classification model"
+    assert an.missing == [Slot.PROBLEM, Slot.DATA_OUTCOME, Slot.MODEL_IMPACT]
+    assert [q.slot for q in an.questions] == an.missing
+    assert all(q.why for q in an.questions)
+    assert an.prompt_version.startswith("analyze@")
+    assert (an.usage.requests, an.usage.reasks, an.usage.prompt_tokens, an.usage.completion_tokens) == (1, 0, 100, 20)
+
+    body = ep.bodies[0]
+    assert body["model"] == "test-model" and body["temperature"] == 0
+    assert body["tools"][0]["function"]["name"] == "AnalyzeCall"
+    assert body["tool_choice"]["function"]["name"] == "AnalyzeCall"
+    assert WEAK in body["messages"][-1]["content"]
+    assert ep.requests[0].url == "http://llm.test/v1/chat/completions"
+
+
+def test_ungrounded_evidence_is_sent_back_and_the_fixed_answer_is_used():
+    bad = dict(GOOD_WEAK, action={"present": True, "evidence": "Trained a deep CNN on 2M images", "question": None})
+    ep = Endpoint(bad, GOOD_WEAK)
+    an = assistant(ep).analyze(WEAK)
+    assert an.ok and an.slots[Slot.ACTION].evidence == "Built a classification model"
+    assert (an.usage.requests, an.usage.reasks) == (2, 1)
+    assert (an.usage.prompt_tokens, an.usage.completion_tokens) == (200, 40)  # summed over both attempts
+    reask = ep.bodies[1]["messages"]
+    assert len(ep.bodies[0]["messages"]) == 2 and len(reask) == 4  # + the model's answer + the error
+    assert reask[-1]["role"] == "tool"
+    assert "is not in the bullet" in reask[-1]["content"] and "Trained a deep CNN" in reask[-1]["content"]
+
+
+def test_generic_and_missing_questions_are_reasked():
+    generic = dict(GOOD_WEAK, data_outcome={"present": False, "evidence": None, "question": "Can you add metrics?"})
+    no_question = dict(GOOD_WEAK, model_impact={"present": False, "evidence": None, "question": None})
+    ep = Endpoint(generic, no_question, GOOD_WEAK)
+    an = assistant(ep).analyze(WEAK)
+    assert an.ok and an.usage.reasks == 2
+    assert "generic" in ep.bodies[1]["messages"][-1]["content"]
+    assert "model impact is missing but has no question" in ep.bodies[2]["messages"][-1]["content"]
+
+
+def test_analysis_that_still_fails_carries_the_failure():
+    bad = dict(GOOD_WEAK, action={"present": True, "evidence": "Trained a deep CNN", "question": None})
+    ep = Endpoint(bad, bad, bad)
+    an = assistant(ep).analyze(WEAK)
+    assert not an.ok
+    assert an.usage.requests == 3 and an.usage.reasks == 2
+    messages = [str(f) for f in an.findings if f.severity == "error"]
+    assert any(m.startswith("reask:") and "after 2 re-asks" in m for m in messages)
+    # Which evidence is not in the bullet, by name:
+    assert any(f.guard == "grounding" and f.slot is Slot.ACTION and "Trained a deep CNN" in f.message
+               for f in an.findings)
+
+
+def test_max_reasks_is_configurable(monkeypatch):
+    bad = dict(GOOD_WEAK, action={"present": True, "evidence": "Trained a deep CNN", "question": None})
+    ep = Endpoint(bad, bad)
+    an = assistant(ep, max_reasks=1).analyze(WEAK)
+    assert not an.ok and an.usage.requests == 2
+    ep = Endpoint(bad)
+    an = assistant(ep, max_reasks=0).analyze(WEAK)
+    assert not an.ok and an.usage.requests == 1
+    assert any("on the only try" in f.message for f in an.findings)
+    monkeypatch.setenv("BULLETSMITH_MAX_REASKS", "1")
+    ep = Endpoint(bad, bad)
+    assert assistant(ep).analyze(WEAK).usage.requests == 2
+
+
+def test_a_bullet_is_sent_verbatim_never_rendered_as_a_template():
+    bullet = "Built {{ 7*7 }} dashboards with {% raw %} Jinja"
+    ep = Endpoint(slots({"action": "Built {{ 7*7 }} dashboards"}, problem="Why did the {{ 7*7 }} dashboards matter?",
+                        data_outcome="What changed in the data behind the dashboards?",
+                        model_impact="What did the dashboards change downstream?"))
+    an = assistant(ep).analyze(bullet)
+    assert bullet in ep.bodies[0]["messages"][-1]["content"]
+    assert "49" not in ep.bodies[0]["messages"][-1]["content"]
+    assert an.ok, an.findings
+
+
+def test_answer_cut_off_at_max_tokens_is_a_failure_not_a_crash():
+    ep = Endpoint(lambda body: completion(body, GOOD_WEAK, finish="length"))
+    an = assistant(ep).analyze(WEAK)
+    assert not an.ok and any("cut off" in f.message for f in an.findings)
+
+
+# --------------------------------------------------------------------------- rewrite
+
+
+def weak_analysis() -> Analysis:
+    return Assistant(engine="rules").analyze(WEAK)
+
+
+def test_rewrite_gets_only_the_bullet_and_usable_answers():
+    ep = Endpoint({"text": "Built an image-labeling classifier that cut label errors from 9% to 3% across 1.2M images"})
+    rw = assistant(ep).rewrite(weak_analysis(), {
+        Slot.DATA_OUTCOME: "label errors 9% -> 3% across 1.2M images",
+        Slot.PROBLEM: "unknown",
+        Slot.MODEL_IMPACT: Answer(slot=Slot.MODEL_IMPACT, value="+4 points of recall", status=AnswerStatus.NOT_MINE),
+    })
+    assert rw.ok and rw.text.startswith("Built an image-labeling") and rw.engine == "openai"
+    assert rw.usage.requests == 1 and rw.prompt_version.startswith("rewrite@") and rw.model == "served-model"
+    sent = json.dumps(ep.bodies[0]["messages"])
+    assert "9% -> 3% across 1.2M images" in sent and WEAK in sent
+    assert "recall" not in sent  # the not-mine answer never reaches the model
+    user = ep.bodies[0]["messages"][-1]["content"]
+    assert user.split("Answers:", 1)[1].strip() == "- data outcome: label errors 9% -> 3% across 1.2M images"
+    assert ep.bodies[0]["tools"][0]["function"]["name"] == "RewriteCall"
+
+
+def test_fabricated_number_is_reasked_and_never_presented():
+    ep = Endpoint(
+        {"text": "Built a classification model that cut label errors by 67% across 1.2M images"},
+        {"text": "Built a classification model that cut label errors from 9% to 3% across 1.2M images"},
+    )
+    rw = assistant(ep).rewrite(weak_analysis(), {Slot.DATA_OUTCOME: "label errors 9% -> 3% across 1.2M images"})
+    assert rw.ok and "67%" not in rw.text and "9% to 3%" in rw.text
+    assert (rw.usage.requests, rw.usage.reasks) == (2, 1)
+    feedback = ep.bodies[1]["messages"][-1]["content"]
+    assert '"67%" is not in the bullet or the answers' in feedback
+
+
+def test_rewrite_that_still_invents_a_number_keeps_the_original():
+    invented = {"text": "Built a classification model reaching 95% accuracy"}
+    ep = Endpoint(invented, invented, invented)
+    rw = assistant(ep).rewrite(weak_analysis(), {})
+    assert not rw.ok
+    assert rw.text == WEAK and "95%" in rw.rejected_text
+    assert any(w.guard == "provenance" and '"95%"' in w.message for w in rw.warnings)
+    assert any(w.guard == "reask" and w.severity == "error" for w in rw.warnings)
+    assert rw.usage.requests == 3
+
+
+def test_invented_hedge_is_reasked():
+    ep = Endpoint({"text": "Built a classification model covering about 1.2M images"},
+                  {"text": "Built a classification model covering 1.2M images"})
+    rw = assistant(ep).rewrite(weak_analysis(), {Slot.DATA_OUTCOME: "1.2M images"})
+    assert rw.ok and "about" not in rw.text and rw.usage.reasks == 1
+
+
+def test_an_empty_rewrite_after_failures_is_never_presented():
+    ep = Endpoint(lambda b: completion(b, content="I cannot do that."), lambda b: completion(b, content="No."),
+                  lambda b: completion(b, content="No."))
+    rw = assistant(ep).rewrite(weak_analysis(), {})
+    assert not rw.ok and rw.text == WEAK and rw.usage.requests == 3
+
+
+# --------------------------------------------------------------------------- network faults
+
+
+def test_429_honours_retry_after_then_5xx_backs_off_with_jitter():
+    slept: list[float] = []
+    ep = Endpoint(httpx2.Response(429, headers={"Retry-After": "7"}, json={"error": {"message": "slow down"}}),
+                  httpx2.Response(503, json={"error": {"message": "overloaded"}}),
+                  GOOD_WEAK)
+    an = engine(ep, sleep=slept.append).analyze(WEAK)
+    assert an.usage.requests == 3 and an.usage.reasks == 0
+    assert slept[0] == 7.0
+    assert 0 <= slept[1] <= 10  # jittered exponential backoff, capped
+
+
+def test_retry_after_longer_than_the_time_left_gives_up_at_once():
+    ep = Endpoint(httpx2.Response(429, headers={"Retry-After": "3600"}, json={"error": {"message": "quota window"}}))
+    with pytest.raises(EndpointError) as info:
+        engine(ep, network_deadline=60).analyze(WEAK)
+    assert len(ep.requests) == 1 and info.value.status == 429
+    assert "asked to wait 3600 s" in str(info.value)
+
+
+def test_network_retries_are_bounded_and_the_error_names_host_and_status_not_the_key():
+    ep = Endpoint(*[httpx2.Response(500, json={"error": {"message": f"boom, key was {KEY}"}})] * 10)
+    with pytest.raises(EndpointError) as info:
+        engine(ep, network_retries=3).analyze(WEAK)
+    message = str(info.value)
+    assert len(ep.requests) == 4  # 1 + 3 network retries
+    assert message.startswith("llm.test: HTTP 500") and "gave up after 4 tries" in message
+    assert KEY not in message and "SECRET" not in message and "\n" not in message
+    # The openai error (which may echo what the server said) is not chained into a traceback.
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+def test_client_errors_are_not_retried_and_a_401_says_what_to_check():
+    ep = Endpoint(httpx2.Response(401, json={"error": {"message": f"Incorrect API key provided: {KEY}",
+                                                       "code": "invalid_api_key"}}))
+    with pytest.raises(EndpointError) as info:
+        assistant(ep).analyze(WEAK)
+    assert len(ep.requests) == 1
+    assert "HTTP 401" in str(info.value) and "OPENAI_API_KEY" in str(info.value)
+    assert KEY not in str(info.value) and "SECRET" not in str(info.value)
+
+
+def test_insufficient_quota_429_is_not_retried():
+    ep = Endpoint(httpx2.Response(429, json={"error": {"message": "You exceeded your quota", "code": "insufficient_quota"}}))
+    with pytest.raises(EndpointError):
+        engine(ep).analyze(WEAK)
+    assert len(ep.requests) == 1
+
+
+def test_connection_errors_and_timeouts_are_retried_then_reported():
+    ep = Endpoint(httpx2.ConnectError("connection refused"), httpx2.ReadTimeout("slow"), GOOD_WEAK)
+    assert engine(ep).analyze(WEAK).usage.requests == 3
+    ep = Endpoint(*[httpx2.ConnectError("connection refused")] * 3)
+    with pytest.raises(EndpointError) as info:
+        engine(ep, network_retries=2).analyze(WEAK)
+    assert "llm.test: can't connect" in str(info.value) and len(ep.requests) == 3
+
+
+def test_the_two_retry_layers_add_up_instead_of_multiplying():
+    bad = dict(GOOD_WEAK, action={"present": True, "evidence": "Trained a deep CNN", "question": None})
+    down = httpx2.Response(503, json={"error": {"message": "down"}})
+    # A network fault costs a network retry, not a re-ask; a guard failure costs a re-ask, not a network retry.
+    ep = Endpoint(down, bad, down, GOOD_WEAK)
+    an = engine(ep, max_reasks=1, network_retries=2).analyze(WEAK)
+    assert an.ok and (an.usage.requests, an.usage.reasks) == (4, 1)
+    # One budget of network retries per call, shared by its re-asks: at most 1 + max_reasks + network_retries.
+    ep = Endpoint(bad, down, down, down, down, down, down)
+    with pytest.raises(EndpointError):
+        engine(ep, max_reasks=2, network_retries=2).analyze(WEAK)
+    assert len(ep.requests) == 4  # not (1 + 2) x (1 + 2)
+
+
+def test_the_openai_clients_own_retries_are_off():
+    e = engine(Endpoint())
+    assert e._sync_client().max_retries == 0
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def cached_assistant(ep: Endpoint, cache_dir: Path, **kw) -> Assistant:
+    return Assistant(engine="openai", base_url=BASE, api_key=KEY, model="test-model",
+                     http_client=ep.transport(), cache=cache_dir, **kw)
+
+
+def test_an_identical_second_call_makes_no_request(tmp_path):
+    ep = Endpoint(GOOD_WEAK, {"text": "Built an image-labeling classification model"})
+    a = cached_assistant(ep, tmp_path / "c")
+    first = a.analyze(WEAK)
+    again = a.analyze(WEAK)
+    assert len(ep.requests) == 1
+    assert again.usage.requests == 0 and again.usage.cached and again.slots == first.slots
+    assert again.questions == first.questions
+    # A fresh Assistant (a new process, as far as the cache knows) hits too.
+    b = cached_assistant(ep, tmp_path / "c")
+    assert b.analyze(WEAK).usage.cached and len(ep.requests) == 1
+    b.rewrite(first, {})
+    assert len(ep.requests) == 2
+    assert b.rewrite(first, {}).usage.cached and len(ep.requests) == 2
+
+
+def test_cache_is_keyed_by_model_endpoint_and_bullet(tmp_path):
+    ep = Endpoint(GOOD_WEAK, GOOD_WEAK, GOOD_WEAK)
+    cached_assistant(ep, tmp_path).analyze(WEAK)
+    Assistant(engine="openai", base_url=BASE, api_key=KEY, model="other-model",
+              http_client=ep.transport(), cache=tmp_path).analyze(WEAK)
+    Assistant(engine="openai", base_url="http://other.test/v1", api_key=KEY, model="test-model",
+              http_client=ep.transport(), cache=tmp_path).analyze(WEAK)
+    assert len(ep.requests) == 3
+
+
+def test_a_prompt_edit_is_a_cache_miss(tmp_path, monkeypatch):
+    ep = Endpoint(GOOD_WEAK, GOOD_WEAK)
+    cached_assistant(ep, tmp_path / "c").analyze(WEAK)
+    edited = tmp_path / "prompts"
+    edited.mkdir()
+    for name in ("analyze.md", "rewrite.md"):
+        (edited / name).write_text((REPO / "prompts" / name).read_text() + "\nBe brief.\n")
+    monkeypatch.setenv("BULLETSMITH_PROMPTS_DIR", str(edited))
+    an = cached_assistant(ep, tmp_path / "c").analyze(WEAK)
+    assert len(ep.requests) == 2 and not an.usage.cached
+
+
+def test_failures_are_not_cached_and_cache_false_always_asks(tmp_path):
+    bad = dict(GOOD_WEAK, action={"present": True, "evidence": "Trained a deep CNN", "question": None})
+    ep = Endpoint(bad, GOOD_WEAK, GOOD_WEAK)
+    a = cached_assistant(ep, tmp_path, max_reasks=0)
+    assert not a.analyze(WEAK).ok
+    assert a.analyze(WEAK).ok and len(ep.requests) == 2
+    ep2 = Endpoint(GOOD_WEAK, GOOD_WEAK)
+    a = Assistant(engine="openai", base_url=BASE, api_key=KEY, model="test-model", http_client=ep2.transport(),
+                  cache=False)
+    a.analyze(WEAK), a.analyze(WEAK)
+    assert len(ep2.requests) == 2
+
+
+def test_cache_holds_json_text_and_never_the_key(tmp_path):
+    import diskcache
+
+    ep = Endpoint(GOOD_WEAK)
+    cached_assistant(ep, tmp_path / "c").analyze(WEAK)
+    with diskcache.Cache(str(tmp_path / "c")) as raw:
+        keys = list(raw)
+        assert len(keys) == 1 and re.fullmatch(r"bs1-[0-9a-f]{64}", keys[0])
+        value = raw[keys[0]]
+    assert isinstance(value, str)  # stored as text, never a pickle
+    assert json.loads(value)["response"]["action"]["evidence"] == "Built a classification model"
+    for path in (tmp_path / "c").rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert KEY.encode() not in data and b"SECRET123" not in data, path
+
+
+def test_a_tampered_cache_entry_is_a_miss(tmp_path):
+    import diskcache
+
+    ep = Endpoint(GOOD_WEAK, GOOD_WEAK)
+    cached_assistant(ep, tmp_path).analyze(WEAK)
+    with diskcache.Cache(str(tmp_path)) as raw:
+        key = next(iter(raw))
+        entry = json.loads(raw[key])
+        entry["response"]["action"]["evidence"] = "Led a team of 40 engineers"
+        raw[key] = json.dumps(entry)
+    an = cached_assistant(ep, tmp_path).analyze(WEAK)
+    assert len(ep.requests) == 2 and an.ok and not an.usage.cached
+
+
+def test_request_key_is_versioned_and_normalised():
+    body = {"model": "m", "temperature": 0.0, "messages": [{"role": "user", "content": "a\r\nb"}], "stream": False}
+    same = {"messages": [{"content": "a\nb", "role": "user"}], "temperature": 0, "model": "m", "user": "x"}
+    assert request_key(body, endpoint="e") == request_key(same, endpoint="e")
+    assert request_key(body, endpoint="e").startswith("bs1-")
+    assert request_key(body, endpoint="e") != request_key(body, endpoint="f")
+    assert request_key(body, endpoint="e", prompt="p1") != request_key(body, endpoint="e", prompt="p2")
+    assert request_key({**body, "model": "n"}) != request_key(body)
+    assert "api_key" not in json.dumps(normalize_request({**body, "api_key": KEY}))
+
+
+# --------------------------------------------------------------------------- async
+
+
+def test_analyze_many_runs_concurrently_under_the_bound():
+    in_flight = 0
+    peak = 0
+    lock = threading.Lock()
+
+    async def handler(request: httpx2.Request) -> httpx2.Response:
+        nonlocal in_flight, peak
+        with lock:
+            in_flight += 1
+            peak = max(peak, in_flight)
+        await asyncio.sleep(0.05)
+        with lock:
+            in_flight -= 1
+        body = json.loads(request.content)
+        bullet = body["messages"][-1]["content"].split("Bullet: ", 1)[1].strip()
+        return completion(body, slots({"action": bullet}, problem=f"Why did {bullet} matter?",
+                                      data_outcome=f"What changed in the data after {bullet}?",
+                                      model_impact=f"What did {bullet} change downstream?"))
+
+    bullets = [f"Built pipeline number {i}" for i in range(12)]
+    a = Assistant(engine="openai", base_url=BASE, api_key=KEY, http_client=httpx2.MockTransport(handler),
+                  cache=False, concurrency=3)
+    results = a.analyze_many(bullets)
+    assert [r.bullet for r in results] == bullets
+    assert all(r.ok and r.slots[Slot.ACTION].evidence == b for r, b in zip(results, bullets))
+    assert 1 < peak <= 3
+    # A second event loop (a second analyze_many) gets its own async client.
+    assert len(a.analyze_many(bullets[:2])) == 2
+
+
+async def test_aanalyze_and_arewrite():
+    ep = Endpoint(GOOD_WEAK, {"text": "Built an image-labeling classification model"})
+    a = assistant(ep)
+    an = await a.aanalyze(WEAK)
+    rw = await a.arewrite(an, {})
+    assert an.ok and rw.ok and rw.usage.requests == 1 and len(ep.requests) == 2
+
+
+# --------------------------------------------------------------------------- configuration and modes
+
+
+def test_endpoint_from_the_environment_selects_the_openai_engine(monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://localhost:11434/v1")
+    monkeypatch.setenv("BULLETSMITH_MODEL", "llama3.2")
+    a = Assistant(cache=False)
+    assert a.engine == "openai" and a.model == "llama3.2" and a.notice is None
+    assert Assistant(engine="rules").engine == "rules"
+
+
+def test_default_model_and_mode(monkeypatch):
+    from bulletsmith.engines.openai_engine import DEFAULT_MODEL
+
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    a = Assistant(cache=False)
+    assert a.model == DEFAULT_MODEL and a._engine.mode == "tools"
+    assert KEY not in repr(a._engine)
+
+
+def test_configuration_errors_are_one_line(monkeypatch):
+    with pytest.raises(EngineUnavailable, match="needs an endpoint: set OPENAI_API_KEY"):
+        Assistant(engine="openai")
+    monkeypatch.setenv("OPENAI_BASE_URL", BASE)
+    monkeypatch.setenv("BULLETSMITH_MODE", "telepathy")
+    with pytest.raises(EngineUnavailable, match="unknown mode 'telepathy'"):
+        Assistant()
+
+
+def test_json_schema_mode_for_servers_without_tool_calls():
+    ep = Endpoint(lambda body: completion(body, content=json.dumps(GOOD_WEAK)))
+    an = assistant(ep, mode="json_schema").analyze(WEAK)
+    assert an.ok
+    body = ep.bodies[0]
+    assert body["response_format"]["type"] == "json_schema" and "tools" not in body
+
+
+def test_md_json_mode_for_servers_with_neither():
+    ep = Endpoint(lambda body: completion(body, content="```json\n" + json.dumps(GOOD_WEAK) + "\n```"))
+    assert assistant(ep, mode="md_json").analyze(WEAK).ok
+    assert "tools" not in ep.bodies[0] and "response_format" not in ep.bodies[0]
+
+
+def test_local_server_needs_no_key():
+    ep = Endpoint(GOOD_WEAK)
+    a = Assistant(base_url=BASE, http_client=ep.transport(), cache=False)
+    assert a.engine == "openai" and a.analyze(WEAK).ok
+
+
+# --------------------------------------------------------------------------- prompts
+
+
+def test_prompt_files_version_every_result():
+    import hashlib
+
+    from bulletsmith.prompts import load_prompt
+
+    for name in ("analyze", "rewrite"):
+        p = load_prompt(name)
+        digest = hashlib.sha256((REPO / "prompts" / f"{name}.md").read_text().encode()).hexdigest()
+        assert p.sha256 == digest and p.version == f"{name}@{digest[:12]}"
+        assert p.settings["temperature"] == 0 and p.system and p.user
+    a, b = load_prompt("analyze").render(bullet="x"), load_prompt("analyze").render(bullet="x")
+    assert a == b and a is not b  # a fresh list each call: re-asks append to it
+
+
+def test_prompt_files_ship_inside_the_wheel():
+    text = (REPO / "pyproject.toml").read_text()
+    section = text.split("[tool.hatch.build.targets.wheel.force-include]", 1)[1].split("\n[", 1)[0]
+    assert '"prompts" = "bulletsmith/prompts"' in section
+
+
+# --------------------------------------------------------------------------- CLI over real HTTP
+
+
+class _FakeServer(BaseHTTPRequestHandler):
+    replies: list = []
+    seen: list = []
+
+    def do_POST(self):  # noqa: N802
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).seen.append({"path": self.path, "auth": self.headers.get("Authorization")})
+        response = completion(body, GOOD_WEAK)
+        data = response.content
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):  # keep pytest output clean
+        pass
+
+
+@pytest.fixture
+def fake_server():
+    _FakeServer.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeServer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1", _FakeServer.seen
+    server.shutdown()
+    server.server_close()
+
+
+def test_cli_analyze_json_over_http_and_the_second_run_is_cached(fake_server, tmp_path):
+    url, seen = fake_server
+    env = {**os.environ, "OPENAI_BASE_URL": url, "OPENAI_API_KEY": KEY, "BULLETSMITH_CACHE_DIR": str(tmp_path / "c")}
+    cmd = [sys.executable, "-c", "from bulletsmith.cli import main; main()", "analyze", WEAK, "--json"]
+    first = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+    assert first.returncode == 0, first.stderr
+    data = json.loads(first.stdout)
+    assert data["slots"]["action"]["evidence"] == "Built a classification model"
+    assert data["missing"] == ["problem", "data_outcome", "model_impact"]
+    assert len(seen) == 1 and seen[0]["path"] == "/v1/chat/completions"
+    second = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+    assert second.returncode == 0 and json.loads(second.stdout) == data
+    assert len(seen) == 1  # the identical second call made no request
+    for path in (tmp_path / "c").rglob("*"):
+        if path.is_file():
+            assert b"SECRET123" not in path.read_bytes()
+    assert "SECRET123" not in first.stderr + second.stderr
+
+
+def test_an_unreachable_endpoint_is_one_line_and_logs_nothing(capfd):
+    from bulletsmith.engines.openai_engine import OpenAIEngine
+
+    e = OpenAIEngine(base_url="http://127.0.0.1:9/v1", api_key=KEY, cache=False, network_retries=1,
+                     sleep=lambda s: None, timeout=5)
+    with pytest.raises(EndpointError) as info:
+        e.analyze("Built a model")
+    assert str(info.value).startswith("127.0.0.1:9: can't connect") and "gave up after 2 tries" in str(info.value)
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""  # instructor's own "API call failed" log lines stay out of the CLI's stderr
+
+
+def test_a_local_server_gets_a_longer_timeout():
+    from bulletsmith.engines.openai_engine import DEFAULT_LOCAL_TIMEOUT, DEFAULT_TIMEOUT, OpenAIEngine
+
+    assert OpenAIEngine(base_url="http://127.0.0.1:8080/v1", cache=False).timeout == DEFAULT_LOCAL_TIMEOUT
+    assert OpenAIEngine(base_url="http://localhost:11434/v1", cache=False).timeout == DEFAULT_LOCAL_TIMEOUT
+    assert OpenAIEngine(api_key=KEY, cache=False).timeout == DEFAULT_TIMEOUT
+    assert OpenAIEngine(api_key=KEY, cache=False, timeout=5).timeout == 5
