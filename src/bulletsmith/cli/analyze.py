@@ -46,6 +46,9 @@ def analyze(
     announce(assistant)
     if json_out:
         typer.echo(json.dumps(result.to_public_dict(), ensure_ascii=False, indent=2))
+        # The JSON shape is fixed (DESIGN.md); what a guard found goes to stderr beside it.
+        for finding in result.findings:
+            sys.stderr.write(f"bulletsmith: {finding.severity}: {finding}\n")
     else:
         print_analysis(result)
     if not result.ok:
