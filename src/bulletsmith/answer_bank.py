@@ -115,6 +115,8 @@ def read_questions_file(path: Path) -> QuestionsFile:
         raise AnswersFileError(f"{path}: not UTF-8 text") from None
     except OSError as e:
         raise AnswersFileError(f"{path}: cannot read ({e.strerror})") from None
+    if "\x00" in text:
+        raise AnswersFileError(f"{path}: looks like binary data, not a questions file (YAML)")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
@@ -123,6 +125,10 @@ def read_questions_file(path: Path) -> QuestionsFile:
         raise AnswersFileError(f"{path}: broken YAML{where}: {getattr(e, 'problem', None) or 'parse error'}") from None
     if data is None:
         return QuestionsFile()
+    if not isinstance(data, dict):
+        raise AnswersFileError(
+            f"{path}: not a questions file: expected `resume:` and `bullets:` at the top, found a {_yaml_kind(data)}"
+        )
     try:
         qf = QuestionsFile.model_validate(data)
     except ValidationError as e:
@@ -135,6 +141,10 @@ def read_questions_file(path: Path) -> QuestionsFile:
             msg = f"unknown slot {err.get('input')!r} (slots: {', '.join(s.value for s in Slot)})"
         raise AnswersFileError(f"{path}: {where}: {msg}") from None
     return qf
+
+
+def _yaml_kind(data: object) -> str:
+    return {list: "list", str: "string", int: "number", float: "number", bool: "true/false"}.get(type(data), "value")
 
 
 def write_questions_file(path: Path, qf: QuestionsFile) -> None:

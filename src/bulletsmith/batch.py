@@ -11,11 +11,36 @@ from enum import Enum
 from pathlib import Path
 
 from bulletsmith.answer_bank import AnswerBank, BulletEntry, QuestionEntry, QuestionsFile, bullet_key
-from bulletsmith.assistant import Assistant, _run
+from bulletsmith.assistant import MAX_BULLET_CHARS, Assistant, _run
 from bulletsmith.documents import Bullet, Document
 from bulletsmith.models import Analysis, Answer, Question, Rewrite, Slot
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+# A long "master resume" has a few hundred bullets; thousands are a wrong file (a log, a data
+# dump), and with a model behind the tool each one costs two requests.
+MAX_BULLETS = 1000
+
+
+class BatchInputError(ValueError):
+    """The document can't be run as a batch. The message is one line naming the file."""
+
+
+def check_batch(document: Document) -> None:
+    """Refuse, before any request, a document that is no resume: too many bullets, or a bullet
+    far longer than any real one (several pasted together, or a paragraph read as one)."""
+    n = len(document.bullets)
+    if n > MAX_BULLETS:
+        raise BatchInputError(
+            f"{document.path}: {n:,} bullets (at most {MAX_BULLETS:,}); is this a resume? Split it, or pass one section"
+        )
+    for b in document.bullets:
+        length = len(" ".join(b.text.split()))
+        if length > MAX_BULLET_CHARS:
+            raise BatchInputError(
+                f"{document.path}: {b.location}: the bullet is {length:,} characters long (at most "
+                f"{MAX_BULLET_CHARS:,}); is it several bullets pasted as one?"
+            )
 
 
 class Status(str, Enum):
@@ -36,6 +61,7 @@ class BulletOutcome:
     pending: list[Question] = field(default_factory=list)
     rewrite: Rewrite | None = None
     error: str | None = None
+    finished: bool = False  # False only when the batch was interrupted before this bullet was done
 
     @property
     def before(self) -> str:
@@ -111,6 +137,22 @@ class BatchResult:
         return QuestionsFile(resume=resume_name, bullets=entries + bank.carried_over(current))
 
 
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) stopped the batch; `result` holds every bullet that finished.
+
+    The bullets that did not finish keep their text and say so in their error, so the
+    caller can still write the output and the questions file for the finished ones.
+    """
+
+    def __init__(self, result: "BatchResult") -> None:
+        super().__init__("interrupted")
+        self.result = result
+
+    @property
+    def finished(self) -> int:
+        return sum(1 for o in self.result.outcomes if o.finished)
+
+
 def run_batch(
     document: Document,
     assistant: Assistant,
@@ -118,7 +160,14 @@ def run_batch(
     *,
     progress: Progress | None = None,
 ) -> BatchResult:
-    return _run(arun_batch(document, assistant, bank, progress=progress))
+    outcomes = [BulletOutcome(bullet=b) for b in document.bullets]
+    try:
+        return _run(arun_batch(document, assistant, bank, progress=progress, outcomes=outcomes))
+    except KeyboardInterrupt:
+        for o in outcomes:
+            if not o.finished:
+                o.rewrite, o.pending, o.error = None, [], "interrupted before it finished"
+        raise BatchInterrupted(BatchResult(document=document, outcomes=outcomes)) from None
 
 
 async def arun_batch(
@@ -127,9 +176,11 @@ async def arun_batch(
     bank: AnswerBank | None = None,
     *,
     progress: Progress | None = None,
+    outcomes: list[BulletOutcome] | None = None,
 ) -> BatchResult:
     bank = bank or AnswerBank()
-    outcomes = [BulletOutcome(bullet=b) for b in document.bullets]
+    if outcomes is None:
+        outcomes = [BulletOutcome(bullet=b) for b in document.bullets]
     gate = asyncio.Semaphore(assistant.concurrency)
     total = len(outcomes)
     done = 0
@@ -150,8 +201,10 @@ async def arun_batch(
             if not o.pending:
                 async with gate:
                     o.rewrite = await assistant.arewrite(o.analysis, o.answers)
+            o.finished = True
         except (ValueError, RuntimeError, OSError) as e:
             o.error = str(e).splitlines()[0] if str(e) else type(e).__name__
+            o.finished = True
         finally:
             tick("bullets")
 

@@ -9,6 +9,7 @@ that is not str/bytes/int/float, and loading a tampered pickle runs code; a JSON
 stored as text and read back with ``json.loads``, so a cache file can at worst hold a wrong
 answer, which the engine's validation then rejects as a miss. Entries never hold an API key
 or a request header: only the parsed result, the model the server named, and token counts.
+The folder is made 0o700 and the database files 0o600: the cached answers hold the person's facts.
 """
 
 from __future__ import annotations
@@ -34,6 +35,40 @@ def default_cache_dir() -> Path:
     return Path(user_cache_dir("bulletsmith", appauthor=False)) / "responses"
 
 
+def _json_only_disk() -> type:
+    """A diskcache Disk that never unpickles: diskcache.get() loads any row stored in pickle
+    mode, so a planted row would run code even though we only ever store strings."""
+    import diskcache
+    from diskcache.core import MODE_PICKLE
+
+    class JsonOnlyDisk(diskcache.Disk):
+        def fetch(self, mode, filename, value, read):  # noqa: ANN001, ANN201
+            if mode == MODE_PICKLE:
+                raise ValueError("refusing a pickled cache value")
+            return super().fetch(mode, filename, value, read)
+
+    return JsonOnlyDisk
+
+
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        os.chmod(path, mode)
+    except OSError:  # not ours (a shared folder someone chose): leave it
+        pass
+
+
+def _private_dir(directory: Path) -> None:
+    """Create the folder (and missing parents) 0o700; a folder the person made is left as it is."""
+    missing = []
+    p = directory
+    while not p.exists():
+        missing.append(p)
+        p = p.parent
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for p in missing:
+        _chmod(p, 0o700)
+
+
 class ResponseCache:
     """A small JSON-valued key-value store on disk (diskcache underneath, opened on first use)."""
 
@@ -45,8 +80,10 @@ class ResponseCache:
         if self._cache is None:
             import diskcache
 
-            self.directory.mkdir(parents=True, exist_ok=True)
-            self._cache = diskcache.Cache(str(self.directory), size_limit=_SIZE_LIMIT)
+            _private_dir(self.directory)
+            self._cache = diskcache.Cache(str(self.directory), size_limit=_SIZE_LIMIT, disk=_json_only_disk())
+            for f in self.directory.glob("cache.db*"):  # the answers are the person's facts: user-only
+                _chmod(f, 0o600)
         return self._cache
 
     def get(self, key: str) -> dict[str, Any] | None:

@@ -75,12 +75,14 @@ def coach(
     from bulletsmith.answer_bank import AnswerBank, AnswersFileError
     from bulletsmith.batch import default_output_path, default_questions_path
     from bulletsmith.coach import Coach, saved_position
+    from bulletsmith.batch import BatchInputError, check_batch
     from bulletsmith.documents import DocumentError, load_document
     from bulletsmith.session import SessionError, SessionStore
 
     try:
         document = load_document(file)
-    except DocumentError as e:
+        check_batch(document)
+    except (DocumentError, BatchInputError) as e:
         fail(str(e))
     if in_place and not document.writable:
         fail(f"{file}: --in-place can't write a {document.format.upper()}; the rewrite is written as Markdown instead")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import List, Optional
 
@@ -48,13 +51,21 @@ def rewrite(
       bulletsmith rewrite resume.json --json > report.json
     """
     from bulletsmith.answer_bank import AnswerBank, AnswersFileError, write_questions_file
-    from bulletsmith.batch import default_output_path, default_questions_path, run_batch
+    from bulletsmith.batch import (
+        BatchInputError,
+        BatchInterrupted,
+        check_batch,
+        default_output_path,
+        default_questions_path,
+        run_batch,
+    )
     from bulletsmith.documents import DocumentError, load_document
     from bulletsmith.fsutil import atomic_write, backup_path
 
     try:
         document = load_document(file)
-    except DocumentError as e:
+        check_batch(document)
+    except (DocumentError, BatchInputError) as e:
         fail(str(e))
     if not document.writable and in_place:
         fail(f"{file}: --in-place can't write a {document.format.upper()}; the rewrite is written as Markdown instead")
@@ -75,19 +86,35 @@ def rewrite(
 
     assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache)
     announce(assistant)
-    result = _with_progress(lambda progress: run_batch(document, assistant, bank, progress=progress))
 
-    qf = result.questions_file(file.name, bank)
+    def write(result, *, keep_questions: bool = False) -> bool:  # noqa: ANN001
+        """The questions file (when there is one to write) and the output; True when questions were written."""
+        qf = result.questions_file(file.name, bank)
+        wrote = False
+        if qf.bullets and (keep_questions or questions_path.exists() or any(o.pending for o in result.outcomes)):
+            write_questions_file(questions_path, qf)
+            wrote = True
+        if in_place and result.replacements():
+            atomic_write(backup_path(file), file.read_bytes())
+        atomic_write(out_path, result.render())
+        return wrote
+
+    try:
+        with _interrupt_on_sigterm():
+            result = _with_progress(lambda progress: run_batch(document, assistant, bank, progress=progress))
+    except BatchInterrupted as stop:
+        # Keep what finished: the output and the questions file as far as they got. The model's
+        # finished answers are in the response cache, so the next run doesn't ask for them again.
+        wrote = _held_off(lambda: write(stop.result, keep_questions=True))
+        files = f"{out_path}" + (f" and {questions_path}" if wrote else "")
+        fail(
+            f"{file}: interrupted after {stop.finished} of {len(stop.result.outcomes)} bullets; wrote {files}; "
+            "run the same command again to finish the rest",
+            143 if getattr(stop, "signal", None) == "SIGTERM" else 130,
+        )
+
     pending = [o for o in result.outcomes if o.pending]
-    wrote_questions = False
-    if qf.bullets and (pending or questions_path.exists()):
-        write_questions_file(questions_path, qf)
-        wrote_questions = True
-
-    if in_place and result.replacements():
-        backup = backup_path(file)
-        atomic_write(backup, file.read_bytes())
-    atomic_write(out_path, result.render())
+    wrote_questions = write(result)
 
     if json_out:
         typer.echo(
@@ -129,3 +156,41 @@ def _with_progress(work):  # noqa: ANN001, ANN202
             bar.update(task, completed=done, total=total)
 
         return work(progress)
+
+
+@contextmanager
+def _interrupt_on_sigterm():  # noqa: ANN202
+    """SIGTERM stops the batch like Ctrl-C does (so what finished is written); exit 143, not 130."""
+    from bulletsmith.batch import BatchInterrupted
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    terminated = threading.Event()
+
+    def on_term(signum, frame):  # noqa: ANN001, ANN202, ARG001
+        terminated.set()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    except BatchInterrupted as e:
+        if terminated.is_set():
+            e.signal = "SIGTERM"
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _held_off(work):  # noqa: ANN001, ANN202
+    """Run `work` with Ctrl-C and SIGTERM held off, so a second signal can't cut a write short."""
+    if threading.current_thread() is not threading.main_thread():
+        return work()
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return work()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)

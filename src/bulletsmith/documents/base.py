@@ -132,6 +132,8 @@ def decode_text(path: Path, data: bytes) -> tuple[str, bytes]:
     for magic, what in _BINARY_SIGNATURES.items():
         if data.startswith(magic):
             raise error(path, f"looks like {what}, not text; check the file extension")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise error(path, "is UTF-16 text; save it as UTF-8")
     if b"\x00" in data[:65536]:
         raise error(path, "looks like binary data, not text")
     bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bulletsmith.documents.base import Bullet, Span, SpanDocument, decode_text, line_of, line_starts
+from bulletsmith.documents.base import Bullet, Span, SpanDocument, decode_text, error, line_of, line_starts
 from bulletsmith.documents.filters import Sections, is_achievement
 from bulletsmith.documents.latex_text import latex_to_text, read_group, text_to_latex
 
@@ -219,14 +219,20 @@ def parse_latex(path: Path, data: bytes) -> LatexDocument:
             add(item[0], item[1], at, item=True)
 
     depth = 0
+    opened: list[int] = []  # where each open brace is, to name the line of an unclosed one
     i = body_start
     s = masked
     while i < body_end:
         c = s[i]
         if c == "{":
             depth += 1
+            opened.append(i)
             i += 1
         elif c == "}":
+            if not opened:
+                # Writing a rewrite back into a file whose groups don't nest would break it further.
+                raise error(path, f"unbalanced braces: the '}}' on line {line_of(starts, i)} closes nothing")
+            opened.pop()
             close(depth, i)
             depth -= 1
             i += 1
@@ -271,6 +277,8 @@ def parse_latex(path: Path, data: bytes) -> LatexDocument:
                     g = read_group(s, k2)
                     if g is None:
                         break
+                    if s[g[1] - 1] != "}":  # read_group ran to the end: the argument never closes
+                        raise error(path, f"unbalanced braces: the '{{' on line {line_of(starts, k2)} is never closed")
                     groups.append((k2 + 1, g[1] - 1))
                     k = g[1]
                 if groups:
@@ -282,6 +290,8 @@ def parse_latex(path: Path, data: bytes) -> LatexDocument:
                 i = j
         else:
             i += 1
+    if opened:
+        raise error(path, f"unbalanced braces: the '{{' on line {line_of(starts, opened[-1])} is never closed")
     for d in sorted(open_items, reverse=True):
         close(d, body_end)
     return LatexDocument(path, bullets, text, bom, spans)

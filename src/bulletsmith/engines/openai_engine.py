@@ -6,7 +6,7 @@ light.
 
 Configuration, first found wins: the Assistant's arguments, then the environment
 (``OPENAI_API_KEY``, ``OPENAI_BASE_URL``, ``BULLETSMITH_MODEL``, ``BULLETSMITH_MODE``,
-``BULLETSMITH_MAX_REASKS``).
+``BULLETSMITH_MAX_REASKS``, ``BULLETSMITH_TIMEOUT``).
 A base URL without a key is a local server (llama.cpp, Ollama, vLLM, LM Studio): a
 placeholder key is sent, which those servers ignore.
 
@@ -154,6 +154,20 @@ def _max_reasks(value: int | None) -> int:
         except ValueError:
             raise ValueError(f"BULLETSMITH_MAX_REASKS must be a whole number, not {env!r}") from None
     return max(0, int(value))
+
+
+def _env_timeout() -> float | None:
+    """$BULLETSMITH_TIMEOUT: seconds for one HTTP request (the CLI has no flag for it)."""
+    env = os.environ.get("BULLETSMITH_TIMEOUT", "").strip()
+    if not env:
+        return None
+    try:
+        value = float(env)
+    except ValueError:
+        raise ValueError(f"BULLETSMITH_TIMEOUT must be a number of seconds, not {env!r}") from None
+    if value <= 0:
+        raise ValueError(f"BULLETSMITH_TIMEOUT must be a number of seconds above 0, not {env!r}")
+    return value
 
 
 # --------------------------------------------------------------------------- one call's bookkeeping
@@ -330,6 +344,7 @@ class OpenAIEngine(Engine):
         self.mode = self.settings.mode
         self._mode = MODES[self.mode]
         self.max_reasks = _max_reasks(max_reasks)
+        timeout = timeout or _env_timeout()
         self.timeout = float(timeout) if timeout else (
             DEFAULT_LOCAL_TIMEOUT if self.settings.local else DEFAULT_TIMEOUT
         )
@@ -592,7 +607,9 @@ class OpenAIEngine(Engine):
         cause = exc.__cause__
         if isinstance(cause, EngineError):
             raise cause from None
-        reasks = max(0, len(log.responses) - 1)
+        # Attempts whose body never parsed (a truncated reply) count too: instructor knows them all.
+        attempts = max(len(log.responses), getattr(exc, "n_attempts", 0) or 0)
+        reasks = max(0, attempts - 1)
         tries = f"after {reasks} re-ask{'s' if reasks != 1 else ''}" if reasks else "on the only try"
         if isinstance(exc, IncompleteOutputException):
             failure = f"the model's answer was cut off at max_tokens ({tries})"
