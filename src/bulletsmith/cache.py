@@ -19,6 +19,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from bulletsmith.fsutil import private_dir
+
 __all__ = ["ResponseCache", "default_cache_dir"]
 
 CACHE_DIR_ENV = "BULLETSMITH_CACHE_DIR"
@@ -57,18 +59,6 @@ def _chmod(path: Path, mode: int) -> None:
         pass
 
 
-def _private_dir(directory: Path) -> None:
-    """Create the folder (and missing parents) 0o700; a folder the person made is left as it is."""
-    missing = []
-    p = directory
-    while not p.exists():
-        missing.append(p)
-        p = p.parent
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    for p in missing:
-        _chmod(p, 0o700)
-
-
 class ResponseCache:
     """A small JSON-valued key-value store on disk (diskcache underneath, opened on first use)."""
 
@@ -80,7 +70,7 @@ class ResponseCache:
         if self._cache is None:
             import diskcache
 
-            _private_dir(self.directory)
+            private_dir(self.directory)
             self._cache = diskcache.Cache(str(self.directory), size_limit=_SIZE_LIMIT, disk=_json_only_disk())
             for f in self.directory.glob("cache.db*"):  # the answers are the person's facts: user-only
                 _chmod(f, 0o600)

@@ -43,3 +43,19 @@ def backup_path(path: Path) -> Path:
         candidate = path.with_name(f"{path.name}.bak.{n}")
         n += 1
     return candidate
+
+
+def private_dir(directory: Path) -> None:
+    """Create `directory` (and missing parents) user-only (0o700); folders that already
+    existed are left as they are: they may be a shared place the person chose."""
+    missing = []
+    p = Path(directory)
+    while not p.exists():
+        missing.append(p)
+        p = p.parent
+    Path(directory).mkdir(parents=True, exist_ok=True, mode=0o700)
+    for p in missing:
+        try:  # mkdir's mode is filtered by the umask; say it again
+            os.chmod(p, 0o700)
+        except OSError:
+            pass

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
-from bulletsmith.fsutil import atomic_write
+from bulletsmith.fsutil import atomic_write, private_dir
 from bulletsmith.guards import normalize_text
 
 SESSION_VERSION = 1
@@ -111,19 +111,6 @@ def session_path(resume: Path) -> Path:
     return sessions_dir() / f"{key}.json"
 
 
-def _private_dirs(path: Path) -> None:
-    """Create the folders up to `path` (exclusive of the file) with 0o700; tighten the ones we own."""
-    folder = path.parent
-    missing = []
-    p = folder
-    while not p.exists():
-        missing.append(p)
-        p = p.parent
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    for p in missing:
-        os.chmod(p, 0o700)
-
-
 class SessionStore:
     """Load, save and remove the session of one resume."""
 
@@ -153,7 +140,7 @@ class SessionStore:
 
     def save(self, data: SessionData) -> None:
         data.updated = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        _private_dirs(self.path)
+        private_dir(self.path.parent)
         atomic_write(self.path, json.dumps(data.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n", mode=0o600)
 
     def remove(self) -> None:

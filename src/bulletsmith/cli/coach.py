@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, List, Optional
 import typer
 
 from bulletsmith.cli.app import EXIT_OK, app, fail, is_terminal
-from bulletsmith.cli.options import BaseUrlOpt, EngineOpt, ModelOpt, NoCacheOpt, announce, make_assistant
+from bulletsmith.cli.options import (
+    BaseUrlOpt,
+    EngineOpt,
+    ModelOpt,
+    NoCacheOpt,
+    announce,
+    make_assistant,
+    open_resume,
+)
 
 if TYPE_CHECKING:
     from bulletsmith.coach import Coach, Reply, Step
@@ -72,34 +80,12 @@ def coach(
 
       bulletsmith coach cv.json --answers resume.questions.yaml --restart
     """
-    from bulletsmith.answer_bank import AnswerBank, AnswersFileError
-    from bulletsmith.batch import default_output_path, default_questions_path
     from bulletsmith.coach import Coach, saved_position
-    from bulletsmith.batch import BatchInputError, check_batch
-    from bulletsmith.documents import DocumentError, load_document
     from bulletsmith.session import SessionError, SessionStore
 
-    try:
-        document = load_document(file)
-        check_batch(document)
-    except (DocumentError, BatchInputError) as e:
-        fail(str(e))
-    if in_place and not document.writable:
-        fail(f"{file}: --in-place can't write a {document.format.upper()}; the rewrite is written as Markdown instead")
-    if in_place and output is not None:
-        fail("--in-place and -o/--output both name the output; use one")
-    out_path = file if in_place else (output or default_output_path(document))
-    if not in_place and out_path.resolve() == file.resolve():
-        fail(f"{file}: the output would overwrite the input; use --in-place (it keeps a .bak) or another -o")
-
-    questions_path = questions or default_questions_path(file)
-    bank_files = list(answers or [])
-    if questions_path.exists() and questions_path.resolve() not in {p.resolve() for p in bank_files}:
-        bank_files.append(questions_path)
-    try:
-        bank = AnswerBank.load(bank_files)
-    except AnswersFileError as e:
-        fail(str(e))
+    document, out_path, questions_path, bank = open_resume(
+        file, output=output, in_place=in_place, questions=questions, answers=answers
+    )
 
     ui = _make_ui()
     store = SessionStore(file)

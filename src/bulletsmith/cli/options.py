@@ -55,3 +55,36 @@ def announce(assistant) -> None:  # noqa: ANN001
     if assistant.notice:
         # stderr, so `--json` output on stdout stays machine-readable.
         sys.stderr.write(f"bulletsmith: {assistant.notice}\n")
+
+
+def open_resume(file, *, output, in_place: bool, questions, answers):  # noqa: ANN001, ANN201
+    """What `rewrite` and `coach` both need before any request, each problem one line and exit 2:
+    the document (checked for batch size), where the output goes, the questions file, and the
+    answers already given (--answers files, plus the questions file beside the resume, which is
+    the person's own answers from last time)."""
+    from bulletsmith.answer_bank import AnswerBank, AnswersFileError
+    from bulletsmith.batch import BatchInputError, check_batch, default_output_path, default_questions_path
+    from bulletsmith.documents import DocumentError, load_document
+
+    try:
+        document = load_document(file)
+        check_batch(document)
+    except (DocumentError, BatchInputError) as e:
+        fail(str(e))
+    if in_place and not document.writable:
+        fail(f"{file}: --in-place can't write a {document.format.upper()}; the rewrite is written as Markdown instead")
+    if in_place and output is not None:
+        fail("--in-place and -o/--output both name the output; use one")
+    out_path = file if in_place else (output or default_output_path(document))
+    if not in_place and out_path.resolve() == file.resolve():
+        fail(f"{file}: the output would overwrite the input; use --in-place (it keeps a .bak) or another -o")
+
+    questions_path = questions or default_questions_path(file)
+    bank_files = list(answers or [])
+    if questions_path.exists() and questions_path.resolve() not in {p.resolve() for p in bank_files}:
+        bank_files.append(questions_path)
+    try:
+        bank = AnswerBank.load(bank_files)
+    except AnswersFileError as e:
+        fail(str(e))
+    return document, out_path, questions_path, bank

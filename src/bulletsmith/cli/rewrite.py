@@ -12,7 +12,15 @@ from typing import List, Optional
 import typer
 
 from bulletsmith.cli.app import EXIT_BULLET_FAILED, app, fail, is_terminal
-from bulletsmith.cli.options import BaseUrlOpt, EngineOpt, ModelOpt, NoCacheOpt, announce, make_assistant
+from bulletsmith.cli.options import (
+    BaseUrlOpt,
+    EngineOpt,
+    ModelOpt,
+    NoCacheOpt,
+    announce,
+    make_assistant,
+    open_resume,
+)
 
 
 @app.command()
@@ -50,39 +58,16 @@ def rewrite(
 
       bulletsmith rewrite resume.json --json > report.json
     """
-    from bulletsmith.answer_bank import AnswerBank, AnswersFileError, write_questions_file
+    from bulletsmith.answer_bank import write_questions_file
     from bulletsmith.batch import (
-        BatchInputError,
         BatchInterrupted,
-        check_batch,
-        default_output_path,
-        default_questions_path,
         run_batch,
     )
-    from bulletsmith.documents import DocumentError, load_document
     from bulletsmith.fsutil import atomic_write, backup_path
 
-    try:
-        document = load_document(file)
-        check_batch(document)
-    except (DocumentError, BatchInputError) as e:
-        fail(str(e))
-    if not document.writable and in_place:
-        fail(f"{file}: --in-place can't write a {document.format.upper()}; the rewrite is written as Markdown instead")
-
-    questions_path = questions_out or default_questions_path(file)
-    answer_files = list(answers or [])
-    # The default questions file is the person's own answers from last time: always read it back.
-    if questions_path.exists() and questions_path.resolve() not in {p.resolve() for p in answer_files}:
-        answer_files.append(questions_path)
-    try:
-        bank = AnswerBank.load(answer_files)
-    except AnswersFileError as e:
-        fail(str(e))
-
-    out_path = file if in_place else (output or default_output_path(document))
-    if not in_place and out_path.resolve() == file.resolve():
-        fail(f"{file}: the output would overwrite the input; use --in-place (it keeps a .bak) or another -o")
+    document, out_path, questions_path, bank = open_resume(
+        file, output=output, in_place=in_place, questions=questions_out, answers=answers
+    )
 
     assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache)
     announce(assistant)
