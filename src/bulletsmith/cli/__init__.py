@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from bulletsmith.cli.app import app
 
-# Importing a command module registers its command on `app`.
-from bulletsmith.cli import analyze as _analyze  # noqa: E402,F401
-
-try:  # commands whose modules may be absent in a partial checkout are simply not offered
-    from bulletsmith.cli import extract as _extract  # noqa: F401
-except ImportError:  # pragma: no cover
-    pass
-from bulletsmith.cli import evaluate as _evaluate  # noqa: E402,F401
+# Importing a command module registers its command on `app`; --help lists them in this order.
 from bulletsmith.cli import rewrite as _rewrite  # noqa: E402,F401
 from bulletsmith.cli import coach as _coach  # noqa: E402,F401
+from bulletsmith.cli import analyze as _analyze  # noqa: E402,F401
+from bulletsmith.cli import extract as _extract  # noqa: E402,F401
+from bulletsmith.cli import evaluate as _evaluate  # noqa: E402,F401
 
 
 def main() -> None:

@@ -18,8 +18,10 @@ app = typer.Typer(
         "Find what each resume bullet is missing (problem, action, data outcome, model impact), "
         "ask for exactly that, and rewrite it without inventing a number.\n\n"
         "Examples:\n\n"
+        "  bulletsmith rewrite resume.md        # asks through resume.questions.yaml\n\n"
+        "  bulletsmith coach resume.md          # the same, as an interactive Q&A\n\n"
         '  bulletsmith analyze "Built a classification model for image labeling"\n\n'
-        "  bulletsmith extract resume.md --json"
+        "Without OPENAI_API_KEY or OPENAI_BASE_URL the offline rules engine runs."
     ),
     no_args_is_help=True,
     add_completion=False,
