@@ -80,13 +80,15 @@ def test_evidence_must_be_in_the_bullet(tmp_path):
 
 
 def test_eval_command_prints_the_table():
-    result = CliRunner().invoke(app, ["eval", "--cases", str(CASES), "--thresholds", str(REPO / "evals" / "thresholds.yaml")])
+    result = CliRunner().invoke(
+        app, ["eval", "--cases", str(CASES), "--thresholds", str(REPO / "evals" / "thresholds.yaml"), "--no-save"]
+    )
     assert result.exit_code == 0, result.output
     for name in ("problem", "action", "data_outcome", "model_impact", "questions", "fabricated numbers after guard: 0"):
         assert name in result.stdout
 
 
 def test_eval_json(tmp_path):
-    result = CliRunner().invoke(app, ["eval", "--cases", str(CASES), "--json", "--only", "own-00"])
+    result = CliRunner().invoke(app, ["eval", "--cases", str(CASES), "--json", "--only", "own-00", "--no-save"])
     data = json.loads(result.stdout)
     assert data["engine"] == "rules" and data["cases"] >= 1
