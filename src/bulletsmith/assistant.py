@@ -12,7 +12,6 @@ not presented as the rewrite (``rw.ok`` is False, ``rw.text`` stays the original
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -123,6 +122,8 @@ class Assistant:
         return _run(self.aanalyze_many(bullets, concurrency=concurrency))
 
     async def aanalyze_many(self, bullets: Sequence[str], *, concurrency: int | None = None) -> list[Analysis]:
+        import asyncio  # here, not at the top: one bullet from the CLI never needs it (~30 ms)
+
         gate = asyncio.Semaphore(concurrency or self.concurrency)
 
         async def one(bullet: str) -> Analysis:
@@ -206,6 +207,8 @@ def _check_bullet(bullet: str) -> str:
 
 def _run(coro):  # noqa: ANN001, ANN202
     """Run a coroutine from sync code, also inside Jupyter, where a loop is already running."""
+    import asyncio
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:

@@ -24,12 +24,18 @@ Two retry layers, each for one kind of failure, so they never multiply:
 A call therefore sends at most ``1 + max_reasks + network_retries`` requests, never their
 product. Whatever still fails becomes an ``EndpointError`` with a one-line message naming
 the host and the status, never the key or a header.
+
+Concurrency is bounded and adaptive: async requests pass an `AdaptiveLimiter` shared by
+every call on the event loop (a whole batch); on HTTP 429 it halves the requests in flight
+(never below 1) and adds one back after a run of successes, while the request itself waits
+(``Retry-After``) and is retried, so a rate-limited batch slows down instead of failing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import inspect
 import json
 import logging
@@ -62,7 +68,7 @@ from bulletsmith.models import Analysis, Answer, Finding, Slot, Usage
 from bulletsmith.prompts import Prompt, load_prompt
 from bulletsmith.request_key import request_key
 
-__all__ = ["DEFAULT_MODEL", "MODES", "OpenAIEngine", "resolve_settings"]
+__all__ = ["DEFAULT_MODEL", "MODES", "AdaptiveLimiter", "OpenAIEngine", "resolve_settings"]
 
 # A current small OpenAI chat model: cheap, fast, good at tool calls, and it accepts
 # temperature 0 (reasoning models such as gpt-5-mini or o4-mini do not).
@@ -170,6 +176,12 @@ def _env_timeout() -> float | None:
     return value
 
 
+@functools.cache
+def _schema(response_model: type[BaseModel]) -> dict[str, Any]:
+    """A response model's JSON schema, for request keys: built once, not on every request (~2 ms)."""
+    return response_model.model_json_schema()
+
+
 # --------------------------------------------------------------------------- one call's bookkeeping
 
 
@@ -199,6 +211,57 @@ class _CallLog:
     @property
     def reported_model(self) -> str | None:
         return getattr(self.responses[-1], "model", None) if self.responses else None
+
+
+class AdaptiveLimiter:
+    """How many requests an engine may have in flight on one event loop: bounded, adaptive (AIMD).
+
+    Unbounded (the callers' own concurrency applies) until the endpoint answers HTTP 429; then
+    the bound becomes half the requests in flight, at least 1, and each later 429 halves it
+    again, at most once per round (429s from requests sent before the last cut don't count
+    twice). After `increase_after` successes in a row the bound grows by one. Shared by every
+    call of the engine, so a whole batch slows down together instead of failing.
+    """
+
+    def __init__(self, increase_after: int = 8) -> None:
+        self.limit: int | None = None
+        self.in_flight = 0
+        self.increase_after = max(1, int(increase_after))
+        self.throttled = 0  # 429s seen
+        self._successes = 0
+        self._epoch = 0
+        self._waiters: list[asyncio.Future] = []
+
+    async def acquire(self) -> int:
+        while self.limit is not None and self.in_flight >= self.limit:
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                if waiter in self._waiters:
+                    self._waiters.remove(waiter)
+        self.in_flight += 1
+        return self._epoch
+
+    def release(self, ticket: int, *, throttled: bool = False) -> None:
+        self.in_flight -= 1
+        if throttled:
+            self.throttled += 1
+            self._successes = 0
+            if ticket == self._epoch:  # the first 429 of this round: cut once
+                current = self.in_flight + 1 if self.limit is None else min(self.limit, self.in_flight + 1)
+                self.limit = max(1, current // 2)
+                self._epoch += 1
+        elif self.limit is not None:
+            self._successes += 1
+            if self._successes >= self.increase_after:
+                self.limit += 1
+                self._successes = 0
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:  # each re-checks the bound
+            if not waiter.done():
+                waiter.set_result(None)
 
 
 class _NetworkBudget:
@@ -363,6 +426,8 @@ class OpenAIEngine(Engine):
         self._client: openai.OpenAI | None = None
         self._aclient: openai.AsyncOpenAI | None = None
         self._aclient_loop: asyncio.AbstractEventLoop | None = None
+        self._limiter: AdaptiveLimiter | None = None
+        self._limiter_loop: asyncio.AbstractEventLoop | None = None
 
     def __repr__(self) -> str:  # never the key
         return f"OpenAIEngine(model={self.model!r}, endpoint={self.settings.endpoint!r}, mode={self.mode!r})"
@@ -406,6 +471,13 @@ class OpenAIEngine(Engine):
             self._aclient = openai.AsyncOpenAI(**self._client_options(), http_client=http)
             self._aclient_loop = loop
         return self._aclient
+
+    def _request_limiter(self) -> AdaptiveLimiter:
+        """The AIMD bound on requests in flight, one per event loop (its futures belong to it)."""
+        loop = asyncio.get_running_loop()
+        if self._limiter is None or self._limiter_loop is not loop:
+            self._limiter, self._limiter_loop = AdaptiveLimiter(), loop
+        return self._limiter
 
     # -- analyze / rewrite --------------------------------------------------------------
 
@@ -474,7 +546,7 @@ class OpenAIEngine(Engine):
         body = {
             **kwargs,
             "mode": self.mode,
-            "response_model": {"name": response_model.__name__, "schema": response_model.model_json_schema()},
+            "response_model": {"name": response_model.__name__, "schema": _schema(response_model)},
         }
         key = request_key(body, endpoint=self.settings.endpoint, prompt=prompt.sha256)
         return kwargs, key
@@ -572,6 +644,7 @@ class OpenAIEngine(Engine):
             return hit
         log, budget = _CallLog(), _NetworkBudget(self.network_retries, self.network_deadline)
         client = self._async_client()
+        limiter = self._request_limiter()
 
         async def send(**request: Any) -> Any:
             tries = 0
@@ -580,7 +653,15 @@ class OpenAIEngine(Engine):
                 nonlocal tries
                 tries += 1
                 log.requests += 1
-                return await client.chat.completions.create(**request)
+                ticket = await limiter.acquire()
+                throttled = False
+                try:
+                    return await client.chat.completions.create(**request)
+                except openai.APIStatusError as e:  # rate limited: fewer requests at once from now on
+                    throttled = e.status_code == 429 and _error_code(e) != "insufficient_quota"
+                    raise
+                finally:
+                    limiter.release(ticket, throttled=throttled)
 
             try:
                 response = await self._network_policy(AsyncRetrying, budget)(post)
