@@ -14,10 +14,13 @@ os.environ.setdefault("_TYPER_FORCE_DISABLE_TERMINAL", "1")
 
 
 @pytest.fixture(autouse=True)
-def _no_endpoint(monkeypatch):
-    """Tests choose their engine explicitly; a key in the developer's shell must not leak in."""
-    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "BULLETSMITH_MODEL", "BULLETSMITH_MODE"):
+def _isolated(monkeypatch, tmp_path):
+    """Tests choose their engine explicitly and never touch the real user cache: no key or
+    setting from the developer's shell leaks in, and the response cache lives in tmp_path."""
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "BULLETSMITH_MODEL", "BULLETSMITH_MODE",
+                 "BULLETSMITH_MAX_REASKS", "BULLETSMITH_PROMPTS_DIR", "BULLETSMITH_TIMEOUT"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BULLETSMITH_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def shared_path(*parts: str) -> Path:

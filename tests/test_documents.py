@@ -9,7 +9,6 @@ coursework, education lines, contact lines or commented-out items.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -18,18 +17,14 @@ from bulletsmith.documents import SUPPORTED_SUFFIXES, Bullet, DocumentError, loa
 from bulletsmith.documents.filters import is_achievement, section_kind
 from bulletsmith.documents.latex_text import latex_to_text, text_to_latex
 
+from conftest import shared_path
+
 REPO = Path(__file__).resolve().parents[1]
-RESUMES = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "resumes"
 SAMPLE = REPO / "examples" / "sample-resume.md"
 
 
 def real(name: str) -> Path:
-    path = RESUMES / name
-    if not path.exists():
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"{path} is missing: CI must lay shared/ beside the clone")
-        pytest.skip(f"{path} not found (shared/ is not beside this checkout)")
-    return path
+    return shared_path("realdata", "resumes", name)
 
 
 # name -> (format, count, a few (location, text start) pairs that must be found)

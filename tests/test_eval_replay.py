@@ -28,13 +28,6 @@ THRESHOLDS = REPO / "evals" / "thresholds.yaml"
 KEY = "sk-test-EVAL-RECORDING-0001"
 
 
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch, tmp_path):
-    monkeypatch.setenv("BULLETSMITH_CACHE_DIR", str(tmp_path / "cache"))
-    for name in ("BULLETSMITH_MAX_REASKS", "BULLETSMITH_PROMPTS_DIR"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def no_network(monkeypatch):
     def refuse(self, address):  # noqa: ANN001

@@ -1,7 +1,6 @@
 """The labelled cases and the scoring that `bulletsmith eval` prints."""
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml

@@ -34,14 +34,6 @@ BASE = "http://llm.test/v1"
 WEAK = "Built a classification model for image labeling"
 
 
-@pytest.fixture(autouse=True)
-def _cache_in_tmp(tmp_path, monkeypatch):
-    """Never the real user cache, nor settings from the developer's shell."""
-    monkeypatch.setenv("BULLETSMITH_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("BULLETSMITH_MAX_REASKS", raising=False)
-    monkeypatch.delenv("BULLETSMITH_PROMPTS_DIR", raising=False)
-
-
 # --------------------------------------------------------------------------- a scripted endpoint
 
 

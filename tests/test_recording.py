@@ -21,13 +21,6 @@ BASE = "http://llm.test/v1"
 BULLET = "Built a classification model for image labeling"
 
 
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch, tmp_path):
-    monkeypatch.setenv("BULLETSMITH_CACHE_DIR", str(tmp_path / "cache"))
-    for name in ("BULLETSMITH_MAX_REASKS", "BULLETSMITH_PROMPTS_DIR"):
-        monkeypatch.delenv(name, raising=False)
-
-
 def analysis_args() -> dict:
     return {
         "problem": {"present": False, "evidence": None,
