@@ -151,7 +151,7 @@ def _common_prefix(texts: list[str]) -> int:
 
 
 def generated(body: dict, kind: str, bullet: str, model: str, prompt_tokens: int) -> dict:
-    args = {"text": rewrite_text(bullet)} if kind == "rewrite" else analyze_args(bullet)
+    args = {"text": rewrite_text(bullet)} if kind == "rewrite" else analyze_args(bullet, rewrite=True)
     name = "RewriteCall" if kind == "rewrite" else "AnalyzeCall"
     message = {"role": "assistant", "content": None, "tool_calls": [
         {"id": "call_1", "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}]}

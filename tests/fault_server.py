@@ -59,7 +59,10 @@ def parts(bullet: str) -> list[str]:
     return pieces
 
 
-def analyze_args(bullet: str, *, poison: bool = False) -> dict:
+def analyze_args(bullet: str, *, poison: bool = False, rewrite: bool = False) -> dict:
+    """The analysis a model would give. rewrite: also the rewrite of a bullet with nothing
+    missing, in the same answer (what prompts/analyze.md asks for); off, the client needs a
+    second request for it, which is what the fault tests exercise."""
     problem, action, data, impact = parts(bullet)
     if poison:  # evidence the bullet never says: the grounding guard rejects it every time
         return {s: {"present": True, "evidence": "tripled revenue in a week", "question": None} for s in SLOTS}
@@ -70,6 +73,8 @@ def analyze_args(bullet: str, *, poison: bool = False) -> dict:
             out[slot] = {"present": True, "evidence": ev[slot], "question": None}
         else:
             out[slot] = {"present": False, "evidence": None, "question": f"What changed in {bullet.split()[1]} work?"}
+    if rewrite and all(ev.values()):
+        out["rewrite"] = rewrite_text(bullet)
     return out
 
 

@@ -108,6 +108,16 @@ def question_is_specific(question: str, bullet: str) -> bool:
     return bool(content & _stems(question))
 
 
+_GLYPH_RE = re.compile(r"^\s*(?:[-–—•·▪*]+\s*)")
+
+
+def _clean_text(v: str | None) -> str | None:
+    """A bullet as models write it: without the glyph, the quotes or the line breaks."""
+    if v is None:
+        return None
+    return _GLYPH_RE.sub("", " ".join(v.split())).strip().strip('"').strip()
+
+
 class AnalyzeCall(BaseModel):
     """The four slots of one bullet: present or not, the bullet's words as evidence, a question when absent."""
 
@@ -117,6 +127,14 @@ class AnalyzeCall(BaseModel):
     action: SlotCall
     data_outcome: SlotCall
     model_impact: SlotCall
+    # A bullet with nothing missing needs no questions, so its rewrite can come in this same
+    # answer: one request instead of two. Kept only when all four slots are present and every
+    # number is the bullet's; otherwise dropped (no re-ask), and the rewrite call does the work.
+    rewrite: str | None = Field(
+        default=None,
+        max_length=300,
+        description="Only when all four slots are present: the bullet rewritten in one sentence. Otherwise null.",
+    )
 
     def slot_calls(self) -> dict[Slot, SlotCall]:
         return {slot: getattr(self, slot.value) for slot in Slot}
@@ -142,6 +160,11 @@ class AnalyzeCall(BaseModel):
             errors += [f.message for f in found]
         if errors:
             raise ValueError("; ".join(errors))
+        self.rewrite = _clean_text(self.rewrite) or None
+        if self.rewrite and (
+            not all(c.present for c in self.slot_calls().values()) or guards.provenance_findings(self.rewrite, [bullet])
+        ):
+            self.rewrite = None
         return self
 
     def questions(self) -> list[Question]:
@@ -169,7 +192,6 @@ class AnalyzeCall(BaseModel):
         return out
 
 
-_GLYPH_RE = re.compile(r"^\s*(?:[-–—•·▪*]+\s*)")
 
 
 class RewriteCall(BaseModel):
@@ -186,9 +208,7 @@ class RewriteCall(BaseModel):
     @field_validator("text", mode="before")
     @classmethod
     def _clean(cls, v: Any) -> Any:
-        if isinstance(v, str):
-            v = _GLYPH_RE.sub("", " ".join(v.split())).strip().strip('"').strip()
-        return v
+        return _clean_text(v) if isinstance(v, str) else v
 
     @field_validator("text")
     @classmethod

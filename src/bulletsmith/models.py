@@ -189,6 +189,11 @@ class Analysis(BaseModel):
     model: str | None = None
     prompt_version: str | None = None
     usage: Usage | None = Field(default=None, description="Requests and tokens spent; None for offline engines.")
+    draft_rewrite: str | None = Field(
+        default=None,
+        description="A rewrite that came with the analysis of a bullet with nothing missing (openai engine), "
+        "so rewriting it without answers needs no second request. The Assistant still guards it.",
+    )
 
     @field_validator("slots")
     @classmethod

@@ -492,10 +492,14 @@ class OpenAIEngine(Engine):
         return self._analysis(bullet, prompt, outcome)
 
     def rewrite(self, analysis: Analysis, answers: dict[Slot, Answer]) -> str:
+        if (ready := _rewrite_from_analysis(analysis, answers)) is not None:
+            return ready
         prompt, messages, context = self._rewrite_request(analysis, answers)
         return self._draft(prompt, self._call(prompt, messages, RewriteCall, context))
 
     async def arewrite(self, analysis: Analysis, answers: dict[Slot, Answer]) -> str:
+        if (ready := _rewrite_from_analysis(analysis, answers)) is not None:
+            return ready
         prompt, messages, context = self._rewrite_request(analysis, answers)
         return self._draft(prompt, await self._acall(prompt, messages, RewriteCall, context))
 
@@ -513,6 +517,8 @@ class OpenAIEngine(Engine):
             findings.append(Finding(guard="reask", severity="error", message=outcome.failure))
         return Analysis(
             bullet=bullet,
+            # Only from an answer that passed every guard (`outcome.parsed`), never a failed attempt.
+            draft_rewrite=outcome.parsed.rewrite if isinstance(outcome.parsed, AnalyzeCall) else None,
             slots=result.slot_fills() if isinstance(result, AnalyzeCall) else {},
             questions=result.questions() if isinstance(result, AnalyzeCall) else [],
             findings=findings,
@@ -730,6 +736,15 @@ class OpenAIEngine(Engine):
         else:
             message = f"{host}: {_redact(str(exc), self.settings.api_key)[:160]}"
         return EndpointError(message, host=host, status=status)
+
+
+def _rewrite_from_analysis(analysis: Analysis, answers: dict[Slot, Answer]) -> RewriteDraft | None:
+    """The rewrite the analysis already brought, when nothing is missing and no answer adds to it."""
+    if not analysis.draft_rewrite or analysis.missing or any(a.usable for a in answers.values()):
+        return None
+    return RewriteDraft(
+        analysis.draft_rewrite, usage=Usage(), model=analysis.model, prompt_version=analysis.prompt_version
+    )
 
 
 # --------------------------------------------------------------------------- reading failed attempts
