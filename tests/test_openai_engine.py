@@ -275,6 +275,59 @@ def test_an_empty_rewrite_after_failures_is_never_presented():
     assert not rw.ok and rw.text == WEAK and rw.usage.requests == 3
 
 
+# --------------------------------------------------------------------------- one request for a complete bullet
+
+COMPLETE = ("Vendor boxes were mis-sized, so I rebuilt the QA sampler, cutting box errors 9% to 3% "
+            "and lifting detector recall 4 points")
+COMPLETE_SLOTS = slots({
+    "problem": "Vendor boxes were mis-sized",
+    "action": "rebuilt the QA sampler",
+    "data_outcome": "cutting box errors 9% to 3%",
+    "model_impact": "lifting detector recall 4 points",
+})
+
+
+def test_a_complete_bullet_is_analyzed_and_rewritten_in_one_request():
+    polished = "Rebuilt the QA sampler for mis-sized vendor boxes, cutting box errors from 9% to 3% and lifting recall 4 points"
+    ep = Endpoint({**COMPLETE_SLOTS, "rewrite": polished})
+    a = assistant(ep)
+    an = a.analyze(COMPLETE)
+    rw = a.rewrite(an)
+    assert an.complete and rw.ok and rw.text == polished
+    assert len(ep.requests) == 1 and rw.usage.requests == 0  # the rewrite came with the analysis
+    assert "rewrite" in ep.bodies[0]["tools"][0]["function"]["parameters"]["properties"]
+    assert "draft_rewrite" not in an.to_public_dict()
+
+
+def test_a_rewrite_sent_with_a_missing_slot_is_ignored():
+    ep = Endpoint({**GOOD_WEAK, "rewrite": "Built a classification model for image labeling"},
+                  {"text": "Built an image-labeling classifier covering 1.2M images"})
+    a = assistant(ep)
+    an = a.analyze(WEAK)
+    assert an.draft_rewrite is None
+    rw = a.rewrite(an, {Slot.DATA_OUTCOME: "1.2M images"})
+    assert rw.text == "Built an image-labeling classifier covering 1.2M images" and len(ep.requests) == 2
+
+
+def test_a_bundled_rewrite_with_an_invented_number_falls_back_to_the_rewrite_call():
+    ep = Endpoint({**COMPLETE_SLOTS, "rewrite": "Rebuilt the QA sampler, cutting box errors 67% across 12 teams"},
+                  {"text": "Rebuilt the QA sampler for mis-sized boxes, cutting box errors 9% to 3%, lifting recall 4 points"})
+    a = assistant(ep)
+    an = a.analyze(COMPLETE)
+    assert an.ok and an.complete and an.draft_rewrite is None  # dropped, not re-asked: the analysis was right
+    rw = a.rewrite(an)
+    assert rw.ok and "67%" not in rw.text and len(ep.requests) == 2
+    assert ep.bodies[1]["tools"][0]["function"]["name"] == "RewriteCall"
+
+
+def test_answers_given_for_a_complete_bullet_go_to_the_rewrite_call():
+    ep = Endpoint({**COMPLETE_SLOTS, "rewrite": "Rebuilt the QA sampler, cutting box errors 9% to 3%"},
+                  {"text": "Rebuilt the QA sampler over 40k boxes, cutting box errors 9% to 3%"})
+    a = assistant(ep)
+    rw = a.rewrite(a.analyze(COMPLETE), {Slot.DATA_OUTCOME: "over 40k boxes"})
+    assert "40k" in rw.text and len(ep.requests) == 2
+
+
 # --------------------------------------------------------------------------- network faults
 
 
