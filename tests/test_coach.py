@@ -505,3 +505,72 @@ def test_word_diff_marks_removed_and_added_words():
     assert "".join(c.text for c in changes if c.op != "insert") == before
     assert plain_diff(before, after) == "[-Worked on-]{+Rebuilt+} the AV data [-pipeline-]{+pipeline, cutting latency 40%+}"
     assert plain_diff("same words", "same words") == "same words"
+
+
+# --- regenerate ------------------------------------------------------------------------------------
+
+
+def test_regenerate_on_the_rules_engine_says_the_text_would_be_the_same(resume):
+    c = make_coach(resume)
+    try:
+        for _ in range(3):
+            c.handle("")
+        before = c.step().rewrite
+        reply = c.handle("r")
+        assert "always gives the same text" in reply.message and "e edit" in reply.message
+        s = c.step()
+        assert s.stage is Stage.DECIDE and s.rewrite is before  # nothing was asked again
+    finally:
+        c.close()
+
+
+def _openai_coach(tmp_path, *replies):
+    """A coach over one complete bullet on the openai engine, its HTTP scripted (tests/test_openai_engine.py)."""
+    from test_openai_engine import BASE, COMPLETE, KEY, Endpoint
+
+    src = tmp_path / "one.md"
+    src.write_text(f"# Alex\n\n- {COMPLETE}\n", encoding="utf-8")
+    ep = Endpoint(*replies)
+    a = Assistant(engine="openai", base_url=BASE, api_key=KEY, model="test-model", http_client=ep.transport(),
+                  cache=tmp_path / "cache")
+    return make_coach(src, a), ep
+
+
+BUNDLED = "Rebuilt the QA sampler for mis-sized vendor boxes, cutting box errors from 9% to 3% and lifting recall 4 points"
+OTHER = "Cut box errors from 9% to 3% by rebuilding the QA sampler for mis-sized vendor boxes, lifting recall 4 points"
+
+
+def test_regenerate_on_the_openai_engine_asks_for_a_fresh_rewrite(tmp_path):
+    from test_openai_engine import COMPLETE_SLOTS
+
+    c, ep = _openai_coach(tmp_path, {**COMPLETE_SLOTS, "rewrite": BUNDLED}, {"text": OTHER})
+    try:
+        s = c.step()
+        assert s.stage is Stage.DECIDE and s.rewrite.text == BUNDLED and len(ep.requests) == 1
+        assert c.handle("r").message == "Regenerated."
+        s = c.step()
+        assert s.rewrite.ok and s.rewrite.text == OTHER
+        assert len(ep.requests) == 2 and ep.bodies[1]["temperature"] > 0
+        assert ep.bodies[1]["tools"][0]["function"]["name"] == "RewriteCall"
+        c.handle("a")
+        assert c.items[0].final == OTHER
+    finally:
+        c.close()
+
+
+def test_a_regenerated_text_that_fails_its_checks_keeps_the_previous_rewrite(tmp_path):
+    from test_openai_engine import COMPLETE_SLOTS
+
+    invented = {"text": "Rebuilt the QA sampler, cutting box errors 67% for 12 teams"}
+    c, ep = _openai_coach(tmp_path, {**COMPLETE_SLOTS, "rewrite": BUNDLED}, invented, invented, invented)
+    try:
+        c.step()
+        reply = c.handle("r")
+        assert reply.level == "warning" and "the previous rewrite stays" in reply.message
+        assert "failed its checks" in reply.message and len(ep.requests) == 4  # 1 + the fresh call and its 2 re-asks
+        s = c.step()
+        assert s.rewrite.ok and s.rewrite.text == BUNDLED and s.error is None
+        c.handle("a")
+        assert c.items[0].final == BUNDLED
+    finally:
+        c.close()

@@ -508,6 +508,70 @@ def test_request_key_is_versioned_and_normalised():
     assert "api_key" not in json.dumps(normalize_request({**body, "api_key": KEY}))
 
 
+# --------------------------------------------------------------------------- a fresh rewrite (coach "r")
+
+FIRST = "Built an image-labeling classification model covering 1.2M images"
+SECOND = "Built a classification model that labels images, covering 1.2M images"
+
+
+def test_a_fresh_rewrite_asks_the_model_again_above_temperature_0_and_is_not_cached(tmp_path):
+    ep = Endpoint({"text": FIRST}, {"text": SECOND})
+    a = cached_assistant(ep, tmp_path / "c")
+    answers = {Slot.DATA_OUTCOME: "1.2M images"}
+    first = a.rewrite(weak_analysis(), answers)
+    assert a.rewrite(weak_analysis(), answers).usage.cached and len(ep.requests) == 1  # the cache has it
+    again = a.rewrite(weak_analysis(), answers, fresh=True)
+    assert len(ep.requests) == 2, "a fresh rewrite must not be answered from the cache"
+    assert again.ok and again.text == SECOND and not again.usage.cached and again.usage.requests == 1
+    normal, fresh = ep.bodies
+    assert normal["temperature"] == 0 and fresh["temperature"] > 0
+    # Only the temperature differs: the same prompt, messages, schema and limits.
+    assert {k: v for k, v in fresh.items() if k != "temperature"} == {k: v for k, v in normal.items() if k != "temperature"}
+    # The fresh wording is not stored: a normal rewrite still gets the cached one, with no request.
+    later = a.rewrite(weak_analysis(), answers)
+    assert later.usage.cached and later.text == first.text == FIRST and len(ep.requests) == 2
+
+
+def test_a_fresh_rewrite_of_a_complete_bullet_does_not_reuse_the_bundled_rewrite():
+    bundled = "Rebuilt the QA sampler for mis-sized vendor boxes, cutting box errors from 9% to 3% and lifting recall 4 points"
+    other = "Cut box errors from 9% to 3% by rebuilding the QA sampler for mis-sized vendor boxes, lifting recall 4 points"
+    ep = Endpoint({**COMPLETE_SLOTS, "rewrite": bundled}, {"text": other})
+    a = assistant(ep)
+    an = a.analyze(COMPLETE)
+    assert a.rewrite(an).text == bundled and len(ep.requests) == 1
+    rw = a.rewrite(an, fresh=True)
+    assert rw.ok and rw.text == other and len(ep.requests) == 2
+    assert ep.bodies[1]["tools"][0]["function"]["name"] == "RewriteCall" and ep.bodies[1]["temperature"] > 0
+
+
+async def test_a_fresh_async_rewrite_is_guarded_like_any_rewrite(tmp_path):
+    """An invented number in a fresh rewrite is re-asked (still above temperature 0) and never presented."""
+    ep = Endpoint({"text": FIRST},
+                  {"text": "Built a classification model that cut label errors by 67% across 1.2M images"},
+                  {"text": SECOND})
+    a = cached_assistant(ep, tmp_path / "c")
+    answers = {Slot.DATA_OUTCOME: "1.2M images"}
+    await a.arewrite(weak_analysis(), answers)
+    rw = await a.arewrite(weak_analysis(), answers, fresh=True)
+    assert rw.ok and rw.text == SECOND and (rw.usage.requests, rw.usage.reasks) == (2, 1)
+    assert [b["temperature"] > 0 for b in ep.bodies] == [False, True, True]
+    assert '"67%" is not in the bullet or the answers' in ep.bodies[2]["messages"][-1]["content"]
+
+    invented = {"text": "Built a classification model reaching 95% accuracy on 1.2M images"}
+    ep.replies += [invented] * 3
+    rw = await a.arewrite(weak_analysis(), answers, fresh=True)
+    assert not rw.ok and rw.text == WEAK and "95%" in rw.rejected_text
+    assert any(w.guard == "provenance" for w in rw.warnings)
+
+
+def test_a_fresh_rewrite_from_the_rules_engine_is_the_same_text():
+    a = Assistant(engine="rules")
+    an = a.analyze(WEAK)
+    answers = {Slot.DATA_OUTCOME: "label errors 9% -> 3% across 1.2M images"}
+    assert a.deterministic and not assistant(Endpoint()).deterministic
+    assert a.rewrite(an, answers, fresh=True).text == a.rewrite(an, answers).text
+
+
 # --------------------------------------------------------------------------- async
 
 

@@ -107,6 +107,11 @@ class Assistant:
     def model(self) -> str | None:
         return self._engine.model
 
+    @property
+    def deterministic(self) -> bool:
+        """True when a fresh rewrite can't differ from the last one (the rules engine)."""
+        return bool(getattr(self._engine, "deterministic", False))
+
     # -- analyze -------------------------------------------------------------------
 
     def analyze(self, bullet: str) -> Analysis:
@@ -142,15 +147,28 @@ class Assistant:
 
     # -- rewrite -------------------------------------------------------------------
 
-    def rewrite(self, analysis: Analysis | str, answers: AnswersArg = None) -> Rewrite:
+    def rewrite(self, analysis: Analysis | str, answers: AnswersArg = None, *, fresh: bool = False) -> Rewrite:
+        """The bullet rewritten from its answers, checked by every guard.
+
+        fresh=True asks for another wording (the coach's "regenerate"): the openai engine sends
+        a new request, above temperature 0, instead of answering from its cache or from the
+        rewrite that came with the analysis. The guards apply exactly as to any rewrite. The
+        rules engine is deterministic (``deterministic`` is True): its fresh rewrite is the same text.
+        """
         analysis = self.analyze(analysis) if isinstance(analysis, str) else analysis
         typed = normalize_answers(answers)
-        return self._checked_rewrite(analysis, typed, self._engine.rewrite(analysis, typed))
+        # fresh is passed only when asked for, so an engine written without it keeps working.
+        draft = self._engine.rewrite(analysis, typed, fresh=True) if fresh else self._engine.rewrite(analysis, typed)
+        return self._checked_rewrite(analysis, typed, draft)
 
-    async def arewrite(self, analysis: Analysis | str, answers: AnswersArg = None) -> Rewrite:
+    async def arewrite(self, analysis: Analysis | str, answers: AnswersArg = None, *, fresh: bool = False) -> Rewrite:
         analysis = await self.aanalyze(analysis) if isinstance(analysis, str) else analysis
         typed = normalize_answers(answers)
-        return self._checked_rewrite(analysis, typed, await self._engine.arewrite(analysis, typed))
+        if fresh:
+            draft = await self._engine.arewrite(analysis, typed, fresh=True)
+        else:
+            draft = await self._engine.arewrite(analysis, typed)
+        return self._checked_rewrite(analysis, typed, draft)
 
     def _checked_rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], draft: str) -> Rewrite:
         # An engine may return more than text (openai: a RewriteDraft): its own findings (the

@@ -493,14 +493,19 @@ class Coach:
         answers = self.items[i].answers
         return (i, tuple(sorted((s.value, answers[s]) for s in analysis.missing if s in answers)))
 
-    def _rewrite_future(self, i: int, analysis: Analysis, *, again: bool = False) -> concurrent.futures.Future:
+    def _rewrite_future(
+        self, i: int, analysis: Analysis, *, again: bool = False, fresh: bool = False
+    ) -> concurrent.futures.Future:
+        """again: ask once more (retry after an error); fresh: ask for another wording (regenerate)."""
         key = self._rewrite_key(i, analysis)
         with self._lock:
             fut = self._rewrites.get(key)
-            if fut is None or again:
+            if fut is None or again or fresh:
                 answers = self._answers_for_rewrite(i, analysis)
                 # Not gated: the rewrite the person waits for never queues behind prefetched analyses here.
-                fut = self._ensure_background().submit(lambda: self.assistant.arewrite(analysis, answers), gated=False)
+                fut = self._ensure_background().submit(
+                    lambda: self.assistant.arewrite(analysis, answers, fresh=fresh), gated=False
+                )
                 self._rewrites[key] = fut
             return fut
 
@@ -575,9 +580,9 @@ class Coach:
         self.qpos = self._next_open(analysis, 0)
         self.stage = Stage.QUESTION if self.qpos < len(analysis.questions) else Stage.DECIDE
 
-    def _resolve_rewrite(self, *, again: bool = False) -> None:
+    def _resolve_rewrite(self, *, again: bool = False, fresh: bool = False) -> None:
         analysis = self._current_analysis()
-        fut = self._rewrite_future(self.index, analysis, again=again)
+        fut = self._rewrite_future(self.index, analysis, again=again, fresh=fresh)
         started = time.perf_counter()
         try:
             self._rewrite = _wait(fut)
@@ -703,17 +708,45 @@ class Coach:
             self.stage = Stage.EDIT
             self._edit_text, self._edit_findings = None, []
             return Reply()
-        if low == "r" and (usable or rw is None):
-            before = rw.text if rw is not None else None
+        if low == "r" and rw is None:  # the rewrite failed (endpoint down): the same request again
             self._resolve_rewrite(again=True)
-            if self._rewrite is not None and self._rewrite.text == before:
-                return Reply(message="Regenerated: the same text came back.")
-            return Reply(message="Regenerated.")
+            return Reply(message="Tried the rewrite again.")
+        if low == "r" and usable and self.assistant.deterministic:
+            return Reply(
+                message="The offline rules engine always gives the same text for the same answers: "
+                "e edit it, b go back and change an answer, or use a model (OPENAI_BASE_URL / OPENAI_API_KEY)."
+            )
+        if low == "r" and usable:
+            assert rw is not None
+            return self._regenerate(rw)
         if low == "a" and rw is None:
             return Reply(message="There is no rewrite to accept: r retry, e edit, or k keep the original.", level="warning")
         if low == "a":
             return Reply(message="This rewrite failed its checks, so it can't be accepted: e edit, or k keep the original.", level="warning")
         return Reply(message=f"Choose: {self._make_step(entered=False).commands}", level="warning")
+
+    def _regenerate(self, previous: Rewrite) -> Reply:
+        """Ask for another wording (fresh: not the cached text nor the one that came with the
+        analysis, and above temperature 0). A new text that fails, or an error, keeps the previous one."""
+        key = self._rewrite_key(self.index, self._current_analysis())
+        with self._lock:
+            previous_future = self._rewrites.get(key)
+        self._resolve_rewrite(fresh=True)
+        new = self._rewrite
+        if new is not None and new.ok:
+            if new.text == previous.text:
+                return Reply(message="Regenerated: the model gave the same text again.")
+            return Reply(message="Regenerated.")
+        if new is None:
+            why = self._rewrite_error or "no answer"
+        else:
+            errors = [str(f) for f in new.warnings if f.severity == "error"]
+            why = "the new text failed its checks" + (f": {errors[0]}" if errors else "")
+        self._rewrite, self._rewrite_error = previous, None
+        with self._lock:
+            if previous_future is not None:
+                self._rewrites[key] = previous_future
+        return Reply(message=f"Regenerating failed ({why}); the previous rewrite stays.", level="warning")
 
     def _decide(self, decision: Decision, final: str | None) -> Reply:
         item = self.items[self.index]

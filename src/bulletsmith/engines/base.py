@@ -10,17 +10,26 @@ from bulletsmith.models import Analysis, Answer, Slot
 class Engine(ABC):
     name: str
     model: str | None = None
+    # True when the same analysis and answers always give the same rewrite (the rules engine):
+    # asking for a fresh rewrite can't change the text, so the coach says so instead of asking.
+    deterministic: bool = False
 
     @abstractmethod
     def analyze(self, bullet: str) -> Analysis: ...
 
     @abstractmethod
-    def rewrite(self, analysis: Analysis, answers: dict[Slot, Answer]) -> str:
-        """The rewritten text; the Assistant checks it and wraps it in a Rewrite."""
+    def rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> str:
+        """The rewritten text; the Assistant checks it and wraps it in a Rewrite.
+
+        fresh: the person asked for another wording (coach "r"): a network engine sends a new
+        request that may word it differently instead of answering from what it already has.
+        The Assistant passes ``fresh`` only when it is True, so an engine written before it
+        existed (``rewrite(self, analysis, answers)``) still works for every normal rewrite.
+        """
 
     # CPU-only engines answer at once; network engines override these.
     async def aanalyze(self, bullet: str) -> Analysis:
         return self.analyze(bullet)
 
-    async def arewrite(self, analysis: Analysis, answers: dict[Slot, Answer]) -> str:
-        return self.rewrite(analysis, answers)
+    async def arewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> str:
+        return self.rewrite(analysis, answers, fresh=True) if fresh else self.rewrite(analysis, answers)

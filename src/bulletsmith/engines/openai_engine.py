@@ -80,6 +80,9 @@ DEFAULT_TIMEOUT = 60.0  # seconds for one HTTP request
 DEFAULT_LOCAL_TIMEOUT = 300.0
 DEFAULT_NETWORK_RETRIES = 4  # extra tries per call for network faults, shared by its re-asks
 DEFAULT_NETWORK_DEADLINE = 120.0  # seconds a call may spend retrying network faults
+# A fresh rewrite (the coach's "regenerate") is sent at this temperature, or the prompt's own if
+# higher: at the prompts' temperature 0 the model would give the same wording again.
+FRESH_TEMPERATURE = 0.7
 _BACKOFF = wait_random_exponential(multiplier=0.5, max=10)  # full jitter: uniform(0, min(10, 0.5 * 2^n))
 # Sent to servers that need no key (a local llama.cpp, Ollama, vLLM): the client insists on one.
 NO_KEY = "no-key-needed"
@@ -491,17 +494,19 @@ class OpenAIEngine(Engine):
         outcome = await self._acall(prompt, prompt.render(bullet=bullet), AnalyzeCall, {"bullet": bullet})
         return self._analysis(bullet, prompt, outcome)
 
-    def rewrite(self, analysis: Analysis, answers: dict[Slot, Answer]) -> str:
-        if (ready := _rewrite_from_analysis(analysis, answers)) is not None:
+    def rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> str:
+        """fresh: another wording was asked for: no rewrite from the analysis or the cache, and a
+        temperature above 0 (`FRESH_TEMPERATURE`). The guards and re-asks are those of any rewrite."""
+        if not fresh and (ready := _rewrite_from_analysis(analysis, answers)) is not None:
             return ready
         prompt, messages, context = self._rewrite_request(analysis, answers)
-        return self._draft(prompt, self._call(prompt, messages, RewriteCall, context))
+        return self._draft(prompt, self._call(prompt, messages, RewriteCall, context, fresh=fresh))
 
-    async def arewrite(self, analysis: Analysis, answers: dict[Slot, Answer]) -> str:
-        if (ready := _rewrite_from_analysis(analysis, answers)) is not None:
+    async def arewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> str:
+        if not fresh and (ready := _rewrite_from_analysis(analysis, answers)) is not None:
             return ready
         prompt, messages, context = self._rewrite_request(analysis, answers)
-        return self._draft(prompt, await self._acall(prompt, messages, RewriteCall, context))
+        return self._draft(prompt, await self._acall(prompt, messages, RewriteCall, context, fresh=fresh))
 
     def _rewrite_request(self, analysis: Analysis, answers: dict[Slot, Answer]):  # noqa: ANN202
         # Only the bullet and the usable answers: unknown / not-mine answers never reach the model.
@@ -543,10 +548,16 @@ class OpenAIEngine(Engine):
 
     # -- one structured call: cache, instructor, re-asks -------------------------------------
 
-    def _request(self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel]) -> tuple[dict, str]:
+    def _request(
+        self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel], *, fresh: bool = False
+    ) -> tuple[dict, str]:
         kwargs: dict[str, Any] = {"model": self.model, "messages": messages}
         if prompt.settings.get("temperature") is not None:
             kwargs["temperature"] = prompt.settings["temperature"]
+            if fresh:
+                # Only where the prompt sets one: a prompt that sets none may be for a model that
+                # refuses the parameter (reasoning models), and the server's default varies anyway.
+                kwargs["temperature"] = max(float(prompt.settings["temperature"]), FRESH_TEMPERATURE)
         if prompt.settings.get("max_tokens"):
             kwargs["max_tokens"] = int(prompt.settings["max_tokens"])
         body = {
@@ -607,9 +618,12 @@ class OpenAIEngine(Engine):
                 options["sleep"] = self._sleep
         return cls(**options)
 
-    def _call(self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel], context: dict) -> _Outcome:
-        kwargs, key = self._request(prompt, messages, response_model)
-        if (hit := self._cached(key, response_model, context)) is not None:
+    def _call(
+        self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel], context: dict,
+        *, fresh: bool = False,
+    ) -> _Outcome:
+        kwargs, key = self._request(prompt, messages, response_model, fresh=fresh)
+        if not fresh and (hit := self._cached(key, response_model, context)) is not None:
             return hit
         log, budget = _CallLog(), _NetworkBudget(self.network_retries, self.network_deadline)
 
@@ -639,14 +653,20 @@ class OpenAIEngine(Engine):
         except (InstructorRetryException, IncompleteOutputException) as e:
             return self._failed(e, log, response_model)
         outcome = _Outcome(parsed=parsed, usage=log.usage(), model=log.reported_model)
-        self._store(key, outcome, prompt)
+        # A fresh answer is not stored. Under its own key (temperature 0.7) it would never be
+        # read: fresh calls skip the cache and normal ones send temperature 0. Under the normal
+        # key it would make the cache answer later normal rewrites (coach after `b`, a
+        # `bulletsmith rewrite` run) with a sampled wording the person may just have rejected.
+        if not fresh:
+            self._store(key, outcome, prompt)
         return outcome
 
     async def _acall(
-        self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel], context: dict
+        self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel], context: dict,
+        *, fresh: bool = False,
     ) -> _Outcome:
-        kwargs, key = self._request(prompt, messages, response_model)
-        if (hit := self._cached(key, response_model, context)) is not None:
+        kwargs, key = self._request(prompt, messages, response_model, fresh=fresh)
+        if not fresh and (hit := self._cached(key, response_model, context)) is not None:
             return hit
         log, budget = _CallLog(), _NetworkBudget(self.network_retries, self.network_deadline)
         client = self._async_client()
@@ -686,7 +706,8 @@ class OpenAIEngine(Engine):
         except (InstructorRetryException, IncompleteOutputException) as e:
             return self._failed(e, log, response_model)
         outcome = _Outcome(parsed=parsed, usage=log.usage(), model=log.reported_model)
-        self._store(key, outcome, prompt)
+        if not fresh:  # a fresh answer is not stored: see _call
+            self._store(key, outcome, prompt)
         return outcome
 
     def _failed(self, exc: Exception, log: _CallLog, response_model: type[BaseModel]) -> _Outcome:

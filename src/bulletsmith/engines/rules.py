@@ -12,6 +12,7 @@ from bulletsmith.slot_detection import detect
 class RulesEngine(Engine):
     name = "rules"
     model = None
+    deterministic = True
 
     def analyze(self, bullet: str) -> Analysis:
         found = detect(bullet)
@@ -23,5 +24,6 @@ class RulesEngine(Engine):
             engine=self.name,
         )
 
-    def rewrite(self, analysis: Analysis, answers: dict[Slot, Answer]) -> str:
+    def rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> str:
+        # Deterministic: a fresh rewrite is the same text (Engine.deterministic says so to callers).
         return assemble(analysis, answers)
