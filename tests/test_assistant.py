@@ -124,10 +124,15 @@ def test_results_render_in_notebooks(assistant):
     "typed, status",
     [("unknown", AnswerStatus.UNKNOWN), ("", AnswerStatus.UNKNOWN), ("not mine", AnswerStatus.NOT_MINE),
      ("~40% fewer errors", AnswerStatus.APPROXIMATE), ("about 2M rows", AnswerStatus.APPROXIMATE),
-     ("40% fewer errors", AnswerStatus.GIVEN)],
+     ("40% fewer errors", AnswerStatus.GIVEN), ("n", AnswerStatus.NOT_MINE),
+     # A leading backslash: the rest is a plain answer, never a keyword.
+     ("\\n", AnswerStatus.GIVEN), ("\\unknown", AnswerStatus.GIVEN), ("\\~40%", AnswerStatus.APPROXIMATE),
+     ("\\", AnswerStatus.UNKNOWN)],
 )
 def test_answer_parse(typed, status):
     assert Answer.parse("data_outcome", typed).status is status
+    if typed.startswith("\\") and status is not AnswerStatus.UNKNOWN:
+        assert Answer.parse("data_outcome", typed).value == typed[1:]
 
 
 def test_a_rewrite_with_an_invented_number_is_never_presented():

@@ -122,6 +122,28 @@ def test_question_mark_explains_why_the_slot_matters(resume):
     assert result.stdout.count("Bullet 1 of 11 · question 1 of 3") == 1
 
 
+def test_a_leading_backslash_answers_with_a_command_letter(resume):
+    """Someone whose answer is literally "b" or "n" types \\b or \\n; `?` says how."""
+    from bulletsmith.models import AnswerStatus
+
+    result = coach(resume, "?", "\\b", "\\", "\\ n", "u", "a")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert 'start it with a backslash: \\b answers "b"' in out  # in the `?` help
+    assert 'Answer: "b".' in out and 'Answer: "n".' in out
+    assert "Nothing after the backslash" in out  # a lone backslash answers nothing: asked again
+    assert "Bullet 1 of 11 · question 2 of 3" in out and "Bullet 1 of 11 · question 3 of 3" in out
+    b1 = record(resume, WEAK)
+    assert b1["answers"] == {"problem": "\\b", "data_outcome": "\\ n", "model_impact": "unknown"}
+    assert b1["decision"] == "accepted"
+    # The fact bank keeps the backslash, so `rewrite` and the next run read "n" as an answer, not "not mine".
+    bank = AnswerBank.load([resume.with_name("resume.questions.yaml")])
+    answers = bank.answers_for(WEAK, list(Slot))
+    assert (answers[Slot.PROBLEM].status, answers[Slot.PROBLEM].value) == (AnswerStatus.GIVEN, "b")
+    assert (answers[Slot.DATA_OUTCOME].status, answers[Slot.DATA_OUTCOME].value) == (AnswerStatus.GIVEN, "n")
+    assert answers[Slot.MODEL_IMPACT].status is AnswerStatus.UNKNOWN
+
+
 def test_back_returns_to_the_previous_question_and_the_previous_bullet(resume):
     result = coach(
         resume,

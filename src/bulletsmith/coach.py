@@ -14,7 +14,8 @@ What the person can type depends on the stage (``Step.stage``):
 
 - QUESTION: text = the answer; Enter = skip (or keep the answer already given); ``?`` why the
   slot matters, with an example; ``u`` unknown; ``n`` not mine; ``b`` back; ``q`` save and quit;
-  ``w`` write the output file now (decided bullets rewritten, the others as they are).
+  ``w`` write the output file now (decided bullets rewritten, the others as they are). A leading
+  backslash makes the rest the answer as typed, never a command: ``\\b`` answers "b" (`ESCAPE_HELP`).
 - DECIDE (the rewrite beside the original): ``a`` accept, ``e`` edit, ``r`` regenerate,
   ``k`` keep the original, ``b``, ``q``, ``w``. A rewrite that failed its guards offers only
   ``e`` and ``k`` (plus ``b``, ``q``, ``w``).
@@ -80,6 +81,9 @@ COMMANDS = {
     Stage.FAILED: "r retry · k keep original · b back · w write file now · q save and quit",
     Stage.DONE: "",
 }
+# How to answer with text that is also a command. The backslash is kept in the session and the fact
+# bank, where Answer.parse reads it the same way ("\\n" is the answer "n", not "not mine").
+ESCAPE_HELP = 'To answer with text that is also a command (b, n, u, q, w, ?), start it with a backslash: \\b answers "b".'
 COMMANDS_REJECTED = "e edit · k keep original · b back · w write file now · q save and quit"
 COMMANDS_REWRITE_FAILED = "r retry · e edit · k keep original · b back · w write file now · q save and quit"
 
@@ -666,12 +670,18 @@ class Coach:
         item = self.items[self.index]
         if low == "?":
             why = q.why or WHY[q.slot]
-            return Reply(message=f"Why the {q.slot.label} matters: {why}")
+            return Reply(message=f"Why the {q.slot.label} matters: {why}\n  {ESCAPE_HELP}")
         if not text:
             kept = item.answers.get(q.slot)
             self._advance_question(analysis)
             return Reply(message=f"Kept: {kept}" if kept else "Skipped: asked again next time.")
-        if low in ("u", "unknown"):
+        if text.startswith("\\"):  # the answer as typed, even "b" or "n" (ESCAPE_HELP)
+            literal = text[1:].strip()
+            if not literal:
+                return Reply(message=f"Nothing after the backslash. {ESCAPE_HELP}", level="warning")
+            item.answers[q.slot] = text  # kept with its backslash: Answer.parse reads it as plain text
+            message = f'Answer: "{literal}".'
+        elif low in ("u", "unknown"):
             item.answers[q.slot] = "unknown"
             message = "Unknown: nothing is claimed for it."
         elif low in ("n", "not mine"):

@@ -110,11 +110,20 @@ class Answer(BaseModel):
 
     @classmethod
     def parse(cls, slot: Slot | str, raw: "str | Answer | None") -> "Answer":
-        """Read what a person typed: 'unknown', 'not mine', '~40%' (approximate), or plain text."""
+        """Read what a person typed: 'unknown', 'not mine', '~40%' (approximate), or plain text.
+
+        A leading backslash makes the rest a plain answer, never a keyword: '\\n' is the answer
+        "n" (where 'n' alone means not mine), the same in the coach and in a questions file.
+        """
         if isinstance(raw, Answer):
             return raw
         slot = Slot(slot)
         text = (raw or "").strip()
+        if text.startswith("\\"):
+            text = text[1:].strip()
+            low = text.lower()
+            status = AnswerStatus.APPROXIMATE if low.startswith(_APPROX_PREFIXES) else AnswerStatus.GIVEN
+            return cls(slot=slot, value=text, status=status)  # empty after the backslash: unknown
         low = text.lower()
         if not text or low in _UNKNOWN_WORDS:
             return cls(slot=slot, status=AnswerStatus.UNKNOWN)

@@ -63,7 +63,9 @@ def coach(
 
     At a question: type the answer; Enter skips (asked again next time); ? says why the slot
     matters, with an example; u = unknown; n = not mine; b = back; w = write the output file now;
-    q = save and quit. After the rewrite: a accept, e edit, r regenerate, k keep the original.
+    q = save and quit. To answer with one of those letters, start with a backslash: \\b answers "b".
+    After the rewrite: a accept, e edit, r regenerate (a new wording from the model; the offline
+    rules engine gives the same text), k keep the original.
 
     Every answer and decision is saved as you go (Ctrl-C and Ctrl-D too); run the same command
     again to resume where you stopped. When every bullet is decided, the rewritten resume is
