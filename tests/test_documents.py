@@ -364,7 +364,7 @@ def test_markdown_job_lines_over_sub_bullets_are_headings(tmp_path):
     ]
 
 
-def test_markdown_wrapped_item_is_replaced_on_one_line(tmp_path):
+def test_markdown_wrapped_item_replaced_by_a_short_text_takes_one_line(tmp_path):
     path = tmp_path / "resume.md"
     path.write_text(MARKDOWN)
     out = load_document(path).render({"line 8": "Built an image-labeling classifier", "line 15": "New glyph text here"})
@@ -373,6 +373,134 @@ def test_markdown_wrapped_item_is_replaced_on_one_line(tmp_path):
     assert lines[8] == "* Cleaned the [feedback](https://x.io) data for the LLM team"
     assert lines[13] == "• New glyph text here"
     assert lines[14] == "• Second glyph bullet in the same paragraph"
+
+
+# --- wrapped bullets keep their wrapping ----------------------------------------------------------
+
+LONGER = ("Redesigned the labeling taxonomy for pedestrian edge cases, raising annotator agreement "
+          "from 0.68 to 0.84 across 3M lidar frames")
+
+
+def test_wrapped_markdown_bullet_is_rewrapped_at_the_same_width_and_indent(tmp_path):
+    path = tmp_path / "resume.md"
+    path.write_text(
+        "## Experience\n"
+        "\n"
+        "- Built a classification model for image labeling\n"  # 49 characters: the widest line
+        "  with PyTorch\n"
+        "- Cleaned the feedback data\n"
+    )
+    out = load_document(path).render({"line 3": LONGER}).decode()
+    assert out == (
+        "## Experience\n"
+        "\n"
+        "- Redesigned the labeling taxonomy for pedestrian\n"  # 49
+        "  edge cases, raising annotator agreement from\n"  # "0.68" would make 51
+        "  0.68 to 0.84 across 3M lidar frames\n"
+        "- Cleaned the feedback data\n"
+    )
+
+
+def test_one_line_bullet_stays_on_one_line_however_long(tmp_path):
+    path = tmp_path / "resume.md"
+    path.write_text("## Experience\n\n- Built a model\n- Cleaned the feedback data\n")
+    out = load_document(path).render({"line 3": LONGER}).decode()
+    assert out == f"## Experience\n\n- {LONGER}\n- Cleaned the feedback data\n"
+
+
+def test_wrapped_nested_and_quoted_markdown_bullets_keep_their_continuation_indent(tmp_path):
+    path = tmp_path / "resume.md"
+    path.write_text(
+        "## Experience\n"
+        "\n"
+        "- Led the annotation team\n"
+        "  - Nested item about the gold questions that\n"  # 45 wide
+        "    wraps onto a second line\n"
+        "\n"
+        "> • Quoted glyph bullet that wraps over\n"  # 38 wide
+        ">   two lines of the quote\n"
+    )
+    doc = load_document(path)
+    out = doc.render({"line 4": LONGER, "line 7": LONGER}).decode()
+    assert out == (
+        "## Experience\n"
+        "\n"
+        "- Led the annotation team\n"
+        "  - Redesigned the labeling taxonomy for\n"
+        "    pedestrian edge cases, raising annotator\n"
+        "    agreement from 0.68 to 0.84 across 3M\n"
+        "    lidar frames\n"
+        "\n"
+        "> • Redesigned the labeling taxonomy\n"
+        ">   for pedestrian edge cases, raising\n"
+        ">   annotator agreement from 0.68 to\n"
+        ">   0.84 across 3M lidar frames\n"
+    )
+    again = tmp_path / "again.md"
+    again.write_text(out)
+    assert [b.text for b in load_document(again).bullets] == ["Led the annotation team", LONGER, LONGER]
+
+
+@pytest.mark.parametrize("word", ["- a dash", "# not a heading", "1. not a list", "> not a quote", "=====", "• glyph"])
+def test_a_wrapped_line_never_starts_with_markup(tmp_path, word):
+    """A word that would read as a list marker, heading, quote or underline at the start of a line
+    stays on the line before, wherever the break falls."""
+    path = tmp_path / "resume.md"
+    path.write_text("## Experience\n\n- Built a model for\n  image labeling\n")  # width 18
+    doc = load_document(path)
+    for n in range(1, 6):
+        new = " ".join(["Cut cost"] + ["x" * n] * 3 + [word, "in the pipeline"])
+        out = tmp_path / "out.md"
+        out.write_bytes(doc.render({"line 3": new}))
+        assert [b.text for b in load_document(out).bullets] == [new], out.read_text()
+        assert len(out.read_text().splitlines()) > 3  # it was wrapped
+
+
+def test_wrapped_plain_text_bullet_keeps_width_indent_and_crlf(tmp_path):
+    path = tmp_path / "resume.txt"
+    path.write_bytes(
+        b"EXPERIENCE\r\n"
+        b"  * Built a classification model for image labeling\r\n"
+        b"      with a wrapped continuation line\r\n"
+        b"  * Cleaned the feedback data\r\n"
+    )
+    out = load_document(path).render({"line 2": LONGER})
+    assert out == (
+        b"EXPERIENCE\r\n"
+        b"  * Redesigned the labeling taxonomy for pedestrian\r\n"  # 51, as wide as the original
+        b"      edge cases, raising annotator agreement from\r\n"
+        b"      0.68 to 0.84 across 3M lidar frames\r\n"
+        b"  * Cleaned the feedback data\r\n"
+    )
+
+
+def test_wrapped_latex_item_keeps_width_and_continuation_indent():
+    out = load_document(TRICKY_TEX).render({"line 12": LONGER + " & 30% cheaper"}).decode()
+    assert (  # the original's widest line is "    \\item[--] Raised annotator agreement from 0.68 to 0.84": 56
+        "    \\item[--] Redesigned the labeling taxonomy for\n"
+        "      pedestrian edge cases, raising annotator agreement\n"
+        "      from 0.68 to 0.84 across 3M lidar frames \\& 30\\%\n"
+        "      cheaper\n"
+        "    \\item \\textbf{Acme Labs}"
+    ) in out
+
+
+def test_wrapped_latex_macro_argument_keeps_room_for_what_follows_it(tmp_path):
+    path = tmp_path / "resume.tex"
+    path.write_text(
+        "\\begin{document}\n\\section{Experience}\n\\begin{itemize}\n"
+        "  \\resumeItem{Built a classification model for image labeling with\n"
+        "    a wrapped line inside the braces} % a note\n"
+        "\\end{itemize}\n\\end{document}\n"
+    )
+    out = load_document(path).render({"line 4": LONGER}).decode()
+    assert (
+        "  \\resumeItem{Redesigned the labeling taxonomy for pedestrian edge\n"
+        "    cases, raising annotator agreement from 0.68 to 0.84 across 3M\n"
+        "    lidar frames} % a note\n"
+    ) in out
+    widest = max(len(line) for line in path.read_text().splitlines())
+    assert max(len(line) for line in out.splitlines()) <= widest
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,9 @@ class Document:
     ``render(replacements)`` maps location -> new plain text and returns the whole new file as
     bytes; every byte outside the replaced bullets stays as it was. A replacement equal to the
     bullet's current text leaves that bullet's bytes untouched (so its wrapping and markup stay).
+    In the text formats, a new text for a bullet that was wrapped over several lines is wrapped
+    at the original's widest line with the original's continuation indent; a one-line bullet
+    stays on one line.
     """
 
     format: str = ""
@@ -186,6 +190,82 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 def line_starts(text: str) -> list[int]:
     """Offsets where each line starts (line breaks: \\n, \\r\\n, \\r)."""
     return [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+
+
+_GLUE = "\x00"  # a space textwrap must not break at
+_RESERVED = "\x01"  # room kept on the last line for what follows the bullet there
+_RISKY_WORD = re.compile(r"[^\w]|_|\d{1,9}[.)]$")
+
+
+def _unbreakable(before: str, word: str) -> bool:
+    """Would a line break between ``before`` and ``word`` risk being read as markup?
+
+    Yes when ``word`` opens with punctuation or a glyph (``-``, ``#``, ``>``, ``•``, ``=``, ``|``, ``$``…)
+    or is a list number (``1.``, ``2)``): at the start of a line it could be a new bullet, a heading, a
+    quote, an underline. And when ``before`` ends with a backslash: at the end of a line that is a
+    Markdown hard break. Such a word stays on the line of the word before it.
+    """
+    return bool(_RISKY_WORD.match(word)) or before.endswith("\\")
+
+
+@dataclass(frozen=True)
+class Wrapping:
+    """How a bullet that spans several source lines is laid out, so a new text can be laid out alike."""
+
+    width: int  # the widest original line, marker and indentation included
+    first: str  # what precedes the bullet's text on its first line (indentation, marker)
+    indent: str  # what precedes the text on each continuation line
+    newline: str  # the line break the original uses
+    tail: int  # how much follows the text on its last line (a closing brace, a comment)
+
+    def fill(self, source_text: str) -> str:
+        """``source_text`` (one line, already escaped for the format) wrapped like the original.
+
+        Breaks only at spaces (no word is broken, not even at a hyphen), never before a word that
+        could read as markup at the start of a line, and keeps room for what follows on the last line.
+        The result starts where the original text started (after ``first``).
+        """
+        if _GLUE in source_text or _RESERVED in source_text:
+            return source_text  # control characters in a bullet: don't mix them up with ours
+        words = source_text.split(" ")
+        glued = words[0] + "".join(
+            (_GLUE if _unbreakable(before, w) else " ") + w for before, w in zip(words, words[1:])
+        )
+        filled = textwrap.fill(
+            glued + _RESERVED * self.tail,
+            width=self.width,
+            initial_indent=self.first,
+            subsequent_indent=self.indent,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        body = filled[len(self.first) :].rstrip(_RESERVED).replace(_GLUE, " ")
+        return self.newline.join(body.split("\n"))
+
+
+_CONTINUATION_INDENT = re.compile(r"[ \t]*")
+
+
+def wrapping_of(source: str, start: int, end: int, indent: re.Pattern[str] = _CONTINUATION_INDENT) -> Wrapping | None:
+    """The layout of the bullet text at ``source[start:end]``, or None when it is on one line.
+
+    ``indent`` matches what opens a continuation line (default: its spaces and tabs).
+    """
+    first_break = _LINE_BREAK.search(source, start, end)
+    if first_break is None:
+        return None
+    line_start = max(source.rfind("\n", 0, start), source.rfind("\r", 0, start)) + 1
+    after = _LINE_BREAK.search(source, end)
+    line_end = after.start() if after else len(source)
+    lines = _LINE_BREAK.split(source[line_start:line_end])
+    continuation = next((line for line in lines[1:] if line.strip()), "")
+    return Wrapping(
+        width=max(len(line.rstrip()) for line in lines),
+        first=source[line_start:start],
+        indent=indent.match(continuation).group(),
+        newline=first_break.group(),
+        tail=len(source[end:line_end].rstrip()),
+    )
 
 
 def line_of(starts: list[int], offset: int) -> int:

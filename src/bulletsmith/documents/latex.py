@@ -17,7 +17,8 @@ How bullets are found, in the document body only (after ``\\begin{document}`` wh
 * ``\\section``-like commands (``\\section``, ``\\cvsection``, ``\\subsection`` …) are the headings
   that decide which items count (see ``filters``).
 
-Text goes through ``latex_to_text`` for the reader and back through ``text_to_latex`` when written.
+Text goes through ``latex_to_text`` for the reader and back through ``text_to_latex`` when written;
+an item body that was wrapped over several source lines is wrapped the same way (see ``base.Wrapping``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,17 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bulletsmith.documents.base import Bullet, Span, SpanDocument, decode_text, error, line_of, line_starts
+from bulletsmith.documents.base import (
+    Bullet,
+    Span,
+    SpanDocument,
+    Wrapping,
+    decode_text,
+    error,
+    line_of,
+    line_starts,
+    wrapping_of,
+)
 from bulletsmith.documents.filters import Sections, is_achievement
 from bulletsmith.documents.latex_text import latex_to_text, read_group, text_to_latex
 
@@ -209,7 +220,7 @@ def parse_latex(path: Path, data: bytes) -> LatexDocument:
         if sections.excluded or not is_achievement(plain):
             return
         bullets.append(Bullet(plain, f"line {line_of(starts, cmd_pos)}"))
-        spans.append(Span(start, end, text_to_latex))
+        spans.append(Span(start, end, _writer(wrapping_of(text, start, end))))
 
     open_items: dict[int, tuple[int, int]] = {}  # brace depth -> (\item position, content start)
 
@@ -295,6 +306,13 @@ def parse_latex(path: Path, data: bytes) -> LatexDocument:
     for d in sorted(open_items, reverse=True):
         close(d, body_end)
     return LatexDocument(path, bullets, text, bom, spans)
+
+
+def _writer(wrapping: Wrapping | None):  # noqa: ANN202
+    """How a new text is written in place of a bullet: escaped, and wrapped like the original if it was."""
+    if wrapping is None:
+        return text_to_latex
+    return lambda text: wrapping.fill(text_to_latex(text))
 
 
 def _trim(s: str, start: int, end: int) -> tuple[int, int]:

@@ -4,6 +4,9 @@ A bullet is the first paragraph of a list item (``-``, ``*``, ``+``, ``1.``, ``1
 continuation lines included, or a line of a paragraph that starts with a bullet glyph (``• ``,
 which CommonMark does not treat as a list). Headings (``#``, setext, or a paragraph that is only a
 known section name such as ``**Skills**``) decide which items count (see ``filters``).
+
+A new text replaces the bullet's source lines, escaped only where Markdown would misread it, and
+wrapped like the original when that was wrapped (see ``base.Wrapping``).
 """
 
 from __future__ import annotations
@@ -12,7 +15,16 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from bulletsmith.documents.base import Bullet, Span, SpanDocument, decode_text, line_starts, normalize_space
+from bulletsmith.documents.base import (
+    Bullet,
+    Span,
+    SpanDocument,
+    Wrapping,
+    decode_text,
+    line_starts,
+    normalize_space,
+    wrapping_of,
+)
 from bulletsmith.documents.filters import Sections, is_achievement, section_kind
 
 GLYPHS = "•●▪◦‣∙⋅○■□►▸➢➤✓✔–"
@@ -21,6 +33,9 @@ _MARKER = re.compile(r"^(?:[ \t]*>[ \t]?)*[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]*")
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<~])")
 _LEADING_BLOCK = re.compile(r"^(?:[#>+=-]|\d{1,9}[.)])")
 _ESCAPABLE = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&])")
+_QUOTE_MARKS = re.compile(r"^(?:[ \t]*>)+")
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_CONTINUATION = re.compile(r"(?:[ \t]*>)*[ \t]*")  # a continuation line's indent, blockquote marks included
 
 
 @lru_cache(maxsize=1)
@@ -92,8 +107,22 @@ def _looks_like_heading(children) -> bool:  # noqa: ANN001 - markdown-it tokens
     return first is not None and first.type in ("strong_open", "em_open") and len(plain.split()) <= 8
 
 
-def _span_format(prefix: str):  # noqa: ANN202
-    return lambda text: to_markdown(text, prefix)
+def _span_format(prefix: str, wrapping: Wrapping | None):  # noqa: ANN202
+    """How a new text is written in place of a bullet: escaped, and wrapped like the original if it was.
+
+    A wrapping that would not read back as the same text (it never should) gives way to one line.
+    """
+
+    def write(text: str) -> str:
+        line = to_markdown(text, prefix)
+        if wrapping is None:
+            return line
+        wrapped = wrapping.fill(line)
+        # Checked without the blockquote around it: "> " on the continuation lines becomes spaces.
+        probe = wrapped.replace(wrapping.newline + wrapping.indent, "\n" + wrapping.indent.replace(">", " "))
+        return wrapped if wrapped == line or _fits(prefix, probe, text) else line
+
+    return write
 
 
 class MarkdownDocument(SpanDocument):
@@ -139,7 +168,7 @@ def parse_markdown(path: Path, data: bytes) -> MarkdownDocument:
             if not sections.excluded and is_achievement(plain):
                 marker = tok.info + tok.markup if tok.info else tok.markup
                 bullets.append(Bullet(plain, f"line {tok.map[0] + 1}"))
-                spans.append(Span(start, end, _span_format(f"{marker} ")))
+                spans.append(Span(start, end, _span_format(f"{marker} ", wrapping_of(text, start, end, _CONTINUATION))))
         elif tok.type == "paragraph_open" and not tok.hidden:
             inline = tokens[i + 1]
             plain = inline_plain(inline.children)
@@ -165,10 +194,12 @@ def _glyph_paragraph(map_, source, lines, starts, sections, bullets, spans) -> N
         if not current:
             return
         line_no, start, end, glyph = current
-        plain = markdown_plain(normalize_space(source[start:end]))
+        first_line, *rest = _NEWLINE.split(source[start:end])
+        # "> " opening a continuation line inside a blockquote is no part of the text
+        plain = markdown_plain(normalize_space(" ".join([first_line, *(_QUOTE_MARKS.sub("", r) for r in rest)])))
         if not sections.excluded and is_achievement(plain):
             bullets.append(Bullet(plain, f"line {line_no + 1}"))
-            spans.append(Span(start, end, _span_format(glyph + " ")))
+            spans.append(Span(start, end, _span_format(glyph + " ", wrapping_of(source, start, end, _CONTINUATION))))
 
     for ln in range(first, end_line):
         body = lines[ln].rstrip("\r\n")

@@ -2,7 +2,8 @@
 number (``1.``, ``1)``) and a space; following non-blank lines indented deeper than the marker continue it.
 
 Section headings are unindented, non-bullet lines that name a known section (``SKILLS``,
-``Experience:``); see ``filters`` for what they exclude.
+``Experience:``); see ``filters`` for what they exclude. A new text for a wrapped bullet is
+wrapped at the same width and continuation indent (see ``base.Wrapping``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bulletsmith.documents.base import Bullet, Span, SpanDocument, decode_text, line_starts, normalize_space
+from bulletsmith.documents.base import Bullet, Span, SpanDocument, decode_text, line_starts, normalize_space, wrapping_of
 from bulletsmith.documents.filters import Sections, is_achievement, section_kind
 
 GLYPHS = "•●▪◦‣∙⋅○■□►▸➢➤✓✔–*+-"
@@ -48,7 +49,8 @@ def parse_text(path: Path, data: bytes) -> TextDocument:
             plain = normalize_space(text[start:end])
             if not sections.excluded and is_achievement(plain):
                 bullets.append(Bullet(plain, f"line {line_no + 1}"))
-                spans.append(Span(start, end, _single_line))
+                wrapping = wrapping_of(text, start, end)
+                spans.append(Span(start, end, wrapping.fill if wrapping else _single_line))
         current = None
 
     for ln, body in enumerate(lines):
