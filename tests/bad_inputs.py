@@ -99,11 +99,14 @@ def _long_bullet(p: Path) -> None:
 PDF_HEAD = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
 
 RESUMES: list[tuple[str, Maker, str]] = [
-    ("empty.md", _text(""), "empty"),
-    ("empty.txt", _text(""), "empty"),
-    ("whitespace.md", _text("   \n\t\n   \n"), "no bullets found"),
-    ("whitespace.txt", _text("\n\n    \n"), "no bullets found"),
-    ("whitespace.tex", _text("  \n \n"), "no bullets found"),
+    ("empty.md", _text(""), r"empty\.md: is empty$"),
+    ("empty.txt", _text(""), r"empty\.txt: is empty$"),
+    ("whitespace.md", _text("   \n\t\n   \n"), r"whitespace\.md: is empty \(only whitespace\)$"),
+    ("whitespace.txt", _text("\n\n    \n"), "is empty"),
+    ("whitespace.tex", _text("  \n \n"), "is empty"),
+    ("bom-and-blank-lines.md", _bytes(b"\xef\xbb\xbf\r\n\r\n"), "is empty"),
+    ("empty.docx", _text(""), r"empty\.docx: is empty$"),
+    ("empty.pdf", _text(""), r"empty\.pdf: is empty$"),
     ("nul-bytes.md", _bytes(b"\x00\x01\x02binary\x00" * 50), "binary"),
     ("random.txt", _random_bytes, "binary"),
     ("latin1.md", _text("- Réduit les coûts de 30 % grâce au modèle\n", "latin-1"), "UTF-8"),

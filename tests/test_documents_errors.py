@@ -42,7 +42,10 @@ BAD = [
     ("skills-only.md", lambda p: p.write_text("## Skills\n\n- Python, SQL, Spark\n"), "no bullets found"),
     ("nobullets.json", lambda p: p.write_text('{"basics": {"name": "A"}, "work": [{"summary": "x"}]}'), "no bullets found"),
     ("nobullets.tex", lambda p: p.write_text("\\begin{document}Hello\\end{document}"), "no bullets found"),
-    ("nobullets.txt", lambda p: p.write_text(""), "no bullets found"),
+    ("nobullets.txt", lambda p: p.write_text("SAM LEE\nData scientist in Oakland.\n"), "no bullets found"),
+    ("empty.md", lambda p: p.write_text(""), "empty.md: is empty"),
+    ("blank.txt", lambda p: p.write_text(" \n\t\n\n"), "blank.txt: is empty (only whitespace)"),
+    ("empty.pdf", lambda p: p.write_bytes(b""), "empty.pdf: is empty"),
 ]
 
 

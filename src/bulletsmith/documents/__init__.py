@@ -12,7 +12,7 @@ JSON Resume (.json), LaTeX (.tex), Word (.docx), PDF (.pdf, read only: ``render`
 else. Which list items count as achievement bullets is one rule for all formats:
 see ``bulletsmith.documents.filters``.
 
-Every problem with the input file (missing, too large, binary, not UTF-8, corrupt, no bullets…)
+Every problem with the input file (missing, empty, too large, binary, not UTF-8, corrupt, no bullets…)
 raises ``DocumentError``, whose text is one line naming the file and the problem.
 """
 
@@ -72,6 +72,14 @@ def _reader(fmt: str) -> Callable[[Path, bytes], Document]:
     return reader
 
 
+def _blank(data: bytes) -> bool:
+    """No bytes, or only whitespace (and maybe a UTF-8 byte order mark): nothing to read in any format."""
+    try:
+        return not data.decode("utf-8-sig").strip()
+    except UnicodeDecodeError:
+        return False
+
+
 def load_document(path: str | os.PathLike, *, format: str | None = None) -> Document:  # noqa: A002 - the API's name
     """Read a resume and find its bullets. Raises DocumentError (one line) for any problem with the file."""
     p = Path(path)
@@ -85,6 +93,8 @@ def load_document(path: str | os.PathLike, *, format: str | None = None) -> Docu
     else:
         raise error(path, f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
     data = read_bytes(p)
+    if _blank(data):
+        raise error(path, "is empty" if not data else "is empty (only whitespace)")
     try:
         document = _reader(fmt)(p, data)
     except DocumentError:
