@@ -4,21 +4,31 @@ Each page's text is laid out by pypdf's layout mode, which keeps the indentation
 at a line whose first character is a glyph (``• ● ⋅ ∙ ○ ▪ – ‣ ◦ - *``, and the Symbol-font
 private-use bullets that Word exports) followed by text; the lines after it that are indented to
 its text column are its wrapped continuation and are joined to it. ``"page 1 line 7"`` counts the
-page's non-blank lines.
+page's non-blank lines in the order they are read.
+
+Two columns (a sidebar beside the main column): layout mode puts a line of each column on one
+text line. When a gutter, a band of blank character columns on every line below an optional
+full-width header, cleanly separates two left-aligned columns of running text, the page is read
+as the header, then down the left column, then down the right (see ``_columns``); each column
+keeps its own section headings, from page to page. When the evidence is not clean (a line crosses
+the band, the right side is not one aligned column, the left side is only section names in the
+margin), the page is read line by line across both columns, as a one-column page is.
 
 A PDF with no text layer (a scan) or a garbled one (fonts without a Unicode map) is refused with
-a one-line error that says so. Two-column layouts are read line by line across both columns, so
-their bullets may come out mixed: export a one-column PDF or use .md/.docx for those.
+a one-line error that says so.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
+import itertools
 import logging
 import re
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bulletsmith.documents.base import Bullet, Document, DocumentError, error, normalize_space
@@ -135,39 +145,157 @@ def parse_pdf(path: Path, data: bytes) -> PdfDocument:
 
     bullets: list[Bullet] = []
     headings: dict[str, str] = {}
-    sections = Sections()
-    heading: str | None = None
+    main = _Flow()
+    columns: tuple[_Flow, _Flow] | None = None  # the left and right column of the last two-column page
     for page_no, (lines, layout) in enumerate(pages, start=1):
-        current: list | None = None  # [location, text column, glyph column, [texts]]
+        numbered = itertools.count(1)  # lines as read: down the left column, then down the right
+        split = _columns(lines) if layout else None
 
-        def flush() -> None:
-            nonlocal current
-            if current is not None:
-                text = _join(current[3])
-                if not sections.excluded and is_achievement(text):
-                    bullets.append(Bullet(text, current[0]))
-                    if heading is not None:
-                        headings[current[0]] = heading
-            current = None
+        def read(part: list[str], flow: _Flow) -> None:
+            _read(part, numbered, flow, layout, page_no, bullets, headings)  # noqa: B023 - called right here
 
-        for line_no, line in enumerate(lines, start=1):
-            m = _BULLET.match(line)
-            if m and not re.fullmatch(r"\s*[-–_*=.·]{3,}\s*", line):
-                flush()
-                col = len(m.group(0))
-                current = [f"page {page_no} line {line_no}", col, len(m.group(1)), [line[col:]]]
-                continue
-            indent = len(line) - len(line.lstrip())
-            if current is not None and _continues(current, line, indent, layout):
-                current[3].append(line.strip())
-                continue
-            flush()
-            title = normalize_space(line).rstrip(":")
-            if len(title) < 60 and section_kind(title):
-                sections.heading(1, title)
-                heading = _title(title)
-        flush()
+        if split is None:
+            if columns is not None:  # back to one column: go on from the longer of the two
+                main = max(columns, key=lambda flow: flow.lines)
+                columns = None
+            read(lines, main)
+            continue
+        header, left, right = split
+        read(header, main)
+        if columns is None:  # each column starts under the headings above it, then keeps its own
+            columns = (copy.deepcopy(main), copy.deepcopy(main))
+        read(left, columns[0])
+        read(right, columns[1])
     return PdfDocument(path, bullets, headings)
+
+
+@dataclass
+class _Flow:
+    """One run of text read top to bottom (the page, or one column of it): the headings above it."""
+
+    sections: Sections = field(default_factory=Sections)
+    heading: str | None = None
+    lines: int = 0
+
+
+def _read(lines, numbers, flow: _Flow, layout: bool, page_no: int, bullets, headings) -> None:  # noqa: ANN001, PLR0913
+    """Find the bullets in ``lines`` (numbered from ``numbers``), under the headings of ``flow``."""
+    current: list | None = None  # [location, text column, glyph column, [texts]]
+
+    def flush() -> None:
+        nonlocal current
+        if current is not None:
+            text = _join(current[3])
+            if not flow.sections.excluded and is_achievement(text):
+                bullets.append(Bullet(text, current[0]))
+                if flow.heading is not None:
+                    headings[current[0]] = flow.heading
+        current = None
+
+    for line in lines:
+        line_no = next(numbers)
+        flow.lines += 1
+        m = _BULLET.match(line)
+        if m and not re.fullmatch(r"\s*[-–_*=.·]{3,}\s*", line):
+            flush()
+            col = len(m.group(0))
+            current = [f"page {page_no} line {line_no}", col, len(m.group(1)), [line[col:]]]
+            continue
+        indent = len(line) - len(line.lstrip())
+        if current is not None and _continues(current, line, indent, layout):
+            current[3].append(line.strip())
+            continue
+        flush()
+        title = normalize_space(line).rstrip(":")
+        if len(title) < 60 and section_kind(title):
+            flow.sections.heading(1, title)
+            flow.heading = _title(title)
+    flush()
+
+
+# --- two columns ----------------------------------------------------------------------------------
+
+_MAX_COLUMN_PAGE_LINES = 300  # a resume page has far fewer; a page with more is read line by line
+_MIN_GUTTER = 3  # blank character columns between the two columns, on every line
+_MIN_COLUMN_LINES = 3  # lines with words on each side of the gutter
+_HANGING_INDENT = 8  # how far right of a column's edge its lines may start (bullet text after its glyph)
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _columns(lines: list[str]) -> tuple[list[str], list[str], list[str]] | None:
+    """A two-column page as (full-width lines at the top, left column, right column), else None.
+
+    pypdf's layout text puts each line of both columns on one text line. The columns are told
+    apart by a gutter: a band of at least ``_MIN_GUTTER`` character columns that is blank on every
+    line below an optional full-width header (at most a third of the page, none of its lines
+    itself split by the band), with words on both sides of it on at least ``_MIN_COLUMN_LINES``
+    lines, and every line right of it starting at one edge (see ``_gutter_score``). Not a split:
+    a line that crosses the band (text overrunning its column: no clean gutter), a bullet glyph
+    or number left of a tab gap (no running text on that side), section names in a left margin
+    (labels of the text beside them, which must stay beside it). Each column keeps its
+    indentation relative to itself.
+    """
+    if not 2 * _MIN_COLUMN_LINES <= len(lines) <= _MAX_COLUMN_PAGE_LINES:
+        return None
+    width = max(len(line) for line in lines)
+    last_ink = [-1] * width  # the last line with a character in each column
+    for i, line in enumerate(lines):
+        for c, ch in enumerate(line):
+            if not ch.isspace():
+                last_ink[c] = i
+    for top in range(len(lines) // 3 + 1):
+        body = lines[top:]
+        best: tuple[int, int, int] | None = None
+        c = 0
+        while c < width:
+            if last_ink[c] >= top:
+                c += 1
+                continue
+            a = c
+            while c < width and last_ink[c] < top:
+                c += 1
+            if c - a >= _MIN_GUTTER and a > 0 and c < width:
+                score = _gutter_score(body, a, c)
+                if score and (best is None or score > best[0]):
+                    best = (score, a, c)
+        if best is None:
+            continue
+        _, a, b = best
+        if any(not line[a:b].strip() and _WORD.search(line[:a]) and _WORD.search(line[b:]) for line in lines[:top]):
+            continue  # the "header" has two-column lines too: text crossing the band lower down, no clean gutter
+        if not _sides_have_words(body, a, b):
+            continue
+        left = [line[:a].rstrip() for line in body if line[:a].strip()]
+        if sum(1 for line in left if section_kind(line.strip().rstrip(":"))) * 2 >= len(left):
+            return None  # section names in the margin, each beside its section: one column with labels
+        right = [line[a:] for line in body if line[a:].strip()]
+        margin = min(len(line) - len(line.lstrip()) for line in right)
+        return lines[:top], left, [line[margin:] for line in right]
+    return None
+
+
+def _gutter_score(body: list[str], a: int, b: int) -> int:
+    """How well the blank band of columns ``a``..``b`` separates two columns: 0 if it does not.
+
+    It does when at least ``_MIN_COLUMN_LINES`` lines have words on both sides of it and every
+    line right of it starts at the right column's edge, or a hanging indent from it (a left-aligned
+    column of text and bullets). A band that is a wide gap between two words of a justified or
+    oddly spaced line, or a margin with a page number or a note in it, has text right of it that
+    starts anywhere: 0. The score is the number of lines with words on both sides.
+    """
+    two_sided = sum(1 for line in body if _WORD.search(line[:a]) and _WORD.search(line[b:]))
+    if two_sided < _MIN_COLUMN_LINES:
+        return 0
+    starts = [len(line) - len(line[b:].lstrip()) for line in body if line[b:].strip()]
+    edge = min(starts)
+    return two_sided if all(start - edge <= _HANGING_INDENT for start in starts) else 0
+
+
+def _sides_have_words(body: list[str], a: int, b: int) -> bool:
+    """Is there running text on both sides (a few lines of two words or more), not just labels or glyphs?"""
+    left = sum(1 for line in body if len(_WORD.findall(line[:a])) >= 2)
+    right = sum(1 for line in body if len(_WORD.findall(line[b:])) >= 2)
+    return left >= _MIN_COLUMN_LINES and right >= _MIN_COLUMN_LINES
 
 
 def _continues(current: list, line: str, indent: int, layout: bool) -> bool:
