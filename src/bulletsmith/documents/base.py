@@ -229,7 +229,7 @@ class Wrapping:
             return source_text  # control characters in a bullet: don't mix them up with ours
         words = source_text.split(" ")
         glued = words[0] + "".join(
-            (_GLUE if _unbreakable(before, w) else " ") + w for before, w in zip(words, words[1:])
+            (_GLUE if _unbreakable(before, w) else " ") + w for before, w in zip(words, words[1:], strict=False)
         )
         filled = textwrap.fill(
             glued + _RESERVED * self.tail,

@@ -35,7 +35,7 @@ MATH_SYMBOLS = {
     "Delta": "Δ", "epsilon": "ε", "lambda": "λ", "sigma": "σ", "theta": "θ", "pi": "π", "mid": "|",
     "vert": "|", "lvert": "|", "rvert": "|", "ll": "≪", "gg": "≫", "%": "%", "degree": "°",
     "textbullet": "•", "cdotp": "·", "ldots": "…", "dots": "…", "cdots": "⋯", "log": "log",
-    "sqrt": "√", "uparrow": "↑", "times10": "×10", "lt": "<", "gt": ">", "star": "⋆", "ast": "∗",
+    "sqrt": "√", "times10": "×10", "lt": "<", "gt": ">", "star": "⋆", "ast": "∗",
 }  # fmt: skip
 # Commands whose arguments are not text: (number of {} arguments dropped).
 DROP = {
