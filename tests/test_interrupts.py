@@ -174,3 +174,160 @@ def test_ctrl_c_mid_coach_keeps_every_answer(tmp_path):
     assert "the vendor labels disagreed on 30% of images" in answers
     assert (store_path.stat().st_mode & 0o777) == 0o600
     assert (store_path.parent.stat().st_mode & 0o777) == 0o700
+
+
+# --- Ctrl-C before the first question / before the batch, and after it -------------------------------
+
+
+def _blocking_resume(tmp_path: Path) -> Path:
+    """A resume that is a named pipe: reading it blocks until the test closes the other end, so
+    a signal lands while the file is still loading, every time."""
+    path = tmp_path / "resume.md"
+    os.mkfifo(path)
+    return path
+
+
+def _open_writer(fifo: Path, proc: subprocess.Popen) -> int:
+    """Open the pipe's writing end once the CLI has opened it for reading (then it is loading the file)."""
+    fd: list[int] = []
+
+    def opened() -> bool:
+        try:
+            fd.append(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))  # ENXIO until a reader is there
+            return True
+        except OSError:
+            return proc.poll() is not None
+
+    _wait_for(opened)
+    assert fd and proc.poll() is None, proc.communicate()
+    os.write(fd[0], b"# Alex\n\n- Built a classification model for image labeling\n")  # and no end yet
+    return fd[0]
+
+
+def _interrupt(proc: subprocess.Popen, fd: int | None = None) -> tuple[str, str]:
+    """SIGINT, and the output. With fd (the pipe the CLI is reading): a signal that lands just
+    before the CLI blocks in read() waits, unhandled, until read() returns (CPython handles
+    signals between bytecodes); closing the pipe then lets it be handled, still while loading."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        if fd is not None:
+            try:
+                return proc.communicate(timeout=3)
+            except subprocess.TimeoutExpired:
+                os.close(fd)
+        return proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def _offline_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "BULLETSMITH_"))}
+    env.update({"BULLETSMITH_STATE_DIR": str(tmp_path / "state"), "BULLETSMITH_CACHE_DIR": str(tmp_path / "cache"),
+                "TERM": "dumb"})
+    return env
+
+
+def _one_line_no_traceback(stdout: str, stderr: str) -> list[str]:
+    both = stdout + stderr
+    assert "Traceback" not in both and "Aborted" not in both and "KeyboardInterrupt" not in both, both
+    lines = [ln for ln in both.splitlines() if ln.strip()]
+    assert len(lines) == 1, both
+    return lines
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_ctrl_c_while_coach_loads_the_file_is_one_line_and_exit_130(tmp_path):
+    src = _blocking_resume(tmp_path)
+    proc = subprocess.Popen([*CLI, "coach", str(src), "--engine", "rules"], env=_offline_env(tmp_path),
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    fd = _open_writer(src, proc)
+    try:
+        stdout, stderr = _interrupt(proc, fd)
+    finally:
+        try:
+            os.close(fd)
+        except OSError:  # closed already by _interrupt
+            pass
+    assert proc.returncode == 130, (stdout, stderr)
+    [line] = _one_line_no_traceback(stdout, stderr)
+    assert line.startswith("Interrupted before the first question"), line
+    assert not list((tmp_path / "state").rglob("*.json"))  # nothing was answered: no session to resume
+
+
+def test_ctrl_c_during_coachs_first_analysis_saves_and_exits_130(tmp_path):
+    src = tmp_path / "resume.md"
+    src.write_text("# Alex\n\n" + "".join(f"- {make_bullet(i)}\n" for i in range(3)), encoding="utf-8")
+    with FaultServer(FaultPlan(delay=20)) as server:  # every answer takes 20 s: the coach is still waiting
+        proc = subprocess.Popen([*CLI, "coach", str(src)], env=_env(server, tmp_path), stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        _wait_for(lambda: server.count("analyze") >= 1 or proc.poll() is not None)
+        assert proc.poll() is None, proc.communicate()
+        stdout, stderr = _interrupt(proc)
+    assert proc.returncode == 130, (stdout, stderr)
+    [line] = _one_line_no_traceback(stdout, stderr)
+    assert line.startswith("Interrupted: saved at bullet 1 of 3") and "again to resume" in line, line
+    assert list((tmp_path / "state").rglob("*.json")), "the session was not saved"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_ctrl_c_while_rewrite_loads_the_file_is_one_line_and_exit_130(tmp_path):
+    src = _blocking_resume(tmp_path)
+    proc = subprocess.Popen([*CLI, "rewrite", str(src), "--engine", "rules"], env=_offline_env(tmp_path),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    fd = _open_writer(src, proc)
+    try:
+        stdout, stderr = _interrupt(proc, fd)
+    finally:
+        try:
+            os.close(fd)
+        except OSError:  # closed already by _interrupt
+            pass
+    assert proc.returncode == 130, (stdout, stderr)
+    [line] = _one_line_no_traceback(stdout, stderr)
+    assert line == f"bulletsmith: error: {src}: interrupted before any bullet was sent; nothing was written"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["resume.md"]
+
+
+def test_ctrl_c_while_rewrite_writes_its_files_waits_for_them_then_exits_130(tmp_path, monkeypatch):
+    """After the batch, a signal can't cut the writing short: both files are written, then one line, 130."""
+    from typer.testing import CliRunner
+
+    import bulletsmith.answer_bank
+    from bulletsmith.cli import app
+
+    src = tmp_path / "resume.md"
+    src.write_text("# Alex\n\n- Built a classification model for image labeling\n- Worked on the AV data pipeline\n",
+                   encoding="utf-8")
+    real = bulletsmith.answer_bank.write_questions_file
+
+    def interrupted_write(path, qf):  # noqa: ANN001, ANN202
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C lands while the first file is written
+        return real(path, qf)
+
+    monkeypatch.setattr(bulletsmith.answer_bank, "write_questions_file", interrupted_write)
+    result = CliRunner().invoke(app, ["rewrite", str(src), "--engine", "rules"])
+    assert result.exit_code == 130, result.output
+    out, questions = tmp_path / "resume.bulletsmith.md", tmp_path / "resume.questions.yaml"
+    assert questions.exists() and out.exists()  # the output too, written after the signal came
+    [line] = _one_line_no_traceback(result.stdout, result.stderr)
+    assert line == (f"bulletsmith: error: {src}: interrupted after all 2 bullets finished; "
+                    f"wrote {out} and {questions}")
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+
+
+def test_ctrl_c_in_a_command_without_its_own_handling_is_one_line_and_exit_130(monkeypatch):
+    from typer.testing import CliRunner
+
+    from bulletsmith import Assistant
+    from bulletsmith.cli import app
+
+    def interrupted(self, bullet):  # noqa: ANN001, ANN202
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Assistant, "analyze", interrupted)
+    result = CliRunner().invoke(app, ["analyze", "Built a classification model", "--engine", "rules"])
+    assert result.exit_code == 130
+    assert _one_line_no_traceback(result.stdout, result.stderr) == ["bulletsmith: interrupted"]

@@ -7,13 +7,30 @@ import sys
 from typing import NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 EXIT_OK = 0
 EXIT_BULLET_FAILED = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell expects after Ctrl-C
+
+
+class _Commands(TyperGroup):
+    """The last net for Ctrl-C: a command that doesn't handle it itself (coach and rewrite save
+    first, with their own line) ends with one line and exit 130, whatever the typer version does
+    (older ones print "Aborted!" and exit 1, newer ones exit 130 without a word)."""
+
+    def invoke(self, ctx):  # noqa: ANN001, ANN201
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            sys.stderr.write("bulletsmith: interrupted\n")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+
 
 app = typer.Typer(
     name="bulletsmith",
+    cls=_Commands,
     help=(
         "Find what each resume bullet is missing (problem, action, data outcome, model impact), "
         "ask for exactly that, and rewrite it without inventing a number.\n\n"

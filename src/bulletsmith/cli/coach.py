@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
-from bulletsmith.cli.app import EXIT_OK, app, fail, is_terminal
+from bulletsmith.cli.app import EXIT_INTERRUPTED, EXIT_OK, app, fail, is_terminal
 from bulletsmith.cli.options import (
     BaseUrlOpt,
     EngineOpt,
@@ -28,8 +28,6 @@ from bulletsmith.cli.options import (
 
 if TYPE_CHECKING:
     from bulletsmith.coach import Coach, Reply, Step
-
-EXIT_INTERRUPTED = 130
 
 SLOT_STYLES = {
     "problem": "magenta",
@@ -85,68 +83,86 @@ def coach(
     from bulletsmith.coach import Coach, saved_position
     from bulletsmith.session import SessionError, SessionStore
 
-    document, out_path, questions_path, bank = open_resume(
-        file, output=output, in_place=in_place, questions=questions, answers=answers
-    )
-
-    ui = _make_ui()
-    store = SessionStore(file)
+    session: Coach | None = None
+    saved = None
     try:
-        saved = store.load()
-    except SessionError as e:
-        ui.warn(f"{e}; starting a new session")
-        saved = None
-    if saved is not None and restart:
-        store.remove()
-        saved = None
-    if saved is not None:
-        where = saved_position(saved)
-        if yes or not sys.stdin.isatty():
-            ui.info(f"Resuming the saved session for {file.name} at {where} (--restart starts over).")
-        else:
+        # Ctrl-C anywhere from here (reading the file, importing the engine, the first analysis)
+        # ends like Ctrl-C at a question: what there is saved, one line, exit 130.
+        document, out_path, questions_path, bank = open_resume(
+            file, output=output, in_place=in_place, questions=questions, answers=answers
+        )
+
+        ui = _make_ui()
+        store = SessionStore(file)
+        try:
+            saved = store.load()
+        except SessionError as e:
+            ui.warn(f"{e}; starting a new session")
+            saved = None
+        if saved is not None and restart:
+            store.remove()
+            saved = None
+        if saved is not None:
+            where = saved_position(saved)
+            if yes or not sys.stdin.isatty():
+                ui.info(f"Resuming the saved session for {file.name} at {where} (--restart starts over).")
+            else:
+                try:
+                    reply = ui.read(f"A saved session for {file.name} ({where}) exists. Resume? [Y/n] ")
+                except EOFError:
+                    ui.info("")
+                    raise typer.Exit(EXIT_OK) from None
+                if reply.strip().lower() in ("n", "no"):
+                    store.remove()
+                    saved = None
+
+        assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache)
+        announce(assistant)
+        session = Coach(
+            document,
+            assistant,
+            bank=bank,
+            store=store,
+            saved=saved,
+            questions_path=questions_path,
+            output=out_path,
+            in_place=in_place,
+        )
+        for notice in session.notices:
+            ui.warn(notice)
+        try:
+            _run(session, ui, file)
+        except OSError as e:
+            fail(f"cannot save: {e}")
+    except KeyboardInterrupt:
+        if session is None:
+            kept = " The saved session is kept as it was." if saved is not None else ""
+            typer.echo(f"\nInterrupted before the first question: nothing new to save.{kept}")
+        else:  # before the loop started: the session as it stands (answers from the fact bank included)
             try:
-                reply = ui.read(f"A saved session for {file.name} ({where}) exists. Resume? [Y/n] ")
-            except EOFError:
-                ui.info("")
-                raise typer.Exit(EXIT_OK) from None
-            except KeyboardInterrupt:
-                ui.info("")
-                raise typer.Exit(EXIT_INTERRUPTED) from None
-            if reply.strip().lower() in ("n", "no"):
-                store.remove()
-                saved = None
-
-    assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache)
-    announce(assistant)
-    session = Coach(
-        document,
-        assistant,
-        bank=bank,
-        store=store,
-        saved=saved,
-        questions_path=questions_path,
-        output=out_path,
-        in_place=in_place,
-    )
-    for notice in session.notices:
-        ui.warn(notice)
-    try:
-        _run(session, ui, file)
-    except OSError as e:
-        fail(f"cannot save: {e}")
+                _uninterrupted(session.save)
+            except OSError as e:
+                fail(f"cannot save: {e}")
+            typer.echo(f"\nInterrupted: saved at {_position(session)}. {_resume_hint(file)}")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:
-        session.close()
+        if session is not None:
+            _uninterrupted(session.close)  # bounded (a few seconds at most); a Ctrl-C can't cut it short
+
+
+def _resume_hint(file: Path) -> str:
+    return f"Run `bulletsmith coach {shlex.quote(str(file))}` again to resume."
 
 
 def _run(session: Coach, ui: _Ui, file: Path) -> None:
     from bulletsmith.coach import Stage
 
-    resume_hint = f"Run `bulletsmith coach {shlex.quote(str(file))}` again to resume."
-    session.start()
+    resume_hint = _resume_hint(file)
     last_bullet: int | None = None
     last_view: tuple | None = None
     prompt = "> "
     try:
+        session.start()
         while True:
             step = _next_step(session, ui)
             if step.stage is Stage.DONE:
@@ -173,15 +189,18 @@ def _run(session: Coach, ui: _Ui, file: Path) -> None:
         _uninterrupted(session.save)
         ui.info(f"\nInterrupted: saved at {_position(session)}. {resume_hint}")
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    # The session file is gone after finish(): a Ctrl-C now must not save it again, so the
+    # summary is printed with Ctrl-C held off too (a few lines).
     done = _uninterrupted(session.finish)
     parts = [f"{done.accepted} accepted", f"{done.edited} edited", f"{done.kept} kept"]
     if done.undecided:
         parts.append(f"{done.undecided} undecided")
-    ui.info(f"Wrote {done.output} ({', '.join(parts)}).")
+    lines = [f"Wrote {done.output} ({', '.join(parts)})."]
     if done.backup:
-        ui.info(f"The original is in {done.backup}.")
+        lines.append(f"The original is in {done.backup}.")
     if done.questions_file:
-        ui.info(f"Your answers are kept in {done.questions_file}.")
+        lines.append(f"Your answers are kept in {done.questions_file}.")
+    _uninterrupted(lambda: [ui.info(line) for line in lines])
 
 
 def _uninterrupted(work):  # noqa: ANN001, ANN202

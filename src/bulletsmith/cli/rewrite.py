@@ -11,7 +11,7 @@ from typing import List, Optional
 
 import typer
 
-from bulletsmith.cli.app import EXIT_BULLET_FAILED, app, fail, is_terminal
+from bulletsmith.cli.app import EXIT_BULLET_FAILED, EXIT_INTERRUPTED, app, fail, is_terminal
 from bulletsmith.cli.options import (
     BaseUrlOpt,
     EngineOpt,
@@ -65,12 +65,15 @@ def rewrite(
     )
     from bulletsmith.fsutil import atomic_write, backup_path
 
-    document, out_path, questions_path, bank = open_resume(
-        file, output=output, in_place=in_place, questions=questions_out, answers=answers
-    )
-
-    assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache)
-    announce(assistant)
+    nothing_sent = f"{file}: interrupted before any bullet was sent; nothing was written"
+    try:  # reading the file and importing the engine can take a second: Ctrl-C there is one line too
+        document, out_path, questions_path, bank = open_resume(
+            file, output=output, in_place=in_place, questions=questions_out, answers=answers
+        )
+        assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache)
+        announce(assistant)
+    except KeyboardInterrupt:
+        fail(nothing_sent, EXIT_INTERRUPTED)
 
     def write(result, *, keep_questions: bool = False) -> bool:  # noqa: ANN001
         """The questions file (when there is one to write) and the output; True when questions were written."""
@@ -84,9 +87,16 @@ def rewrite(
         atomic_write(out_path, result.render())
         return wrote
 
+    finished = []  # run_batch's result, as soon as it returns
+
+    def batch(progress):  # noqa: ANN001, ANN202
+        finished.append(run_batch(document, assistant, bank, progress=progress))
+        return finished[0]
+
+    late = False  # a signal came after the batch finished, while the progress bar was closing
     try:
         with _interrupt_on_sigterm():
-            result = _with_progress(lambda progress: run_batch(document, assistant, bank, progress=progress))
+            result = _with_progress(batch)
     except BatchInterrupted as stop:
         # Keep what finished: the output and the questions file as far as they got. The model's
         # finished answers are in the response cache, so the next run doesn't ask for them again.
@@ -95,12 +105,30 @@ def rewrite(
         fail(
             f"{file}: interrupted after {stop.finished} of {len(stop.result.outcomes)} bullets; wrote {files}; "
             "run the same command again to finish the rest",
-            143 if getattr(stop, "signal", None) == "SIGTERM" else 130,
+            143 if getattr(stop, "signal", None) == "SIGTERM" else EXIT_INTERRUPTED,
         )
+    except KeyboardInterrupt:  # outside run_batch: the progress bar starting, or closing after the batch
+        if not finished:
+            fail(nothing_sent, EXIT_INTERRUPTED)
+        result, late = finished[0], True
 
+    # Every bullet finished: a signal now waits until both files are written, then ends the run.
     pending = [o for o in result.outcomes if o.pending]
-    wrote_questions = write(result)
+    with _deferred_signals() as came:
+        wrote_questions = write(result)
+    files = f"{out_path}" + (f" and {questions_path}" if wrote_questions else "")
+    done = f"{file}: interrupted after all {len(result.outcomes)} bullets finished; wrote {files}"
+    if late or came:
+        fail(done, 143 if came and came[0] == signal.SIGTERM else EXIT_INTERRUPTED)
+    try:
+        _report(result, document, file, out_path, questions_path, wrote_questions, pending, assistant, json_out)
+    except KeyboardInterrupt:
+        fail(done, EXIT_INTERRUPTED)
+    if result.failed:
+        raise typer.Exit(EXIT_BULLET_FAILED)
 
+
+def _report(result, document, file, out_path, questions_path, wrote_questions, pending, assistant, json_out) -> None:  # noqa: ANN001
     if json_out:
         typer.echo(
             json.dumps(
@@ -120,8 +148,6 @@ def rewrite(
         from bulletsmith.cli.render import print_batch
 
         print_batch(result, out_path, questions_path if wrote_questions else None, len(pending))
-    if result.failed:
-        raise typer.Exit(EXIT_BULLET_FAILED)
 
 
 def _with_progress(work):  # noqa: ANN001, ANN202
@@ -167,6 +193,26 @@ def _interrupt_on_sigterm():  # noqa: ANN202
         raise
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def _deferred_signals():  # noqa: ANN202
+    """Ctrl-C and SIGTERM wait until the block is done (the files are written whole); yields the
+    list of the signals that came meanwhile, for the caller to end the run with."""
+    came: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield came
+        return
+
+    def note(signum, frame):  # noqa: ANN001, ANN202, ARG001
+        came.append(signum)
+
+    previous = {s: signal.signal(s, note) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield came
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def _held_off(work):  # noqa: ANN001, ANN202
