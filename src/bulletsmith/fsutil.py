@@ -8,9 +8,20 @@ from pathlib import Path
 
 
 def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None) -> None:
-    """Replace `path` with `data` in one step; readers see the old file or the new one, never a mix."""
+    """Replace `path` with `data` in one step; readers see the old file or the new one, never a mix.
+
+    An OSError names `path`, never the temp file beside it (the person never sees that name)."""
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        _replace(path, payload, mode)
+    except OSError as e:
+        if e.filename == str(path) or e.errno is None:
+            raise
+        raise type(e)(e.errno, e.strerror, str(path)) from None
+
+
+def _replace(path: Path, payload: bytes, mode: int | None) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -27,6 +38,29 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None) -> N
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def why_unwritable(path: Path) -> str | None:
+    """Why a file can't be written at `path` (its folder is missing, not a folder, or read-only;
+    or `path` is a folder), in words to follow the path; None when it can. Checked before any
+    work, so none is lost."""
+    path = Path(path)
+    if path.is_dir():
+        return "is a folder, not a file"
+    folder = path.parent
+    if not folder.exists():
+        return f"the folder {folder} does not exist; create it first or choose another path"
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"the folder {folder} is not writable"
+    return None
+
+
+def describe_os_error(e: OSError) -> str:
+    """'PATH: No such file or directory', one line, for an error message."""
+    what = e.strerror or str(e)
+    return f"{e.filename}: {what}" if e.filename else what
 
 
 def _umask() -> int:

@@ -1,0 +1,35 @@
+"""Writing files: an error names the file the person asked for, never a temp file."""
+
+import os
+
+import pytest
+
+from bulletsmith.fsutil import atomic_write, describe_os_error, why_unwritable
+
+
+def test_a_missing_folder_names_the_target_not_the_temp_file(tmp_path):
+    target = tmp_path / "nodir" / "o.txt"
+    with pytest.raises(FileNotFoundError) as e:
+        atomic_write(target, "text")
+    assert e.value.filename == str(target)
+    assert describe_os_error(e.value) == f"{target}: No such file or directory"
+    assert ".tmp" not in str(e.value)
+
+
+def test_why_unwritable_says_which_folder(tmp_path):
+    assert why_unwritable(tmp_path / "o.txt") is None
+    assert why_unwritable(tmp_path / "nodir" / "o.txt") == (
+        f"the folder {tmp_path / 'nodir'} does not exist; create it first or choose another path")
+    assert why_unwritable(tmp_path) == "is a folder, not a file"
+    (tmp_path / "file").write_text("")
+    assert why_unwritable(tmp_path / "file" / "o.txt") == f"{tmp_path / 'file'} is not a folder"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
+def test_why_unwritable_says_a_read_only_folder(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir(mode=0o500)
+    try:
+        assert why_unwritable(folder / "o.txt") == f"the folder {folder} is not writable"
+    finally:
+        folder.chmod(0o700)
