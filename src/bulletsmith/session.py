@@ -38,8 +38,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
+from bulletsmith.answer_bank import bullet_key
 from bulletsmith.fsutil import atomic_write, private_dir
-from bulletsmith.guards import normalize_text
 
 SESSION_VERSION = 1
 STATE_DIR_ENV = "BULLETSMITH_STATE_DIR"
@@ -67,7 +67,7 @@ class BulletRecord(BaseModel):
 
     @property
     def key(self) -> str:
-        return normalize_text(self.text)
+        return bullet_key(self.text)  # the same matching as the fact bank's
 
     @property
     def decided(self) -> bool:
