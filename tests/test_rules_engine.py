@@ -72,7 +72,7 @@ def test_problem_answers_join_as_clause_or_phrase():
     clause = rules.rewrite(an, {Slot.PROBLEM: "Vendor labels were inconsistent"}).text
     phrase = rules.rewrite(an, {Slot.PROBLEM: "inconsistent vendor labels"}).text
     assert clause.endswith("because vendor labels were inconsistent")
-    assert phrase.endswith("to address inconsistent vendor labels")
+    assert phrase.endswith("to fix inconsistent vendor labels")
 
 
 def test_model_impact_that_starts_with_a_number_leads_on():

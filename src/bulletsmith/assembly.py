@@ -9,32 +9,90 @@ from __future__ import annotations
 import re
 
 from bulletsmith.guards import is_filler, looks_like_injection
+from bulletsmith.lexicon import lexicon
 from bulletsmith.models import Analysis, Answer, Slot
-from bulletsmith.slot_detection import split_clauses
+from bulletsmith.slot_detection import OUTCOME_OPENER, Clause, classified_clauses, split_clauses
 
-# A finite verb makes an answer a clause ("labels were inconsistent"), which reads after
-# "because"; a noun phrase ("inconsistent vendor labels") reads after "to address".
-_FINITE_VERB = re.compile(
-    r"\b(?:was|were|is|are|had|has|have|did|kept|took|fell|rose|went|grew|caused|leaked|broke|"
-    r"could|couldn't|would|didn't|wasn't|weren't|lacked|missed|disagreed|failed|drifted|needed)\b",
+# An answer with a finite verb is a clause ("labels were inconsistent", "owners compiled sales
+# by hand", "licences cost $6K a year"): it reads after "because", or after ", so" for an
+# impact. A noun phrase ("inconsistent vendor labels") reads after "to fix"; an impact noun
+# phrase ("a 0.15 AUC gain") after "leading to". "to address <clause>" is never written.
+_FINITE = re.compile(
+    r"\b(?:is|are|am|was|were|has|have|had|do|does|did|can|could|would|should|will|shall|might|must|"
+    r"isn't|aren't|wasn't|weren't|hasn't|haven't|hadn't|don't|doesn't|didn't|can't|cannot|couldn't|"
+    r"wouldn't|won't|shouldn't|took|takes|came|comes|went|goes|kept|keeps|fell|falls|rose|rises|grew|"
+    r"grows|ran|runs|broke|breaks|made|makes|got|gets|gave|meant|lost|spent|sat|sits|stood|saw|knew|"
+    r"became|began|brought|held|led|paid|sent|sold|thought|wrote|left|"
+    r"disagree|disagrees|differ|differs|drift|drifts|fail|fails|arrive|arrives|require|requires|rely|"
+    r"relies|depend|depends|leak|leaks|lag|lags|lack|lacks|miss|misses|crash|crashes|stall|stalls|"
+    r"overlap|overlaps|conflict|conflicts|time out|times out)\b",
     re.IGNORECASE,
 )
-_INTENT = re.compile(r"^(?:to|because|since|after|when|as)\b", re.IGNORECASE)
+# "cost" is a verb before an amount or an object ("cost $6K a year", "cost us a week").
+_COST_VERB = re.compile(
+    r"\bcosts?\s+(?:[$€£¥]|\d|us\b|the\b|a\b|an\b|about\b|over\b|around\b|roughly\b|nearly\b|more\b|"
+    r"twice\b|too\b|each\b|every\b)",
+    re.IGNORECASE,
+)
+_PRONOUN_SUBJECT = re.compile(r"^(?:we|they|it|he|she|i|you|nobody|no one|everyone|someone|there)\b", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+# Before these an "-ed" word is an adjective ("limited labeled data", "the annotated set").
+_ADJ_CONTEXT = frozenset(
+    "a an the no few many more most less least much some any all enough of for with without in on at "
+    "to from into and or but not our their its his her my your this that these those each every "
+    "limited scarce noisy hand well one two three four five six seven eight nine ten".split()
+)
+_NOT_VERB_ED = frozenset(
+    "need speed seed feed embedded based red bed shed hundred united labeled labelled unlabeled "
+    "unlabelled annotated unannotated detailed skilled experienced dedicated".split()
+)
+_INTENT = re.compile(r"^(?:to|because|since|after|when|as|so that|due to|given)\b", re.IGNORECASE)
+_NEED = re.compile(r"^(?:(?:a|an|the)\s+)?(?:need|needs|lack|demand|absence|shortage|gap|request|requests)\b", re.IGNORECASE)
 _LEADS_TO = re.compile(r"^(?:[+\-−~≈]?\d|\+|a\s|an\s|the\s|higher|lower|better|fewer|more|less)", re.IGNORECASE)
+
+
+def is_clause(value: str) -> bool:
+    """True when a short answer reads as a clause (it has a finite verb), not a noun phrase."""
+    if _PRONOUN_SUBJECT.match(value) or _FINITE.search(value) or _COST_VERB.search(value):
+        return True
+    words = [m.group(0).lower() for m in re.finditer(r"[A-Za-z0-9][\w'’-]*", value)]
+    past = lexicon().past_tense_verbs
+    for i, word in enumerate(words):
+        is_past = word in past or (word.endswith("ed") and len(word) >= 4 and word not in _NOT_VERB_ED)
+        if i == 0 or not is_past:
+            continue
+        j = i - 1
+        while j > 0 and words[j].endswith("ly"):
+            j -= 1  # look past adverbs: "artists only learned", "the manually labeled images"
+        before = words[j]
+        after = words[i + 1] if i + 1 < len(words) else ""
+        # "reports compiled by hand", "limited labeled data" are noun phrases;
+        # "owners compiled sales by hand" is a clause.
+        if before in _ADJ_CONTEXT or before[0].isdigit() or after == "by" or (j == 0 and before.endswith("ly")):
+            continue
+        return True
+    return False
 
 
 def _clean(value: str) -> str:
     value = value.strip().rstrip(".;, ")
-    # Lower the first letter of a sentence-case answer so it can follow a comma; keep "AUC", "I".
-    if len(value) > 1 and value[0].isupper() and value[1].islower() and not value.startswith("I "):
+    # Lower the first letter of a sentence-case answer so it can follow a comma; keep "AUC", "I",
+    # and names written with an inner capital ("TensorFlow", "PostgreSQL").
+    first = _WORD.match(value)
+    word = first.group(0) if first and first.start() == 0 else ""
+    if len(word) > 1 and word[0].isupper() and word[1:] == word[1:].lower() and word != "I":
         value = value[0].lower() + value[1:]
     return value
 
 
 def _problem_phrase(value: str) -> str:
+    """The problem answer as words that follow the action: a clause after "because", a noun
+    phrase after "to fix" ("to address" for a need or a lack)."""
     if _INTENT.match(value):
         return value
-    return f"because {value}" if _FINITE_VERB.search(value) else f"to address {value}"
+    if is_clause(value):
+        return f"because {value}"
+    return f"to address {value}" if _NEED.match(value) else f"to fix {value}"
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z'\"“])")
@@ -63,27 +121,116 @@ def _without_noise(analysis: Analysis) -> str:
     return re.sub(r"\s{2,}", " ", text)
 
 
+# Between two clauses: where one sentence or one independent part of the bullet ends.
+_PART_END = re.compile(r"[;]|(?<=[a-z0-9%)\]])\.(?=\s)|[.!?]\s|\s[-–—]+\s")
+_CLOSERS = ")]\"'”’"
+# Words that may open the bullet in lower case and still want a capital.
+_FUNCTION_WORDS = frozenset(
+    "a an the in on at for with by of to from as after before during while when since our my their "
+    "this that these those each every one two three four five six seven eight nine ten also then and "
+    "both over across under through using via".split()
+)
+# A relative clause belongs to the noun before it: "reporting that saved owners 5 hours".
+_RELATIVE = re.compile(r"^[\s,]*(?:that|which|who|whose)\b", re.IGNORECASE)
+_LIST_GAP = re.compile(r"^\s*(?:,\s*)?(?:(?:and|or|&)\s+)?$", re.IGNORECASE)
+
+
+def _sentence_case(text: str) -> str:
+    """A capital for the first word, unless it was written in lower case on purpose: a name
+    like "labelcheck" stays as written; a verb or a function word ("built", "in") is raised."""
+    m = _WORD.match(text)
+    if not m or m.start() != 0 or not text[0].islower():
+        return text
+    word = m.group(0)
+    if word.lower() in _FUNCTION_WORDS or lexicon().is_verb(word):
+        return text[:1].upper() + text[1:]
+    return text
+
+
+def _insertion_point(text: str, clauses: list[Clause]) -> int:
+    """Where the problem goes: right after the part of the bullet that says what was done,
+    before the outcome clauses and before the next sentence."""
+    if not clauses:
+        return len(text)
+    lex = lexicon()
+    i = next((k for k, c in enumerate(clauses) if Slot.ACTION in c.slots), None)
+    if i is None:  # no action clause: the first that opens with a verb ("In a team of 2, raised …")
+        i = next((k for k, c in enumerate(clauses) if lex.is_verb(c.text.split()[0])), 0)
+    while i + 1 < len(clauses):
+        gap = text[clauses[i].end : clauses[i + 1].start]
+        nxt = clauses[i + 1]
+        if _PART_END.search(gap + " "):
+            break
+        joined = text[clauses[i].end : nxt.end]
+        opens_verb = lex.is_verb(nxt.text.split()[0]) or bool(OUTCOME_OPENER.match(nxt.text))
+        if _RELATIVE.match(joined) or re.search(r"\bby\s*$", gap):
+            i += 1  # "… that saved owners 5 hours", "… by reworking the fetch path"
+            continue
+        outcome = nxt.slots & {Slot.DATA_OUTCOME, Slot.MODEL_IMPACT, Slot.PROBLEM}
+        if _LIST_GAP.match(gap) and not opens_verb and (not outcome or re.search(r"\b(?:and|or)\b|&", gap)):
+            i += 1  # the next item of a list: "computers, classroom equipment, and 200 printers"
+            continue
+        if outcome or ("," in gap and opens_verb):
+            break  # ", cutting …", ", deployed …": a new part of the bullet
+        i += 1
+    pos = clauses[i].end
+    while pos < len(text) and text[pos] in _CLOSERS:
+        pos += 1
+    return pos
+
+
+def _with_problem(text: str, phrase: str) -> str:
+    """The text with the problem phrase joined to its action part."""
+    if not text:
+        return phrase
+    pos = _insertion_point(text, classified_clauses(text))
+    head, tail = text[:pos].rstrip(), text[pos:]
+    joiner = ", " if phrase.startswith("addressing") else " "
+    rest = tail.lstrip()
+    if rest and rest[0].isalnum():  # "… because X, increasing …": a comma closes the problem
+        tail = ", " + rest
+    return f"{head}{joiner}{phrase}{tail}"
+
+
+def _join_action(action: str, text: str) -> str:
+    """The person's action answer, then the bullet: "Built X; raised $8,000 …" when the bullet
+    goes on with a verb, "Built X. In a team of 2, raised …" when it doesn't."""
+    m = _WORD.match(text)
+    first = m.group(0) if m and m.start() == 0 else ""
+    if first and lexicon().is_verb(first) and first.lower() not in _FUNCTION_WORDS:
+        return f"{action}; {text[:1].lower()}{text[1:]}"
+    return f"{action}. {_sentence_case(text)}"
+
+
 def assemble(analysis: Analysis, answers: dict[Slot, Answer]) -> str:
     bullet = analysis.bullet.strip()
     ends_with_period = bullet.endswith(".")
     text = _without_noise(analysis).rstrip(". ")
     usable = {slot: a for slot, a in answers.items() if a.usable and slot in analysis.missing}
+    problem = _problem_phrase(_clean(usable[Slot.PROBLEM].text)) if Slot.PROBLEM in usable else None
 
     if Slot.ACTION in usable:
         action = usable[Slot.ACTION].text.strip().rstrip(".;, ")
-        text = f"{action[0].upper()}{action[1:]}" + (f": {_clean(text)}" if text else "")
-    if not text:  # nothing of the bullet was worth keeping, and no action was given
-        text = ""
-    if Slot.PROBLEM in usable:
-        text = f"{text} {_problem_phrase(_clean(usable[Slot.PROBLEM].text))}".strip()
+        action = action[:1].upper() + action[1:]
+        if problem:  # the person's action stays whole; the problem follows it
+            action = f"{action}, {problem}" if problem.startswith("addressing") else f"{action} {problem}"
+        text = _join_action(action, text) if text else action
+    elif problem:
+        text = _with_problem(text, problem)
     if Slot.DATA_OUTCOME in usable:
         outcome = _clean(usable[Slot.DATA_OUTCOME].text)
-        text = f"{text}; {outcome}" if text else outcome
+        joiner = ", " if OUTCOME_OPENER.match(outcome) else "; "
+        text = f"{text}{joiner}{outcome}" if text else outcome
     if Slot.MODEL_IMPACT in usable:
         impact = _clean(usable[Slot.MODEL_IMPACT].text)
-        text = f"{text}, leading to {impact}" if _LEADS_TO.match(impact) else f"{text}; {impact}"
+        if not text:
+            text = impact
+        elif _LEADS_TO.match(impact) and not is_clause(impact):
+            text = f"{text}, leading to {impact}"
+        else:
+            text = f"{text}; {impact}"
 
     if not text:  # the bullet was all noise and nothing was answered: keep it as it was
         return bullet
-    text = text[:1].upper() + text[1:]
+    text = _sentence_case(text)
     return text + "." if ends_with_period else text

@@ -28,10 +28,12 @@ _PARTICIPLES = (
 )
 _PROBLEM_TO = r"to (?:fix|address|prevent|stop|reduce|cut|catch|eliminate|resolve|handle|close|replace|avoid|unblock|remove|combat|counter|tackle|mitigate)"
 _BOUNDARY = re.compile(
-    r"[;:()\[\]]|,(?!\d{3})|\s[-–—]+\s|(?<=[a-z0-9%)])\.\s+(?=[A-Z])"
+    r"[;:()\[\]]|,(?!\d{3})|\s[-–—]+\s|(?<=[a-z0-9%)])\.\s+(?=[A-Z])|(?<=[A-Z]{2})\.\s+(?=[A-Z])"
     rf"|\s(?=(?:and\s+|also\s+)?(?:{_OPENERS}|{_PARTICIPLES})\b)"
     rf"|\s(?=by\s+\w+ing\b)|\s(?=(?:{_PROBLEM_TO})\b)|\s(?=(?:because|due to|after discovering|after finding|when)\b)"
 )
+# A clause that opens with one of these says what came of the work ("cutting …", "leading to …").
+OUTCOME_OPENER = re.compile(rf"(?:{_OPENERS}|{_PARTICIPLES})\b", re.IGNORECASE)
 # Words that join a clause to the one before; they are not part of the evidence.
 _LEADING_GLUE = re.compile(r"^(?:and|also|then|thereby|while|which|by|so that|so|in order to|,|\.)\s+", re.IGNORECASE)
 _GLUE_ONLY = frozenset({"and", "also", "then", "so", "or", "but", "while", "by", "which"})
@@ -156,7 +158,8 @@ def _opens_with_situation(clause: Clause, later: list[Clause], lex: Lexicon) -> 
     return rest is not None and any(c.slots & {Slot.ACTION, Slot.DATA_OUTCOME, Slot.MODEL_IMPACT} for c in later)
 
 
-def detect(bullet: str) -> Detection:
+def classified_clauses(bullet: str) -> list[Clause]:
+    """The bullet's clauses, each with the slots it fills."""
     lex = lexicon()
     clauses = split_clauses(bullet)
     for i, clause in enumerate(clauses):
@@ -172,7 +175,12 @@ def detect(bullet: str) -> Detection:
             clauses[0].slots.add(Slot.ACTION)
         # A problem cue inside the action clause ("to reduce") is kept; an action clause
         # is never also the problem unless a cue says so.
+    return clauses
 
+
+def detect(bullet: str) -> Detection:
+    lex = lexicon()
+    clauses = classified_clauses(bullet)
     slots: dict[Slot, SlotFill] = {}
     for slot in Slot:
         spans = [c for c in clauses if slot in c.slots]

@@ -1,0 +1,149 @@
+"""How the rules engine words things: rewrites joined from answers, and its questions.
+
+Each test reads as an example: a bullet and the person's answers in, the text that comes out.
+"""
+
+import pytest
+
+from bulletsmith import Assistant, Slot
+from bulletsmith.assembly import is_clause
+from bulletsmith.guards import unsupported_quantities
+
+rules = Assistant(engine="rules")
+
+
+def rewrite(bullet: str, **answers: str) -> str:
+    an = rules.analyze(bullet)
+    given = {Slot(k): v for k, v in answers.items()}
+    assert set(given) <= set(an.missing), f"answered a slot that is not missing: {an.missing}"
+    text = rules.rewrite(an, given).text
+    assert unsupported_quantities(text, [bullet, *given.values()]) == []  # never a new number
+    return text
+
+
+# --- the problem answer: a clause after "because", a noun phrase after "to fix" ---------
+
+
+@pytest.mark.parametrize(
+    "answer, joined",
+    [
+        ("about 40% of SMS spam reached customers", "because about 40% of SMS spam reached customers"),
+        ("Owners compiled sales by hand every Monday", "because owners compiled sales by hand every Monday"),
+        ("TPU training throughput lagged GPUs by 30%", "because TPU training throughput lagged GPUs by 30%"),
+        ("about 1 in 10 labels came back wrong", "because about 1 in 10 labels came back wrong"),
+        ("the Coded UI licences cost $6K a year", "because the Coded UI licences cost $6K a year"),
+        ("each product surface built its own recommender", "because each product surface built its own recommender"),
+        ("artists only learned about infringement after takedowns", "because artists only learned about"),
+        ("we relied on spreadsheets", "because we relied on spreadsheets"),
+        ("inconsistent vendor labels", "to fix inconsistent vendor labels"),
+        ("limited labeled data for rare classes", "to fix limited labeled data for rare classes"),
+        ("reports compiled by hand", "to fix reports compiled by hand"),
+        ("the need for a shared label definition", "to address the need for a shared label definition"),
+    ],
+)
+def test_a_problem_answer_joins_as_a_clause_or_a_phrase(answer, joined):
+    text = rewrite("Built a classification model for image labeling", problem=answer)
+    assert text.startswith(f"Built a classification model for image labeling {joined}")
+    if is_clause(answer):  # never "to address <clause>"
+        assert "to address" not in text and "to fix" not in text
+
+
+def test_the_problem_follows_the_action_not_the_last_sentence():
+    bullet = (
+        "Lead development of a Keyword Driven & Behavior Driven test framework for Microsoft Dynamics CRM. "
+        "Earned monetary award & client appreciation."
+    )
+    text = rewrite(bullet, problem="the CRM team shipped 30% of releases late")
+    assert text == (
+        "Lead development of a Keyword Driven & Behavior Driven test framework for Microsoft Dynamics CRM "
+        "because the CRM team shipped 30% of releases late. Earned monetary award & client appreciation."
+    )
+
+
+def test_the_problem_goes_after_the_method_and_before_the_outcome():
+    text = rewrite(
+        "Reduced label noise by 41% by introducing validation rules, leading to a 0.15 AUC gain over 6 weeks",
+        problem="vendor labels disagreed on 14 object classes",
+    )
+    assert text == (
+        "Reduced label noise by 41% by introducing validation rules because vendor labels disagreed on "
+        "14 object classes, leading to a 0.15 AUC gain over 6 weeks"
+    )
+
+
+def test_a_list_and_a_relative_clause_stay_whole():
+    text = rewrite("Maintain upkeep of computers, classroom equipment, and 200 printers across campus",
+                   problem="printers jammed weekly")
+    assert text.endswith("and 200 printers across campus because printers jammed weekly")
+    text = rewrite("Automated weekly reporting that saved owners roughly 5 hours per week",
+                   problem="owners compiled sales by hand every Monday")
+    assert text == ("Automated weekly reporting that saved owners roughly 5 hours per week "
+                    "because owners compiled sales by hand every Monday")
+
+
+def test_a_parenthesis_is_closed_before_the_problem():
+    text = rewrite("Worked on APIs and performance for training models on Tensor Processing Units (TPU).",
+                   problem="TPU training throughput lagged GPUs by 30%")
+    assert text.endswith("Tensor Processing Units (TPU) because TPU training throughput lagged GPUs by 30%.")
+
+
+# --- the action answer, the impact answer, and the first letter ----------------------------
+
+
+def test_an_action_answer_is_its_own_sentence_before_a_bullet_that_has_no_verb_first():
+    text = rewrite(
+        "In a team of 2, raised $8,000 in funding from The Hub incubator",
+        action="Built the MVP with Django & PostgreSQL, 100% test coverage",
+    )
+    assert text == (
+        "Built the MVP with Django & PostgreSQL, 100% test coverage. "
+        "In a team of 2, raised $8,000 in funding from The Hub incubator"
+    )
+    assert ": in a team" not in text
+
+
+def test_an_action_answer_and_its_problem_come_first():
+    text = rewrite(
+        "Apache Beam is a unified model for batch and streaming pipelines",
+        action="Implemented parts of the Python SDK",
+        problem="teams kept separate batch and streaming code",
+    )
+    assert text == (
+        "Implemented parts of the Python SDK because teams kept separate batch and streaming code. "
+        "Apache Beam is a unified model for batch and streaming pipelines"
+    )
+
+
+def test_an_impact_clause_is_not_led_to():
+    text = rewrite("Built a grant-report generator from the volunteer database",
+                   model_impact="the director's grant report went from 5 days to 1 day")
+    assert text == ("Built a grant-report generator from the volunteer database; "
+                    "the director's grant report went from 5 days to 1 day")
+    text = rewrite("Built a classification model for image labeling", model_impact="the AUC gain held for 6 weeks")
+    assert "leading to the AUC gain held" not in text
+
+
+def test_an_impact_phrase_still_leads_on():
+    text = rewrite("Built a classification model for image labeling", model_impact="a 2 point lift in recall")
+    assert text.endswith(", leading to a 2 point lift in recall")
+
+
+def test_a_lowercase_name_at_the_start_keeps_its_case():
+    text = rewrite(
+        "labelcheck (open source): wrote a Python library that flags likely label errors",
+        problem="about 1 in 10 labels came back wrong",
+    )
+    assert text == (
+        "labelcheck (open source): wrote a Python library that flags likely label errors "
+        "because about 1 in 10 labels came back wrong"
+    )
+
+
+def test_a_lowercase_verb_at_the_start_is_capitalised():
+    text = rewrite("built a classification model for image labeling", problem="inconsistent vendor labels")
+    assert text.startswith("Built a classification model")
+
+
+def test_a_name_with_an_inner_capital_is_not_lowered():
+    text = rewrite("Built a classification model for image labeling", problem="TensorFlow jobs kept crashing")
+    assert "because TensorFlow jobs kept crashing" in text
