@@ -27,6 +27,9 @@ BAD = [
     ("resume", lambda p: p.write_text("- Built a model for labeling"), "unsupported file without an extension"),
     ("missing.md", None, "no such file"),
     ("folder.md", lambda p: p.mkdir(), "is a folder"),
+    ("folder", lambda p: p.mkdir(), "is a folder, not a file"),  # no extension: still a folder first
+    ("folder.xyz", lambda p: p.mkdir(), "is a folder, not a file"),
+    ("missing", None, "no such file"),
     ("binary.md", lambda p: p.write_bytes(b"\x00\x01\x02\x03binary\x00" * 10), "binary data"),
     ("latin1.txt", lambda p: p.write_bytes("- Réduit les coûts de 30 %\n".encode("latin-1")), "not UTF-8"),
     ("zip.md", lambda p: p.write_bytes(b"PK\x03\x04rest-of-a-zip"), "ZIP or DOCX"),

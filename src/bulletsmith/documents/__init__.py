@@ -83,6 +83,11 @@ def _blank(data: bytes) -> bool:
 def load_document(path: str | os.PathLike, *, format: str | None = None) -> Document:  # noqa: A002 - the API's name
     """Read a resume and find its bullets. Raises DocumentError (one line) for any problem with the file."""
     p = Path(path)
+    # Missing or a folder, whatever the name says: "bad" or "cv.md" as a folder is a folder.
+    if p.is_dir():
+        raise error(path, "is a folder, not a file")
+    if not os.path.lexists(p):
+        raise error(path, "no such file")
     if format is None:
         fmt = SUFFIX_FORMATS.get(p.suffix.lower())
         if fmt is None:
