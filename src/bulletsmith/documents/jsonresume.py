@@ -1,6 +1,10 @@
 """JSON Resume (jsonresume.org): the bullets are ``work[].highlights``, ``projects[].highlights`` and
 ``volunteer[].highlights``. "summary" fields are prose, not bullets.
 
+Those paths must have the schema's types (a missing or ``null`` one is fine): a section is a list
+of objects, ``highlights`` a list of strings. Anything else is a one-line error naming the path,
+``work[0].highlights: expected a list of strings, found a string``, never "no bullets found".
+
 Writing back replaces each changed string token in place, so key order, indentation and
 Prettier's inline short arrays stay exactly as they were (``json.dump`` would reformat the file).
 """
@@ -12,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from bulletsmith.documents.base import Bullet, Span, SpanDocument, decode_text, error, normalize_space
+from bulletsmith.documents.base import Bullet, DocumentError, Span, SpanDocument, decode_text, error, normalize_space
 from bulletsmith.documents.filters import is_achievement
 
 SECTIONS = ("work", "projects", "volunteer")
@@ -77,6 +81,21 @@ class _Locator:
         return self._SCALAR.match(self.text, pos).end()
 
 
+def _json_type(value: object) -> str:
+    """How JSON names the type of a value: "a string", "a number", "an object", "null"…"""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "an empty string" if not value else "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
 def _location(path: tuple) -> str:
     section, i, key, j = path
     return f"{section}[{i}].{key}[{j}]"
@@ -103,19 +122,28 @@ def parse_jsonresume(path: Path, data: bytes) -> JsonResumeDocument:
     def fmt(new: str) -> str:
         return json.dumps(new, ensure_ascii=ascii_only)
 
+    def wrong_type(where: str, expected: str, value: object) -> DocumentError:
+        return error(path, f"{where}: expected {expected}, found {_json_type(value)}")
+
     bullets: list[Bullet] = []
     spans: list[Span] = []
     for section in SECTIONS:
         entries = resume.get(section)
-        if not isinstance(entries, list):
+        if entries is None:
             continue
+        if not isinstance(entries, list):
+            raise wrong_type(section, "a list of entries", entries)
         for i, entry in enumerate(entries):
-            highlights = entry.get("highlights") if isinstance(entry, dict) else None
-            if not isinstance(highlights, list):
+            if not isinstance(entry, dict):
+                raise wrong_type(f"{section}[{i}]", "an object", entry)
+            highlights = entry.get("highlights")
+            if highlights is None:
                 continue
+            if not isinstance(highlights, list):
+                raise wrong_type(f"{section}[{i}].highlights", "a list of strings", highlights)
             for j, item in enumerate(highlights):
                 if not isinstance(item, str):
-                    continue
+                    raise wrong_type(f"{section}[{i}].highlights[{j}]", "a string", item)
                 plain = normalize_space(item)
                 key = (section, i, "highlights", j)
                 if key in spans_by_path and is_achievement(plain):
