@@ -35,9 +35,10 @@ REAL = {
         ("line 198", "Collaborated with Minecraft server administrators"),
     ]),
     "sb2nov_sourabh-bajaj_resume.tex": ("latex", 19, [
-        ("line 121", "TensorFlow is an open source software library"),  # \resumeItem{Label}{Text}: the text
-        ("line 175", "Research on machine learning for portfolio hedging and replication algorithms. Modeling low-risk & continuous-return"),
-        ("line 193", "Book that gives step-by-step instructions"),  # \resumeSubItem{..}{..}
+        # \resumeItem{Label}<newline>{Text}: the bullet is the text, and its line is the text's (122), not the label's
+        ("line 122", "TensorFlow is an open source software library"),
+        ("line 176", "Research on machine learning for portfolio hedging and replication algorithms. Modeling low-risk & continuous-return"),
+        ("line 194", "Book that gives step-by-step instructions"),  # \resumeSubItem{..}{..}
     ]),
     "awesome-cv_byungjin-park_resume.tex": ("latex", 30, [
         ("line 140", "Led service mesh technology research"),
@@ -196,12 +197,13 @@ def test_json_resume_keeps_its_formatting(tmp_path):
     [
         ("jakegut_resume.tex", "line 172", "Contributed 50K+ lines & cut build time 30%",
          r"\resumeItem{Contributed 50K+ lines \& cut build time 30\%}"),
-        ("sb2nov_sourabh-bajaj_resume.tex", "line 121", "Sped up TPU training 2x for 100% of models",
+        ("sb2nov_sourabh-bajaj_resume.tex", "line 122", "Sped up TPU training 2x for 100% of models",
          "\\resumeItem{TensorFlow}\n          {Sped up TPU training 2x for 100\\% of models}"),
         ("awesome-cv_byungjin-park_resume.tex", "line 153", "Saved $2M — 30% of AWS spend",
          r"\item {Saved \$2M --- 30\% of AWS spend}"),
         ("opensorceror_harsh-gadgil_ml-data-engineer.tex", "line 90", "Interviewed 40+ candidates_x",
          r"\item Interviewed 40+ candidates\_x"),
+        ("jakegut_resume.tex", "line 172", "Cut CI time to ~3 minutes", r"\resumeItem{Cut CI time to $\sim$3 minutes}"),
     ],
 )  # fmt: skip
 def test_latex_write_back_escapes_and_keeps_the_macro(name, location, new, expected_source):
@@ -223,6 +225,21 @@ def test_latex_items_macros_headings_and_hidden_code():
         Bullet("Parent item about the gold questions", "line 17"),
         Bullet("Nested item in an enumerate list", "line 19"),
         Bullet("Wrote labelcheck, a library for label errors", "line 30"),
+    ]
+
+
+def test_a_labelled_resume_item_is_located_at_its_text(tmp_path):
+    """sb2nov's \\resumeItem{Label}{Text}: the bullet is the text, and its line is where the text starts."""
+    path = tmp_path / "resume.tex"
+    path.write_text(
+        "\\section{Experience}\n"
+        "\\resumeItem{TensorFlow}\n"
+        "  {Sped up TPU training 2x for 100 models}\n"  # line 3: the text under its label
+        "\\resumeItem{Beam}{Built batch and streaming pipelines for 40 teams}\n"  # line 4: both on one line
+    )
+    assert load_document(path).bullets == [
+        Bullet("Sped up TPU training 2x for 100 models", "line 3"),
+        Bullet("Built batch and streaming pipelines for 40 teams", "line 4"),
     ]
 
 
@@ -289,6 +306,21 @@ def test_latex_escape_round_trip(text):
 
 def test_latex_escape_of_the_classic():
     assert text_to_latex("50% faster & cheaper") == r"50\% faster \& cheaper"
+
+
+@pytest.mark.parametrize(
+    ("text", "latex"),
+    [
+        # "~3 hours" means about 3 hours: a math tilde, not the raised \textasciitilde
+        ("Cut the nightly run to ~3 hours", r"Cut the nightly run to $\sim$3 hours"),
+        ("~40% fewer relabels", r"$\sim$40\% fewer relabels"),
+        # anywhere else a tilde is a tilde
+        ("Moved ~/data to S3, a ~ b", r"Moved \textasciitilde{}/data to S3, a \textasciitilde{} b"),
+    ],
+)
+def test_a_tilde_before_a_number_means_about(text, latex):
+    assert text_to_latex(text) == latex
+    assert latex_to_text(latex) == text
 
 
 # --- Markdown and plain text ----------------------------------------------------------------------

@@ -219,7 +219,9 @@ def parse_latex(path: Path, data: bytes) -> LatexDocument:
         plain = latex_to_text(raw)
         if sections.excluded or not is_achievement(plain):
             return
-        bullets.append(Bullet(plain, f"line {line_of(starts, cmd_pos)}"))
+        # An \item is where its line starts; a macro's text may start lines below the macro
+        # (\resumeItem{Title}<newline>{Text}): say where the text is.
+        bullets.append(Bullet(plain, f"line {line_of(starts, cmd_pos if item else start)}"))
         spans.append(Span(start, end, _writer(wrapping_of(text, start, end))))
 
     open_items: dict[int, tuple[int, int]] = {}  # brace depth -> (\item position, content start)

@@ -1,9 +1,9 @@
 """LaTeX <-> plain text for bullet contents.
 
 ``latex_to_text`` gives what a reader of the PDF sees (``50\\% faster \\& cheaper`` -> ``50% faster &
-cheaper``; ``\\textbf{x}`` -> ``x``; ``--`` -> ``–``; ``$\\times$`` -> ``×``); ``text_to_latex`` gives
-LaTeX that typesets as the given text. For every plain text ``t``:
-``latex_to_text(text_to_latex(t)) == " ".join(t.split())``.
+cheaper``; ``\\textbf{x}`` -> ``x``; ``--`` -> ``–``; ``$\\times$`` -> ``×``; ``$\\sim$3`` -> ``~3``);
+``text_to_latex`` gives LaTeX that typesets as the given text (``~3`` -> ``$\\sim$3``, "about 3").
+For every plain text ``t``: ``latex_to_text(text_to_latex(t)) == " ".join(t.split())``.
 """
 
 from __future__ import annotations
@@ -249,12 +249,31 @@ _TO_LATEX = {
 }  # fmt: skip
 
 
+_DIGITS = tuple("0123456789")
+
+
 def text_to_latex(text: str) -> str:
     """LaTeX that typesets as ``text`` (whitespace normalised)."""
     text = " ".join(text.split())
+    return escape_range(text, 0, len(text))
+
+
+def escape_range(text: str, start: int, end: int) -> str:
+    """LaTeX for ``text[start:end]``, a piece of a bullet whose other pieces are written elsewhere.
+
+    The whole ``text`` is the context: a ``[`` opening the bullet is braced (``\\item [x]`` would read
+    ``[x]`` as the item's label) and a ``~`` before a digit is ``$\\sim$`` ("~3 hours" means about 3;
+    ``\\textasciitilde{}`` prints a raised tilde).
+    """
     out: list[str] = []
-    for k, ch in enumerate(text):
-        piece = "{[}" if ch == "[" and k == 0 else _TO_LATEX.get(ch, ch)  # "\\item [x]" reads [x] as a label
+    for k in range(start, end):
+        ch = text[k]
+        if ch == "[" and k == 0:
+            piece = "{[}"
+        elif ch == "~" and text[k + 1 : k + 2] in _DIGITS:
+            piece = r"$\sim$"
+        else:
+            piece = _TO_LATEX.get(ch, ch)
         if out and piece[:1] in "-'`" and out[-1][-1:] == piece[:1]:
             out.append("{}")  # "--", "''", "``" are ligatures (–, ”, “): keep the characters apart
         out.append(piece)
