@@ -257,6 +257,28 @@ def test_in_place_keeps_a_backup(resume):
     assert "The original is in" in result.stdout
 
 
+def test_after_in_place_the_next_run_knows_the_rewritten_bullets_and_their_answers(resume):
+    counts = questions_per_bullet(resume)
+    done = coach(resume, "u", DATA, "n", "a", *skip_and_keep(counts[1:]), args=["--in-place"])
+    assert done.exit_code == 0, done.output
+    rewritten = next(line[2:] for line in resume.read_text().splitlines() if line.startswith(f"- {WEAK}"))
+    assert rewritten != WEAK and DATA in rewritten
+    bank = resume.with_name("resume.questions.yaml")
+    entry = next(e for e in yaml.safe_load(bank.read_text())["bullets"] if e["bullet"] == WEAK)
+    assert entry["rewritten"] == rewritten
+
+    # The resume holds the rewrite now: bullet 1 asks nothing again, its unknown / not mine answers stay.
+    again = coach(resume, "k")
+    out = again.stdout
+    assert f"== Bullet 1 of 11 · line 15 ==\n{rewritten}\n" in out
+    assert "Bullet 1 of 11 · question" not in out and "Bullet 1 of 11 · rewrite" in out
+    assert "answered before: unknown" in out and "answered before: not mine" in out
+    entries = [e for e in yaml.safe_load(bank.read_text())["bullets"] if e["bullet"] == WEAK]
+    assert len(entries) == 1
+    assert {q["slot"]: q["answer"] for q in entries[0]["questions"]} == {
+        "problem": "unknown", "data_outcome": DATA, "model_impact": "not mine"}
+
+
 def test_output_option(resume, tmp_path):
     counts = questions_per_bullet(resume)
     out = tmp_path / "new.md"

@@ -49,7 +49,7 @@ def test_first_run_writes_questions_and_output_and_leaves_the_input(resume):
     assert weak["location"] == "line 15"
     assert [q["slot"] for q in weak["questions"]] == ["problem", "data_outcome", "model_impact"]
     assert all(q["answer"] == "" and "classification model" in q["question"] for q in weak["questions"])
-    assert "need answers: fill in" in result.stdout
+    assert "10 bullets still have open questions: fill in" in result.stdout
 
 
 def test_answers_come_back_in_the_second_run(resume):
@@ -142,3 +142,101 @@ def test_real_resumes_go_through_without_answers_unchanged(tmp_path, name):
     assert report["bullets"] and all(b["status"] in ("needs_answers", "unchanged") for b in report["bullets"])
     # With no answers yet, nothing changes: the output is the input, byte for byte.
     assert (tmp_path / report["output"].split("/")[-1]).read_bytes() == src.read_bytes()
+
+
+def answers_of(questions_path, bullet):
+    data = yaml.safe_load(questions_path.read_text())
+    entry = next(b for b in data["bullets"] if b["bullet"] == bullet)
+    return entry, {q["slot"]: q["answer"] for q in entry["questions"]}
+
+
+def test_a_bare_number_typed_as_an_answer_is_used_as_typed(resume):
+    rewrite(resume)
+    questions = resume.with_name("resume.questions.yaml")
+    text = questions.read_text()
+    # What a person types by hand: no quotes around the number, YAML words as answers.
+    head, rest = text.split(f"bullet: {WEAK}\n", 1)
+    rest = rest.replace("answer: ''", "answer: no", 1).replace("answer: ''", "answer: 0.84", 1).replace(
+        "answer: ''", "answer: ~", 1)
+    questions.write_text(head + f"bullet: {WEAK}\n" + rest)
+    result = rewrite(resume, "--json")
+    assert result.exit_code == 0, result.stderr
+    weak = next(b for b in json.loads(result.stdout)["bullets"] if b["before"] == WEAK)
+    assert "0.84" in weak["after"]
+    assert [p["slot"] for p in weak["pending"]] == ["model_impact"]  # `~` is no answer: asked again
+    assert answers_of(questions, WEAK)[1] == {"problem": "no", "data_outcome": "0.84", "model_impact": ""}
+
+
+def test_a_missing_output_folder_is_one_line_before_any_work(resume, tmp_path):
+    for option in ("-o", "--questions-out"):
+        target = tmp_path / "nodir" / "o.txt"
+        result = rewrite(resume, option, target)
+        assert result.exit_code == 2, result.output
+        assert result.stderr == (f"bulletsmith: error: {target}: the folder {tmp_path / 'nodir'} does not exist; "
+                                 "create it first or choose another path\n")
+        assert "Traceback" not in result.output
+    assert not resume.with_name("resume.bulletsmith.md").exists()  # stopped before the batch
+
+
+def test_partly_answered_bullets_are_rewritten_and_the_open_questions_stay(resume):
+    rewrite(resume)
+    questions = resume.with_name("resume.questions.yaml")
+    fill(questions, {WEAK: {"data_outcome": "label error rate fell from 9% to 3% across 1.2M images"}})
+    result = rewrite(resume, "--json")
+    assert result.exit_code == 0, result.output
+    weak = next(b for b in json.loads(result.stdout)["bullets"] if b["before"] == WEAK)
+    assert weak["status"] == "rewritten" and "1.2M images" in weak["after"]
+    assert [p["slot"] for p in weak["pending"]] == ["problem", "model_impact"]
+    # The empty questions stay in the file, to be answered later.
+    entry, answers = answers_of(questions, WEAK)
+    assert answers == {"problem": "", "data_outcome": "label error rate fell from 9% to 3% across 1.2M images",
+                       "model_impact": ""}
+    assert entry["rewritten"] == weak["after"]
+    # The next run, with one more answer, rewrites from the original bullet with both.
+    fill(questions, {WEAK: {"problem": "vendor labels disagreed on 14 object classes"}})
+    again = next(b for b in json.loads(rewrite(resume, "--json").stdout)["bullets"] if b["before"] == WEAK)
+    assert "14 object classes" in again["after"] and "1.2M images" in again["after"]
+    assert again["after"].count("1.2M images") == 1
+
+
+def test_unknown_alone_is_an_answer_and_the_summary_says_what_is_still_open(resume):
+    rewrite(resume)
+    questions = resume.with_name("resume.questions.yaml")
+    fill(questions, {WEAK: {"model_impact": "not mine"}})
+    result = rewrite(resume)
+    assert result.exit_code == 0
+    assert "line 15  [unchanged]" in result.stdout  # answered: not "needs answers", yet nothing to add
+    assert "  asks:   problem, data outcome" in result.stdout
+
+
+def test_in_place_then_again_keeps_every_answer_and_asks_nothing_twice(resume):
+    rewrite(resume)
+    questions = resume.with_name("resume.questions.yaml")
+    fill(questions, {WEAK: {"problem": "unknown", "data_outcome": "label error rate fell from 9% to 3%",
+                            "model_impact": ""}})
+    fill(questions, {"Worked on the AV data pipeline": {"problem": "not mine"}})
+    assert rewrite(resume, "--in-place").exit_code == 0
+    text = resume.read_text()
+    assert f"- {WEAK}\n" not in text and "9% to 3%" in text
+    entry, _ = answers_of(questions, WEAK)
+    assert entry["rewritten"] in text
+
+    # The resume now holds the rewrite: the same run again finds every answer, changes nothing.
+    result = rewrite(resume, "--in-place", "--json")
+    assert result.exit_code == 0, result.output
+    report = {b["location"]: b for b in json.loads(result.stdout)["bullets"]}
+    assert report["line 15"]["status"] == "unchanged"
+    assert [p["slot"] for p in report["line 15"]["pending"]] == ["model_impact"]
+    assert resume.read_text() == text
+    _, answers = answers_of(questions, WEAK)
+    assert answers == {"problem": "unknown", "data_outcome": "label error rate fell from 9% to 3%", "model_impact": ""}
+    assert answers_of(questions, "Worked on the AV data pipeline")[1]["problem"] == "not mine"
+    assert sum(1 for b in yaml.safe_load(questions.read_text())["bullets"] if b["bullet"] == WEAK) == 1
+
+
+def test_a_bullet_that_gained_a_final_period_keeps_its_answers(resume):
+    rewrite(resume)
+    fill(resume.with_name("resume.questions.yaml"), {WEAK: {"data_outcome": "3% label errors"}})
+    resume.write_text(resume.read_text().replace(f"- {WEAK}\n", f"- {WEAK}.\n"))
+    weak = next(b for b in json.loads(rewrite(resume, "--json").stdout)["bullets"] if b["location"] == "line 15")
+    assert weak["status"] == "rewritten" and "3% label errors" in weak["after"]

@@ -1,5 +1,10 @@
-"""A whole resume at once: analyze every bullet concurrently, rewrite the ones whose questions
-are answered, and say which still need answers. No terminal I/O: progress goes to a callback.
+"""A whole resume at once: analyze every bullet concurrently, rewrite each one from the answers
+given so far (all, some: a bullet with no answer yet stays as it is), and say which questions are
+still open. No terminal I/O: progress goes to a callback.
+
+A bullet that holds a rewrite recorded in the questions file (after `--in-place`) is analyzed and
+rewritten from its original text, with every answer known now: answers added later are worked in
+afresh instead of being stacked on an earlier rewrite.
 """
 
 from __future__ import annotations
@@ -44,9 +49,9 @@ def check_batch(document: Document) -> None:
 
 
 class Status(str, Enum):
-    REWRITTEN = "rewritten"
-    UNCHANGED = "unchanged"  # nothing to add, or the rewrite equals the bullet
-    NEEDS_ANSWERS = "needs_answers"
+    REWRITTEN = "rewritten"  # with every answer, or with some (`pending` lists the open questions)
+    UNCHANGED = "unchanged"  # nothing to add, or the rewrite equals the bullet (an earlier rewrite: --in-place)
+    NEEDS_ANSWERS = "needs_answers"  # questions open and none answered yet: not rewritten yet
     FAILED = "failed"  # the engine failed, or a guard rejected the rewrite
 
     def __str__(self) -> str:
@@ -56,6 +61,7 @@ class Status(str, Enum):
 @dataclass
 class BulletOutcome:
     bullet: Bullet
+    source: str = ""  # the text analyzed and rewritten: the original when the bullet holds its rewrite
     analysis: Analysis | None = None
     answers: dict[Slot, Answer] = field(default_factory=dict)
     pending: list[Question] = field(default_factory=list)
@@ -66,6 +72,10 @@ class BulletOutcome:
     @property
     def before(self) -> str:
         return self.bullet.text
+
+    @property
+    def original(self) -> str:
+        return self.source or self.bullet.text
 
     @property
     def after(self) -> str:
@@ -79,10 +89,10 @@ class BulletOutcome:
     def status(self) -> Status:
         if self.error or (self.rewrite is not None and not self.rewrite.ok):
             return Status.FAILED
-        if self.pending:
-            return Status.NEEDS_ANSWERS
         if self.rewrite is not None and self.after != self.before:
             return Status.REWRITTEN
+        if self.pending and not self.answers:
+            return Status.NEEDS_ANSWERS
         return Status.UNCHANGED
 
     def to_dict(self) -> dict:
@@ -118,22 +128,27 @@ class BatchResult:
         return self.document.render(self.replacements())
 
     def questions_file(self, resume_name: str, bank: AnswerBank) -> QuestionsFile:
-        """Every question of this resume, with the answers known so far, plus older answered bullets."""
+        """Every question of this resume, with the answers known so far (the empty ones stay, to be
+        filled in later), plus older answered bullets. Each entry holds the original bullet, and
+        its rewrite when the output holds one, so the next run knows the bullet by either text."""
         entries = []
         for o in self.outcomes:
             if o.analysis is None or not o.analysis.questions:
                 continue
+            rewritten = o.after if bullet_key(o.after) != bullet_key(o.original) else bank.rewritten(o.original)
             entries.append(
                 BulletEntry(
                     location=o.bullet.location,
-                    bullet=o.before,
+                    bullet=o.original,
+                    rewritten=rewritten,
                     questions=[
-                        QuestionEntry(slot=q.slot, question=q.text, answer=bank.raw(o.before, q.slot))
+                        QuestionEntry(slot=q.slot, question=q.text, answer=bank.raw(o.original, q.slot))
                         for q in o.analysis.questions
                     ],
                 )
             )
-        current = {bullet_key(o.before) for o in self.outcomes}
+        # A bullet that did not finish (interrupted, or its analysis failed) keeps its older entry.
+        current = {bullet_key(e.bullet) for e in entries}
         return QuestionsFile(resume=resume_name, bullets=entries + bank.carried_over(current))
 
 
@@ -194,11 +209,14 @@ async def arun_batch(
     async def one(o: BulletOutcome) -> None:
         # One bullet's failure is reported on that bullet; the batch goes on.
         try:
+            o.source = bank.original(o.before)
             async with gate:
-                o.analysis = await assistant.aanalyze(o.before)
-            o.answers = bank.answers_for(o.before, o.analysis.missing)
+                o.analysis = await assistant.aanalyze(o.original)
+            o.answers = bank.answers_for(o.original, o.analysis.missing)
             o.pending = [q for q in o.analysis.questions if q.slot not in o.answers]
-            if not o.pending:
+            # Rewritten with the answers given so far ("unknown" and "not mine" count): one
+            # answered question is enough. The open ones stay in the questions file for later.
+            if o.answers or not o.pending:
                 async with gate:
                     o.rewrite = await assistant.arewrite(o.analysis, o.answers)
             o.finished = True

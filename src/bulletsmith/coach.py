@@ -26,7 +26,9 @@ What the person can type depends on the stage (``Step.stage``):
 - DONE: every bullet is decided; call ``finish()``.
 
 Every answer and every decision is saved at once (session file + the questions file beside
-the resume, which is the person's fact bank). Analyses of the next bullets run on a background
+the resume, which is the person's fact bank). A bullet that holds a rewrite recorded in the fact
+bank (after ``--in-place``) is analyzed and rewritten from its original text, as in ``rewrite``.
+Analyses of the next bullets run on a background
 thread with its own event loop while the person answers (``lookahead`` bullets ahead), and a
 bullet with nothing to ask also gets its rewrite prepared there; ``stats`` records how long the
 person waited for the model after the first bullet.
@@ -186,10 +188,23 @@ class _Item:
     prefilled: set[Slot] = field(default_factory=set)
     decision: Decision | None = None
     final: str | None = None
+    source: str = ""  # the original text when the bullet holds its recorded rewrite (--in-place)
 
     @property
     def key(self) -> str:
         return bullet_key(self.bullet.text)
+
+    @property
+    def original(self) -> str:
+        """The text analyzed and rewritten."""
+        return self.source or self.bullet.text
+
+    @property
+    def output(self) -> str:
+        """The text the output file holds for this bullet."""
+        if self.decision in (Decision.ACCEPTED, Decision.EDITED) and self.final:
+            return self.final
+        return self.bullet.text
 
 
 class _Background:
@@ -311,6 +326,8 @@ class Coach:
         self.items = [_Item(bullet=b) for b in document.bullets]
         start = self._merge(saved)
         for item in self.items:
+            original = self.bank.original(item.bullet.text)
+            item.source = original if original != item.bullet.text else ""
             # The fact bank is written at every save, so an answer there that differs from the
             # session's was edited by the person since: theirs wins.
             for slot in Slot:
@@ -407,23 +424,29 @@ class Coach:
         known = {bullet_key(e.bullet): e for e in self.bank.carried_over(set())}
         entries = []
         for i, it in enumerate(self.items):
+            original_key = bullet_key(it.original)
             analysis = self._analysis_if_ready(i)
             if analysis is not None:
                 questions = [
                     QuestionEntry(slot=q.slot, question=q.text, answer=it.answers.get(q.slot, "")) for q in analysis.questions
                 ]
-            elif it.key in known:
+            elif original_key in known:
                 questions = [
                     QuestionEntry(slot=q.slot, question=q.question, answer=it.answers.get(q.slot, q.answer))
-                    for q in known[it.key].questions
+                    for q in known[original_key].questions
                 ]
             else:
                 questions = []
             asked = {q.slot for q in questions}
             questions += [QuestionEntry(slot=s, answer=raw) for s, raw in it.answers.items() if s not in asked]
             if questions:
-                entries.append(BulletEntry(location=it.bullet.location, bullet=it.bullet.text, questions=questions))
-        current = {it.key for it in self.items}
+                # The output's text, when it differs from the original, lets the next run (on a
+                # resume written --in-place) find this entry by either text.
+                output = it.output
+                rewritten = output if bullet_key(output) != original_key else self.bank.rewritten(it.original)
+                entries.append(BulletEntry(location=it.bullet.location, bullet=it.original, rewritten=rewritten,
+                                           questions=questions))
+        current = {bullet_key(it.original) for it in self.items}
         return QuestionsFile(resume=self.document.path.name, bullets=entries + self.bank.carried_over(current))
 
     def _write_bank(self) -> bool:
@@ -470,7 +493,7 @@ class Coach:
             return fut
 
     async def _analyze_then_prepare(self, i: int) -> Analysis:
-        analysis = await self.assistant.aanalyze(self.items[i].bullet.text)
+        analysis = await self.assistant.aanalyze(self.items[i].original)
         # Nothing to ask for this bullet: its rewrite can be ready before the person gets there.
         if not self._open_questions(i, analysis):
             try:
@@ -711,7 +734,9 @@ class Coach:
         usable = rw is not None and rw.ok
         if low == "a" and usable:
             assert rw is not None
-            return self._decide(Decision.ACCEPTED, rw.text if rw.changed else None)
+            # The rewrite starts from the original; a bullet holding an older rewrite takes it even unchanged.
+            item = self.items[self.index]
+            return self._decide(Decision.ACCEPTED, rw.text if rw.changed or item.source else None)
         if low == "k":
             return self._decide(Decision.KEPT, None)
         if low == "e":
@@ -787,7 +812,8 @@ class Coach:
         text = " ".join(text.split())
         item = self.items[self.index]
         analysis = self._current_analysis()
-        sources = [item.bullet.text, *(a.text for a in self._answers_for_rewrite(self.index, analysis).values() if a.usable)]
+        sources = [item.bullet.text, item.original,
+                   *(a.text for a in self._answers_for_rewrite(self.index, analysis).values() if a.usable)]
         findings = guards.check_rewrite(text, sources, role=self.assistant.role)
         if not findings:
             return self._decide(Decision.EDITED, text if text != item.bullet.text else None)

@@ -59,12 +59,13 @@ def announce(assistant) -> None:  # noqa: ANN001
 
 def open_resume(file, *, output, in_place: bool, questions, answers):  # noqa: ANN001, ANN201
     """What `rewrite` and `coach` both need before any request, each problem one line and exit 2:
-    the document (checked for batch size), where the output goes, the questions file, and the
-    answers already given (--answers files, plus the questions file beside the resume, which is
-    the person's own answers from last time)."""
+    the document (checked for batch size), where the output and the questions file go (in a
+    folder that exists and is writable), and the answers already given (--answers files, plus
+    the questions file beside the resume, which is the person's own answers from last time)."""
     from bulletsmith.answer_bank import AnswerBank, AnswersFileError
     from bulletsmith.batch import BatchInputError, check_batch, default_output_path, default_questions_path
     from bulletsmith.documents import DocumentError, load_document
+    from bulletsmith.fsutil import why_unwritable
 
     try:
         document = load_document(file)
@@ -80,6 +81,10 @@ def open_resume(file, *, output, in_place: bool, questions, answers):  # noqa: A
         fail(f"{file}: the output would overwrite the input; use --in-place (it keeps a .bak) or another -o")
 
     questions_path = questions or default_questions_path(file)
+    for target in (out_path, questions_path):  # now, not after the model's work is done
+        why = why_unwritable(target)
+        if why:
+            fail(f"{target}: {why}")
     bank_files = list(answers or [])
     if questions_path.exists() and questions_path.resolve() not in {p.resolve() for p in bank_files}:
         bank_files.append(questions_path)

@@ -103,9 +103,17 @@ def print_batch(result, output, questions_path, pending: int) -> None:  # noqa: 
             echo(f"  ! {w}")
     counts = ", ".join(f"{result.count(s)} {marks[s]}" for s in Status if result.count(s))
     echo("")
-    echo(f"{len(result.outcomes)} bullets: {counts}")
+    echo(f"{_bullets(len(result.outcomes))}: {counts}")
     echo(f"wrote {output}")
     if questions_path is not None and pending:
-        echo(f"{pending} bullets need answers: fill in {questions_path} and run the same command again")
+        # A partly answered bullet is rewritten already; it is rewritten again, from the original
+        # bullet, with every answer there is by then.
+        has = "has" if pending == 1 else "have"
+        echo(f"{_bullets(pending)} still {has} open questions: fill in {questions_path} and run the same "
+             "command again (answered bullets are rewritten with the answers given so far)")
     elif questions_path is not None:
         echo(f"answers kept in {questions_path}")
+
+
+def _bullets(n: int) -> str:
+    return f"{n} bullet" if n == 1 else f"{n} bullets"

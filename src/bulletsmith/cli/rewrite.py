@@ -45,8 +45,11 @@ def rewrite(
     """Rewrite every bullet of a resume, asking (through a questions file) for what each one is missing.
 
     First run: bullets with nothing missing are rewritten at once; the questions for the others
-    go to NAME.questions.yaml. Fill in the answers, run again, and the rest are rewritten.
-    The questions file is read back automatically, so later runs never ask an answered question.
+    go to NAME.questions.yaml. Fill in what you know and run again: a bullet is rewritten with
+    the answers it has (unknown and not mine count as answers); questions left empty stay in the
+    file, and once you answer them the next run rewrites the bullet again, from the original.
+    The questions file is read back automatically, so later runs never ask an answered question;
+    it also records each rewrite, so after --in-place the rewritten bullets keep their answers.
 
     Examples:
 
@@ -63,7 +66,7 @@ def rewrite(
         BatchInterrupted,
         run_batch,
     )
-    from bulletsmith.fsutil import atomic_write, backup_path
+    from bulletsmith.fsutil import atomic_write, backup_path, describe_os_error
 
     nothing_sent = f"{file}: interrupted before any bullet was sent; nothing was written"
     try:  # reading the file and importing the engine can take a second: Ctrl-C there is one line too
@@ -77,6 +80,12 @@ def rewrite(
 
     def write(result, *, keep_questions: bool = False) -> bool:  # noqa: ANN001
         """The questions file (when there is one to write) and the output; True when questions were written."""
+        try:
+            return write_files(result, keep_questions=keep_questions)
+        except OSError as e:  # disk full, a folder removed meanwhile: one line naming the file
+            fail(f"cannot write {describe_os_error(e)}")
+
+    def write_files(result, *, keep_questions: bool) -> bool:  # noqa: ANN001
         qf = result.questions_file(file.name, bank)
         wrote = False
         if qf.bullets and (keep_questions or questions_path.exists() or any(o.pending for o in result.outcomes)):
