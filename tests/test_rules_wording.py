@@ -147,3 +147,69 @@ def test_a_lowercase_verb_at_the_start_is_capitalised():
 def test_a_name_with_an_inner_capital_is_not_lowered():
     text = rewrite("Built a classification model for image labeling", problem="TensorFlow jobs kept crashing")
     assert "because TensorFlow jobs kept crashing" in text
+
+
+# --- the engine reads its own rewrites ---------------------------------------------------
+
+
+def test_a_because_clause_with_a_number_is_the_problem():
+    an = rules.analyze(
+        "Built a classification model for image labeling because vendor labels disagreed on 14 object classes; "
+        "label error rate fell from 9% to 3% across 1.2M images"
+    )
+    assert an.slots[Slot.PROBLEM].evidence == "because vendor labels disagreed on 14 object classes"
+    assert an.slots[Slot.DATA_OUTCOME].evidence == "label error rate fell from 9% to 3% across 1.2M images"
+    assert an.missing == [Slot.MODEL_IMPACT]
+
+
+@pytest.mark.parametrize(
+    "bullet, problem",
+    [
+        ("Rebuilt the review queue since 30% of vendor labels were wrong", "since 30% of vendor labels were wrong"),
+        ("Redesigned the labeling taxonomy after mislabels leaked into training", "after mislabels leaked into training"),
+        ("Delivered several lectures for CIS*3530 when professor was away at a conference",
+         "when professor was away at a conference"),
+        ("Continuously improved the infrastructure architecture since launching the service", None),
+        ("Surpassed 1,000 users within a month since launch", None),
+    ],
+)
+def test_since_after_and_when_are_a_cause_only_before_a_clause(bullet, problem):
+    assert rules.analyze(bullet).slots[Slot.PROBLEM].evidence == problem
+
+
+def test_rewriting_a_rewrite_does_not_ask_again_for_what_it_wrote():
+    bullet = "Built a classification model for image labeling"
+    answers = {
+        Slot.PROBLEM: "vendor labels disagreed on 14 object classes",
+        Slot.DATA_OUTCOME: "label error rate fell from 9% to 3% across 1.2M images",
+        Slot.MODEL_IMPACT: "a 2 point lift in recall",
+    }
+    first = rules.rewrite(rules.analyze(bullet), answers).text
+    assert first == (
+        "Built a classification model for image labeling because vendor labels disagreed on 14 object classes; "
+        "label error rate fell from 9% to 3% across 1.2M images, leading to a 2 point lift in recall"
+    )
+    again = rules.analyze(first)
+    assert again.missing == [] and again.questions == []
+
+
+# --- two outcomes in one sentence ----------------------------------------------------------
+
+
+def test_the_sample_resume_bullet_states_its_model_impact():
+    an = rules.analyze(
+        "Designed a pairwise-preference collection flow for chat responses that replaced 5-point ratings; "
+        "inter-rater agreement rose from 0.52 to 0.71 over 120k comparisons and the reward model's "
+        "held-out accuracy improved from 64% to 69%"
+    )
+    assert an.slots[Slot.MODEL_IMPACT].evidence == "the reward model's held-out accuracy improved from 64% to 69%"
+    assert "inter-rater agreement rose from 0.52 to 0.71 over 120k comparisons" in an.slots[Slot.DATA_OUTCOME].evidence
+    assert Slot.MODEL_IMPACT not in an.missing
+
+
+def test_and_before_a_second_measure_that_moved_opens_a_clause():
+    an = rules.analyze(
+        "Added an on-upload quality gate, which cut unusable images to 4% and lifted melanoma classifier recall 5 points"
+    )
+    assert an.slots[Slot.MODEL_IMPACT].evidence == "lifted melanoma classifier recall 5 points"
+    assert an.slots[Slot.DATA_OUTCOME].evidence == "cut unusable images to 4%"

@@ -11,67 +11,15 @@ import re
 from bulletsmith.guards import is_filler, looks_like_injection
 from bulletsmith.lexicon import lexicon
 from bulletsmith.models import Analysis, Answer, Slot
-from bulletsmith.slot_detection import OUTCOME_OPENER, Clause, classified_clauses, split_clauses
+from bulletsmith.slot_detection import OUTCOME_OPENER, Clause, classified_clauses, is_clause, split_clauses
 
-# An answer with a finite verb is a clause ("labels were inconsistent", "owners compiled sales
-# by hand", "licences cost $6K a year"): it reads after "because", or after ", so" for an
-# impact. A noun phrase ("inconsistent vendor labels") reads after "to fix"; an impact noun
-# phrase ("a 0.15 AUC gain") after "leading to". "to address <clause>" is never written.
-_FINITE = re.compile(
-    r"\b(?:is|are|am|was|were|has|have|had|do|does|did|can|could|would|should|will|shall|might|must|"
-    r"isn't|aren't|wasn't|weren't|hasn't|haven't|hadn't|don't|doesn't|didn't|can't|cannot|couldn't|"
-    r"wouldn't|won't|shouldn't|took|takes|came|comes|went|goes|kept|keeps|fell|falls|rose|rises|grew|"
-    r"grows|ran|runs|broke|breaks|made|makes|got|gets|gave|meant|lost|spent|sat|sits|stood|saw|knew|"
-    r"became|began|brought|held|led|paid|sent|sold|thought|wrote|left|"
-    r"disagree|disagrees|differ|differs|drift|drifts|fail|fails|arrive|arrives|require|requires|rely|"
-    r"relies|depend|depends|leak|leaks|lag|lags|lack|lacks|miss|misses|crash|crashes|stall|stalls|"
-    r"overlap|overlaps|conflict|conflicts|time out|times out)\b",
-    re.IGNORECASE,
-)
-# "cost" is a verb before an amount or an object ("cost $6K a year", "cost us a week").
-_COST_VERB = re.compile(
-    r"\bcosts?\s+(?:[$€£¥]|\d|us\b|the\b|a\b|an\b|about\b|over\b|around\b|roughly\b|nearly\b|more\b|"
-    r"twice\b|too\b|each\b|every\b)",
-    re.IGNORECASE,
-)
-_PRONOUN_SUBJECT = re.compile(r"^(?:we|they|it|he|she|i|you|nobody|no one|everyone|someone|there)\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
-# Before these an "-ed" word is an adjective ("limited labeled data", "the annotated set").
-_ADJ_CONTEXT = frozenset(
-    "a an the no few many more most less least much some any all enough of for with without in on at "
-    "to from into and or but not our their its his her my your this that these those each every "
-    "limited scarce noisy hand well one two three four five six seven eight nine ten".split()
-)
-_NOT_VERB_ED = frozenset(
-    "need speed seed feed embedded based red bed shed hundred united labeled labelled unlabeled "
-    "unlabelled annotated unannotated detailed skilled experienced dedicated".split()
-)
 _INTENT = re.compile(r"^(?:to|because|since|after|when|as|so that|due to|given)\b", re.IGNORECASE)
 _NEED = re.compile(r"^(?:(?:a|an|the)\s+)?(?:need|needs|lack|demand|absence|shortage|gap|request|requests)\b", re.IGNORECASE)
+# A clause answer reads after "because" ("labels were inconsistent", "owners compiled sales by
+# hand"); a noun phrase after "to fix" ("inconsistent vendor labels"); an impact noun phrase
+# after "leading to" ("a 0.15 AUC gain"). "to address <clause>" is never written.
 _LEADS_TO = re.compile(r"^(?:[+\-−~≈]?\d|\+|a\s|an\s|the\s|higher|lower|better|fewer|more|less)", re.IGNORECASE)
-
-
-def is_clause(value: str) -> bool:
-    """True when a short answer reads as a clause (it has a finite verb), not a noun phrase."""
-    if _PRONOUN_SUBJECT.match(value) or _FINITE.search(value) or _COST_VERB.search(value):
-        return True
-    words = [m.group(0).lower() for m in re.finditer(r"[A-Za-z0-9][\w'’-]*", value)]
-    past = lexicon().past_tense_verbs
-    for i, word in enumerate(words):
-        is_past = word in past or (word.endswith("ed") and len(word) >= 4 and word not in _NOT_VERB_ED)
-        if i == 0 or not is_past:
-            continue
-        j = i - 1
-        while j > 0 and words[j].endswith("ly"):
-            j -= 1  # look past adverbs: "artists only learned", "the manually labeled images"
-        before = words[j]
-        after = words[i + 1] if i + 1 < len(words) else ""
-        # "reports compiled by hand", "limited labeled data" are noun phrases;
-        # "owners compiled sales by hand" is a clause.
-        if before in _ADJ_CONTEXT or before[0].isdigit() or after == "by" or (j == 0 and before.endswith("ly")):
-            continue
-        return True
-    return False
 
 
 def _clean(value: str) -> str:

@@ -26,11 +26,19 @@ _PARTICIPLES = (
     r"|saving|eliminating|lifting|growing|achieving|reaching|surpassing|offloading|catching|shrinking"
     r"|shortening|accelerating|speeding|preventing|recovering|expanding|dropping"
 )
+# A measure that moved, in the past tense: "and the reward model's accuracy improved …" opens a
+# second outcome inside one sentence, so "and" before it is a clause boundary.
+_MOVED = (
+    r"rose|fell|improved|increased|decreased|dropped|declined|grew|climbed|doubled|tripled|halved"
+    r"|lifted|raised|lowered|reduced|shrank|went\s+(?:up|down|from)"
+)
 _PROBLEM_TO = r"to (?:fix|address|prevent|stop|reduce|cut|catch|eliminate|resolve|handle|close|replace|avoid|unblock|remove|combat|counter|tackle|mitigate)"
 _BOUNDARY = re.compile(
     r"[;:()\[\]]|,(?!\d{3})|\s[-–—]+\s|(?<=[a-z0-9%)])\.\s+(?=[A-Z])|(?<=[A-Z]{2})\.\s+(?=[A-Z])"
     rf"|\s(?=(?:and\s+|also\s+)?(?:{_OPENERS}|{_PARTICIPLES})\b)"
     rf"|\s(?=by\s+\w+ing\b)|\s(?=(?:{_PROBLEM_TO})\b)|\s(?=(?:because|due to|after discovering|after finding|when)\b)"
+    r"|\s(?=(?:since|after)\s+(?!\d{4}\b)(?!\w+ing\b)(?!the\s+\d)[a-z0-9])"
+    rf"|\s(?=and\s+(?:[\w'’/-]+\s+){{0,6}}?(?:{_MOVED})\b)"
 )
 # A clause that opens with one of these says what came of the work ("cutting …", "leading to …").
 OUTCOME_OPENER = re.compile(rf"(?:{_OPENERS}|{_PARTICIPLES})\b", re.IGNORECASE)
@@ -39,6 +47,61 @@ _LEADING_GLUE = re.compile(r"^(?:and|also|then|thereby|while|which|by|so that|so
 _GLUE_ONLY = frozenset({"and", "also", "then", "so", "or", "but", "while", "by", "which"})
 _SCALE_WORDS = re.compile(r"\b(?:over|across|at|for|on|processing|handling|serving|covering)\b", re.IGNORECASE)
 _COMPARATIVE = re.compile(r"\b(?:faster|slower|fewer|less|more|cheaper|higher|lower|better|from\s+\S+\s+to)\b", re.IGNORECASE)
+
+
+# Words with a finite verb make a clause ("labels were inconsistent", "owners compiled sales by
+# hand", "licences cost $6K a year"); without one they are a noun phrase ("inconsistent labels").
+_FINITE = re.compile(
+    r"\b(?:is|are|am|was|were|has|have|had|do|does|did|can|could|would|should|will|shall|might|must|"
+    r"isn't|aren't|wasn't|weren't|hasn't|haven't|hadn't|don't|doesn't|didn't|can't|cannot|couldn't|"
+    r"wouldn't|won't|shouldn't|took|takes|came|comes|went|goes|kept|keeps|fell|falls|rose|rises|grew|"
+    r"grows|ran|runs|broke|breaks|made|makes|got|gets|gave|meant|lost|spent|sat|sits|stood|saw|knew|"
+    r"became|began|brought|held|led|paid|sent|sold|thought|wrote|left|"
+    r"disagree|disagrees|differ|differs|drift|drifts|fail|fails|arrive|arrives|require|requires|rely|"
+    r"relies|depend|depends|leak|leaks|lag|lags|lack|lacks|miss|misses|crash|crashes|stall|stalls|"
+    r"overlap|overlaps|conflict|conflicts|time out|times out)\b",
+    re.IGNORECASE,
+)
+# "cost" is a verb before an amount or an object ("cost $6K a year", "cost us a week").
+_COST_VERB = re.compile(
+    r"\bcosts?\s+(?:[$€£¥]|\d|us\b|the\b|a\b|an\b|about\b|over\b|around\b|roughly\b|nearly\b|more\b|"
+    r"twice\b|too\b|each\b|every\b)",
+    re.IGNORECASE,
+)
+_PRONOUN_SUBJECT = re.compile(r"^(?:we|they|it|he|she|i|you|nobody|no one|everyone|someone|there)\b", re.IGNORECASE)
+# Before these an "-ed" word is an adjective ("limited labeled data", "the annotated set").
+_ADJ_CONTEXT = frozenset(
+    "a an the no few many more most less least much some any all enough of for with without in on at "
+    "to from into and or but not our their its his her my your this that these those each every "
+    "limited scarce noisy hand well one two three four five six seven eight nine ten".split()
+)
+_NOT_VERB_ED = frozenset(
+    "need speed seed feed embedded based red bed shed hundred united labeled labelled unlabeled "
+    "unlabelled annotated unannotated detailed skilled experienced dedicated".split()
+)
+
+
+def is_clause(value: str) -> bool:
+    """True when a short answer reads as a clause (it has a finite verb), not a noun phrase."""
+    if _PRONOUN_SUBJECT.match(value) or _FINITE.search(value) or _COST_VERB.search(value):
+        return True
+    words = [m.group(0).lower() for m in re.finditer(r"[A-Za-z0-9][\w'’-]*", value)]
+    past = lexicon().past_tense_verbs
+    for i, word in enumerate(words):
+        is_past = word in past or (word.endswith("ed") and len(word) >= 4 and word not in _NOT_VERB_ED)
+        if i == 0 or not is_past:
+            continue
+        j = i - 1
+        while j > 0 and words[j].endswith("ly"):
+            j -= 1  # look past adverbs: "artists only learned", "the manually labeled images"
+        before = words[j]
+        after = words[i + 1] if i + 1 < len(words) else ""
+        # "reports compiled by hand", "limited labeled data" are noun phrases;
+        # "owners compiled sales by hand" is a clause.
+        if before in _ADJ_CONTEXT or before[0].isdigit() or after == "by" or (j == 0 and before.endswith("ly")):
+            continue
+        return True
+    return False
 
 
 @dataclass
@@ -115,6 +178,23 @@ def _first_word(text: str) -> tuple[str, int]:
     return "", offset
 
 
+# A clause opened by a cause: always for "because", "due to"; for "since", "as", "after", "when"
+# only when a clause follows ("since the vendor changed", not "since launching the service").
+_CAUSE = re.compile(r"^(?:because(?:\s+of)?|due\s+to|given\s+that)\b", re.IGNORECASE)
+_MAYBE_CAUSE = re.compile(r"^(?:since|as|after|when|whenever)\s+(?P<rest>.+)", re.IGNORECASE | re.DOTALL)
+_FROM_TO = re.compile(r"\bfrom\s+\S+\s+to\b|→|->", re.IGNORECASE)
+
+
+def _opens_with_cause(text: str, outcome: re.Match[str] | None) -> bool:
+    if _CAUSE.match(text):
+        return True
+    m = _MAYBE_CAUSE.match(text)
+    if not m or not is_clause(m.group("rest")):
+        return False
+    # "after agreement rose from 0.6 to 0.8" tells what came of the work, not why it was done.
+    return not (outcome and _FROM_TO.search(text))
+
+
 def classify(clause: Clause, lex: Lexicon, *, first: bool) -> None:
     text = clause.text
     claims = _claims(text)
@@ -132,6 +212,12 @@ def classify(clause: Clause, lex: Lexicon, *, first: bool) -> None:
             clause.slots.add(kind)
         elif claims and (outcome or _SCALE_WORDS.search(text)):
             clause.slots.add(Slot.DATA_OUTCOME)
+
+    if _opens_with_cause(text, outcome):
+        # "because vendor labels disagreed on 14 object classes": the reason for the work, even
+        # with a number in it; not an outcome.
+        clause.slots -= {Slot.DATA_OUTCOME, Slot.MODEL_IMPACT}
+        clause.slots.add(Slot.PROBLEM)
 
     is_outcome_clause = bool(clause.slots & {Slot.DATA_OUTCOME, Slot.MODEL_IMPACT})
     cue = lex.problem_cues.search(text)
