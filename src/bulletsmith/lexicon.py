@@ -14,6 +14,13 @@ def data_text(name: str) -> str:
     return (files("bulletsmith") / "data" / name).read_text(encoding="utf-8")
 
 
+def data_yaml(name: str) -> object:
+    """A YAML data file, parsed safely: by libyaml (CSafeLoader) when PyYAML was built with it,
+    else by the pure-Python SafeLoader. Same data (tests/test_startup.py compares them); libyaml
+    parses these files ~10x faster, and every CLI run that analyzes a bullet parses them."""
+    return yaml.load(data_text(name), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+
+
 def word_list(name: str) -> list[str]:
     """A one-entry-per-line data file; '#' starts a comment."""
     out = []
@@ -114,8 +121,8 @@ _ED_NON_VERBS = frozenset({"embedded", "speed", "need", "seed", "feed", "hundred
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
-    lex = yaml.safe_load(data_text("lexicon.yaml"))
-    domains = yaml.safe_load(data_text("domains.yaml"))
+    lex = data_yaml("lexicon.yaml")
+    domains = data_yaml("domains.yaml")
     return Lexicon(
         outcome_verbs=TermMatcher.of(lex["outcome_verbs"]),
         data_terms=TermMatcher.of(lex["data_terms"]),
