@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import NoReturn
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 EXIT_OK = 0
 EXIT_BULLET_FAILED = 1
@@ -27,8 +28,61 @@ class _Commands(TyperGroup):
             sys.stderr.write("bulletsmith: interrupted\n")
             raise typer.Exit(EXIT_INTERRUPTED) from None
 
+    def get_params(self, ctx):  # noqa: ANN001, ANN201
+        params = super().get_params(ctx)
+        for param in params:
+            _plain_metavar(param)
+        return params
 
-app = typer.Typer(
+
+_BRACED = re.compile(r"^\{(.+)\}(\.\.\.)?$")
+_TYPE_NAMES = {"str": "TEXT", "int": "INTEGER", "float": "FLOAT", "path": "PATH", "file": "FILE", "directory": "DIR"}
+
+
+def _plain_metavar(param) -> None:  # noqa: ANN001
+    """`FILE` and `--answers PATH`, not `{file}` and `--answers <list[Path]>`; a flag shows no
+    value at all (not `--in-place <bool>`). Newer typer versions label every parameter with its
+    Python type; older ones already read like this, and are left as they are."""
+    if getattr(param, "_bulletsmith_plain", False) or not hasattr(param, "display_type_rich"):
+        return
+    param._bulletsmith_plain = True
+    if getattr(param, "param_type_name", "") == "argument":
+        if param.metavar is None:
+            param.metavar = param.name.upper()
+        param.display_type_rich = lambda ctx: None  # the name says it: FILE, BULLET
+        return
+    if getattr(param, "is_flag", False) or getattr(param, "count", False):
+        param.display_type_rich = lambda ctx: None
+        return
+    if param.metavar is None:
+        try:
+            shown = param.display_type(None)
+        except Exception:  # noqa: BLE001 - only the label of a help line is at stake
+            return
+        name = shown.strip("<>")
+        name = re.sub(r"^list\[(.*)\]$", r"\1", name).removesuffix(" range")  # the range is shown beside it
+        param.metavar = f"[{name}]" if "|" in name else _TYPE_NAMES.get(name.lower(), name.upper())
+
+
+class _Command(TyperCommand):
+    """Every command's help, read the usual way whatever the typer version (see _plain_metavar)."""
+
+    def get_params(self, ctx):  # noqa: ANN001, ANN201
+        params = super().get_params(ctx)
+        for param in params:
+            _plain_metavar(param)
+        return params
+
+    def collect_usage_pieces(self, ctx):  # noqa: ANN001, ANN201
+        return [_BRACED.sub(r"\1\2", piece) for piece in super().collect_usage_pieces(ctx)]
+
+
+class _App(typer.Typer):
+    def command(self, *args, cls=None, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
+        return super().command(*args, cls=cls or _Command, **kwargs)
+
+
+app = _App(
     name="bulletsmith",
     cls=_Commands,
     help=(
@@ -46,6 +100,27 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
+
+
+def _print_version(value: bool) -> None:
+    if not value:
+        return
+    from importlib.metadata import PackageNotFoundError, version  # stdlib, light: no library import
+
+    try:
+        number = version("bulletsmith")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        number = "unknown (not installed)"
+    typer.echo(f"bulletsmith {number}")
+    raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """The commands' shared options: only --version so far."""
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:

@@ -15,6 +15,7 @@ import typer
 from bulletsmith.cli.app import EXIT_BULLET_FAILED, app, fail
 
 ENGINE_CHOICES = ("all", "rules", "openai")
+DEFAULT_CASES = Path("evals/cases")
 # The figures the comparison table shows, in order: (label, dotted path in a report).
 TABLE = (
     ("cases", "cases"),
@@ -123,7 +124,7 @@ def _compact(ids: list[str], limit: int = 12) -> str:
 
 @app.command("eval")
 def eval_(
-    cases: Path = typer.Option(Path("evals/cases"), "--cases", help="Folder of labelled case files (*.yaml)."),
+    cases: Path = typer.Option(DEFAULT_CASES, "--cases", help="Folder of labelled case files (*.yaml)."),
     thresholds: Path = typer.Option(
         Path("evals/thresholds.yaml"), "--thresholds", help="Minimum/maximum figures per engine; a breach exits 1."
     ),
@@ -168,6 +169,11 @@ def eval_(
         fail("--record and --status are for the openai engine's recordings")
     if record and status:
         fail("choose --record or --status, not both")
+    if not cases.is_dir() or not any(cases.glob("*.yaml")):
+        found = "no such folder" if not cases.exists() else "not a folder" if not cases.is_dir() else "no case files (*.yaml)"
+        how = ("run it from a bulletsmith source checkout (the cases are in its evals/cases/), or pass --cases FOLDER"
+               if cases == DEFAULT_CASES else "pass --cases a folder of case files (*.yaml)")
+        fail(f"{cases}: {found}; {how}")
     full = only is None and per_file is None
     rec = None
     try:
