@@ -12,7 +12,8 @@ def test_a_missing_folder_names_the_target_not_the_temp_file(tmp_path):
     with pytest.raises(FileNotFoundError) as e:
         atomic_write(target, "text")
     assert e.value.filename == str(target)
-    assert describe_os_error(e.value) == f"{target}: No such file or directory"
+    assert describe_os_error(e.value, "cannot save") == f"cannot save {target}: No such file or directory"
+    assert describe_os_error(BrokenPipeError(32, "Broken pipe"), "cannot save") == "cannot save: Broken pipe"
     assert ".tmp" not in str(e.value)
 
 

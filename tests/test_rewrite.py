@@ -240,3 +240,22 @@ def test_a_bullet_that_gained_a_final_period_keeps_its_answers(resume):
     resume.write_text(resume.read_text().replace(f"- {WEAK}\n", f"- {WEAK}.\n"))
     weak = next(b for b in json.loads(rewrite(resume, "--json").stdout)["bullets"] if b["location"] == "line 15")
     assert weak["status"] == "rewritten" and "3% label errors" in weak["after"]
+
+
+def test_the_summary_counts_one_bullet_in_the_singular(tmp_path):
+    one = tmp_path / "one.md"
+    one.write_text(f"# Alex\n\n- {WEAK}\n")
+    out = rewrite(one).stdout
+    assert "1 bullet: 1 needs answers\n" in out
+    assert "1 bullet still has open questions: fill in" in out and "answered bullets are rewritten" in out
+
+
+def test_a_write_that_fails_after_the_batch_is_one_line_naming_the_file(resume, tmp_path, monkeypatch):
+    import bulletsmith.fsutil
+
+    monkeypatch.setattr(bulletsmith.fsutil, "why_unwritable", lambda path: None)  # as if the folder went away later
+    target = tmp_path / "nodir" / "o.md"
+    result = rewrite(resume, "-o", target)
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"bulletsmith: error: cannot write {target}: No such file or directory\n")
+    assert "Traceback" not in result.output and ".tmp" not in result.output

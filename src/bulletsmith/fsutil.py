@@ -57,10 +57,11 @@ def why_unwritable(path: Path) -> str | None:
     return None
 
 
-def describe_os_error(e: OSError) -> str:
-    """'PATH: No such file or directory', one line, for an error message."""
+def describe_os_error(e: OSError, action: str) -> str:
+    """'cannot save PATH: No such file or directory' (or 'cannot save: Broken pipe' when no file
+    is named), one line, for an error message."""
     what = e.strerror or str(e)
-    return f"{e.filename}: {what}" if e.filename else what
+    return f"{action} {e.filename}: {what}" if e.filename else f"{action}: {what}"
 
 
 def _umask() -> int:

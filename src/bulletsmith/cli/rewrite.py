@@ -83,7 +83,7 @@ def rewrite(
         try:
             return write_files(result, keep_questions=keep_questions)
         except OSError as e:  # disk full, a folder removed meanwhile: one line naming the file
-            fail(f"cannot write {describe_os_error(e)}")
+            fail(describe_os_error(e, "cannot write"))
 
     def write_files(result, *, keep_questions: bool) -> bool:  # noqa: ANN001
         qf = result.questions_file(file.name, bank)
