@@ -172,10 +172,10 @@ def test_quit_then_resume_at_the_same_bullet_and_finish(resume):
     assert "Saved at bullet 3 of 11" in first.stdout
     assert session_path(resume).exists()
 
-    second = coach(resume, *skip_and_keep(counts[2:]))
+    second = coach(resume, "y", *skip_and_keep(counts[2:]))
     assert second.exit_code == 0, second.output
     out = second.stdout
-    assert "Resuming the saved session for resume.md at bullet 3 of 11" in out
+    assert "A saved session for resume.md (bullet 3 of 11) exists. Resume? [Y/n] y\n" in out
     assert "== Bullet 1 of 11" not in out and "== Bullet 3 of 11" in out
     assert "Wrote " in out and "(1 accepted, 0 edited, 10 kept)" in out
     written = resume.with_name("resume.bulletsmith.md").read_text()
@@ -191,7 +191,7 @@ def test_quit_then_resume_at_the_same_bullet_and_finish(resume):
 
 def test_resume_keeps_answers_given_before_the_quit_and_does_not_ask_them_again(resume):
     coach(resume, PROBLEM)  # EOF in the middle of bullet 1
-    second = coach(resume, DATA)
+    second = coach(resume, "", DATA)  # Enter: resume
     out = second.stdout
     assert "Bullet 1 of 11 · question 2 of 3 · data outcome" in out
     assert "question 1 of 3" not in out
@@ -203,7 +203,7 @@ def test_an_answer_edited_in_the_fact_bank_wins_over_the_saved_session(resume):
     coach(resume, PROBLEM)
     bank = resume.with_name("resume.questions.yaml")
     bank.write_text(bank.read_text().replace(PROBLEM, "vendor labels disagreed on 12 object classes"))
-    coach(resume, DATA)
+    coach(resume, DATA, args=["-y"])
     assert record(resume, WEAK)["answers"]["problem"] == "vendor labels disagreed on 12 object classes"
 
 
@@ -238,6 +238,77 @@ def test_an_edit_without_findings_is_taken_at_once_and_an_empty_edit_cancels(res
     out = result.stdout
     assert "Edit cancelled." in out and "Your text is used." in out
     assert record(resume, WEAK)["decision"] == "edited"
+
+
+def test_edit_shows_the_text_it_starts_from_and_the_same_text_back_changes_nothing(resume):
+    result = coach(resume, PROBLEM, DATA, "u", "e")
+    out = result.stdout
+    rewritten = next(line.removeprefix("  after:   ") for line in out.splitlines() if line.startswith("  after:   "))
+    assert f"Bullet 1 of 11 · your text (Enter keeps the text as it was)\n  current: {rewritten}\nnew text> " in out
+    again = coach(resume, "", "e", rewritten, "a", args=["-y"])  # a pasted copy of the rewrite, unchanged
+    assert "Edit cancelled: the text is unchanged." in again.stdout
+    assert record(resume, WEAK)["decision"] == "accepted"
+
+
+def test_edit_again_after_findings_starts_from_the_persons_own_text(resume):
+    c = make_coach(resume)
+    try:
+        for line in (PROBLEM, DATA, "u"):
+            c.handle(line)
+        rewrite = c.step().rewrite.text
+        c.handle("e")
+        assert c.step().edit_default == rewrite
+        c.handle("Built a classification model that cut label errors by 45%")
+        assert c.step().stage is Stage.CONFIRM_EDIT
+        c.handle("e")
+        assert c.step().edit_default == "Built a classification model that cut label errors by 45%"
+    finally:
+        c.close()
+
+
+def test_piped_input_answers_the_resume_question_like_typed_input(resume):
+    coach(resume, PROBLEM, "q")
+    result = coach(resume, "n", "q")  # printf 'n\nq\n' | bulletsmith coach resume.md
+    out = result.stdout
+    assert result.exit_code == 0, result.output
+    assert "A saved session for resume.md (bullet 1 of 11) exists. Resume? [Y/n] n\n" in out
+    assert "Bullet 1 of 11 · question 2 of 3 · data outcome" in out  # started over: its answer is in the fact bank
+    assert f"answered before: {PROBLEM}" in out
+    assert record(resume, WEAK)["answers"] == {"problem": PROBLEM}  # the "n" was not taken as "not mine"
+
+
+def test_an_unclear_reply_to_the_resume_question_asks_again(resume):
+    coach(resume, PROBLEM, "q")
+    out = coach(resume, DATA, "yes", "q").stdout
+    assert "Answer y to resume the saved session, or n to start over." in out
+    assert out.count("Resume? [Y/n]") == 2
+    assert "data_outcome" not in record(resume, WEAK)["answers"]
+
+
+def test_yes_resumes_without_asking(resume):
+    coach(resume, PROBLEM, "q")
+    out = coach(resume, "q", args=["-y"]).stdout
+    assert "Resuming the saved session for resume.md at bullet 1 of 11" in out and "Resume?" not in out
+
+
+def test_a_save_that_fails_names_the_file_not_a_temp_file(resume, tmp_path, monkeypatch):
+    import bulletsmith.fsutil
+
+    target = tmp_path / "gone" / "out.md"
+    (tmp_path / "gone").mkdir()
+    counts = questions_per_bullet(resume)
+    real = bulletsmith.fsutil.why_unwritable
+
+    def checked_then_removed(path):  # the folder is there when the coach starts, gone at the end
+        why = real(path)
+        if path == target:
+            path.parent.rmdir()
+        return why
+
+    monkeypatch.setattr(bulletsmith.fsutil, "why_unwritable", checked_then_removed)
+    result = coach(resume, *skip_and_keep(counts), args=["-o", target])
+    assert result.exit_code == 2
+    assert result.stderr == f"bulletsmith: error: cannot save {target}: No such file or directory\n"
 
 
 def test_write_now_writes_the_decided_bullets(resume):
@@ -290,7 +361,7 @@ def test_output_option(resume, tmp_path):
 def test_a_changed_resume_reuses_answers_of_unchanged_bullets(resume):
     coach(resume, PROBLEM, DATA, "u", "a", "k", "q")
     resume.write_text(resume.read_text().replace("Worked on the AV data pipeline", "Maintained the AV data pipeline"))
-    result = coach(resume)
+    result = coach(resume, "y")
     out = result.stdout
     assert "resume.md changed since the saved session" in out
     assert "== Bullet 3 of 11" in out  # the first bullet not decided yet

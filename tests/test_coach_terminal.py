@@ -208,3 +208,30 @@ def test_a_whole_session_in_a_terminal_with_ctrl_c_ctrl_d_and_resume(terminal):
     written = terminal.resume.with_name("resume.bulletsmith.md").read_text()
     assert f"- Built a classification model for image labeling because {PROBLEM}" in written
     assert terminal.resume.read_text() == SAMPLE.read_text()
+
+
+def test_edit_starts_from_the_rewrite_already_on_the_line(terminal, monkeypatch):
+    """`e` puts the rewrite on the input line: a few keys change it, nothing is retyped."""
+    import json
+
+    from bulletsmith.session import session_path
+
+    t = terminal()
+    for answer in (PROBLEM, DATA, "u"):
+        t.expect(r"1/11 › ")
+        t.sendline(answer)
+    t.expect(r"Bullet 1 of 11 · rewrite")
+    t.expect(r"1/11 › ")
+    t.sendline("e")
+    t.expect(r"edit the text")
+    t.expect(r"1/11 new text › Built a classification model for image labeling because " + re.escape(PROBLEM))
+    t.sendline(" at Northwind")  # typed at the end of the prefilled text
+    t.expect(r"Your text is used\.")
+    t.expect(r"Bullet 2 of 11")
+    t.press("\x04", r"End of input: saved at bullet 2 of 11")
+    assert t.wait() == 0
+    monkeypatch.setenv("BULLETSMITH_STATE_DIR", str(terminal.resume.parent / "state"))
+    b1 = json.loads(session_path(terminal.resume).read_text())["bullets"][0]
+    assert b1["decision"] == "edited"
+    assert b1["final"].startswith(f"Built a classification model for image labeling because {PROBLEM}")
+    assert b1["final"].endswith("at Northwind") and "1.2M images" in b1["final"]

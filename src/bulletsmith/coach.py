@@ -19,9 +19,11 @@ What the person can type depends on the stage (``Step.stage``):
 - DECIDE (the rewrite beside the original): ``a`` accept, ``e`` edit, ``r`` regenerate,
   ``k`` keep the original, ``b``, ``q``, ``w``. A rewrite that failed its guards offers only
   ``e`` and ``k`` (plus ``b``, ``q``, ``w``).
-- EDIT: the new text (Enter or ``b`` cancels). It goes through the same guards as a rewrite,
-  with the bullet and the answers as sources; with findings the stage becomes CONFIRM_EDIT
-  (``y`` use it anyway, ``e`` edit again, anything else discards it).
+- EDIT: the new text (Enter or ``b`` cancels). ``Step.edit_default`` is the text to start from
+  (the rewrite, or the person's own text after ``e edit again``): a UI prefills it where it can,
+  and the same text sent back unchanged cancels too. It goes through the same guards as a
+  rewrite, with the bullet and the answers as sources; with findings the stage becomes
+  CONFIRM_EDIT (``y`` use it anyway, ``e`` edit again, anything else discards it).
 - FAILED (the analysis failed, e.g. the endpoint is down): ``r`` retry, ``k`` keep, ``b``, ``q``, ``w``.
 - DONE: every bullet is decided; call ``finish()``.
 
@@ -78,7 +80,7 @@ class Stage(str, Enum):
 COMMANDS = {
     Stage.QUESTION: "Enter skip · ? why · u unknown · n not mine · b back · w write file now · q save and quit",
     Stage.DECIDE: "a accept · e edit · r regenerate · k keep original · b back · w write file now · q save and quit",
-    Stage.EDIT: "type the new text · Enter cancels",
+    Stage.EDIT: "type the new text · Enter keeps the text as it was",
     Stage.CONFIRM_EDIT: "y use it anyway · e edit again · Enter discard",
     Stage.FAILED: "r retry · k keep original · b back · w write file now · q save and quit",
     Stage.DONE: "",
@@ -109,6 +111,7 @@ class Step:
     final: str | None = None
     edit_text: str | None = None
     edit_findings: list[Finding] = field(default_factory=list)
+    edit_default: str | None = None  # EDIT: the text to start from (prefilled where the UI can)
     error: str | None = None
     entered: bool = False  # True the first time a step of this bullet is returned after moving to it
 
@@ -658,6 +661,9 @@ class Coach:
             step.error = self._rewrite_error
         if self.stage in (Stage.EDIT, Stage.CONFIRM_EDIT):
             step.edit_text, step.edit_findings = self._edit_text, list(self._edit_findings)
+        if self.stage is Stage.EDIT:
+            rw = self._rewrite
+            step.edit_default = self._edit_text or (rw.text if rw is not None and rw.ok else item.bullet.text)
         return step
 
     def handle(self, raw: str) -> Reply:
@@ -805,11 +811,17 @@ class Coach:
     def _on_edit(self, text: str) -> Reply:
         if not text or text.lower() == "b":
             self.stage = Stage.DECIDE
+            self._edit_text, self._edit_findings = None, []
             return Reply(message="Edit cancelled.")
         if text.lower() == "q":
             self.save()
             return Reply(quit=True)
         text = " ".join(text.split())
+        rw = self._rewrite
+        if self._edit_text is None and rw is not None and rw.ok and text == " ".join(rw.text.split()):
+            # The prefilled rewrite sent back as it was: nothing was edited.
+            self.stage = Stage.DECIDE
+            return Reply(message="Edit cancelled: the text is unchanged.")
         item = self.items[self.index]
         analysis = self._current_analysis()
         sources = [item.bullet.text, item.original,

@@ -51,7 +51,7 @@ def coach(
         None, "--questions", "-q", help="The fact bank read at start and kept up to date. Default: NAME.questions.yaml beside it."
     ),
     restart: bool = typer.Option(False, "--restart", help="Start over, ignoring a saved session (answers in the fact bank stay)."),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Resume a saved session without asking."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Resume a saved session without asking (for scripts)."),
     engine: EngineOpt = None,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
@@ -66,7 +66,8 @@ def coach(
     rules engine gives the same text), k keep the original.
 
     Every answer and decision is saved as you go (Ctrl-C and Ctrl-D too); run the same command
-    again to resume where you stopped. When every bullet is decided, the rewritten resume is
+    again to resume where you stopped: it asks first (y resume, n start over), also when the input
+    is piped, where the first line answers; -y resumes without asking, --restart starts over. When every bullet is decided, the rewritten resume is
     written to NAME.bulletsmith.EXT (the input only with --in-place, which keeps a .bak), and your
     answers stay in NAME.questions.yaml, the fact bank that `bulletsmith rewrite` reads too.
 
@@ -81,6 +82,7 @@ def coach(
       bulletsmith coach cv.json --answers resume.questions.yaml --restart
     """
     from bulletsmith.coach import Coach, saved_position
+    from bulletsmith.fsutil import describe_os_error
     from bulletsmith.session import SessionError, SessionStore
 
     session: Coach | None = None
@@ -104,17 +106,13 @@ def coach(
             saved = None
         if saved is not None:
             where = saved_position(saved)
-            if yes or not sys.stdin.isatty():
+            # Asked from a terminal and from piped input alike, so a script's lines mean what
+            # typed ones do (its first line answers this); -y is the way not to be asked.
+            if yes:
                 ui.info(f"Resuming the saved session for {file.name} at {where} (--restart starts over).")
-            else:
-                try:
-                    reply = ui.read(f"A saved session for {file.name} ({where}) exists. Resume? [Y/n] ")
-                except EOFError:
-                    ui.info("")
-                    raise typer.Exit(EXIT_OK) from None
-                if reply.strip().lower() in ("n", "no"):
-                    store.remove()
-                    saved = None
+            elif not _resume_saved(ui, f"A saved session for {file.name} ({where}) exists. Resume? [Y/n] "):
+                store.remove()
+                saved = None
 
         assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache)
         announce(assistant)
@@ -133,7 +131,7 @@ def coach(
         try:
             _run(session, ui, file)
         except OSError as e:
-            fail(f"cannot save: {e}")
+            fail(describe_os_error(e, "cannot save"))
     except KeyboardInterrupt:
         if session is None:
             kept = " The saved session is kept as it was." if saved is not None else ""
@@ -142,12 +140,27 @@ def coach(
             try:
                 _uninterrupted(session.save)
             except OSError as e:
-                fail(f"cannot save: {e}")
+                fail(describe_os_error(e, "cannot save"))
             typer.echo(f"\nInterrupted: saved at {_position(session)}. {_resume_hint(file)}")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:
         if session is not None:
             _uninterrupted(session.close)  # bounded (a few seconds at most); a Ctrl-C can't cut it short
+
+
+def _resume_saved(ui: _Ui, question: str) -> bool:
+    """y or Enter: resume; n: start over; anything else asks again. End of input ends the run."""
+    while True:
+        try:
+            reply = ui.read(question).strip().lower()
+        except EOFError:
+            ui.info("")
+            raise typer.Exit(EXIT_OK) from None
+        if reply in ("", "y", "yes"):
+            return True
+        if reply in ("n", "no"):
+            return False
+        ui.warn("Answer y to resume the saved session, or n to start over.")
 
 
 def _resume_hint(file: Path) -> str:
@@ -175,7 +188,7 @@ def _run(session: Coach, ui: _Ui, file: Path) -> None:
             if view != last_view:
                 prompt = ui.show(step)
                 last_view = view
-            line = ui.read(prompt)
+            line = ui.read_edit(prompt, step.edit_default) if step.stage is Stage.EDIT else ui.read(prompt)
             reply = session.handle(line)
             ui.reply(reply)
             if reply.quit:
@@ -255,6 +268,10 @@ class _Ui:
     def waiting(self, text: str):  # noqa: ANN201
         return nullcontext()
 
+    def read_edit(self, prompt: str, text: str | None) -> str:  # noqa: ARG002 - show() printed it instead
+        """Read the new text of a bullet; `text` is what it starts from, prefilled where possible."""
+        return self.read(prompt)
+
     def read(self, prompt: str) -> str:
         sys.stdout.write(prompt)
         sys.stdout.flush()
@@ -314,7 +331,9 @@ class _Ui:
             echo(f"  ({step.commands})")
             return "> "
         if step.stage is Stage.EDIT:
-            echo(f"{step.header} · your text (Enter cancels)")
+            # No line editor to prefill here: the text to start from is shown, ready to copy.
+            echo(f"{step.header} · your text (Enter keeps the text as it was)")
+            echo(f"  current: {step.edit_default}")
             return "new text> "
         if step.stage is Stage.CONFIRM_EDIT:
             echo(f"{step.header} · your text has findings:")
@@ -359,10 +378,11 @@ class _RichUi(_Ui):
 
         # Created per run, never at import: a Console keeps the width it saw when it was made.
         self.console = Console(highlight=False)
-        try:  # line editing (arrows, history) for input()
-            import readline  # noqa: F401
+        try:  # line editing (arrows, history) for input(), and the edit prompt prefilled
+            import readline
         except ImportError:  # pragma: no cover - Windows
-            pass
+            readline = None
+        self._readline = readline if hasattr(readline, "set_pre_input_hook") else None
 
     def info(self, text: str) -> None:
         from rich.text import Text
@@ -381,6 +401,21 @@ class _RichUi(_Ui):
         from rich.text import Text
 
         return self.console.input(Text(prompt, style="bold"))
+
+    def read_edit(self, prompt: str, text: str | None) -> str:
+        readline = self._readline
+        if not text or readline is None or not sys.stdin.isatty():
+            return self.read(prompt)
+
+        def insert() -> None:  # the text to edit, already on the line, cursor at its end
+            readline.insert_text(text)
+            readline.redisplay()
+
+        readline.set_pre_input_hook(insert)
+        try:
+            return self.read(prompt)
+        finally:
+            readline.set_pre_input_hook()
 
     def reply(self, reply: Reply) -> None:
         from rich.text import Text
@@ -451,7 +486,11 @@ class _RichUi(_Ui):
             c.print(Text(step.commands, style="dim"))
             return f"{position} › "
         if step.stage is Stage.EDIT:
-            c.print(Text(f"{step.header} · type your text (Enter cancels)", style="bold"))
+            if self._readline is not None and sys.stdin.isatty():  # read() puts the text on the line
+                c.print(Text(f"{step.header} · edit the text (unchanged or empty: keeps it as it was)", style="bold"))
+            else:
+                c.print(Text(f"{step.header} · type your text (Enter keeps the text as it was)", style="bold"))
+                c.print(Text(f"current: {step.edit_default}", style="cyan"))
             return f"{position} new text › "
         if step.stage is Stage.CONFIRM_EDIT:
             c.print(Text(f"{step.header} · your text has findings:", style="bold"))
