@@ -343,6 +343,7 @@ def test_after_in_place_the_next_run_knows_the_rewritten_bullets_and_their_answe
     out = again.stdout
     assert f"== Bullet 1 of 11 · line 15 ==\n{rewritten}\n" in out
     assert "Bullet 1 of 11 · question" not in out and "Bullet 1 of 11 · rewrite" in out
+    assert f"  before:  {rewritten}\n  after:   (no change)\n" in out  # the same answers give the same text
     assert "answered before: unknown" in out and "answered before: not mine" in out
     entries = [e for e in yaml.safe_load(bank.read_text())["bullets"] if e["bullet"] == WEAK]
     assert len(entries) == 1

@@ -14,7 +14,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from lxml import etree
 
-from bulletsmith.documents import Bullet, DocumentError, load_document
+from bulletsmith.documents import Bullet, DocumentError, Markup, load_document
 from bulletsmith.documents.pdf import _garbled
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -128,15 +128,87 @@ def test_docx_replacing_one_bullet_changes_only_that_paragraph(tmp_path, index):
     assert again.bullets == expected
 
 
-def test_docx_write_back_keeps_style_numbering_and_first_run_format(tmp_path):
+def test_docx_write_back_keeps_style_numbering_and_the_body_texts_look(tmp_path):
+    """The new text looks like the paragraph's body text, not like its bold lead-in word; formatting
+    the new text has no words for is reported, not silently lost."""
     path = make_docx(tmp_path / "resume.docx")
-    out = load_document(path).render({"paragraph 6": "Cut relabel rate from 11% to 4%", "paragraph 5": "Built an image classifier"})
-    paragraphs = docx.Document(io.BytesIO(out)).paragraphs
+    doc = load_document(path)
+    replacements = {"paragraph 6": "Cut relabel rate from 11% to 4%", "paragraph 5": "Built an image classifier"}
+    paragraphs = docx.Document(io.BytesIO(doc.render(replacements))).paragraphs
     formatted = next(p for p in paragraphs if p.text == "Cut relabel rate from 11% to 4%")
     assert formatted._p.pPr.numPr.numId.val == 1
-    assert len(formatted.runs) == 1 and formatted.runs[0].bold and formatted.runs[0].font.size == docx.shared.Pt(10.5)
+    assert len(formatted.runs) == 1 and not formatted.runs[0].bold and not formatted.runs[0].italic
     styled = next(p for p in paragraphs if p.text == "Built an image classifier")
     assert styled.style.name == "List Bullet"
+    assert doc.dropped_markup(replacements) == {
+        "paragraph 6": [Markup("Redesigned", "bold", "bold, 10.5 pt"), Markup("0.68 to 0.84", "italic", "italic")]
+    }
+
+
+def test_docx_bold_and_italic_runs_stay_on_the_words_the_rewrite_kept(tmp_path):
+    path = make_docx(tmp_path / "resume.docx")
+    doc = load_document(path)
+    new = "Redesigned the taxonomy with 12 annotators, raising agreement from 0.68 to 0.84 on 3M frames"
+    paragraph = docx.Document(io.BytesIO(doc.render({"paragraph 6": new}))).paragraphs[5]
+    assert [(r.text, bool(r.bold), bool(r.italic)) for r in paragraph.runs] == [
+        ("Redesigned", True, False),
+        (" the taxonomy with 12 annotators, raising agreement from ", False, False),
+        ("0.68 to 0.84", False, True),
+        (" on 3M frames", False, False),
+    ]
+    assert paragraph.runs[0].font.size == docx.shared.Pt(10.5)
+    assert doc.dropped_markup({"paragraph 6": new}) == {}
+
+
+def _hyperlink(paragraph, url: str, text: str) -> None:
+    """Append a hyperlink run (python-docx has no API for one)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True))
+    run = paragraph.add_run(text, style="Hyperlink" if "Hyperlink" in paragraph.part.document.styles else None)
+    run.font.underline = True
+    paragraph._p.remove(run._r)
+    link.append(run._r)
+    paragraph._p.append(link)
+
+
+def make_linked_docx(path: Path) -> Path:
+    d = docx.Document()
+    d.add_heading("Projects", 1)
+    p = d.add_paragraph("Cleaned the ", style="List Bullet")
+    p.add_run("feedback").bold = True
+    p.add_run(" data with ")
+    _hyperlink(p, "https://github.com/cleanlab/cleanlab", "cleanlab")
+    p.add_run(" and ")
+    p.add_run("pandas").italic = True
+    d.save(path)
+    return path
+
+
+def test_docx_hyperlink_is_carried_with_its_address(tmp_path):
+    path = make_linked_docx(tmp_path / "resume.docx")
+    doc = load_document(path)
+    assert doc.bullets == [Bullet("Cleaned the feedback data with cleanlab and pandas", "paragraph 2")]
+    new = "Cleaned the feedback data with cleanlab; cut label noise 30% in 2 weeks"
+    out = docx.Document(io.BytesIO(doc.render({"paragraph 2": new})))
+    paragraph = out.paragraphs[1]
+    assert paragraph.text == new
+    [link] = paragraph.hyperlinks
+    assert (link.text, link.address) == ("cleanlab", "https://github.com/cleanlab/cleanlab")
+    assert [r.text for r in paragraph.runs if r.bold] == ["feedback"]
+    # the italic "pandas" is not in the new text: the caller is told
+    assert doc.dropped_markup({"paragraph 2": new}) == {"paragraph 2": [Markup("pandas", "italic", "italic")]}
+
+
+def test_docx_hyperlink_whose_words_went_is_reported_with_its_address(tmp_path):
+    doc = load_document(make_linked_docx(tmp_path / "resume.docx"))
+    new = "Cleaned the feedback data with a label-error library, cutting noise 30%"
+    assert doc.dropped_markup({"paragraph 2": new}) == {"paragraph 2": [
+        Markup("cleanlab", "link", "link to https://github.com/cleanlab/cleanlab"),
+        Markup("pandas", "italic", "italic"),
+    ]}
+    assert not docx.Document(io.BytesIO(doc.render({"paragraph 2": new}))).paragraphs[1].hyperlinks
 
 
 def test_docx_typed_glyph_is_kept(tmp_path):

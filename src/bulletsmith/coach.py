@@ -133,6 +133,12 @@ class Step:
         return COMMANDS[self.stage]
 
     @property
+    def changed(self) -> bool:
+        """The rewrite differs from the bullet as the file holds it (which, after --in-place, may
+        already be this very rewrite of the original)."""
+        return self.rewrite is not None and self.bullet is not None and self.rewrite.text.strip() != self.bullet.text.strip()
+
+    @property
     def current_answer(self) -> str | None:
         return self.answers.get(self.question.slot) if self.question else None
 

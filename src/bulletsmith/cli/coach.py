@@ -357,7 +357,7 @@ class _Ui:
             for w in rw.warnings:
                 echo(f"    ! {w}")
         else:
-            if rw.changed:
+            if step.changed:
                 echo(f"  after:   {rw.text}")
                 echo(f"  changes: {plain_diff(step.bullet.text, rw.text)}")
             else:
@@ -531,7 +531,7 @@ class _RichUi(_Ui):
                     after.append(change.text, style="bold green")
             table = Table(show_lines=False, expand=True)
             table.add_column("Before", ratio=1)
-            table.add_column("After" if rw.changed else "After (no change)", ratio=1)
+            table.add_column("After" if step.changed else "After (no change)", ratio=1)
             table.add_row(before, after)
             c.print(table)
             for w in rw.warnings:

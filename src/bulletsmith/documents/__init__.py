@@ -5,6 +5,10 @@
     for b in doc.bullets:
         print(b.location, b.text)          # "line 12", "Built a classification model …"
     new = doc.render({"line 12": "Redesigned the labeling taxonomy, …"})   # the whole new file, as bytes
+    doc.dropped_markup({"line 12": "…"})   # {"line 12": [Markup("cleanlab", "link", "[cleanlab](https://…)")]}
+
+Inline markup (links, bold, italic, code…) stays on the words a new text kept; ``dropped_markup``
+lists what a new text has no words for, so a caller can say so.
 
 Formats (by extension, or ``format=``): Markdown (.md .markdown), plain text (.txt .text),
 JSON Resume (.json), LaTeX (.tex), Word (.docx), PDF (.pdf, read only: ``render`` gives Markdown,
@@ -22,7 +26,16 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from bulletsmith.documents.base import FORMATS, MAX_FILE_BYTES, Bullet, Document, DocumentError, error, read_bytes
+from bulletsmith.documents.base import (
+    FORMATS,
+    MAX_FILE_BYTES,
+    Bullet,
+    Document,
+    DocumentError,
+    Markup,
+    error,
+    read_bytes,
+)
 
 SUFFIX_FORMATS = {
     ".md": "markdown",
@@ -51,6 +64,7 @@ __all__ = [
     "DocumentError",
     "FORMATS",
     "MAX_FILE_BYTES",
+    "Markup",
     "SUPPORTED_SUFFIXES",
     "load_document",
 ]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import re
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 #: Files larger than this are refused before a byte is read (a resume is a few kB; a 50 MB
 #: "resume" is a mistake or an attack, and parsing it would hang the tool).
@@ -41,6 +42,22 @@ class Bullet:
     location: str
 
 
+@dataclass(frozen=True)
+class Markup:
+    """Inline markup inside an original bullet, around some of its words: a link, bold, italic, code…
+
+    ``text`` is the plain words it marks (``"Microsoft Dynamics CRM"``); ``kind`` is one of
+    ``link``, ``bold``, ``italic``, ``underline``, ``strike``, ``code``, ``image``, ``format``;
+    ``source`` is how the file writes it (``**labelcheck**``,
+    ``\\href{https://…}{Microsoft Dynamics CRM}``), for DOCX a description (``bold``,
+    ``link to https://…``).
+    """
+
+    text: str
+    kind: str
+    source: str
+
+
 class Document:
     """A resume in one format: its bullets, and how to write new bullet texts back.
 
@@ -50,6 +67,12 @@ class Document:
     In the text formats, a new text for a bullet that was wrapped over several lines is wrapped
     at the original's widest line with the original's continuation indent; a one-line bullet
     stays on one line.
+
+    Inline markup (links, bold, italic, code…) is carried into a new text where the new text
+    still has its words: each markup span of the original whose plain words occur exactly once in
+    the new text, on word boundaries, is written around them again (same URL, same delimiter).
+    ``dropped_markup(replacements)`` lists the spans that could not be carried, per location, so
+    a caller can say so.
     """
 
     format: str = ""
@@ -58,12 +81,33 @@ class Document:
     def __init__(self, path: Path, bullets: list[Bullet]) -> None:
         self.path = path
         self.bullets = bullets
+        self._last: tuple[tuple, tuple[bytes, dict[str, list[Markup]]]] | None = None
 
     @property
     def output_suffix(self) -> str:
         return self.path.suffix
 
-    def render(self, replacements: Mapping[str, str]) -> bytes:  # pragma: no cover - abstract
+    def render(self, replacements: Mapping[str, str]) -> bytes:
+        """The whole new file, with the new texts written in place of their bullets."""
+        return self._rendered(replacements)[0]
+
+    def dropped_markup(self, replacements: Mapping[str, str]) -> dict[str, list[Markup]]:
+        """The inline markup ``render(replacements)`` could not carry into the new texts.
+
+        location -> the original's markup spans, in reading order, whose words the new text does not
+        have once (dropped, changed, or there twice). Bullets that lost nothing are not in it.
+        """
+        return self._rendered(replacements)[1]
+
+    def _rendered(self, replacements: Mapping[str, str]) -> tuple[bytes, dict[str, list[Markup]]]:
+        changes = self.changed(replacements)
+        key = tuple(sorted(changes.items()))
+        if self._last is None or self._last[0] != key:  # render, then dropped_markup: one write
+            self._last = (key, self._write(changes))
+        return self._last[1]
+
+    def _write(self, changes: dict[str, str]) -> tuple[bytes, dict[str, list[Markup]]]:  # pragma: no cover
+        """The new file for validated ``changes`` (location -> new normalised text), and the dropped markup."""
         raise NotImplementedError
 
     def changed(self, replacements: Mapping[str, str]) -> dict[str, str]:
@@ -150,7 +194,112 @@ def decode_text(path: Path, data: bytes) -> tuple[str, bytes]:
     return text, bom
 
 
+# --- carrying inline markup into a new text ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A markup span of an original bullet, as a writer carries it: the spans nested inside it
+    (tried one by one when the whole can't be carried), and what the format needs to write it
+    again (``payload``; the text formats write ``markup.source`` as it is)."""
+
+    markup: Markup
+    children: tuple[Mark, ...] = ()
+    payload: Any = None
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A mark carried into a new text: it goes around ``text[start:end]``."""
+
+    start: int
+    end: int
+    mark: Mark
+
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+def occurrences(text: str, words: str) -> list[tuple[int, int]]:
+    """Where ``words`` occurs in ``text`` as whole words (no letter or digit glued on either side)."""
+    if not words:
+        return []
+    hits: list[tuple[int, int]] = []
+    open_word, close_word = bool(_WORD_CHAR.match(words[0])), bool(_WORD_CHAR.match(words[-1]))
+    i = text.find(words)
+    while i >= 0:
+        j = i + len(words)
+        glued_before = open_word and i > 0 and _WORD_CHAR.match(text[i - 1])
+        glued_after = close_word and j < len(text) and _WORD_CHAR.match(text[j])
+        if not (glued_before or glued_after):
+            hits.append((i, j))
+        i = text.find(words, i + 1)
+    return hits
+
+
+def place_marks(text: str, marks: Sequence[Mark]) -> tuple[list[Placed], list[Markup]]:
+    """Which of the original's marks go where in the new ``text``, and which can't be carried.
+
+    A mark is carried when its words occur exactly once in ``text``, on word boundaries, clear of
+    the marks already placed; one that isn't still lets the marks nested in it try on their own.
+    The dropped list has every mark neither carried nor inside a carried one, in reading order.
+    """
+    placed: list[Placed] = []
+    dropped: list[Markup] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= p.start or p.end <= a for p in placed)
+
+    def visit(mark: Mark) -> None:
+        hits = occurrences(text, mark.markup.text)
+        if len(hits) == 1 and free(*hits[0]):
+            placed.append(Placed(hits[0][0], hits[0][1], mark))
+            return
+        if mark.markup.text:
+            dropped.append(mark.markup)
+        for child in mark.children:
+            visit(child)
+
+    for mark in marks:
+        visit(mark)
+    placed.sort(key=lambda p: p.start)
+    return placed, dropped
+
+
+def markups(marks: Sequence[Mark]) -> list[Markup]:
+    """Every markup span in ``marks``, nested ones included, in reading order."""
+    out: list[Markup] = []
+    for mark in marks:
+        if mark.markup.text:
+            out.append(mark.markup)
+        out += markups(mark.children)
+    return out
+
+
+def compose(text: str, placed: Sequence[Placed], escape: Callable[[str, int, int], str]) -> str:
+    """``text`` in a format's source: ``escape(text, start, end)`` for the plain stretches, each
+    placed mark's own source around its words."""
+    out: list[str] = []
+    pos = 0
+    for p in placed:
+        if pos < p.start:
+            out.append(escape(text, pos, p.start))
+        out.append(p.mark.markup.source)
+        pos = p.end
+    if pos < len(text):
+        out.append(escape(text, pos, len(text)))
+    return "".join(out)
+
+
 # --- writing back by source ranges ------------------------------------------------------------
+
+#: How a format writes a new plain text in place of a bullet: the source, and the markup dropped.
+Writer = Callable[[str], tuple[str, list[Markup]]]
+
+
+def no_markup(write: Callable[[str], str]) -> Writer:
+    """A writer for a bullet with no inline markup to carry."""
+    return lambda text: (write(text), [])
 
 
 @dataclass(frozen=True)
@@ -159,7 +308,7 @@ class Span:
 
     start: int
     end: int
-    format: Callable[[str], str]
+    format: Writer
 
 
 class SpanDocument(Document):
@@ -171,17 +320,20 @@ class SpanDocument(Document):
         self._bom = bom
         self._spans = {b.location: s for b, s in zip(bullets, spans, strict=True)}
 
-    def render(self, replacements: Mapping[str, str]) -> bytes:
-        changes = self.changed(replacements)
-        edits = sorted(((self._spans[loc], text) for loc, text in changes.items()), key=lambda e: e[0].start)
+    def _write(self, changes: dict[str, str]) -> tuple[bytes, dict[str, list[Markup]]]:
+        edits = sorted(((self._spans[loc], loc, text) for loc, text in changes.items()), key=lambda e: e[0].start)
         out: list[str] = []
+        dropped: dict[str, list[Markup]] = {}
         pos = 0
-        for span, text in edits:
+        for span, location, text in edits:
             out.append(self.source[pos : span.start])
-            out.append(span.format(text))
+            written, lost = span.format(text)
+            out.append(written)
+            if lost:
+                dropped[location] = lost
             pos = span.end
         out.append(self.source[pos:])
-        return self._bom + "".join(out).encode("utf-8")
+        return self._bom + "".join(out).encode("utf-8"), dropped
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")

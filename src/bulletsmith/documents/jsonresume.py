@@ -16,7 +16,16 @@ import re
 from pathlib import Path
 from typing import Any
 
-from bulletsmith.documents.base import Bullet, DocumentError, Span, SpanDocument, decode_text, error, normalize_space
+from bulletsmith.documents.base import (
+    Bullet,
+    DocumentError,
+    Span,
+    SpanDocument,
+    decode_text,
+    error,
+    no_markup,
+    normalize_space,
+)
 from bulletsmith.documents.filters import is_achievement
 
 SECTIONS = ("work", "projects", "volunteer")
@@ -149,5 +158,5 @@ def parse_jsonresume(path: Path, data: bytes) -> JsonResumeDocument:
                 if key in spans_by_path and is_achievement(plain):
                     start, end = spans_by_path[key]
                     bullets.append(Bullet(plain, _location(key)))
-                    spans.append(Span(start, end, fmt))
+                    spans.append(Span(start, end, no_markup(fmt)))
     return JsonResumeDocument(path, bullets, text, bom, spans)

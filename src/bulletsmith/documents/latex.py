@@ -19,6 +19,9 @@ How bullets are found, in the document body only (after ``\\begin{document}`` wh
 
 Text goes through ``latex_to_text`` for the reader and back through ``text_to_latex`` when written;
 an item body that was wrapped over several source lines is wrapped the same way (see ``base.Wrapping``).
+Inline markup of the original (``\\textbf{..}``, ``\\emph{..}``, ``\\href{url}{..}``, ``\\url{..}``,
+``{\\bf ..}``, the file's own one-argument macros; see ``latex_text.markup_spans``) is written again,
+as it was, around the words the new text kept.
 """
 
 from __future__ import annotations
@@ -29,17 +32,23 @@ from pathlib import Path
 
 from bulletsmith.documents.base import (
     Bullet,
+    Mark,
+    Markup,
     Span,
     SpanDocument,
     Wrapping,
+    Writer,
+    compose,
     decode_text,
     error,
     line_of,
     line_starts,
+    markups,
+    place_marks,
     wrapping_of,
 )
 from bulletsmith.documents.filters import Sections, is_achievement
-from bulletsmith.documents.latex_text import latex_to_text, read_group, text_to_latex
+from bulletsmith.documents.latex_text import escape_range, latex_to_text, markup_spans, read_group, text_to_latex
 
 KNOWN_BULLET_MACROS = {"resumeItem": None, "resumeSubItem": None, "cvlistitem": 1}
 _HEADING_NAME = re.compile(r"head|title|section|entry|list|start|end", re.I)
@@ -203,6 +212,8 @@ def parse_latex(path: Path, data: bytes) -> LatexDocument:
     end_doc = masked.find("\\end{document}", body_start)
     body_end = end_doc if end_doc >= 0 else len(masked)
     bullet_macros = _bullet_macros(macros, masked[body_start:body_end])
+    # The file's own one-argument macros (\\company{Acme}) are markup a new text keeps, like \\textbf.
+    markup_macros = {name: "format" for name, m in macros.items() if m.nargs == 1 and name not in bullet_macros}
     starts = line_starts(text)
 
     bullets: list[Bullet] = []
@@ -222,7 +233,7 @@ def parse_latex(path: Path, data: bytes) -> LatexDocument:
         # An \item is where its line starts; a macro's text may start lines below the macro
         # (\resumeItem{Title}<newline>{Text}): say where the text is.
         bullets.append(Bullet(plain, f"line {line_of(starts, cmd_pos if item else start)}"))
-        spans.append(Span(start, end, _writer(wrapping_of(text, start, end))))
+        spans.append(Span(start, end, _writer(wrapping_of(text, start, end), _marks(raw, markup_macros))))
 
     open_items: dict[int, tuple[int, int]] = {}  # brace depth -> (\item position, content start)
 
@@ -310,11 +321,29 @@ def parse_latex(path: Path, data: bytes) -> LatexDocument:
     return LatexDocument(path, bullets, text, bom, spans)
 
 
-def _writer(wrapping: Wrapping | None):  # noqa: ANN202
-    """How a new text is written in place of a bullet: escaped, and wrapped like the original if it was."""
-    if wrapping is None:
-        return text_to_latex
-    return lambda text: wrapping.fill(text_to_latex(text))
+def _marks(src: str, commands: dict[str, str]) -> list[Mark]:
+    """The inline markup of a bullet's LaTeX (``\\textbf{…}``, ``\\href{url}{…}``…), nested ones inside."""
+    marks = []
+    for start, end, a, b, kind in markup_spans(src, commands):
+        source = " ".join(src[start:end].split())  # comments are masked already; line breaks are spaces
+        marks.append(Mark(Markup(latex_to_text(src[a:b]), kind, source), tuple(_marks(src[a:b], commands))))
+    return marks
+
+
+def _writer(wrapping: Wrapping | None, marks: list[Mark]) -> Writer:
+    """How a new text is written in place of a bullet: the original's markup carried where its words
+    still are, the rest escaped, and wrapped like the original if it was."""
+    order = {m: k for k, m in reversed(list(enumerate(markups(marks))))}
+
+    def write(text: str) -> tuple[str, list[Markup]]:
+        placed, dropped = place_marks(text, marks)
+        source = compose(text, placed, escape_range)
+        if placed and latex_to_text(source) != text:  # a carried span would change the words: write none
+            source = text_to_latex(text)
+            dropped = sorted(dropped + [p.mark.markup for p in placed], key=order.__getitem__)
+        return (wrapping.fill(source) if wrapping else source), dropped
+
+    return write
 
 
 def _trim(s: str, start: int, end: int) -> tuple[int, int]:

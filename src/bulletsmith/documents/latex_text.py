@@ -278,3 +278,78 @@ def escape_range(text: str, start: int, end: int) -> str:
             out.append("{}")  # "--", "''", "``" are ligatures (–, ”, “): keep the characters apart
         out.append(piece)
     return "".join(out)
+
+
+# --- inline markup inside a bullet ------------------------------------------------------------------
+
+#: Commands whose one argument is text with a look: the markup a writer carries into a new text.
+MARKUP_COMMANDS = {
+    "textbf": "bold", "textit": "italic", "emph": "italic", "textsl": "italic", "underline": "underline",
+    "uline": "underline", "texttt": "code", "url": "link", "nolinkurl": "link", "sout": "strike",
+    "textsc": "format", "textsf": "format", "textrm": "format", "textup": "format", "textmd": "format",
+    "textnormal": "format", "textsuperscript": "format", "textsubscript": "format", "hl": "format",
+    "mbox": "format",
+}  # fmt: skip
+#: Commands whose first argument is not text (a URL, a colour) and whose second is.
+MARKUP_COMMANDS_2 = {"href": "link", "textcolor": "format", "colorbox": "format"}
+#: Declarations that style the rest of their group: ``{\bf text}``.
+MARKUP_SWITCHES = {
+    "bf": "bold", "bfseries": "bold", "it": "italic", "itshape": "italic", "em": "italic", "sl": "italic",
+    "slshape": "italic", "tt": "code", "ttfamily": "code", "sc": "format", "scshape": "format",
+    "sf": "format", "sffamily": "format",
+}  # fmt: skip
+
+
+def markup_spans(src: str, commands: dict[str, str] | None = None) -> list[tuple[int, int, int, int, str]]:
+    """The inline markup of a bullet's LaTeX: ``(start, end, text start, text end, kind)`` for each
+    ``\\textbf{…}``, ``\\href{url}{…}``, ``{\\bf …}``… at the top level of ``src`` (nested ones are in
+    the text range). ``commands``: more one-argument commands (the file's own), name -> kind.
+    """
+    one = {**MARKUP_COMMANDS, **(commands or {})}
+    out: list[tuple[int, int, int, int, str]] = []
+    n = len(src)
+    i = 0
+    while i < n:
+        c = src[i]
+        if c == "\\":
+            m = re.match(r"\\([A-Za-z]+)\*?", src[i:])
+            if not m:
+                i += 2
+                continue
+            name, after = m.group(1), i + m.end()
+            wanted = 2 if name in MARKUP_COMMANDS_2 else 1 if name in one else 0
+            groups: list[tuple[int, int]] = []
+            j = after
+            while wanted and len(groups) < wanted:
+                j = _skip_ws(src, j)
+                while len(groups) == 0 and j < n and src[j] == "[":
+                    g = read_group(src, j, "[", "]")
+                    j = _skip_ws(src, g[1]) if g else n
+                g = read_group(src, j)
+                if g is None or src[g[1] - 1] != "}":
+                    break
+                groups.append((j + 1, g[1] - 1))
+                j = g[1]
+            if wanted and len(groups) == wanted:
+                out.append((i, j, *groups[-1], MARKUP_COMMANDS_2.get(name) or one[name]))
+                i = j
+            else:
+                i = after
+            continue
+        if c == "{":
+            m = re.match(r"\{\s*\\([A-Za-z]+)(?![A-Za-z])", src[i:])
+            g = read_group(src, i)
+            if m and m.group(1) in MARKUP_SWITCHES and g and src[g[1] - 1] == "}":
+                out.append((i, g[1], i + m.end(), g[1] - 1, MARKUP_SWITCHES[m.group(1)]))
+                i = g[1]
+                continue
+            i += 1
+            continue
+        if c == "$":  # math: no text markup inside
+            j = i + 1
+            while j < n and src[j] != "$":
+                j += 2 if src[j] == "\\" else 1
+            i = j + 1
+            continue
+        i += 1
+    return out

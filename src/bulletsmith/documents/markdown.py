@@ -6,7 +6,10 @@ which CommonMark does not treat as a list). Headings (``#``, setext, or a paragr
 known section name such as ``**Skills**``) decide which items count (see ``filters``).
 
 A new text replaces the bullet's source lines, escaped only where Markdown would misread it, and
-wrapped like the original when that was wrapped (see ``base.Wrapping``).
+wrapped like the original when that was wrapped (see ``base.Wrapping``). The original's inline
+markup (``**bold**``, ``*em*``, ``_em_``, ``~~strike~~``, `` `code` ``, ``[links](url)``, ``<autolinks>``,
+images) goes back around the words the new text kept (see ``base.place_marks``); every written line
+is parsed again, and markup that would not read back as it was is left out and reported.
 """
 
 from __future__ import annotations
@@ -17,12 +20,19 @@ from pathlib import Path
 
 from bulletsmith.documents.base import (
     Bullet,
+    Mark,
+    Markup,
+    Placed,
     Span,
     SpanDocument,
     Wrapping,
+    Writer,
+    compose,
     decode_text,
     line_starts,
+    markups,
     normalize_space,
+    place_marks,
     wrapping_of,
 )
 from bulletsmith.documents.filters import Sections, is_achievement, section_kind
@@ -58,39 +68,141 @@ def inline_plain(children) -> str:  # noqa: ANN001 - markdown-it tokens
     return normalize_space("".join(out))
 
 
-def markdown_plain(source: str) -> str:
-    tokens = _parser().parseInline(source)
-    return inline_plain(tokens[0].children if tokens else [])
+# --- inline markup: read it, and carry it into a new text ------------------------------------------
+
+_KINDS = {"strong": "bold", "em": "italic", "s": "strike", "link": "link"}
 
 
-def _fits(prefix: str, candidate: str, text: str) -> bool:
-    """Does ``prefix + candidate`` parse back as one paragraph-led list item/paragraph reading ``text``?"""
+def _escape_inline(text: str) -> str:
+    """Backslash the characters that are markup anywhere in a line."""
+    return re.sub(r"&(?=#?\w+;)", r"\\&", _INLINE_SPECIAL.sub(r"\\\1", text))
+
+
+def _destination(url: str, title: str | None) -> str:
+    """``(url "title")`` as a link or image writes it."""
+    plain = url and not re.search(r"[\s<>]", url) and url.count("(") == url.count(")")
+    dest = url if plain else "<" + url.replace("<", "%3C").replace(">", "%3E") + ">"
+    if title:
+        dest += ' "' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"({dest})"
+
+
+def _code_source(tok) -> str:  # noqa: ANN001 - a markdown-it token
+    content, fence = tok.content, tok.markup
+    padded = content[:1] == "`" or content[-1:] == "`" or (content[:1] == " " == content[-1:] and content.strip())
+    return f"{fence} {content} {fence}" if padded else f"{fence}{content}{fence}"
+
+
+def inline_marks(children) -> list[Mark]:  # noqa: ANN001 - markdown-it tokens
+    """The markup spans of an inline token list (bold, italic, strike, links, autolinks, code,
+    images), outermost first with the ones nested in them; each with its Markdown source."""
+    top: list[Mark] = []
+    stack: list[tuple] = []  # (open token, source parts, plain parts, nested marks)
+
+    def emit(source: str, plain: str, mark: Mark | None = None) -> None:
+        if stack:
+            stack[-1][1].append(source)
+            stack[-1][2].append(plain)
+            if mark is not None:
+                stack[-1][3].append(mark)
+        elif mark is not None:
+            top.append(mark)
+
+    for tok in children or ():
+        kind = tok.type
+        if kind == "text":
+            emit(_escape_inline(tok.content), tok.content)
+        elif kind in ("softbreak", "hardbreak"):
+            emit(" ", " ")
+        elif kind == "code_inline":
+            source = _code_source(tok)
+            emit(source, tok.content, Mark(Markup(normalize_space(tok.content), "code", source)))
+        elif kind == "image":
+            alt = inline_plain(tok.children)
+            source = f"![{_escape_inline(alt)}]" + _destination(tok.attrs.get("src", ""), tok.attrs.get("title"))
+            emit(source, alt, Mark(Markup(alt, "image", source)))
+        elif kind == "html_inline":
+            emit(tok.content, "")
+        elif kind.endswith("_open"):
+            stack.append((tok, [], [], []))
+        elif kind.endswith("_close") and stack:
+            opener, parts, plains, nested = stack.pop()
+            inner, plain = "".join(parts), "".join(plains)
+            what = _KINDS.get(opener.type[: -len("_open")], "format")
+            if what == "link" and opener.markup == "autolink":
+                source = f"<{plain}>"
+            elif what == "link":
+                source = f"[{inner}]" + _destination(opener.attrs.get("href", ""), opener.attrs.get("title"))
+            else:
+                source = opener.markup + inner + opener.markup
+            emit(source, plain, Mark(Markup(normalize_space(plain), what, source), tuple(nested)))
+    return top
+
+
+def _reparse(prefix: str, candidate: str):  # noqa: ANN202
+    """What ``prefix + candidate`` reads as, when it is one list item or paragraph: (plain text, inline tokens)."""
     tokens = _parser().parse(prefix + candidate + "\n")
     inlines = [t for t in tokens if t.type == "inline"]
     if len(inlines) != 1:
-        return False
+        return None
     got = inline_plain(inlines[0].children)
     if prefix.strip() and not any(t.type == "list_item_open" for t in tokens):
         got = got[len(prefix.strip()) :].strip()  # a glyph bullet: the glyph is part of the paragraph
-    return got == text
+    return got, inlines[0].children
+
+
+def _reads_as(prefix: str, candidate: str, text: str, placed: list[Placed]) -> bool:
+    """Does ``prefix + candidate`` read back as ``text``, with every carried mark where it was put?"""
+    got = _reparse(prefix, candidate)
+    if got is None or got[0] != text:
+        return False
+    if not placed:
+        return True
+    found = set(markups(inline_marks(got[1])))
+    return all(p.mark.markup in found for p in placed)
 
 
 def _escape_some(text: str) -> str:
     """Backslash the characters that are markup anywhere in a line, and a block marker at its start."""
-    out = _INLINE_SPECIAL.sub(r"\\\1", text)
-    out = re.sub(r"&(?=#?\w+;)", r"\\&", out)
+    out = _escape_inline(text)
     m = _LEADING_BLOCK.match(out)
     if m:
         out = out[: m.end() - 1] + "\\" + out[m.end() - 1 :]
     return out
 
 
+def _as_is(text: str, start: int, end: int) -> str:
+    return text[start:end]
+
+
+def _escaped_some(text: str, start: int, end: int) -> str:
+    return _escape_some(text[start:end]) if start == 0 else _escape_inline(text[start:end])
+
+
+def _escaped_all(text: str, start: int, end: int) -> str:
+    return _ESCAPABLE.sub(r"\\\1", text[start:end])
+
+
+def _compose(text: str, placed: list[Placed], prefix: str) -> tuple[str, list[Placed]]:
+    """The Markdown line for ``text`` with the placed marks, escaped only where it has to be, and the
+    marks that survived: a mark the line would not read back with (it merged with a neighbour's
+    ``*``, say) is left out, and the line is tried again without it."""
+    while True:
+        for escape in (_as_is, _escaped_some):
+            candidate = compose(text, placed, escape)
+            if _reads_as(prefix, candidate, text, placed):
+                return candidate, placed
+        if not placed:
+            return _ESCAPABLE.sub(r"\\\1", text), []
+        got = _reparse(prefix, compose(text, placed, _escaped_some))
+        found = set(markups(inline_marks(got[1]))) if got is not None and got[0] == text else set()
+        survivors = [p for p in placed if p.mark.markup in found]
+        placed = survivors if len(survivors) < len(placed) else []
+
+
 def to_markdown(text: str, prefix: str = "- ") -> str:
     """The Markdown source that reads back as ``text`` after ``prefix`` (escaped only where it has to be)."""
-    for candidate in (text, _escape_some(text)):
-        if _fits(prefix, candidate, text):
-            return candidate
-    return _ESCAPABLE.sub(r"\\\1", text)
+    return _compose(text, [], prefix)[0]
 
 
 _DATE_RANGE = re.compile(
@@ -107,20 +219,24 @@ def _looks_like_heading(children) -> bool:  # noqa: ANN001 - markdown-it tokens
     return first is not None and first.type in ("strong_open", "em_open") and len(plain.split()) <= 8
 
 
-def _span_format(prefix: str, wrapping: Wrapping | None):  # noqa: ANN202
-    """How a new text is written in place of a bullet: escaped, and wrapped like the original if it was.
+def _span_format(prefix: str, wrapping: Wrapping | None, marks: list[Mark]) -> Writer:
+    """How a new text is written in place of a bullet: the original's inline markup carried where its
+    words still are, escaped, and wrapped like the original if it was.
 
-    A wrapping that would not read back as the same text (it never should) gives way to one line.
+    A wrapping that would not read back as the same text and markup (it never should) gives way to one line.
     """
+    order = {m: k for k, m in reversed(list(enumerate(markups(marks))))}
 
-    def write(text: str) -> str:
-        line = to_markdown(text, prefix)
+    def write(text: str) -> tuple[str, list[Markup]]:
+        placed, dropped = place_marks(text, marks)
+        line, carried = _compose(text, placed, prefix)
+        dropped = sorted(dropped + [p.mark.markup for p in placed if p not in carried], key=order.__getitem__)
         if wrapping is None:
-            return line
+            return line, dropped
         wrapped = wrapping.fill(line)
         # Checked without the blockquote around it: "> " on the continuation lines becomes spaces.
         probe = wrapped.replace(wrapping.newline + wrapping.indent, "\n" + wrapping.indent.replace(">", " "))
-        return wrapped if wrapped == line or _fits(prefix, probe, text) else line
+        return (wrapped if wrapped == line or _reads_as(prefix, probe, text, carried) else line), dropped
 
     return write
 
@@ -168,7 +284,8 @@ def parse_markdown(path: Path, data: bytes) -> MarkdownDocument:
             if not sections.excluded and is_achievement(plain):
                 marker = tok.info + tok.markup if tok.info else tok.markup
                 bullets.append(Bullet(plain, f"line {tok.map[0] + 1}"))
-                spans.append(Span(start, end, _span_format(f"{marker} ", wrapping_of(text, start, end, _CONTINUATION))))
+                wrapping = wrapping_of(text, start, end, _CONTINUATION)
+                spans.append(Span(start, end, _span_format(f"{marker} ", wrapping, inline_marks(inline.children))))
         elif tok.type == "paragraph_open" and not tok.hidden:
             inline = tokens[i + 1]
             plain = inline_plain(inline.children)
@@ -196,10 +313,14 @@ def _glyph_paragraph(map_, source, lines, starts, sections, bullets, spans) -> N
         line_no, start, end, glyph = current
         first_line, *rest = _NEWLINE.split(source[start:end])
         # "> " opening a continuation line inside a blockquote is no part of the text
-        plain = markdown_plain(normalize_space(" ".join([first_line, *(_QUOTE_MARKS.sub("", r) for r in rest)])))
+        joined = normalize_space(" ".join([first_line, *(_QUOTE_MARKS.sub("", r) for r in rest)]))
+        tokens = _parser().parseInline(joined)
+        children = tokens[0].children if tokens else []
+        plain = inline_plain(children)
         if not sections.excluded and is_achievement(plain):
             bullets.append(Bullet(plain, f"line {line_no + 1}"))
-            spans.append(Span(start, end, _span_format(glyph + " ", wrapping_of(source, start, end, _CONTINUATION))))
+            wrapping = wrapping_of(source, start, end, _CONTINUATION)
+            spans.append(Span(start, end, _span_format(glyph + " ", wrapping, inline_marks(children))))
 
     for ln in range(first, end_line):
         body = lines[ln].rstrip("\r\n")

@@ -27,11 +27,10 @@ import itertools
 import logging
 import re
 import warnings
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bulletsmith.documents.base import Bullet, Document, DocumentError, error, normalize_space
+from bulletsmith.documents.base import Bullet, Document, DocumentError, Markup, error, normalize_space
 from bulletsmith.documents.filters import Sections, is_achievement, section_kind
 from bulletsmith.documents.markdown import to_markdown
 
@@ -53,9 +52,8 @@ class PdfDocument(Document):
     def output_suffix(self) -> str:
         return ".md"
 
-    def render(self, replacements: Mapping[str, str]) -> bytes:
+    def _write(self, changes: dict[str, str]) -> tuple[bytes, dict[str, list[Markup]]]:
         """A Markdown document of the bullets (replaced where given), under their section headings."""
-        changes = self.changed(replacements)
         out = [
             f"<!-- bulletsmith: converted from {self.path.name}. A PDF can't be edited in place, so this is "
             "its bullets as Markdown; paste them back into the resume's source. -->",
@@ -70,7 +68,7 @@ class PdfDocument(Document):
                 out += [f"## {heading}", ""]
                 current = heading
             out.append(f"- {to_markdown(changes.get(b.location, b.text))}")
-        return ("\n".join(out) + "\n").encode("utf-8")
+        return ("\n".join(out) + "\n").encode("utf-8"), {}
 
 
 @contextlib.contextmanager

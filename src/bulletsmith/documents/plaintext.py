@@ -11,7 +11,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bulletsmith.documents.base import Bullet, Span, SpanDocument, decode_text, line_starts, normalize_space, wrapping_of
+from bulletsmith.documents.base import (
+    Bullet,
+    Span,
+    SpanDocument,
+    decode_text,
+    line_starts,
+    no_markup,
+    normalize_space,
+    wrapping_of,
+)
 from bulletsmith.documents.filters import Sections, is_achievement, section_kind
 
 GLYPHS = "•●▪◦‣∙⋅○■□►▸➢➤✓✔–*+-"
@@ -50,7 +59,7 @@ def parse_text(path: Path, data: bytes) -> TextDocument:
             if not sections.excluded and is_achievement(plain):
                 bullets.append(Bullet(plain, f"line {line_no + 1}"))
                 wrapping = wrapping_of(text, start, end)
-                spans.append(Span(start, end, wrapping.fill if wrapping else _single_line))
+                spans.append(Span(start, end, no_markup(wrapping.fill if wrapping else _single_line)))
         current = None
 
     for ln, body in enumerate(lines):

@@ -9,9 +9,13 @@ Paragraphs are counted in document order over the whole body, tables included: `
 is the 14th ``w:p``. Headings (``Heading N``/``Title`` styles, or a short paragraph that names a
 known section) decide which items count (see ``filters``).
 
-Writing back changes only the changed paragraphs: their properties (style, numbering) stay, the
-first run's formatting is kept for the new text, the other runs go. A render with no change
-returns the original bytes.
+Writing back changes only the changed paragraphs: their properties (style, numbering) and a typed
+glyph stay; the new text takes the look of the paragraph's body text (the run formatting that covers
+most of its characters, so a bold lead-in word doesn't make the whole bullet bold). A stretch formatted
+apart (bold, italic, another size…) or a hyperlink is carried when the new text has its words once,
+on word boundaries; the rest is reported by ``dropped_markup``. Other inline content (fields, tracked
+changes, content controls) is not part of the text read and goes with the old text. A render with no
+change returns the original bytes.
 """
 
 from __future__ import annotations
@@ -19,11 +23,10 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Mapping
 from copy import deepcopy
 from pathlib import Path
 
-from bulletsmith.documents.base import Bullet, Document, error, normalize_space
+from bulletsmith.documents.base import Bullet, Document, Mark, Markup, error, normalize_space, place_marks
 from bulletsmith.documents.filters import Sections, is_achievement, section_kind
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -130,58 +133,210 @@ class DocxDocument(Document):
         self._data = data
         self._prefixes = prefixes  # location -> length of a typed glyph prefix ("• ") to keep
 
-    def render(self, replacements: Mapping[str, str]) -> bytes:
-        changes = self.changed(replacements)
+    def _write(self, changes: dict[str, str]) -> tuple[bytes, dict[str, list[Markup]]]:
         if not changes:
-            return self._data
+            return self._data, {}
         document = _open(self._data, self.path)
         paragraphs = _paragraphs(document)
+        dropped: dict[str, list[Markup]] = {}
         for location, text in changes.items():
             index = int(location.split()[1]) - 1
-            _set_text(paragraphs[index], text, self._prefixes.get(location, 0))
+            lost = _set_text(paragraphs[index], text, self._prefixes.get(location, 0), document.part)
+            if lost:
+                dropped[location] = lost
         out = io.BytesIO()
         document.save(out)
-        return out.getvalue()
+        return out.getvalue(), dropped
 
 
-def _set_text(p, text: str, keep_prefix: int) -> None:  # noqa: ANN001
-    """Replace a paragraph's text, keeping its properties, a typed glyph prefix and the first run's formatting."""
-    from docx.oxml import OxmlElement
+# Run properties that don't change how a run looks (spell-check language, complex-script twins):
+# runs that differ only in these are one stretch of text, not markup.
+_INVISIBLE_RPR = {"lang", "noProof", "bCs", "iCs", "szCs", "rtl", "cs"}
+_LOOKS = {"b": "bold", "i": "italic", "u": "underlined", "strike": "struck through", "dstrike": "struck through",
+          "caps": "capitals", "smallCaps": "small capitals", "highlight": "highlighted", "shd": "shaded"}  # fmt: skip
+_KIND_OF = {"b": "bold", "i": "italic", "u": "underline", "strike": "strike", "dstrike": "strike"}
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _looks(rpr) -> dict[str, bytes]:  # noqa: ANN001
+    """The visible run properties: local name -> the property's XML."""
+    from lxml import etree
+
+    if rpr is None:
+        return {}
+    return {_local(c.tag): etree.tostring(c, method="c14n") for c in rpr if _local(c.tag) not in _INVISIBLE_RPR}
+
+
+def _describe(rpr, base) -> tuple[str, str]:  # noqa: ANN001
+    """(kind, description) of how a run's formatting differs from the paragraph's body text."""
     from docx.oxml.ns import qn
+
+    mine, theirs = _looks(rpr), _looks(base)
+    added = [name for name, xml in mine.items() if theirs.get(name) != xml]
+    words = []
+    for name in added:
+        el = rpr.find(qn(f"w:{name}"))
+        val = el.get(qn("w:val")) if el is not None else None
+        if name in _LOOKS:
+            words.append(("not " if val in ("0", "false", "none") else "") + _LOOKS[name])
+        elif name == "sz" and val:
+            words.append(f"{int(val) / 2:g} pt")
+        elif name == "color" and val:
+            words.append(f"colour #{val}")
+        elif name == "rStyle" and val:
+            words.append(f"character style {val}")
+        elif name == "rFonts":
+            words.append(f"font {el.get(qn('w:ascii')) or el.get(qn('w:hAnsi')) or '(theme)'}")
+        elif name == "vertAlign" and val:
+            words.append(val)
+    words += [f"not {_LOOKS[name]}" for name in theirs if name not in mine and name in _LOOKS]
+    kind = next((_KIND_OF[name] for name in added if name in _KIND_OF), "format")
+    return kind, ", ".join(words) or "formatted"
+
+
+def _run_text(r) -> str:  # noqa: ANN001
     from docx.text.run import Run
 
-    runs = [r for r in p.iter(qn("w:r"))]
-    kept_prefix = ""
-    template = runs[0] if runs else None
-    consumed = 0
-    keep: set = set()
-    for r in runs:
-        if consumed >= keep_prefix:
-            template = r
-            break
-        rt = Run(r, None).text
-        if consumed + len(rt) <= keep_prefix and r.getparent() is p:
-            keep.add(r)
-            consumed += len(rt)
+    return Run(r, None).text
+
+
+def _new_run(rpr, text: str):  # noqa: ANN001, ANN202
+    from docx.oxml import OxmlElement
+
+    run = OxmlElement("w:r")
+    if rpr is not None:
+        run.append(deepcopy(rpr))
+    t = OxmlElement("w:t")
+    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    t.text = text
+    run.append(t)
+    return run
+
+
+def _link_target(link, part) -> str:  # noqa: ANN001
+    from docx.oxml.ns import qn
+
+    rid = link.get(qn("r:id"))
+    if rid and part is not None and rid in part.rels:
+        rel = part.rels[rid]
+        return rel.target_ref if rel.is_external else str(rel.target_ref)
+    anchor = link.get(qn("w:anchor"))
+    return f"#{anchor}" if anchor else "(no address)"
+
+
+def _body_marks(items, part):  # noqa: ANN001, ANN202
+    """The body's runs and hyperlinks -> (the body text's run properties, the marks: stretches of runs
+    formatted unlike the body text, payload ``("run", rPr)``, and hyperlinks, ``("link", element)``).
+
+    Runs next to each other that look the same are one stretch (Word splits runs for spell-checking
+    and revisions); the body text's look is the one that covers the most characters.
+    """
+    from docx.oxml.ns import qn
+
+    stretches: list[list] = []  # [kind, rPr or link element, text]
+    for kind, element, text in items:
+        if kind == "run":
+            rpr = element.find(qn("w:rPr"))
+            if stretches and stretches[-1][0] == "run" and _looks(stretches[-1][1]) == _looks(rpr):
+                stretches[-1][2] += text
+                continue
+            stretches.append(["run", rpr, text])
+        else:
+            stretches.append(["link", element, text])
+    weight: dict[bytes, int] = {}
+    first: dict[bytes, object] = {}  # look -> the first run properties that have it
+    for kind, rpr, text in stretches:
+        if kind == "run":
+            key = repr(sorted(_looks(rpr).items())).encode()
+            weight[key] = weight.get(key, 0) + len(text.strip())
+            first.setdefault(key, rpr)
+    base_key = max(weight, key=weight.__getitem__) if weight else None
+    base = first.get(base_key) if base_key is not None else None
+    marks: list[Mark] = []
+    for kind, element, text in stretches:
+        words = normalize_space(text)
+        if not words:
             continue
-        kept_prefix = rt[: keep_prefix - consumed]
-        template = r
-        break
-    rpr = template.find(qn("w:rPr")) if template is not None else None
+        if kind == "link":
+            markup = Markup(words, "link", f"link to {_link_target(element, part)}")
+            marks.append(Mark(markup, payload=("link", element)))
+        elif repr(sorted(_looks(element).items())).encode() != base_key:
+            what, description = _describe(element, base)
+            marks.append(Mark(Markup(words, what, description), payload=("run", element)))
+    return base, marks
+
+
+def _set_text(p, text: str, keep_prefix: int, part=None) -> list[Markup]:  # noqa: ANN001
+    """Replace a paragraph's text, keeping its properties, a typed glyph prefix, the body text's look,
+    and the runs formatted apart (bold, italic…) and hyperlinks whose words the new text still has
+    once. Returns the ones it could not carry."""
+    from docx.oxml.ns import qn
+
+    keep: set = set()
+    items: list[tuple[str, object, str]] = []  # ("run" | "link", element, text) after the glyph prefix
+    prefix_run = None
+    consumed = 0
+    for child in p:
+        if child.tag == qn("w:r"):
+            kind, child_text = "run", _run_text(child)
+        elif child.tag == qn("w:hyperlink"):
+            kind, child_text = "link", "".join(_run_text(r) for r in child.findall(qn("w:r")))
+        else:
+            continue
+        if consumed < keep_prefix:
+            if consumed + len(child_text) <= keep_prefix and kind == "run":
+                keep.add(child)
+                consumed += len(child_text)
+                continue
+            cut = keep_prefix - consumed
+            rpr = child.find(qn("w:rPr")) if kind == "run" else None
+            prefix_run = _new_run(rpr, child_text[:cut])
+            child_text = child_text[cut:]
+            consumed = keep_prefix
+        items.append((kind, child, child_text))
+    base, marks = _body_marks(items, part)
+    placed, dropped = place_marks(text, marks)
+
     for child in list(p):
         if child.tag == qn("w:pPr") or child in keep:
             continue
         if child.tag in (qn("w:bookmarkStart"), qn("w:bookmarkEnd")):
             continue
         p.remove(child)
-    run = OxmlElement("w:r")
-    if rpr is not None:
-        run.append(deepcopy(rpr))
-    t = OxmlElement("w:t")
-    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    t.text = kept_prefix + text
-    run.append(t)
-    p.append(run)
+    if prefix_run is not None:
+        p.append(prefix_run)
+    pos = 0
+    for mark_at in [*placed, None]:
+        stop = mark_at.start if mark_at is not None else len(text)
+        if pos < stop:
+            p.append(_new_run(base, text[pos:stop]))
+        if mark_at is None:
+            break
+        kind, element = mark_at.mark.payload
+        words = text[mark_at.start : mark_at.end]
+        if kind == "run":
+            p.append(_new_run(element, words))  # element: the run properties
+        else:
+            p.append(_carried_link(element, words))
+        pos = mark_at.end
+    return dropped
+
+
+def _carried_link(link, words: str):  # noqa: ANN001, ANN202
+    """A copy of a hyperlink reading ``words``: as it was when its text is the same, else in its first run's look."""
+    from docx.oxml.ns import qn
+
+    copy = deepcopy(link)
+    runs = copy.findall(qn("w:r"))
+    if "".join(_run_text(r) for r in runs) == words:
+        return copy
+    for r in runs:
+        copy.remove(r)
+    copy.append(_new_run(runs[0].find(qn("w:rPr")) if runs else None, words))
+    return copy
 
 
 def parse_docx(path: Path, data: bytes) -> DocxDocument:
