@@ -3,11 +3,15 @@
 Each test reads as an example: a bullet and the person's answers in, the text that comes out.
 """
 
+from pathlib import Path
+
 import pytest
 
 from bulletsmith import Assistant, Slot
-from bulletsmith.assembly import is_clause
+from bulletsmith.evaluation import load_cases
 from bulletsmith.guards import unsupported_quantities
+from bulletsmith.question_templates import past_tense
+from bulletsmith.slot_detection import is_clause
 
 rules = Assistant(engine="rules")
 
@@ -213,3 +217,93 @@ def test_and_before_a_second_measure_that_moved_opens_a_clause():
     )
     assert an.slots[Slot.MODEL_IMPACT].evidence == "lifted melanoma classifier recall 5 points"
     assert an.slots[Slot.DATA_OUTCOME].evidence == "cut unusable images to 4%"
+
+
+# --- questions: the bullet's own object, in the past tense, whole ------------------------
+
+
+SAVED = (
+    "Saved over 30% of the overall AWS costs by establishing a quarterly purchasing strategy for RI "
+    "(Reserved Instance) and SP (Savings Plan)"
+)
+DEMONSTRATED = (
+    "Demonstrated that rewriting an in-house test framework for Microsoft Dynamics AX would help the team "
+    "save $4K annually"
+)
+
+
+def question(bullet: str, slot: Slot) -> str:
+    q = rules.analyze(bullet).question_for(slot)
+    assert q is not None, f"no {slot} question"
+    return q.text
+
+
+@pytest.mark.parametrize(
+    "bullet, work",
+    [
+        # the verb as written, put in the past tense
+        ("Maintain upkeep of computers, classroom equipment, and 200 printers across campus",
+         "before you maintained the upkeep of computers, classroom equipment, and printers:"),
+        ("Build an algorithm for artist to detect if their music was violating copy right infringement laws",
+         "before you built the algorithm for artist:"),
+        ("Involved in features such as delivery time optimization, tracking, queuing and A/B testing",
+         "before you were involved in features:"),
+        ("Assess and troubleshoot computer problems brought by students, faculty and staff",
+         "before you assessed and troubleshot the computer problems:"),
+        # no "the" before a conjunction, a number word or an adverb; a list stays whole
+        ("Cleaned and consolidated three years of distribution spreadsheets into a single queryable dataset",
+         "before you cleaned and consolidated the distribution spreadsheets into a single queryable dataset:"),
+        ("Trained six baristas who were later promoted", "before you trained six baristas:"),
+        ("Conducted interviews for junior, and senior, data engineering roles",
+         "before you conducted the interviews for junior, and senior, data engineering roles:"),
+        # no numbers, no half range, no dangling word
+        ("Grew annual revenue 28% over three years while holding food cost flat", "before you grew the annual revenue:"),
+        ("Reduced waste 9%", "before you reduced the waste:"),
+        ("Reduced p95 latency from 220ms to 90ms for the search API", "before you reduced the p95 latency:"),
+        ("Built a monthly volunteer-hours report adopted by the program director",
+         "before you built the monthly volunteer-hours report:"),
+        ("Deduplicated 2.4M prompts with MinHash before training, removing 18% near-duplicates",
+         "before you deduplicated the prompts:"),
+        # the method, not an outcome verb or an aside in parentheses
+        ("Reduced waste 9% by tightening par-level ordering", "before you tightened the par-level ordering:"),
+        (SAVED,
+         "before you established the quarterly purchasing strategy for RI:"),
+        # no good object: a neutral phrase
+        (DEMONSTRATED, "before this work:"),
+        ("Built by all women team of newbie programmers", "before this work:"),
+    ],
+)
+def test_the_problem_question_names_the_work_grammatically(bullet, work):
+    text = question(bullet, Slot.PROBLEM)
+    assert text.startswith(f"What was going wrong {work}"), text
+
+
+def test_a_bullet_with_no_verb_gets_a_neutral_downstream_question():
+    text = question("In a team of 2, raised $8,000 in funding from The Hub incubator", Slot.MODEL_IMPACT)
+    assert text.startswith("What did this work do downstream: ")
+    assert "the work in" not in text
+
+
+def test_the_analytics_impact_question_says_by_how_much_once():
+    text = question("Automated weekly reporting that saved owners roughly 5 hours per week", Slot.MODEL_IMPACT)
+    assert text == (
+        "What did that do downstream once you automated weekly reporting: the business decision or metric "
+        "it moved, by how much, and for how long?"
+    )
+
+
+@pytest.mark.parametrize(
+    "written, past",
+    [("Build", "built"), ("Maintain", "maintained"), ("Lead", "led"), ("assess", "assessed"),
+     ("Communicate", "communicated"), ("Ship", "shipped"), ("Audit", "audited"), ("Identify", "identified"),
+     ("Manages", "managed"), ("Builds", "built"), ("establishing", "established"), ("tightening", "tightened"),
+     ("Redesigned", "redesigned"), ("Wrote", "wrote"), ("Setup", "set up")],
+)
+def test_past_tense(written, past):
+    assert past_tense(written) == past
+
+
+def test_no_question_runs_past_two_hundred_characters():
+    for case in load_cases(Path(__file__).resolve().parent.parent / "evals" / "cases"):
+        for q in rules.analyze(case.bullet).questions:
+            assert len(q.text) <= 200, (case.id, q.text)
