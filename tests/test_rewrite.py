@@ -259,3 +259,19 @@ def test_a_write_that_fails_after_the_batch_is_one_line_naming_the_file(resume, 
     assert result.exit_code == 2
     assert result.stderr.endswith(f"bulletsmith: error: cannot write {target}: No such file or directory\n")
     assert "Traceback" not in result.output and ".tmp" not in result.output
+
+
+def test_markup_the_rewrite_could_not_keep_is_reported(tmp_path):
+    resume = tmp_path / "r.md"
+    resume.write_text("# Work\n\n- Cleaned the **feedback** data with [cleanlab](https://github.com/cleanlab/cleanlab)\n")
+    rewrite(resume)
+    fill(resume.with_name("r.questions.yaml"), {"Cleaned the feedback data with cleanlab": {
+        "problem": "the feedback labels disagreed 20% of the time", "data_outcome": "removed 12k noisy rows",
+    }})
+    result = rewrite(resume)
+    out = resume.with_name("r.bulletsmith.md").read_text()
+    assert "[cleanlab](https://github.com/cleanlab/cleanlab)" in out  # its words are there once: kept
+    assert "**feedback**" not in out  # "feedback" is now there twice: which one was bold?
+    assert "bold not kept: **feedback**" in result.stdout
+    report = json.loads(rewrite(resume, "--json").stdout)
+    assert report["bullets"][0]["dropped_markup"] == [{"text": "feedback", "kind": "bold", "source": "**feedback**"}]

@@ -127,6 +127,11 @@ class BatchResult:
     def render(self) -> bytes:
         return self.document.render(self.replacements())
 
+    def dropped_markup(self) -> dict[str, list]:
+        """location -> the inline markup (links, bold…) of the original bullet that its rewrite
+        could not keep, because the words it marked are no longer there as written."""
+        return self.document.dropped_markup(self.replacements())
+
     def questions_file(self, resume_name: str, bank: AnswerBank) -> QuestionsFile:
         """Every question of this resume, with the answers known so far (the empty ones stay, to be
         filled in later), plus older answered bullets. Each entry holds the original bullet, and

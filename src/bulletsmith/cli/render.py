@@ -82,7 +82,7 @@ def print_report(report, breaches: list[str], *, show_failures: bool = False) ->
         echo(f"THRESHOLD: {b}")
 
 
-def print_batch(result, output, questions_path, pending: int) -> None:  # noqa: ANN001
+def print_batch(result, output, questions_path, pending: int, dropped: dict | None = None) -> None:  # noqa: ANN001
     """Per bullet: before, after, slots filled, warnings; then what was written and what is next."""
     from bulletsmith.batch import Status
 
@@ -101,6 +101,9 @@ def print_batch(result, output, questions_path, pending: int) -> None:  # noqa: 
             echo(f"  error:  {o.error}")
         for w in o.rewrite.warnings if o.rewrite else []:
             echo(f"  ! {w}")
+        for m in (dropped or {}).get(o.bullet.location, []):
+            echo(f"  ! {m.kind} not kept: {m.source} (the rewrite does not have \"{m.text}\" exactly once, as written; "
+                 "add it back by hand if you want it)")
     counts = ", ".join(f"{result.count(s)} {marks[s]}" for s in Status if result.count(s))
     echo("")
     echo(f"{_bullets(len(result.outcomes))}: {counts}")

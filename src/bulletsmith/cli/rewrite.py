@@ -138,6 +138,7 @@ def rewrite(
 
 
 def _report(result, document, file, out_path, questions_path, wrote_questions, pending, assistant, json_out) -> None:  # noqa: ANN001
+    dropped = result.dropped_markup()  # already computed by the write: no second render
     if json_out:
         typer.echo(
             json.dumps(
@@ -147,7 +148,13 @@ def _report(result, document, file, out_path, questions_path, wrote_questions, p
                     "output": str(out_path),
                     "questions_file": str(questions_path) if wrote_questions else None,
                     "engine": assistant.engine,
-                    "bullets": [o.to_dict() for o in result.outcomes],
+                    "bullets": [
+                        {**o.to_dict(), "dropped_markup": [
+                            {"text": m.text, "kind": m.kind, "source": m.source}
+                            for m in dropped.get(o.bullet.location, [])
+                        ]}
+                        for o in result.outcomes
+                    ],
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -156,7 +163,7 @@ def _report(result, document, file, out_path, questions_path, wrote_questions, p
     else:
         from bulletsmith.cli.render import print_batch
 
-        print_batch(result, out_path, questions_path if wrote_questions else None, len(pending))
+        print_batch(result, out_path, questions_path if wrote_questions else None, len(pending), dropped)
 
 
 def _with_progress(work):  # noqa: ANN001, ANN202
