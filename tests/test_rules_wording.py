@@ -307,3 +307,32 @@ def test_no_question_runs_past_two_hundred_characters():
     for case in load_cases(Path(__file__).resolve().parent.parent / "evals" / "cases"):
         for q in rules.analyze(case.bullet).questions:
             assert len(q.text) <= 200, (case.id, q.text)
+
+
+# --- the examples fit the bullet's field, or stay neutral --------------------------------
+
+
+def test_a_portfolio_bullet_gets_finance_examples_not_fraud_ones():
+    text = question("Created models for portfolio hedging, portfolio optimization and price forecasting",
+                    Slot.MODEL_IMPACT)
+    assert "fraud" not in text and "alert" not in text
+    assert "drawdown" in text
+
+
+def test_a_cloud_cost_bullet_is_not_asked_about_models_and_dashboards():
+    bullet = SAVED
+    assert "models and dashboards" not in question(bullet, Slot.MODEL_IMPACT)
+    assert "cloud bill" in question(bullet, Slot.PROBLEM)
+
+
+def test_a_bullet_that_is_not_data_work_gets_a_neutral_outcome_question():
+    text = question("Trained six baristas who were later promoted", Slot.DATA_OUTCOME)
+    assert text == ("What measurably changed after you trained six baristas: "
+                    "for example its volume, quality, speed or cost, before and after?")
+    text = question("Grew annual revenue 28% over three years while holding food cost flat", Slot.PROBLEM)
+    assert "data-quality" not in text
+
+
+def test_data_work_is_still_asked_about_the_data():
+    text = question("Cleaned the feedback data", Slot.DATA_OUTCOME)
+    assert text.startswith("What measurably changed in the data or pipeline after you cleaned the feedback data:")

@@ -11,7 +11,13 @@ import re
 from bulletsmith.guards import is_filler, looks_like_injection
 from bulletsmith.lexicon import lexicon
 from bulletsmith.models import Analysis, Answer, Slot
-from bulletsmith.slot_detection import OUTCOME_OPENER, Clause, classified_clauses, is_clause, split_clauses
+from bulletsmith.slot_detection import (
+    OUTCOME_OPENER,
+    Clause,
+    classified_clauses,
+    is_clause,
+    split_clauses,
+)
 
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _INTENT = re.compile(r"^(?:to|because|since|after|when|as|so that|due to|given)\b", re.IGNORECASE)

@@ -205,19 +205,34 @@ def _shorten(text: str) -> str:
     return text
 
 
+# Domains whose work need not be data work (a cloud bill, a portfolio, a restaurant's revenue):
+# their outcome question does not say "in the data or pipeline" unless the bullet is about data.
+_NOT_DATA_DOMAINS = frozenset({"general", "infra", "finance"})
+_DATA_WORDS = re.compile(
+    r"\b(?:data|datasets?|models?|machine learning|ml|training|labels?|labell?ing|annotations?|pipelines?|etl|"
+    r"features?|embeddings?|benchmarks?|evaluation|inference|quer(?:y|ies)|sql|logs?|metrics)\b",
+    re.IGNORECASE,
+)
+
+
+def _in_the_data(domain: Domain, bullet: str) -> str:
+    if domain.name in _NOT_DATA_DOMAINS and not _DATA_WORDS.search(bullet):
+        return ""
+    return " in the data or pipeline"
+
+
 _MAX_QUESTION = 200  # characters: a question is read at a glance
 
 
 def questions_for(missing: list[Slot], bullet: str, verb: str | None, obj: str | None) -> list[Question]:
     domain = lexicon().domain_for(bullet)
-    for max_words in (_MAX_OBJECT_WORDS, 5, 3, 0):  # a shorter object while a question runs long
-        work = describe_object(verb, obj, bullet, max_words=max_words) if max_words else "this work"
-        texts = _texts(work, bullet, domain)
-        if all(len(texts[slot][0]) <= _MAX_QUESTION for slot in missing):
-            break
     out = []
     for slot in missing:
-        text, kind, unit = texts[slot]
+        for max_words in (_MAX_OBJECT_WORDS, 5, 3, 0):  # a shorter object while the question runs long
+            work = describe_object(verb, obj, bullet, max_words=max_words) if max_words else "this work"
+            text, kind, unit = _texts(work, bullet, domain)[slot]
+            if len(text) <= _MAX_QUESTION:
+                break
         out.append(Question(slot=slot, text=text, kind=kind, unit_hint=unit, why=WHY[slot]))
     return out
 
@@ -236,7 +251,7 @@ def _texts(work: str, bullet: str, domain: Domain) -> dict[Slot, tuple[str, Answ
             None,
         ),
         Slot.DATA_OUTCOME: (
-            f"What measurably changed in the data or pipeline after {work}: {domain.data}?",
+            f"What measurably changed{_in_the_data(domain, bullet)} after {work}: {domain.data}?",
             AnswerKind.QUANTITY,
             domain.data_unit,
         ),
