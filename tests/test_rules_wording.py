@@ -39,6 +39,8 @@ def rewrite(bullet: str, **answers: str) -> str:
         ("each product surface built its own recommender", "because each product surface built its own recommender"),
         ("artists only learned about infringement after takedowns", "because artists only learned about"),
         ("we relied on spreadsheets", "because we relied on spreadsheets"),
+        ("A single LDAP server was a single point of failure", "because a single LDAP server was a single point"),
+        ("design reviews varied by reviewer and missed failure modes", "because design reviews varied by reviewer"),
         ("inconsistent vendor labels", "to fix inconsistent vendor labels"),
         ("limited labeled data for rare classes", "to fix limited labeled data for rare classes"),
         ("reports compiled by hand", "to fix reports compiled by hand"),
@@ -91,6 +93,24 @@ def test_a_parenthesis_is_closed_before_the_problem():
     assert text.endswith("Tensor Processing Units (TPU) because TPU training throughput lagged GPUs by 30%.")
 
 
+def test_a_relative_clause_keeps_its_second_verb():
+    text = rewrite(
+        "Responsible for redesigning the CT triage labeling guidelines, which reduced disagreement by about 30% "
+        "and improved the triage model's AUROC to 0.93",
+        problem="readers used different cutoffs for 'urgent' bleeds",
+    )
+    assert text.endswith("and improved the triage model's AUROC to 0.93 because readers used different cutoffs "
+                         "for 'urgent' bleeds")
+
+
+def test_a_dropped_filler_clause_leaves_no_double_semicolon():
+    text = rewrite("Cut nightly data-pipeline runtime 5x by partitioning scene logs by drive date; passionate about clean data.",
+                   problem="the nightly job overran into the morning",
+                   model_impact="Labelers got fresh scenes by 8am instead of noon")
+    assert text == ("Cut nightly data-pipeline runtime 5x by partitioning scene logs by drive date because the nightly job "
+                    "overran into the morning; labelers got fresh scenes by 8am instead of noon.")
+
+
 # --- the action answer, the impact answer, and the first letter ----------------------------
 
 
@@ -125,6 +145,9 @@ def test_an_impact_clause_is_not_led_to():
                     "the director's grant report went from 5 days to 1 day")
     text = rewrite("Built a classification model for image labeling", model_impact="the AUC gain held for 6 weeks")
     assert "leading to the AUC gain held" not in text
+    text = rewrite("Built a classification model for image labeling",
+                   model_impact="The detector's AUC improved by about 0.02")
+    assert text.endswith("; the detector's AUC improved by about 0.02")
 
 
 def test_an_impact_phrase_still_leads_on():

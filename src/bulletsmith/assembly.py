@@ -34,7 +34,7 @@ def _clean(value: str) -> str:
     # and names written with an inner capital ("TensorFlow", "PostgreSQL").
     first = _WORD.match(value)
     word = first.group(0) if first and first.start() == 0 else ""
-    if len(word) > 1 and word[0].isupper() and word[1:] == word[1:].lower() and word != "I":
+    if word == "A" or len(word) > 1 and word[0].isupper() and word[1:] == word[1:].lower():
         value = value[0].lower() + value[1:]
     return value
 
@@ -110,6 +110,7 @@ def _insertion_point(text: str, clauses: list[Clause]) -> int:
     i = next((k for k, c in enumerate(clauses) if Slot.ACTION in c.slots), None)
     if i is None:  # no action clause: the first that opens with a verb ("In a team of 2, raised …")
         i = next((k for k, c in enumerate(clauses) if lex.is_verb(c.text.split()[0])), 0)
+    in_relative = bool(re.search(r"\b(?:that|which|who)\s*$", text[: clauses[i].start]))
     while i + 1 < len(clauses):
         gap = text[clauses[i].end : clauses[i + 1].start]
         nxt = clauses[i + 1]
@@ -118,7 +119,11 @@ def _insertion_point(text: str, clauses: list[Clause]) -> int:
         joined = text[clauses[i].end : nxt.end]
         opens_verb = lex.is_verb(nxt.text.split()[0]) or bool(OUTCOME_OPENER.match(nxt.text))
         if _RELATIVE.match(joined) or re.search(r"\bby\s*$", gap):
+            in_relative = in_relative or bool(_RELATIVE.match(joined))
             i += 1  # "… that saved owners 5 hours", "… by reworking the fetch path"
+            continue
+        if in_relative and re.fullmatch(r"\s*,?\s*and\s*", gap):
+            i += 1  # "… which reduced disagreement and improved the AUROC": still the relative clause
             continue
         outcome = nxt.slots & {Slot.DATA_OUTCOME, Slot.MODEL_IMPACT, Slot.PROBLEM}
         if _LIST_GAP.match(gap) and not opens_verb and (not outcome or re.search(r"\b(?:and|or)\b|&", gap)):
@@ -159,7 +164,7 @@ def _join_action(action: str, text: str) -> str:
 def assemble(analysis: Analysis, answers: dict[Slot, Answer]) -> str:
     bullet = analysis.bullet.strip()
     ends_with_period = bullet.endswith(".")
-    text = _without_noise(analysis).rstrip(". ")
+    text = re.sub(r"(?:\s*[;:,.]\s*)+$", "", _without_noise(analysis))
     usable = {slot: a for slot, a in answers.items() if a.usable and slot in analysis.missing}
     problem = _problem_phrase(_clean(usable[Slot.PROBLEM].text)) if Slot.PROBLEM in usable else None
 

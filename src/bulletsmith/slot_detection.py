@@ -73,7 +73,7 @@ _PRONOUN_SUBJECT = re.compile(r"^(?:we|they|it|he|she|i|you|nobody|no one|everyo
 # Before these an "-ed" word is an adjective ("limited labeled data", "the annotated set").
 _ADJ_CONTEXT = frozenset(
     "a an the no few many more most less least much some any all enough of for with without in on at "
-    "to from into and or but not our their its his her my your this that these those each every "
+    "to from into not our their its his her my your this that these those each every "
     "limited scarce noisy hand well one two three four five six seven eight nine ten".split()
 )
 _NOT_VERB_ED = frozenset(
@@ -99,7 +99,9 @@ def is_clause(value: str) -> bool:
         after = words[i + 1] if i + 1 < len(words) else ""
         # "reports compiled by hand", "limited labeled data" are noun phrases;
         # "owners compiled sales by hand" is a clause.
-        if before in _ADJ_CONTEXT or before[0].isdigit() or after == "by" or (j == 0 and before.endswith("ly")):
+        # "improved by about 0.02" is a verb: an outcome verb is never a passive participle here.
+        passive = after == "by" and not lexicon().outcome_verbs.search(word)
+        if before in _ADJ_CONTEXT or before[0].isdigit() or passive or (j == 0 and before.endswith("ly")):
             continue
         return True
     return False
