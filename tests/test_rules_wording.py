@@ -87,6 +87,13 @@ def test_a_list_and_a_relative_clause_stay_whole():
                     "because owners compiled sales by hand every Monday")
 
 
+def test_the_problem_goes_before_a_removing_clause():
+    text = rewrite("Deduplicated 2.4M prompts with MinHash before training, removing 18% near-duplicates",
+                   problem="raters saw the same prompts over and over")
+    assert text == ("Deduplicated 2.4M prompts with MinHash before training because raters saw the same prompts "
+                    "over and over, removing 18% near-duplicates")
+
+
 def test_a_parenthesis_is_closed_before_the_problem():
     text = rewrite("Worked on APIs and performance for training models on Tensor Processing Units (TPU).",
                    problem="TPU training throughput lagged GPUs by 30%")
@@ -264,6 +271,8 @@ def question(bullet: str, slot: Slot) -> str:
 @pytest.mark.parametrize(
     "bullet, work",
     [
+        ("Built a classification model for image labeling",
+         "before you built the classification model for image labeling:"),
         # the verb as written, put in the past tense
         ("Maintain upkeep of computers, classroom equipment, and 200 printers across campus",
          "before you maintained the upkeep of computers, classroom equipment, and printers:"),

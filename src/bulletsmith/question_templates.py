@@ -130,7 +130,11 @@ def _without_numbers(phrase: str) -> str:
 def _trim(words: list[str]) -> list[str]:
     while len(words) > 1:
         last = words[-1].lower().strip(",;:")
-        participle = re.fullmatch(r"[a-z]+(?:ed|ing)", last) or last in _IRREGULAR_PAST
+        # "… report adopted", "… microservices consuming", "… architecture for regulating": a
+        # participle or gerund left by a cut. Not a noun in -ing ("image labeling").
+        before = words[-2].lower()
+        consuming = last.endswith("ing") and (before.endswith("s") and not before.endswith("ss") or before in _PREPOSITIONS)
+        participle = re.fullmatch(r"[a-z]+ed", last) or last in _IRREGULAR_PAST or consuming
         if last in _DANGLING or (len(words) > 2 and participle):
             words = words[:-1]
             continue

@@ -25,7 +25,7 @@ _OPENERS = (
 _PARTICIPLES = (
     r"increasing|reducing|cutting|improving|raising|lowering|boosting|doubling|tripling|halving|decreasing"
     r"|saving|eliminating|lifting|growing|achieving|reaching|surpassing|offloading|catching|shrinking"
-    r"|shortening|accelerating|speeding|preventing|recovering|expanding|dropping"
+    r"|shortening|accelerating|speeding|preventing|recovering|expanding|dropping|removing"
 )
 # A measure that moved, in the past tense: "and the reward model's accuracy improved …" opens a
 # second outcome inside one sentence, so "and" before it is a clause boundary.
