@@ -368,3 +368,14 @@ def test_a_bullet_that_is_not_data_work_gets_a_neutral_outcome_question():
 def test_data_work_is_still_asked_about_the_data():
     text = question("Cleaned the feedback data", Slot.DATA_OUTCOME)
     assert text.startswith("What measurably changed in the data or pipeline after you cleaned the feedback data:")
+
+
+@pytest.mark.parametrize(
+    "impact",
+    ["Pedestrian AP improved by about 2 points", "Moving-vehicle box error dropped roughly 20% in turns",
+     "Delivery-time optimization lifted email open rate 7%", "Fraud caught at checkout rose about 8%"],
+)
+def test_a_model_impact_answer_is_read_back_as_model_impact(impact):
+    bullet = "Built a classification model for image labeling"
+    first = rules.rewrite(rules.analyze(bullet), {Slot.MODEL_IMPACT: impact}).text
+    assert Slot.MODEL_IMPACT not in rules.analyze(first).missing, first
