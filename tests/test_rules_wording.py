@@ -379,3 +379,13 @@ def test_a_model_impact_answer_is_read_back_as_model_impact(impact):
     bullet = "Built a classification model for image labeling"
     first = rules.rewrite(rules.analyze(bullet), {Slot.MODEL_IMPACT: impact}).text
     assert Slot.MODEL_IMPACT not in rules.analyze(first).missing, first
+
+
+def test_an_aside_in_parentheses_does_not_cut_the_evidence():
+    an = rules.analyze(
+        "Redesigned the labeling taxonomy after mislabels leaked into training, raising annotator agreement "
+        "(Cohen's kappa) from 0.68 to 0.84 across 3M lidar frames"
+    )
+    assert an.slots[Slot.DATA_OUTCOME].evidence == (
+        "raising annotator agreement (Cohen's kappa) from 0.68 to 0.84 across 3M lidar frames"
+    )

@@ -299,7 +299,8 @@ def detect(bullet: str) -> Detection:
         first_span, last = spans[0], spans[0]
         for c in spans[1:]:
             between = [x for x in clauses if last.end <= x.start < c.start]
-            if between:
+            # An aside in parentheses does not part them: "agreement (Cohen's kappa) from 0.68 to 0.84".
+            if any(x.slots or not bullet[: x.start].endswith("(") for x in between):
                 break
             last = c
         slots[slot] = SlotFill(present=True, evidence=bullet[first_span.start : last.end])
