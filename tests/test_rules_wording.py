@@ -389,3 +389,16 @@ def test_an_aside_in_parentheses_does_not_cut_the_evidence():
     assert an.slots[Slot.DATA_OUTCOME].evidence == (
         "raising annotator agreement (Cohen's kappa) from 0.68 to 0.84 across 3M lidar frames"
     )
+
+
+@pytest.mark.parametrize(
+    "bullet, named",
+    [
+        ("Python backend for a web application used by hedge fund managers for portfolio management.",
+         "“Python backend for a web application”"),
+        ("Open source Python library for financial data analysis and machine learning for finance.",
+         "“Open source Python library for financial data analysis …”"),
+    ],
+)
+def test_the_action_question_quotes_the_bullet_without_a_dangling_word(bullet, named):
+    assert question(bullet, Slot.ACTION) == f"What did you yourself build or change for {named}, and with which method or tool?"

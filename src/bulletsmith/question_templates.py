@@ -127,7 +127,7 @@ def _without_numbers(phrase: str) -> str:
     return phrase.strip()
 
 
-def _trim(words: list[str]) -> list[str]:
+def _trim(words: list[str], *, participles: bool = True) -> list[str]:
     while len(words) > 1:
         last = words[-1].lower().strip(",;:")
         # "… report adopted", "… microservices consuming", "… architecture for regulating": a
@@ -135,7 +135,7 @@ def _trim(words: list[str]) -> list[str]:
         before = words[-2].lower()
         consuming = last.endswith("ing") and (before.endswith("s") and not before.endswith("ss") or before in _PREPOSITIONS)
         participle = re.fullmatch(r"[a-z]+ed", last) or last in _IRREGULAR_PAST or consuming
-        if last in _DANGLING or (len(words) > 2 and participle):
+        if last in _DANGLING or (participles and len(words) > 2 and participle):
             words = words[:-1]
             continue
         words[-1] = words[-1].rstrip(",;:")
@@ -204,9 +204,10 @@ def _shorten(text: str) -> str:
     if cut and len(text[: cut.start()].split()) >= 2:
         text = text[: cut.start()]
     words = text.split()
-    if len(words) > _MAX_OBJECT_WORDS + 1:
-        text = " ".join(words[: _MAX_OBJECT_WORDS + 1]) + " …"
-    return text
+    cut_short = len(words) > _MAX_OBJECT_WORDS + 1
+    # No "… analysis and"; a participle goes only where a cut left it ("… web application used").
+    words = _trim(words[: _MAX_OBJECT_WORDS + 1], participles=not cut_short)
+    return " ".join(words) + (" …" if cut_short else "")
 
 
 # Domains whose work need not be data work (a cloud bill, a portfolio, a restaurant's revenue):
