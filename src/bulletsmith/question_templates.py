@@ -7,6 +7,7 @@ classification model for image labeling: annotator agreement or label error rate
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bulletsmith.lexicon import Domain, lexicon, word_list
 from bulletsmith.models import AnswerKind, Question, Slot
@@ -60,13 +61,16 @@ _DANGLING = _PREPOSITIONS | frozenset(
 _HEDGE = frozenset("over about around roughly nearly almost approximately ~ under up more less than by".split())
 
 
+@lru_cache(maxsize=1)
 def _irregular() -> dict[str, str]:
+    """Base form -> past tense, from data/irregular_verbs.txt; read on first use."""
     pairs = (line.split(None, 1) for line in word_list("irregular_verbs.txt"))
     return {base: past for base, past in pairs}
 
 
-_IRREGULAR = _irregular()
-_IRREGULAR_PAST = frozenset(_IRREGULAR.values())
+@lru_cache(maxsize=1)
+def _irregular_past() -> frozenset[str]:
+    return frozenset(_irregular().values())
 
 
 def past_tense(verb: str) -> str:
@@ -74,19 +78,19 @@ def past_tense(verb: str) -> str:
     "maintained", "establishing" -> "established"; a past form stays as it is."""
     w = verb.lower()
     lex = lexicon()
-    if w in _IRREGULAR:
-        return _IRREGULAR[w]
-    if w in _IRREGULAR_PAST or w in lex.past_tense_verbs or (w.endswith("ed") and len(w) > 4):
+    if w in _irregular():
+        return _irregular()[w]
+    if w in _irregular_past() or w in lex.past_tense_verbs or (w.endswith("ed") and len(w) > 4):
         return w
     if w.endswith("ing") and len(w) > 5:  # "by establishing …": the method, as the action
         stem = w[:-3]
         for base in (stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else stem):
-            if base in lex.action_verbs or base in _IRREGULAR:
+            if base in lex.action_verbs or base in _irregular():
                 return past_tense(base)
         return past_tense(stem + "e") if re.search(r"(?:at|iz|is|ut|ur|uc|as|ag|ov|id)$", stem) else stem + "ed"
     if w.endswith("s") and not w.endswith("ss") and len(w) > 3:  # "Builds", "Manages", "Identifies"
         for base in (w[:-3] + "y" if w.endswith("ies") else None, w[:-2], w[:-1]):
-            if base and (base in lex.action_verbs or base in _IRREGULAR):
+            if base and (base in lex.action_verbs or base in _irregular()):
                 return past_tense(base)
     if w.endswith("e"):
         return w + "d"
@@ -134,7 +138,7 @@ def _trim(words: list[str], *, participles: bool = True) -> list[str]:
         # participle or gerund left by a cut. Not a noun in -ing ("image labeling").
         before = words[-2].lower()
         consuming = last.endswith("ing") and (before.endswith("s") and not before.endswith("ss") or before in _PREPOSITIONS)
-        participle = re.fullmatch(r"[a-z]+ed", last) or last in _IRREGULAR_PAST or consuming
+        participle = re.fullmatch(r"[a-z]+ed", last) or last in _irregular_past() or consuming
         if last in _DANGLING or (participles and len(words) > 2 and participle):
             words = words[:-1]
             continue
