@@ -185,6 +185,18 @@ def _schema(response_model: type[BaseModel]) -> dict[str, Any]:
     return response_model.model_json_schema()
 
 
+@functools.cache
+def _wrapped(response_model: type[BaseModel]) -> type[BaseModel]:
+    """The response model as instructor sends and parses it: its `openai_schema` subclass, made once.
+
+    Given a plain model, instructor wraps it in a new subclass on every request (`openai_schema`,
+    a pydantic `create_model`), so its tool-schema cache (keyed on the class) never hits: each
+    request built a class and its JSON schema again. Given the wrapped class, it uses it as is.
+    The same wrapping, so the same tools in the request body and the same parsed result (an
+    instance of a subclass of `response_model`)."""
+    return instructor.openai_schema(response_model)
+
+
 # --------------------------------------------------------------------------- one call's bookkeeping
 
 
@@ -648,7 +660,7 @@ class OpenAIEngine(Engine):
             # Not instructor's context=: it would render the messages (the bullet!) as Jinja templates.
             with guard_context(context):
                 parsed = create(
-                    response_model=response_model, max_retries=self._reask_policy(Retrying), strict=False, **kwargs
+                    response_model=_wrapped(response_model), max_retries=self._reask_policy(Retrying), strict=False, **kwargs
                 )
         except (InstructorRetryException, IncompleteOutputException) as e:
             return self._failed(e, log, response_model)
@@ -700,7 +712,7 @@ class OpenAIEngine(Engine):
         try:
             with guard_context(context):  # this task only: concurrent calls each see their own bullet
                 parsed = await create(
-                    response_model=response_model, max_retries=self._reask_policy(AsyncRetrying), strict=False,
+                    response_model=_wrapped(response_model), max_retries=self._reask_policy(AsyncRetrying), strict=False,
                     **kwargs,
                 )
         except (InstructorRetryException, IncompleteOutputException) as e:
