@@ -33,6 +33,31 @@ if TYPE_CHECKING:
     from bulletsmith.models import Analysis, Answer, AnswerStatus, Finding, Question, Rewrite, Slot, SlotFill
 
 
+def _console_script() -> None:
+    """The `bulletsmith` command (pyproject.toml, [project.scripts]); `bulletsmith.cli.main` with
+    two things done before the CLI is imported.
+
+    * Ctrl-C: importing the CLI (typer, pydantic, the commands) takes a few hundred ms, and a
+      Ctrl-C there would show Python's traceback. It ends as anywhere else in the CLI: one line,
+      exit 130.
+    * Pydantic plugins are off (`PYDANTIC_DISABLE_PLUGINS`, pydantic's documented switch) unless
+      the environment says otherwise: looking for them scans every installed distribution's
+      entry points on each run. Only this process (and what it starts) is affected, never a
+      program that imports bulletsmith.
+    """
+    import os
+    import sys
+
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    try:
+        from bulletsmith.cli import main
+
+        main()
+    except KeyboardInterrupt:
+        sys.stderr.write("bulletsmith: interrupted\n")
+        raise SystemExit(130) from None  # 128 + SIGINT, as bulletsmith.cli.app.EXIT_INTERRUPTED
+
+
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:

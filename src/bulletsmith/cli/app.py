@@ -28,6 +28,15 @@ class _Commands(TyperGroup):
             sys.stderr.write("bulletsmith: interrupted\n")
             raise typer.Exit(EXIT_INTERRUPTED) from None
 
+    def make_context(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        # Reading the top-level options comes first and can take a while (typer builds its
+        # parameter converters with pydantic, imported then): a Ctrl-C there is the same one line.
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt:
+            sys.stderr.write("bulletsmith: interrupted\n")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+
     def get_params(self, ctx):  # noqa: ANN001, ANN201
         params = super().get_params(ctx)
         for param in params:
