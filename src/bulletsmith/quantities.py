@@ -42,6 +42,7 @@ Decisions for the ambiguous cases (the tests pin each of them):
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -494,12 +495,20 @@ def extract_quantities(text: str) -> list[Quantity]:
     """All quantities in `text`, in reading order (see the module notes for what counts)."""
     if not text:
         return []
+    return list(_extract(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _extract(text: str) -> tuple[Quantity, ...]:
+    """extract_quantities, remembered (Quantity is frozen): the provenance guard reads the same
+    bullet, answers and rewrite several times for one answer (each check, each re-ask, then the
+    Assistant's own check), and the scan is most of the guards' time."""
     drafts = _scan_digits(text)
     drafts += _scan_words(text, [(d.start, d.end) for d in drafts])
     drafts.sort(key=lambda d: d.start)
     _mark_hedges(text, drafts)
     _link_ranges(text, drafts)
-    return [d.freeze(text) for d in drafts]
+    return tuple(d.freeze(text) for d in drafts)
 
 
 # --------------------------------------------------------------------------- equivalence
