@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib.resources import files
 
 import yaml
@@ -70,11 +70,17 @@ class TermMatcher:
 @dataclass(frozen=True)
 class Domain:
     name: str
-    keywords: TermMatcher
+    terms: tuple[str, ...]  # its keywords as listed in domains.yaml
     problem: str
     data: str
     data_unit: str
     model: str
+
+    @cached_property
+    def keywords(self) -> TermMatcher:
+        """Compiled on first use: `domain_for` stops at the first domain that matches, so most
+        runs never need the later domains' patterns."""
+        return TermMatcher.of(list(self.terms))
 
 
 @dataclass(frozen=True)
@@ -134,7 +140,7 @@ def lexicon() -> Lexicon:
         domains=tuple(
             Domain(
                 name=name,
-                keywords=TermMatcher.of(spec["keywords"]),
+                terms=tuple(spec["keywords"]),
                 problem=spec["problem"],
                 data=spec["data"],
                 data_unit=spec["data_unit"],
