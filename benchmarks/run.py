@@ -176,7 +176,8 @@ def batch_figures(work: Path) -> dict:
         run_batch(doc, _assistant(server, cache=cache_dir))
         out["requests_per_bullet_warm"] = round(server.stats()["requests"] / BATCH_BULLETS, 3)
 
-        out.update(_gaps_figures(server, work))
+        gaps, gaps_stats = _gaps_figures(server, work)
+        out.update(gaps)
 
         # Tokens: the recorded eval bullets replay real model answers with the model's own counts.
         server.reset()
@@ -184,7 +185,9 @@ def batch_figures(work: Path) -> dict:
         a = _assistant(server, cache=False, concurrency=8)
         a.analyze_many(recorded_bullets)
         rec = server.stats()
-        toks = {k: v for k, v in cold["tokens"].items()}
+        # Complete bullets make no rewrite request: rewrite figures come from the gaps batch.
+        by_kind = {"analyze": cold, "rewrite": gaps_stats}
+        toks = {k: by_kind[k]["tokens"][k] for k in by_kind}
         for kind in ("analyze", "rewrite"):
             reported = [r for s, r, _ in rec["tokens"][kind] if s == "recorded"]
             estimate = [e for _, _, e in toks[kind] + rec["tokens"][kind]]
@@ -195,8 +198,8 @@ def batch_figures(work: Path) -> dict:
                 else f"estimate (chars/4), {len(estimate)} requests"
             )
             out[f"{name}_input_tokens_estimate"] = _mean(estimate)
-            prefix = cold["static_prefix_chars"][kind]
-            total = cold["mean_request_chars"][kind]
+            prefix = by_kind[kind]["static_prefix_chars"][kind]
+            total = by_kind[kind]["mean_request_chars"][kind]
             out[f"{name}_static_prefix_share"] = round(prefix / total, 3) if total else None
         out["recorded_replay_answers"] = rec["by_kind_source"]
 
@@ -231,7 +234,7 @@ def batch_figures(work: Path) -> dict:
     return out
 
 
-def _gaps_figures(server: Server, work: Path) -> dict:
+def _gaps_figures(server: Server, work: Path) -> tuple[dict, dict]:
     """Bullets with missing slots, the way a person meets them: rewrite writes the questions,
     the person answers, rewrite again. Requests per bullet over both runs, cache on."""
     import tempfile
@@ -257,7 +260,7 @@ def _gaps_figures(server: Server, work: Path) -> dict:
         "requests_per_bullet_cold": round(stats["requests"] / BATCH_BULLETS, 3),
         "gaps_batch_answers": stats["by_kind_source"],
         "gaps_batch_rewritten": sum(1 for o in second.outcomes if o.rewrite is not None),
-    }
+    }, stats
 
 
 def _recorded_bullets() -> list[str]:
