@@ -237,12 +237,12 @@ def _one_line_no_traceback(stdout: str, stderr: str) -> list[str]:
     return lines
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
-def test_ctrl_c_while_coach_loads_the_file_is_one_line_and_exit_130(tmp_path):
+def _interrupt_while_loading(tmp_path, command, **popen):
+    """Run `command` on a resume that is still being read (a named pipe), then Ctrl-C it."""
     src = _blocking_resume(tmp_path)
-    proc = subprocess.Popen([*CLI, "coach", str(src), "--engine", "rules"], env=_offline_env(tmp_path),
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen([*CLI, command, str(src), "--engine", "rules"], env=_offline_env(tmp_path),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            **popen)
     fd = _open_writer(src, proc)
     try:
         stdout, stderr = _interrupt(proc, fd)
@@ -251,6 +251,12 @@ def test_ctrl_c_while_coach_loads_the_file_is_one_line_and_exit_130(tmp_path):
             os.close(fd)
         except OSError:  # closed already by _interrupt
             pass
+    return proc, stdout, stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_ctrl_c_while_coach_loads_the_file_is_one_line_and_exit_130(tmp_path):
+    proc, stdout, stderr = _interrupt_while_loading(tmp_path, "coach", stdin=subprocess.PIPE)
     assert proc.returncode == 130, (stdout, stderr)
     [line] = _one_line_no_traceback(stdout, stderr)
     assert line.startswith("Interrupted before the first question"), line
@@ -274,17 +280,8 @@ def test_ctrl_c_during_coachs_first_analysis_saves_and_exits_130(tmp_path):
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_ctrl_c_while_rewrite_loads_the_file_is_one_line_and_exit_130(tmp_path):
-    src = _blocking_resume(tmp_path)
-    proc = subprocess.Popen([*CLI, "rewrite", str(src), "--engine", "rules"], env=_offline_env(tmp_path),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    fd = _open_writer(src, proc)
-    try:
-        stdout, stderr = _interrupt(proc, fd)
-    finally:
-        try:
-            os.close(fd)
-        except OSError:  # closed already by _interrupt
-            pass
+    proc, stdout, stderr = _interrupt_while_loading(tmp_path, "rewrite")
+    src = tmp_path / "resume.md"
     assert proc.returncode == 130, (stdout, stderr)
     [line] = _one_line_no_traceback(stdout, stderr)
     assert line == f"bulletsmith: error: {src}: interrupted before any bullet was sent; nothing was written"
