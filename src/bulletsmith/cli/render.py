@@ -104,7 +104,11 @@ def print_batch(result, output, questions_path, pending: int, dropped: dict | No
         for m in (dropped or {}).get(o.bullet.location, []):
             echo(f"  ! {m.kind} not kept: {m.source} (the rewrite does not have \"{m.text}\" exactly once, as written; "
                  "add it back by hand if you want it)")
-    counts = ", ".join(f"{result.count(s)} {marks[s]}" for s in Status if result.count(s))
+    # "1 needs answers", "10 need answers"
+    counts = ", ".join(
+        f"{n} {'need answers' if s is Status.NEEDS_ANSWERS and n != 1 else marks[s]}"
+        for s in Status if (n := result.count(s))
+    )
     echo("")
     echo(f"{_bullets(len(result.outcomes))}: {counts}")
     echo(f"wrote {output}")
