@@ -1,5 +1,5 @@
-"""`python -m bulletsmith ...`: the same CLI as the `bulletsmith` command (handy in a venv not on PATH)."""
+"""`python -m bulletsmith ...`: the `bulletsmith` command itself (handy in a venv not on PATH)."""
 
-from bulletsmith.cli import main
+from bulletsmith import _console_script
 
-raise SystemExit(main())
+_console_script()

@@ -580,7 +580,7 @@ class OpenAIEngine(Engine):
 
     def _request(
         self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel], *, fresh: bool = False
-    ) -> tuple[dict, str]:
+    ) -> tuple[dict, str | None]:
         kwargs: dict[str, Any] = {"model": self.model, "messages": messages}
         if prompt.settings.get("temperature") is not None:
             kwargs["temperature"] = prompt.settings["temperature"]
@@ -595,11 +595,15 @@ class OpenAIEngine(Engine):
             "mode": self.mode,
             "response_model": {"name": response_model.__name__, "schema": _schema(response_model)},
         }
-        key = request_key(body, endpoint=self.settings.endpoint, prompt=prompt.sha256)
+        # A fresh call has no cache key: it is never answered from the cache nor stored there.
+        # Under its own key (temperature 0.7) it would never be read; under the normal key it would
+        # answer later normal rewrites (coach after `b`, a `bulletsmith rewrite` run) with a
+        # sampled wording the person may just have rejected.
+        key = None if fresh else request_key(body, endpoint=self.settings.endpoint, prompt=prompt.sha256)
         return kwargs, key
 
-    def _cached(self, key: str, response_model: type[BaseModel], context: dict) -> _Outcome | None:
-        if self.cache is None:
+    def _cached(self, key: str | None, response_model: type[BaseModel], context: dict) -> _Outcome | None:
+        if self.cache is None or key is None:
             return None
         hit = self.cache.get(key)
         if not hit or not isinstance(hit.get("response"), dict):
@@ -610,9 +614,9 @@ class OpenAIEngine(Engine):
             return None
         return _Outcome(parsed=parsed, usage=Usage(cached=True), model=hit.get("model"))
 
-    def _store(self, key: str, outcome: _Outcome, prompt: Prompt) -> None:
-        if self.cache is None or outcome.parsed is None:
-            return  # only answers that passed every guard are kept
+    def _store(self, key: str | None, outcome: _Outcome, prompt: Prompt) -> None:
+        if self.cache is None or key is None or outcome.parsed is None:
+            return  # only answers that passed every guard are kept, and never a fresh one
         self.cache.set(key, {
             "response": outcome.parsed.model_dump(mode="json"),
             "model": outcome.model,
@@ -653,7 +657,7 @@ class OpenAIEngine(Engine):
         *, fresh: bool = False,
     ) -> _Outcome:
         kwargs, key = self._request(prompt, messages, response_model, fresh=fresh)
-        if not fresh and (hit := self._cached(key, response_model, context)) is not None:
+        if (hit := self._cached(key, response_model, context)) is not None:
             return hit
         log, budget = _CallLog(), _NetworkBudget(self.network_retries, self.network_deadline)
 
@@ -683,12 +687,7 @@ class OpenAIEngine(Engine):
         except (InstructorRetryException, IncompleteOutputException) as e:
             return self._failed(e, log, response_model)
         outcome = _Outcome(parsed=parsed, usage=log.usage(), model=log.reported_model)
-        # A fresh answer is not stored. Under its own key (temperature 0.7) it would never be
-        # read: fresh calls skip the cache and normal ones send temperature 0. Under the normal
-        # key it would make the cache answer later normal rewrites (coach after `b`, a
-        # `bulletsmith rewrite` run) with a sampled wording the person may just have rejected.
-        if not fresh:
-            self._store(key, outcome, prompt)
+        self._store(key, outcome, prompt)
         return outcome
 
     async def _acall(
@@ -696,7 +695,7 @@ class OpenAIEngine(Engine):
         *, fresh: bool = False,
     ) -> _Outcome:
         kwargs, key = self._request(prompt, messages, response_model, fresh=fresh)
-        if not fresh and (hit := self._cached(key, response_model, context)) is not None:
+        if (hit := self._cached(key, response_model, context)) is not None:
             return hit
         log, budget = _CallLog(), _NetworkBudget(self.network_retries, self.network_deadline)
         client = self._async_client()
@@ -736,8 +735,7 @@ class OpenAIEngine(Engine):
         except (InstructorRetryException, IncompleteOutputException) as e:
             return self._failed(e, log, response_model)
         outcome = _Outcome(parsed=parsed, usage=log.usage(), model=log.reported_model)
-        if not fresh:  # a fresh answer is not stored: see _call
-            self._store(key, outcome, prompt)
+        self._store(key, outcome, prompt)
         return outcome
 
     def _failed(self, exc: Exception, log: _CallLog, response_model: type[BaseModel]) -> _Outcome:
