@@ -194,6 +194,34 @@ def test_guard_failing_answers_every_time_end_as_a_failed_bullet_after_the_reask
     assert Counter(s.kind for s in server.served) == {"analyze": 3, "rewrite": 3}
 
 
+def test_a_rerun_of_a_resume_makes_no_request_even_for_bullets_that_failed_the_guards(tmp_path):
+    src = tmp_path / "resume.md"
+    resume(src, 3, poison={1})
+    with FaultServer() as server:
+        first = runner.invoke(app, ["rewrite", str(src), "--json"], env=env(server, tmp_path, BULLETSMITH_TIMEOUT="2"))
+        sent = len(server.served)
+        second = runner.invoke(app, ["rewrite", str(src), "--json"], env=env(server, tmp_path, BULLETSMITH_TIMEOUT="2"))
+        resent = len(server.served) - sent
+    assert first.exit_code == 1 and second.exit_code == 1, (first.output, second.output)
+    # A good bullet: analyze + rewrite. The poisoned one: its analysis failed after the re-asks,
+    # and its rewrite, which still happens, too (3 + 3).
+    assert sent == 2 * 2 + 3 + 3
+    assert resent == 0
+    rows, again = json.loads(first.stdout)["bullets"], json.loads(second.stdout)["bullets"]
+    assert [r["status"] for r in rows] == ["rewritten", "failed", "rewritten"]
+    for a, b in zip(rows, again):
+        assert (b["status"], b["after"], b["warnings"], b["error"]) == (a["status"], a["after"], a["warnings"], a["error"])
+
+
+def test_a_reply_cut_on_the_wire_is_not_cached(tmp_path):
+    with FaultServer(FaultPlan(rate=1.0, faults=("truncated",))) as server:
+        for _ in range(2):
+            a = Assistant(engine="openai", base_url=server.base_url, api_key=KEY, model="m",
+                          cache=tmp_path / "cache", timeout=2)
+            assert not a.analyze(make_bullet(1)).ok
+        assert len(server.served) == 3 + 3  # the second run asked again
+
+
 def test_bad_timeout_setting_is_one_line_exit_2(tmp_path):
     src = tmp_path / "resume.md"
     resume(src, 1)

@@ -453,17 +453,99 @@ def test_a_prompt_edit_is_a_cache_miss(tmp_path, monkeypatch):
     assert len(ep.requests) == 2 and not an.usage.cached
 
 
-def test_failures_are_not_cached_and_cache_false_always_asks(tmp_path):
-    bad = dict(GOOD_WEAK, action={"present": True, "evidence": "Trained a deep CNN", "question": None})
-    ep = Endpoint(bad, GOOD_WEAK, GOOD_WEAK)
-    a = cached_assistant(ep, tmp_path, max_reasks=0)
-    assert not a.analyze(WEAK).ok
-    assert a.analyze(WEAK).ok and len(ep.requests) == 2
-    ep2 = Endpoint(GOOD_WEAK, GOOD_WEAK)
-    a = Assistant(engine="openai", base_url=BASE, api_key=KEY, model="test-model", http_client=ep2.transport(),
+def test_cache_false_always_asks():
+    ep = Endpoint(GOOD_WEAK, GOOD_WEAK)
+    a = Assistant(engine="openai", base_url=BASE, api_key=KEY, model="test-model", http_client=ep.transport(),
                   cache=False)
     a.analyze(WEAK), a.analyze(WEAK)
-    assert len(ep2.requests) == 2
+    assert len(ep.requests) == 2
+
+
+UNGROUNDED = dict(GOOD_WEAK, action={"present": True, "evidence": "Trained a deep CNN", "question": None})
+
+
+def findings(result) -> list[str]:
+    return [str(f) for f in getattr(result, "findings", None) or result.warnings]
+
+
+def test_a_rerun_makes_no_request_even_when_the_answer_still_failed_the_guards(tmp_path):
+    invented = {"text": "Built a classification model reaching 95% accuracy"}
+    ep = Endpoint(UNGROUNDED, UNGROUNDED, UNGROUNDED, invented, invented, invented)
+    a = cached_assistant(ep, tmp_path / "c")
+    an = a.analyze(WEAK)
+    rw = a.rewrite(an, {})  # the analysis failed; the rewrite still happens, and fails too
+    assert not an.ok and not rw.ok and len(ep.requests) == 6
+    assert an.usage.requests == 3 and not an.usage.cached
+    assert any(f.guard == "reask" and "after 2 re-asks" in f.message for f in an.findings)
+
+    # A new process on the same cache: no request, and exactly the same findings.
+    b = cached_assistant(ep, tmp_path / "c")
+    again = b.analyze(WEAK)
+    rw_again = b.rewrite(again, {})
+    assert len(ep.requests) == 6
+    assert again.usage.cached and again.usage.requests == 0 and rw_again.usage.cached and rw_again.usage.requests == 0
+    assert findings(again) == findings(an) and again.slots == an.slots and again.questions == an.questions
+    assert not again.ok and findings(rw_again) == findings(rw)
+    assert rw_again.text == WEAK and rw_again.rejected_text == rw.rejected_text and "95%" in rw_again.rejected_text
+    # The async path (a batch) reads the same entries.
+    assert b.analyze_many([WEAK])[0].usage.cached and len(ep.requests) == 6
+    for path in (tmp_path / "c").rglob("*"):
+        if path.is_file():
+            assert b"SECRET123" not in path.read_bytes(), path
+
+
+def test_an_answer_cut_off_at_max_tokens_is_cached_and_stays_a_failure(tmp_path):
+    # Even a cut-off answer whose reading would pass the guards is no answer: the re-run says the same.
+    ep = Endpoint(lambda body: completion(body, GOOD_WEAK, finish="length"))
+    first = cached_assistant(ep, tmp_path / "c").analyze(WEAK)
+    again = cached_assistant(ep, tmp_path / "c").analyze(WEAK)
+    assert len(ep.requests) == 1 and again.usage.cached and not again.ok
+    assert any("cut off" in f.message for f in again.findings) and findings(again) == findings(first)
+    assert again.slots == first.slots
+
+
+def _the_entry(cache_dir: Path, change) -> None:
+    import diskcache
+
+    with diskcache.Cache(str(cache_dir)) as raw:
+        key = next(iter(raw))
+        entry = json.loads(raw[key])
+        change(entry)
+        raw[key] = json.dumps(entry)
+
+
+def test_a_cached_failure_runs_the_guards_again_and_a_garbage_entry_is_a_miss(tmp_path):
+    ep = Endpoint(UNGROUNDED, GOOD_WEAK)
+    assert not cached_assistant(ep, tmp_path, max_reasks=0).analyze(WEAK).ok
+    # The stored answer passes the guards now (as after a guard that got more lenient): it is the answer.
+    _the_entry(tmp_path, lambda e: e.update(response=GOOD_WEAK))
+    an = cached_assistant(ep, tmp_path, max_reasks=0).analyze(WEAK)
+    assert an.ok and an.usage.cached and len(ep.requests) == 1
+    assert an.slots[Slot.ACTION].evidence == "Built a classification model"
+    # An entry that is not what the engine writes is a miss: the model is asked.
+    _the_entry(tmp_path, lambda e: e.update(response={"problem": 5}))
+    an = cached_assistant(ep, tmp_path, max_reasks=0).analyze(WEAK)
+    assert len(ep.requests) == 2 and an.ok and not an.usage.cached
+
+
+def test_endpoint_errors_are_not_cached(tmp_path):
+    down = httpx2.Response(500, json={"error": {"message": "boom"}})
+    ep = Endpoint(down, down, down, GOOD_WEAK)
+    with pytest.raises(EndpointError):
+        engine(ep, cache=tmp_path, network_retries=2).analyze(WEAK)
+    assert len(ep.requests) == 3
+    an = engine(ep, cache=tmp_path, network_retries=2).analyze(WEAK)  # the next run asks again
+    assert an.ok and not an.usage.cached and len(ep.requests) == 4
+
+
+def test_a_failed_fresh_rewrite_is_not_cached(tmp_path):
+    invented = {"text": "Built a classification model reaching 95% accuracy"}
+    ep = Endpoint(invented, {"text": FIRST})
+    a = cached_assistant(ep, tmp_path / "c", max_reasks=0)
+    answers = {Slot.DATA_OUTCOME: "1.2M images"}
+    assert not a.rewrite(weak_analysis(), answers, fresh=True).ok
+    normal = a.rewrite(weak_analysis(), answers)
+    assert normal.ok and normal.text == FIRST and not normal.usage.cached and len(ep.requests) == 2
 
 
 def test_cache_holds_json_text_and_never_the_key(tmp_path):

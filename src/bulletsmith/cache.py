@@ -8,7 +8,9 @@ What: one entry per `request_key`, the value a JSON string. diskcache pickles an
 that is not str/bytes/int/float, and loading a tampered pickle runs code; a JSON string is
 stored as text and read back with ``json.loads``, so a cache file can at worst hold a wrong
 answer, which the engine's validation then rejects as a miss. Entries never hold an API key
-or a request header: only the parsed result, the model the server named, and token counts.
+or a request header: only the parsed result (or, for a call that still failed its guards,
+the failure and its last answer read for structure only), the model the server named, and
+token counts.
 The folder is made 0o700 and the database files 0o600: the cached answers hold the person's facts.
 """
 

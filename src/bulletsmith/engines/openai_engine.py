@@ -318,6 +318,12 @@ class _Outcome:
     model: str | None
     lenient: BaseModel | None = None  # the last failed attempt, structure-checked only
     failure: str | None = None
+    # True when the guards rejected `lenient` (a later run checks it again); False for an answer
+    # cut off at max_tokens or a refusal, whose reading may pass the guards and is still no answer.
+    guards_failed: bool = False
+    # False when the outcome says something about the transport, not the model: a reply whose
+    # body never read as a completion (cut in half on the wire). Such a failure is not cached.
+    cacheable: bool = True
 
 
 # --------------------------------------------------------------------------- network faults
@@ -606,7 +612,11 @@ class OpenAIEngine(Engine):
         if self.cache is None or key is None:
             return None
         hit = self.cache.get(key)
-        if not hit or not isinstance(hit.get("response"), dict):
+        if not hit:
+            return None
+        if hit.get("failed") is True:
+            return self._cached_failure(hit, response_model, context)
+        if not isinstance(hit.get("response"), dict):
             return None
         try:  # the guards run again: a tampered or stale entry is a miss
             parsed = response_model.model_validate(hit["response"], context=context)
@@ -614,16 +624,56 @@ class OpenAIEngine(Engine):
             return None
         return _Outcome(parsed=parsed, usage=Usage(cached=True), model=hit.get("model"))
 
+    def _cached_failure(self, hit: dict, response_model: type[BaseModel], context: dict) -> _Outcome | None:
+        """A call whose guards still failed after its last re-ask, as the first run ended it.
+
+        The guards run again on the stored answer: if they pass now (the guard code changed),
+        it is the answer; otherwise the same failure comes back, with the same structure-only
+        reading of the answer, and no request is sent. An entry that isn't what `_store` writes
+        is a miss. An answer cut off at max_tokens stays a failure, whatever its reading says."""
+        failure, response = hit.get("failure"), hit.get("response")
+        if not isinstance(failure, str) or not failure.strip() or len(failure) > 500 or "\n" in failure:
+            return None
+        if response is not None and not isinstance(response, dict):
+            return None
+        lenient = None
+        if response is not None:
+            if hit.get("guards_failed") is True:
+                try:
+                    parsed = response_model.model_validate(response, context=context)
+                except ValidationError:
+                    pass
+                else:
+                    return _Outcome(parsed=parsed, usage=Usage(cached=True), model=hit.get("model"))
+            try:
+                with guard_context(None):  # structure only, as `_lenient_parse` read it the first time
+                    lenient = response_model.model_validate(response, strict=False)
+            except ValidationError:
+                return None
+        return _Outcome(parsed=None, lenient=lenient, failure=failure, usage=Usage(cached=True), model=hit.get("model"))
+
     def _store(self, key: str | None, outcome: _Outcome, prompt: Prompt) -> None:
-        if self.cache is None or key is None or outcome.parsed is None:
-            return  # only answers that passed every guard are kept, and never a fresh one
-        self.cache.set(key, {
-            "response": outcome.parsed.model_dump(mode="json"),
+        """Keep the final outcome of a call: an answer that passed every guard, or the failure
+        after the last re-ask (so a re-run with the same inputs makes no request either). Never a
+        fresh call (no key), never an endpoint error (that raises and never gets here)."""
+        if self.cache is None or key is None or not outcome.cacheable:
+            return
+        entry: dict[str, Any] = {
             "model": outcome.model,
             "prompt": prompt.version,
             "usage": outcome.usage.model_dump(),
             "stored": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        })
+        }
+        if outcome.parsed is not None:
+            entry["response"] = outcome.parsed.model_dump(mode="json")
+        elif outcome.failure:
+            entry["failed"] = True
+            entry["guards_failed"] = outcome.guards_failed
+            entry["failure"] = _redact(outcome.failure, self.settings.api_key)
+            entry["response"] = outcome.lenient.model_dump(mode="json") if outcome.lenient is not None else None
+        else:
+            return
+        self.cache.set(key, entry)
 
     def _reask_policy(self, cls: type[Retrying] | type[AsyncRetrying]) -> Retrying | AsyncRetrying:
         # Validation errors only: anything else (our EndpointError) ends the call at once.
@@ -685,8 +735,9 @@ class OpenAIEngine(Engine):
                     response_model=_wrapped(response_model), max_retries=self._reask_policy(Retrying), strict=False, **kwargs
                 )
         except (InstructorRetryException, IncompleteOutputException) as e:
-            return self._failed(e, log, response_model)
-        outcome = _Outcome(parsed=parsed, usage=log.usage(), model=log.reported_model)
+            outcome = self._failed(e, log, response_model)
+        else:
+            outcome = _Outcome(parsed=parsed, usage=log.usage(), model=log.reported_model)
         self._store(key, outcome, prompt)
         return outcome
 
@@ -733,8 +784,9 @@ class OpenAIEngine(Engine):
                     **kwargs,
                 )
         except (InstructorRetryException, IncompleteOutputException) as e:
-            return self._failed(e, log, response_model)
-        outcome = _Outcome(parsed=parsed, usage=log.usage(), model=log.reported_model)
+            outcome = self._failed(e, log, response_model)
+        else:
+            outcome = _Outcome(parsed=parsed, usage=log.usage(), model=log.reported_model)
         self._store(key, outcome, prompt)
         return outcome
 
@@ -760,6 +812,11 @@ class OpenAIEngine(Engine):
             model=log.reported_model,
             lenient=_lenient_parse(last, response_model, self._mode),
             failure=failure,
+            guards_failed=isinstance(cause, _PARSE_ERRORS) and not isinstance(exc, IncompleteOutputException),
+            # Every attempt came back as a completion the model wrote: the failure is the model's,
+            # and the same request gets the same failure. An attempt whose body never read as a
+            # completion (cut on the wire) is a transport fault, which the next run should retry.
+            cacheable=len(log.responses) >= attempts,
         )
 
     def _endpoint_error(self, exc: openai.OpenAIError, budget: _NetworkBudget, tries: int) -> EndpointError:
