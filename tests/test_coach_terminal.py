@@ -1,6 +1,7 @@
 """One whole coach session in a real terminal (a pseudo-terminal from the standard library, so
 CI needs nothing extra): rich output, readline input, Ctrl-C, Ctrl-D, resume, the output file."""
 
+import codecs
 import os
 import re
 import select
@@ -42,6 +43,9 @@ class Terminal:
             finally:
                 os._exit(127)
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        # Incremental: a line editor may write one byte of a character at a time.
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._carry = ""
         self.seen = ""  # everything shown so far, without escape codes
         self._pending = ""
         self.status = None
@@ -56,7 +60,13 @@ class Terminal:
             chunk = b""
         if not chunk:
             raise EOFError
-        text = _ANSI.sub("", chunk.decode("utf-8", errors="replace"))
+        text = self._carry + self._decoder.decode(chunk)
+        cut = text.rfind("\x1b")  # an escape code cut in two waits for its end
+        if cut != -1 and len(text) - cut < 32 and not _ANSI.match(text, cut):
+            text, self._carry = text[:cut], text[cut:]
+        else:
+            self._carry = ""
+        text = _ANSI.sub("", text)
         self.seen += text
         self._pending += text
         return True
@@ -200,6 +210,7 @@ def test_a_whole_session_in_a_terminal_with_ctrl_c_ctrl_d_and_resume(terminal):
         for _ in range(questions):
             t.expect(rf"{number}/11 › ")
             t.sendline("")
+            t.expect(r"\A[^\S\n]*\n\s*Skipped")  # an empty Enter ends the prompt's line, as typing does
         t.expect(rf"{number}/11 › ")
         t.sendline("k")
     t.expect(r"Wrote \S*resume\.bulletsmith\.md \(1 accepted, 0 edited, 10 kept\)")

@@ -370,6 +370,8 @@ class _Ui:
 
 # --- rich, on a terminal ---------------------------------------------------------------------
 
+_ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")
+
 
 class _RichUi(_Ui):
     def __init__(self) -> None:
@@ -400,7 +402,15 @@ class _RichUi(_Ui):
     def read(self, prompt: str) -> str:
         from rich.text import Text
 
-        return self.console.input(Text(prompt, style="bold"))
+        # The prompt goes to input() itself, not printed before it (rich's console.input): readline
+        # must know the prompt's width, or an empty Enter leaves the next line on the prompt's line
+        # and a redisplay (the `e` prefill, history) draws over it.
+        with self.console.capture() as captured:
+            self.console.print(Text(prompt, style="bold"), end="")
+        styled = captured.get()
+        if self._readline is not None:  # colour codes take no columns: readline's \001..\002 markers
+            styled = _ANSI_CODE.sub("\001\\g<0>\002", styled)
+        return input(styled)
 
     def read_edit(self, prompt: str, text: str | None) -> str:
         readline = self._readline
