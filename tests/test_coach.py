@@ -114,6 +114,18 @@ def test_rewrite_is_shown_beside_the_original_with_changes_marked(resume):
     assert "a accept · e edit · r regenerate · k keep original" in out
 
 
+def test_markup_the_rewrite_would_lose_is_said_before_accepting_and_after_writing(tmp_path):
+    resume = tmp_path / "r.md"
+    resume.write_text("# Work\n\n- Cleaned the **feedback** data with [cleanlab](https://github.com/cleanlab/cleanlab)\n")
+    result = coach(resume, "the feedback labels disagreed 20% of the time", "removed 12k noisy rows", "", "a")
+    note = 'bold not kept: **feedback** (the rewrite does not have "feedback" exactly once'
+    shown, summary = result.stdout.split("Wrote ")
+    assert f"  ! {note}" in shown  # beside the rewrite, while `e` can still put it back
+    assert f"! line 3: {note}" in summary
+    out = resume.with_name("r.bulletsmith.md").read_text()
+    assert "[cleanlab](https://github.com/cleanlab/cleanlab)" in out and "**feedback**" not in out
+
+
 def test_question_mark_explains_why_the_slot_matters(resume):
     result = coach(resume, "?")
     assert result.exit_code == 0

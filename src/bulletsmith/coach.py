@@ -52,7 +52,7 @@ from bulletsmith import guards
 from bulletsmith.answer_bank import AnswerBank, BulletEntry, QuestionEntry, QuestionsFile, bullet_key, write_questions_file
 from bulletsmith.assistant import Assistant
 from bulletsmith.batch import default_output_path, default_questions_path
-from bulletsmith.documents import Bullet, Document
+from bulletsmith.documents import Bullet, Document, Markup
 from bulletsmith.fsutil import atomic_write, backup_path
 from bulletsmith.models import Analysis, Answer, Finding, Question, Rewrite, Slot
 from bulletsmith.question_templates import WHY
@@ -112,6 +112,7 @@ class Step:
     edit_text: str | None = None
     edit_findings: list[Finding] = field(default_factory=list)
     edit_default: str | None = None  # EDIT: the text to start from (prefilled where the UI can)
+    dropped_markup: list[Markup] = field(default_factory=list)  # DECIDE: links, bold… accepting would lose
     error: str | None = None
     entered: bool = False  # True the first time a step of this bullet is returned after moving to it
 
@@ -162,6 +163,7 @@ class Finished:
     edited: int
     kept: int
     undecided: int
+    dropped_markup: dict[str, list[Markup]] = field(default_factory=dict)  # location -> what the output lost
 
 
 @dataclass
@@ -665,6 +667,10 @@ class Coach:
         if self.stage in (Stage.DECIDE, Stage.EDIT, Stage.CONFIRM_EDIT):
             step.rewrite = self._rewrite
             step.error = self._rewrite_error
+        if self.stage is Stage.DECIDE and step.changed and self._rewrite.ok:
+            # Said before `a`, not after the file is written: the person may prefer to edit.
+            loc = item.bullet.location
+            step.dropped_markup = self.document.dropped_markup({loc: self._rewrite.text}).get(loc, [])
         if self.stage in (Stage.EDIT, Stage.CONFIRM_EDIT):
             step.edit_text, step.edit_findings = self._edit_text, list(self._edit_findings)
         if self.stage is Stage.EDIT:
@@ -914,6 +920,7 @@ class Coach:
     def finish(self) -> Finished:
         """Write the output and the fact bank, and drop the session: the next run starts fresh."""
         output = self.write_output()
+        dropped = self.document.dropped_markup(self.replacements())  # the render just done: no second one
         wrote_bank = self._write_bank()
         if self.store is not None:
             self.store.remove()
@@ -926,4 +933,5 @@ class Coach:
             edited=count(Decision.EDITED),
             kept=count(Decision.KEPT),
             undecided=count(None),
+            dropped_markup=dropped,
         )

@@ -213,6 +213,8 @@ def _run(session: Coach, ui: _Ui, file: Path) -> None:
         lines.append(f"The original is in {done.backup}.")
     if done.questions_file:
         lines.append(f"Your answers are kept in {done.questions_file}.")
+    for location, lost in done.dropped_markup.items():
+        lines.extend(f"! {location}: {m.not_kept}" for m in lost)
     _uninterrupted(lambda: [ui.info(line) for line in lines])
 
 
@@ -364,6 +366,8 @@ class _Ui:
                 echo("  after:   (no change)")
             for w in rw.warnings:
                 echo(f"  ! {w}")
+            for m in step.dropped_markup:
+                echo(f"  ! {m.not_kept}")
         if step.decision is not None:
             echo(f"  decided before: {step.decision}" + (f": {step.final}" if step.final else ""))
 
@@ -546,6 +550,8 @@ class _RichUi(_Ui):
             c.print(table)
             for w in rw.warnings:
                 c.print(Text(f"! {w}", style="yellow"))
+            for m in step.dropped_markup:
+                c.print(Text(f"! {m.not_kept}", style="yellow"))
         if step.decision is not None:
             c.print(Text(f"decided before: {step.decision}" + (f": {step.final}" if step.final else ""), style="cyan"))
 

@@ -102,8 +102,7 @@ def print_batch(result, output, questions_path, pending: int, dropped: dict | No
         for w in o.rewrite.warnings if o.rewrite else []:
             echo(f"  ! {w}")
         for m in (dropped or {}).get(o.bullet.location, []):
-            echo(f"  ! {m.kind} not kept: {m.source} (the rewrite does not have \"{m.text}\" exactly once, as written; "
-                 "add it back by hand if you want it)")
+            echo(f"  ! {m.not_kept}")
     # "1 needs answers", "10 need answers"
     counts = ", ".join(
         f"{n} {'need answers' if s is Status.NEEDS_ANSWERS and n != 1 else marks[s]}"

@@ -57,6 +57,12 @@ class Markup:
     kind: str
     source: str
 
+    @property
+    def not_kept(self) -> str:
+        """One line for the person: what is lost, and why."""
+        return (f"{self.kind} not kept: {self.source} (the rewrite does not have \"{self.text}\" exactly once, "
+                "as written; add it back by hand if you want it)")
+
 
 class Document:
     """A resume in one format: its bullets, and how to write new bullet texts back.
