@@ -27,6 +27,7 @@ rules = Assistant(engine="rules")
         ),
         ("Apache Beam is a unified model for batch and streaming pipelines", set()),
         ("Mentored four engineers, two of whom were promoted to senior", {Slot.ACTION}),
+        ("Lead the migration of the nightly jobs to Airflow", {Slot.ACTION}),  # the verb
     ],
 )
 def test_detects_slots(bullet, present):
@@ -39,6 +40,12 @@ def test_detects_slots(bullet, present):
 def test_phrasal_verbs_read_well_in_questions():
     an = rules.analyze("Worked on the AV data pipeline")
     assert "you worked on the AV data pipeline" in an.questions[0].text
+
+
+def test_a_job_title_is_not_the_verb_lead():
+    an = rules.analyze("Lead engineer on the feature store migration")
+    assert Slot.ACTION in an.missing  # a role held, not a thing done: ask what was done
+    assert not any("led the engineer" in q.text for q in an.questions)
 
 
 def test_questions_fit_the_domain():

@@ -181,6 +181,19 @@ def _first_word(text: str) -> tuple[str, int]:
     return "", offset
 
 
+# "Lead engineer on …", "Lead data scientist for …": a job title, not the verb "lead".
+_ROLE_TITLE = re.compile(
+    r"lead\s+(?:(?:[\w-]+\s+){0,2}(?:engineers?|developers?|scientists?|analysts?|researchers?|architects?|designers?|"
+    r"consultants?|maintainers?|contributors?|authors?|owners?|managers?|programmers?|instructors?)\b|(?:on|of|for)\b)",
+    re.IGNORECASE,
+)
+
+
+def _opens_with_verb(text: str, lex: Lexicon) -> bool:
+    word, offset = _first_word(text)
+    return lex.is_verb(word) and not _ROLE_TITLE.match(text, offset)
+
+
 # A clause opened by a cause: always for "because", "due to"; for "since", "as", "after", "when"
 # only when a clause follows ("since the vendor changed", not "since launching the service").
 _CAUSE = re.compile(r"^(?:because(?:\s+of)?|due\s+to|given\s+that)\b", re.IGNORECASE)
@@ -203,7 +216,7 @@ def classify(clause: Clause, lex: Lexicon, *, first: bool) -> None:
     claims = _claims(text)
     outcome = lex.outcome_verbs.search(text)
     word, _ = _first_word(text)
-    starts_with_verb = lex.is_verb(word)
+    starts_with_verb = _opens_with_verb(text, lex)
 
     people = lex.people_terms.search(text)
     if claims and people and not lex.data_terms.search(text) and not lex.model_terms.search(text):
@@ -272,8 +285,7 @@ def classified_clauses(bullet: str) -> list[Clause]:
     # An outcome verb opening the bullet ("Cut p99 latency 40%") is also what the person did,
     # when no other clause names an action.
     if clauses and not any(Slot.ACTION in c.slots for c in clauses):
-        word, _ = _first_word(clauses[0].text)
-        if lex.is_verb(word):
+        if _opens_with_verb(clauses[0].text, lex):
             clauses[0].slots.add(Slot.ACTION)
         else:  # "Saved 30% of costs by establishing a purchasing strategy": the method is the action
             for prev, clause in itertools.pairwise(clauses):
