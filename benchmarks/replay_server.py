@@ -103,7 +103,7 @@ class ReplayServer:
         class Handler(_Handler):
             server_owner = owner
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self._httpd = _Listener(("127.0.0.1", port), Handler)
         self._httpd.daemon_threads = True
         threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         self._timer = threading.Timer(self.lifetime, self.stop)
@@ -162,6 +162,15 @@ def generated(body: dict, kind: str, bullet: str, model: str, prompt_tokens: int
         "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion,
                   "total_tokens": prompt_tokens + completion},
     }
+
+
+class _Listener(ThreadingHTTPServer):
+    # socketserver's default listen backlog is 5: a burst of 16 new connections (a batch's first
+    # round) overflows it, the kernel drops the extra SYNs and those clients retry after the
+    # 1 s TCP retransmission timeout, so a few requests took 1.3 s instead of 0.3 s. That was the
+    # replay server's limit, not the client's nor any real provider's (nginx, uvicorn, llama.cpp
+    # listen with a backlog of 128 to 2048).
+    request_queue_size = 128
 
 
 class _Handler(BaseHTTPRequestHandler):
