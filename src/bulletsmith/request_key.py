@@ -31,6 +31,21 @@ _SECRET_FIELDS = frozenset({"api_key", "authorization", "api-key", "headers"})
 
 
 def _normalize(value: Any) -> Any:
+    # Exact types first (what JSON bodies hold): the same results as the checks below, without
+    # an ABC instance check per node (a request's tool schema has a few hundred).
+    kind = type(value)
+    if kind is str:
+        return value.replace("\r\n", "\n") if "\r" in value else value
+    if kind is dict:
+        return {
+            (k if type(k) is str else str(k)): _normalize(v)
+            for k, v in value.items()
+            if v is not None and (k if type(k) is str else str(k)).lower() not in _SECRET_FIELDS
+        }
+    if kind is list:
+        return [_normalize(v) for v in value]
+    if kind is int or kind is bool or value is None:
+        return value
     if isinstance(value, Mapping):
         return {
             str(k): _normalize(v)
