@@ -183,6 +183,39 @@ def test_analysis_that_still_fails_carries_the_failure():
                for f in an.findings)
 
 
+def raw_arguments(body: dict, arguments: str) -> httpx2.Response:
+    """A tool call whose arguments are this exact text, as a model wrote it (not re-encoded)."""
+    response = completion(body, {})
+    data = response.json()
+    data["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] = arguments
+    return httpx2.Response(200, json=data)
+
+
+def test_a_raw_newline_or_tab_inside_a_json_string_is_read_not_reasked():
+    # SmolLM2 writes line breaks and tabs inside JSON strings unescaped; json.loads(strict=False)
+    # reads them, so they cost no re-ask. The guards still run on what was read.
+    args = json.dumps(GOOD_WEAK).replace("Built a classification model", "Built a\tclassification\nmodel", 1)
+    assert "\t" in args and "\n" in args  # literal control characters, not escapes
+    ep = Endpoint(lambda body: raw_arguments(body, args))
+    an = assistant(ep).analyze(WEAK)
+    assert an.ok, an.findings
+    assert len(ep.requests) == 1 and (an.usage.requests, an.usage.reasks) == (1, 0)
+    assert an.slots[Slot.ACTION].present
+
+    ep = Endpoint(lambda body: raw_arguments(body, '{"text": "Built an image-labeling\nclassification model"}'))
+    rw = assistant(ep).rewrite(weak_analysis(), {})
+    assert rw.ok and rw.text == "Built an image-labeling classification model" and len(ep.requests) == 1
+
+
+def test_a_raw_newline_does_not_let_an_invented_number_through():
+    invented = '{"text": "Built a classification model\nreaching 95% accuracy"}'
+    ep = Endpoint(*[lambda body: raw_arguments(body, invented)] * 3)
+    rw = assistant(ep).rewrite(weak_analysis(), {})
+    assert not rw.ok and rw.text == WEAK and rw.usage.requests == 3
+    feedback = ep.bodies[1]["messages"][-1]["content"]
+    assert '"95%" is not in the bullet' in feedback and "control character" not in feedback
+
+
 def test_max_reasks_is_configurable(monkeypatch):
     bad = dict(GOOD_WEAK, action={"present": True, "evidence": "Trained a deep CNN", "question": None})
     ep = Endpoint(bad, bad)

@@ -67,6 +67,7 @@ from bulletsmith.llm_models import AnalyzeCall, RewriteCall, RewriteDraft, forma
 from bulletsmith.models import Analysis, Answer, Finding, Slot, Usage
 from bulletsmith.prompts import Prompt, load_prompt
 from bulletsmith.request_key import request_key
+from bulletsmith.slots import answer_read, request_sent
 
 __all__ = ["DEFAULT_MODEL", "MODES", "AdaptiveLimiter", "OpenAIEngine", "resolve_settings"]
 
@@ -207,8 +208,36 @@ def _wrapped(response_model: type[BaseModel]) -> type[BaseModel]:
     a pydantic `create_model`), so its tool-schema cache (keyed on the class) never hits: each
     request built a class and its JSON schema again. Given the wrapped class, it uses it as is.
     The same wrapping, so the same tools in the request body and the same parsed result (an
-    instance of a subclass of `response_model`)."""
-    return instructor.openai_schema(response_model)
+    instance of a subclass of `response_model`).
+
+    Its `model_validate_json` (what instructor parses every answer with, in each mode this engine
+    offers) reads JSON the way `json.loads(strict=False)` does when pydantic's parser refuses a
+    raw control character (a literal newline or tab inside a string, as small models write).
+    The class is ours (made here, once), so nothing else sees the change."""
+    wrapped = instructor.openai_schema(response_model)
+    wrapped.model_validate_json = classmethod(_model_validate_json)  # type: ignore[method-assign]
+    return wrapped
+
+
+_PYDANTIC_VALIDATE_JSON = BaseModel.model_validate_json.__func__  # type: ignore[attr-defined]
+
+
+def _model_validate_json(cls: type[BaseModel], json_data: str | bytes | bytearray, **kwargs: Any) -> BaseModel:
+    """pydantic's `model_validate_json`, except that a raw control character inside a JSON string
+    is read as `json.loads(..., strict=False)` reads it, not refused: the same object then goes
+    through `model_validate` with the same arguments (context, strict), so every validator (the
+    guards) runs as it would have. Any other JSON error is pydantic's, unchanged."""
+    try:
+        return _PYDANTIC_VALIDATE_JSON(cls, json_data, **kwargs)
+    except ValidationError as e:
+        if not any(err.get("type") == "json_invalid" and "control character" in str(err.get("msg", ""))
+                   for err in e.errors()):
+            raise
+        try:
+            obj = json.loads(json_data, strict=False)
+        except ValueError:
+            raise e from None
+    return cls.model_validate(obj, **kwargs)
 
 
 # --------------------------------------------------------------------------- sending a chat request
@@ -814,6 +843,7 @@ class OpenAIEngine(Engine):
 
         async def send(**request: Any) -> Any:
             tries = 0
+            await request_sent()  # under the caller's slot, if it has one (bulletsmith.slots)
 
             async def post() -> Any:
                 nonlocal tries
@@ -834,6 +864,7 @@ class OpenAIEngine(Engine):
             except openai.OpenAIError as e:
                 raise self._endpoint_error(e, budget, tries) from None
             log.received(response)
+            await answer_read()  # the slot goes to the next bullet before this answer is parsed
             return response
 
         create = instructor.patch(create=send, mode=self._mode)
@@ -946,6 +977,8 @@ def _lenient_parse(completion: Any, response_model: type[BaseModel], mode: Any) 
     if not calls and mode == instructor.Mode.MD_JSON and (m := _CODEBLOCK_RE.search(raw)):
         raw = m.group(1)
     try:
+        # pydantic's strict JSON here, not `_model_validate_json`: a failed answer with raw control
+        # characters stays unread, as the eval's committed figures count it (reading it moves them).
         with guard_context(None):
             return response_model.model_validate_json(raw or "", strict=False)
     except (ValidationError, ValueError):
