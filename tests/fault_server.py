@@ -72,7 +72,7 @@ def analyze_args(bullet: str, *, poison: bool = False, rewrite: bool = False) ->
         if ev[slot]:
             out[slot] = {"present": True, "evidence": ev[slot], "question": None}
         else:
-            out[slot] = {"present": False, "evidence": None, "question": f"What changed in {bullet.split()[1]} work?"}
+            out[slot] = {"present": False, "evidence": None, "question": f"What changed after: {bullet}?"}
     if rewrite and all(ev.values()):
         out["rewrite"] = rewrite_text(bullet)
     return out

@@ -203,14 +203,29 @@ def test_a_rerun_of_a_resume_makes_no_request_even_for_bullets_that_failed_the_g
         second = runner.invoke(app, ["rewrite", str(src), "--json"], env=env(server, tmp_path, BULLETSMITH_TIMEOUT="2"))
         resent = len(server.served) - sent
     assert first.exit_code == 1 and second.exit_code == 1, (first.output, second.output)
-    # A good bullet: analyze + rewrite. The poisoned one: its analysis failed after the re-asks,
-    # and its rewrite, which still happens, too (3 + 3).
-    assert sent == 2 * 2 + 3 + 3
+    # A good bullet: analyze + rewrite. The poisoned one: its analysis failed after the re-asks
+    # (3), and nothing is rewritten from a refused analysis.
+    assert sent == 2 * 2 + 3
     assert resent == 0
     rows, again = json.loads(first.stdout)["bullets"], json.loads(second.stdout)["bullets"]
     assert [r["status"] for r in rows] == ["rewritten", "failed", "rewritten"]
+    assert rows[1]["error"].startswith("the analysis failed: reask: the model's answer still failed its checks")
+    assert rows[1]["after"] == rows[1]["before"] and rows[1]["pending"] == []
     for a, b in zip(rows, again):
         assert (b["status"], b["after"], b["warnings"], b["error"]) == (a["status"], a["after"], a["warnings"], a["error"])
+
+
+def test_coach_shows_a_refused_analysis_as_a_failed_bullet_and_asks_nothing_from_it(tmp_path):
+    src = tmp_path / "resume.md"
+    resume(src, 2, poison={0})
+    with FaultServer() as server:
+        result = runner.invoke(app, ["coach", str(src), "-y"], input="k\nk\n", env=env(server, tmp_path, BULLETSMITH_TIMEOUT="2"))
+    out = result.stdout
+    assert result.exit_code == 0, out
+    first, second = out.split("Bullet 2 of 2")[:2]
+    assert "the analysis failed: reask: the model's answer still failed its checks" in first
+    assert "question" not in first.lower() and "r retry · k keep original" in first
+    assert "Wrote " in out and "(0 accepted, 0 edited, 2 kept)" in out
 
 
 def test_a_reply_cut_on_the_wire_is_not_cached(tmp_path):

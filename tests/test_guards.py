@@ -8,6 +8,7 @@ from bulletsmith.guards import (
     MAX_BULLET_CHARS,
     _word_list,
     check_rewrite,
+    form_findings,
     grounding_findings,
     invented_hedges,
     is_grounded,
@@ -380,6 +381,36 @@ def test_style_findings_are_warnings():
     findings = style_findings(text)
     assert sorted(f.guard for f in findings) == ["style.filler", "style.length", "style.opener", "style.title"]
     assert {f.severity for f in findings} == {"warning"}
+
+
+# --------------------------------------------------------------------------- form
+# What a small model returns instead of a bullet (seen in the recorded SmolLM2 rewrites).
+
+FORM = [
+    ("prompt echoed", "Answers: - problem: Adding capacity moved far more partitions than needed.",
+     ["Rebalanced partitions on expansion"], ["form.echo"]),
+    ("a phrase in a loop", "The answer is: The answer is: The answer is: The answer is:",
+     ["Built a churn model"], ["form.repetition"]),
+    ("five words twice", "Cut latency from 2 h to 15 min, then cut latency from 2 h to 15 min",
+     ["Cut latency from 2 h to 15 min"], ["form.repetition"]),
+    ("a good rewrite", GOOD, [BULLET, "37 percent fewer edge-case mislabels", "3 million examples"], []),
+    ("the person's own label", "Problem: slow nightly jobs; built a cache that cut runtime in half",
+     ["Problem: slow nightly jobs. Built a cache"], []),
+    ("a repetition the bullet already has", "Halved the p99 latency of the API, then halved the p99 latency of the API again",
+     ["Halved the p99 latency of the API, then halved the p99 latency of the API again"], []),
+]
+
+
+@pytest.mark.parametrize("text, sources, guards", [c[1:] for c in FORM], ids=[c[0] for c in FORM])
+def test_form(text, sources, guards):
+    found = form_findings(text, sources)
+    assert [f.guard for f in found] == guards
+    assert all(f.severity == "error" for f in found)
+
+
+def test_a_rewrite_that_is_not_a_bullet_is_rejected_like_an_invented_number():
+    findings = check_rewrite("Bullet: Built a churn model. Answers: none", ["Built a churn model"])
+    assert [f.guard for f in findings if f.severity == "error"] == ["form.echo"]
 
 
 # --------------------------------------------------------------------------- everything

@@ -19,7 +19,6 @@ from bulletsmith.answer_bank import AnswerBank, BulletEntry, QuestionEntry, Ques
 from bulletsmith.assistant import MAX_BULLET_CHARS, Assistant, _run
 from bulletsmith.documents import Bullet, Document
 from bulletsmith.models import Analysis, Answer, Question, Rewrite, Slot
-from bulletsmith.slots import Slots
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -139,7 +138,7 @@ class BatchResult:
         its rewrite when the output holds one, so the next run knows the bullet by either text."""
         entries = []
         for o in self.outcomes:
-            if o.analysis is None or not o.analysis.questions:
+            if o.analysis is None or not o.analysis.ok or not o.analysis.questions:
                 continue
             rewritten = o.after if bullet_key(o.after) != bullet_key(o.original) else bank.rewritten(o.original)
             entries.append(
@@ -202,7 +201,7 @@ async def arun_batch(
     bank = bank or AnswerBank()
     if outcomes is None:
         outcomes = [BulletOutcome(bullet=b) for b in document.bullets]
-    gate = Slots(assistant.concurrency)  # handed to the next bullet as soon as an answer has arrived
+    gate = asyncio.Semaphore(assistant.concurrency)
     total = len(outcomes)
     done = 0
 
@@ -216,14 +215,20 @@ async def arun_batch(
         # One bullet's failure is reported on that bullet; the batch goes on.
         try:
             o.source = bank.original(o.before)
-            async with gate.hold():
+            async with gate:
                 o.analysis = await assistant.aanalyze(o.original)
+            if not o.analysis.ok:
+                # Its slots and questions are a guess the guards refused: nothing is asked or
+                # rewritten from them, and the bullet is reported with the failure.
+                o.error = f"the analysis failed: {o.analysis.failure}"
+                o.finished = True
+                return
             o.answers = bank.answers_for(o.original, o.analysis.missing)
             o.pending = [q for q in o.analysis.questions if q.slot not in o.answers]
             # Rewritten with the answers given so far ("unknown" and "not mine" count): one
             # answered question is enough. The open ones stay in the questions file for later.
             if o.answers or not o.pending:
-                async with gate.hold():
+                async with gate:
                     o.rewrite = await assistant.arewrite(o.analysis, o.answers)
             o.finished = True
         except (ValueError, RuntimeError, OSError) as e:

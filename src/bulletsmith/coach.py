@@ -53,6 +53,7 @@ from bulletsmith.answer_bank import AnswerBank, BulletEntry, QuestionEntry, Ques
 from bulletsmith.assistant import Assistant
 from bulletsmith.batch import default_output_path, default_questions_path
 from bulletsmith.documents import Bullet, Document, Markup
+from bulletsmith.engines.errors import EngineError
 from bulletsmith.fsutil import atomic_write, backup_path
 from bulletsmith.models import Analysis, Answer, Finding, Question, Rewrite, Slot
 from bulletsmith.question_templates import WHY
@@ -505,6 +506,8 @@ class Coach:
 
     async def _analyze_then_prepare(self, i: int) -> Analysis:
         analysis = await self.assistant.aanalyze(self.items[i].original)
+        if not analysis.ok:  # a guess the guards refused: shown as a failed bullet, never asked from
+            raise EngineError(f"the analysis failed: {analysis.failure}")
         # Nothing to ask for this bullet: its rewrite can be ready before the person gets there.
         if not self._open_questions(i, analysis):
             try:

@@ -28,6 +28,7 @@ from bulletsmith.quantities import Quantity, extract_quantities, same_quantity
 __all__ = [
     "MAX_BULLET_CHARS",
     "check_rewrite",
+    "form_findings",
     "grounding_findings",
     "invented_hedges",
     "is_grounded",
@@ -178,6 +179,48 @@ def provenance_findings(text: str, sources: Iterable[str]) -> list[Finding]:
     return out
 
 
+# --------------------------------------------------------------------------- form
+
+# The labels the rewrite prompt gives its inputs ("Bullet:", "Answers:", "- problem: …"). A rewrite
+# carrying one that no source has echoed the prompt instead of writing a bullet.
+_PROMPT_LABEL_RE = re.compile(r"(?<![\w-])(?:bullet|answers?|problem|action|data[ _]outcome|model[ _]impact)\s*:", re.I)
+_WORD_RE = re.compile(r"[^\W_]+(?:['’.,%-][^\W_]+)*%?")
+
+
+def _repeated_phrase(text: str) -> str | None:
+    """A run of words said over and over ("The answer is: The answer is: …"): three words three
+    times, or five words twice."""
+    words = [w.casefold() for w in _WORD_RE.findall(text)]
+    for size, times in ((3, 3), (5, 2)):
+        grams = Counter(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
+        for gram, n in grams.items():
+            if n >= times:
+                return " ".join(gram)
+    return None
+
+
+def form_findings(text: str, sources: Iterable[str]) -> list[Finding]:
+    """Errors for a text that is not a bullet: the prompt echoed back, or a phrase repeated in a
+    loop (a small model's failure modes). What a source already says that way is the person's.
+
+    The Assistant checks it on every rewrite; it does not drive a re-ask. Re-asked, SmolLM2
+    answered with the error message itself ("Validation Error found: …"), and the recorded
+    eval's expectations met fell from 0.205 to 0.176."""
+    sources = [sources] if isinstance(sources, str) else list(sources)
+    said = " ".join(s for s in sources if s)
+    out = []
+    labels = {m.group(0).casefold() for m in _PROMPT_LABEL_RE.finditer(text or "")}
+    echoed = sorted(label for label in labels if label not in {m.group(0).casefold() for m in _PROMPT_LABEL_RE.finditer(said)})
+    if echoed:
+        out.append(Finding(guard="form.echo", severity="error",
+                           message=f'"{echoed[0]}" is a label of the request, not part of a bullet; return only the bullet'))
+    phrase = _repeated_phrase(text or "")
+    if phrase and _repeated_phrase(said) != phrase:
+        out.append(Finding(guard="form.repetition", severity="error",
+                           message=f'"{phrase}" is repeated; write the bullet once'))
+    return out
+
+
 # --------------------------------------------------------------------------- style
 
 
@@ -320,5 +363,6 @@ def style_findings(text: str, *, role: str | None = "data scientist") -> list[Fi
 
 
 def check_rewrite(text: str, sources: Iterable[str], *, role: str | None = "data scientist") -> list[Finding]:
-    """Everything a rewrite must pass: provenance errors first, then style warnings."""
-    return provenance_findings(text, sources) + style_findings(text, role=role)
+    """Everything a rewrite must pass: provenance and form errors first, then style warnings."""
+    sources = [sources] if isinstance(sources, str) else list(sources)
+    return provenance_findings(text, sources) + form_findings(text, sources) + style_findings(text, role=role)

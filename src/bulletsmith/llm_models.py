@@ -162,7 +162,8 @@ class AnalyzeCall(BaseModel):
             raise ValueError("; ".join(errors))
         self.rewrite = _clean_text(self.rewrite) or None
         if self.rewrite and (
-            not all(c.present for c in self.slot_calls().values()) or guards.provenance_findings(self.rewrite, [bullet])
+            not all(c.present for c in self.slot_calls().values())
+            or guards.provenance_findings(self.rewrite, [bullet]) or guards.form_findings(self.rewrite, [bullet])
         ):
             self.rewrite = None
         return self

@@ -227,6 +227,11 @@ class Analysis(BaseModel):
     def ok(self) -> bool:
         return not any(f.severity == "error" for f in self.findings)
 
+    @property
+    def failure(self) -> str | None:
+        """Why the analysis can't be used (its first error), or None when it is ok."""
+        return next((str(f) for f in self.findings if f.severity == "error"), None)
+
     def question_for(self, slot: Slot) -> Question | None:
         return next((q for q in self.questions if q.slot == slot), None)
 
