@@ -129,10 +129,12 @@ class Assistant:
     async def aanalyze_many(self, bullets: Sequence[str], *, concurrency: int | None = None) -> list[Analysis]:
         import asyncio  # here, not at the top: one bullet from the CLI never needs it (~30 ms)
 
-        gate = asyncio.Semaphore(concurrency or self.concurrency)
+        from bulletsmith.slots import Slots
+
+        gate = Slots(concurrency or self.concurrency)
 
         async def one(bullet: str) -> Analysis:
-            async with gate:
+            async with gate.hold():
                 return await self.aanalyze(bullet)
 
         return list(await asyncio.gather(*(one(b) for b in bullets)))

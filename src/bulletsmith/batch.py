@@ -19,6 +19,7 @@ from bulletsmith.answer_bank import AnswerBank, BulletEntry, QuestionEntry, Ques
 from bulletsmith.assistant import MAX_BULLET_CHARS, Assistant, _run
 from bulletsmith.documents import Bullet, Document
 from bulletsmith.models import Analysis, Answer, Question, Rewrite, Slot
+from bulletsmith.slots import Slots
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -201,7 +202,7 @@ async def arun_batch(
     bank = bank or AnswerBank()
     if outcomes is None:
         outcomes = [BulletOutcome(bullet=b) for b in document.bullets]
-    gate = asyncio.Semaphore(assistant.concurrency)
+    gate = Slots(assistant.concurrency)  # handed to the next bullet as soon as an answer has arrived
     total = len(outcomes)
     done = 0
 
@@ -215,7 +216,7 @@ async def arun_batch(
         # One bullet's failure is reported on that bullet; the batch goes on.
         try:
             o.source = bank.original(o.before)
-            async with gate:
+            async with gate.hold():
                 o.analysis = await assistant.aanalyze(o.original)
             if not o.analysis.ok:
                 # Its slots and questions are a guess the guards refused: nothing is asked or
@@ -228,7 +229,7 @@ async def arun_batch(
             # Rewritten with the answers given so far ("unknown" and "not mine" count): one
             # answered question is enough. The open ones stay in the questions file for later.
             if o.answers or not o.pending:
-                async with gate:
+                async with gate.hold():
                     o.rewrite = await assistant.arewrite(o.analysis, o.answers)
             o.finished = True
         except (ValueError, RuntimeError, OSError) as e:
