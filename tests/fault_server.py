@@ -59,6 +59,14 @@ def parts(bullet: str) -> list[str]:
     return pieces
 
 
+# Questions for a bullet that isn't 'problem, action, data outcome, model impact': its text is the action.
+PLAIN_QUESTIONS = {
+    "problem": "What was going wrong before this: {}?",
+    "data_outcome": "What changed in the data after this: {}?",
+    "model_impact": "What did that do for the model after this: {}?",
+}
+
+
 def analyze_args(bullet: str, *, poison: bool = False, rewrite: bool = False) -> dict:
     """The analysis a model would give. rewrite: also the rewrite of a bullet with nothing
     missing, in the same answer (what prompts/analyze.md asks for); off, the client needs a
@@ -66,6 +74,11 @@ def analyze_args(bullet: str, *, poison: bool = False, rewrite: bool = False) ->
     problem, action, data, impact = parts(bullet)
     if poison:  # evidence the bullet never says: the grounding guard rejects it every time
         return {s: {"present": True, "evidence": "tripled revenue in a week", "question": None} for s in SLOTS}
+    if not data:  # a plain bullet ("Built a classification model for image labeling")
+        short = bullet[:120]  # the schema's length limits
+        return {s: {"present": True, "evidence": short, "question": None} if s == "action"
+                else {"present": False, "evidence": None, "question": PLAIN_QUESTIONS[s].format(short)}
+                for s in SLOTS}
     ev = {"problem": problem, "action": action, "data_outcome": data, "model_impact": impact}
     out = {}
     for slot in SLOTS:
@@ -78,12 +91,14 @@ def analyze_args(bullet: str, *, poison: bool = False, rewrite: bool = False) ->
     return out
 
 
-def rewrite_text(bullet: str, *, poison: bool = False) -> str:
+def rewrite_text(bullet: str, *, poison: bool = False, answers: str = "") -> str:
+    """answers: the rewrite request's answer lines ("- problem: …"); a plain bullet takes them in."""
     if poison:
         return "Rebuilt the sampler, cutting label errors by 95% for 12 teams"
     problem, action, data, impact = parts(bullet)
     if not data:
-        return bullet
+        given = re.findall(r"^- [^:]+: (.+)$", answers, re.MULTILINE)
+        return "; ".join([bullet, *given])
     action = action[0].upper() + action[1:]
     return f"{action} to fix {(problem[0].lower() + problem[1:]).removeprefix('fixed ')}: {data}, {impact}"
 
@@ -292,7 +307,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _completion(self, body: dict, kind: str, bullet: str, *, args: dict | None = None) -> bytes:
         poison = "POISON" in bullet
         if args is None:
-            args = {"text": rewrite_text(bullet, poison=poison)} if kind == "rewrite" else analyze_args(bullet, poison=poison)
+            user = next((m.get("content") or "" for m in body.get("messages", []) if m.get("role") == "user"), "")
+            answers = user.split("Answers:", 1)[-1] if isinstance(user, str) else ""
+            args = ({"text": rewrite_text(bullet, poison=poison, answers=answers)} if kind == "rewrite"
+                    else analyze_args(bullet, poison=poison))
         name = "RewriteCall" if kind == "rewrite" else "AnalyzeCall"
         message = {
             "role": "assistant",

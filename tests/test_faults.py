@@ -215,6 +215,16 @@ def test_a_rerun_of_a_resume_makes_no_request_even_for_bullets_that_failed_the_g
         assert (b["status"], b["after"], b["warnings"], b["error"]) == (a["status"], a["after"], a["warnings"], a["error"])
 
 
+def test_when_most_analyses_fail_the_summary_says_the_model_may_be_too_small(tmp_path):
+    src = tmp_path / "resume.md"
+    resume(src, 4, poison={0, 1, 2})
+    with FaultServer() as server:
+        result = runner.invoke(app, ["rewrite", str(src)], env=env(server, tmp_path, BULLETSMITH_TIMEOUT="2"))
+    assert result.exit_code == 1
+    assert result.stdout.rstrip().endswith("the model's analysis failed its checks for 3 of 4 bullets: it may be too "
+                                           "small for this job; try a larger model (BULLETSMITH_MODEL), or --engine rules")
+
+
 def test_coach_shows_a_refused_analysis_as_a_failed_bullet_and_asks_nothing_from_it(tmp_path):
     src = tmp_path / "resume.md"
     resume(src, 2, poison={0})

@@ -119,6 +119,10 @@ def print_batch(result, output, questions_path, pending: int, dropped: dict | No
              "command again (answered bullets are rewritten with the answers given so far)")
     elif questions_path is not None:
         echo(f"answers kept in {questions_path}")
+    refused = sum(1 for o in result.outcomes if o.analysis is not None and not o.analysis.ok)
+    if refused >= 3 and refused * 2 >= len(result.outcomes):
+        echo(f"the model's analysis failed its checks for {refused} of {_bullets(len(result.outcomes))}: it may be "
+             "too small for this job; try a larger model (BULLETSMITH_MODEL), or --engine rules")
 
 
 def _bullets(n: int) -> str:

@@ -1,0 +1,96 @@
+"""The terminal workflows of the README with a configured endpoint instead of the rules engine:
+a real loopback OpenAI-compatible server (tests/fault_server.py, no faults), the real openai
+client, instructor and bulletsmith. On the sample resume: rewrite -> fill in the questions file
+-> rewrite again -> the output; and coach: answer, quit in the middle, resume, the output."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from bulletsmith import Assistant
+from bulletsmith.cli import app
+from bulletsmith.documents import load_document
+from conftest import REPO
+from fault_server import FaultServer
+
+runner = CliRunner()
+KEY = "sk-test-WORKFLOW-0123456789"
+WEAK = "Built a classification model for image labeling"
+PROBLEM = "vendor labels disagreed on 14 object classes"
+DATA = "label error rate fell from 9% to 3% across 1.2M images"
+
+
+@pytest.fixture
+def resume(tmp_path):
+    path = tmp_path / "resume.md"
+    shutil.copy(REPO / "examples" / "sample-resume.md", path)
+    return path
+
+
+@pytest.fixture
+def server():
+    with FaultServer() as s:
+        yield s
+
+
+@pytest.fixture
+def env(server, tmp_path):
+    return {
+        "OPENAI_BASE_URL": server.base_url,
+        "OPENAI_API_KEY": KEY,
+        "BULLETSMITH_MODEL": "workflow-model",
+        "BULLETSMITH_CACHE_DIR": str(tmp_path / "cache"),
+        "BULLETSMITH_STATE_DIR": str(tmp_path / "state"),
+    }
+
+
+def test_rewrite_then_answers_then_rewrite_again(resume, server, env):
+    first = runner.invoke(app, ["rewrite", str(resume)], env=env)
+    assert first.exit_code == 0, first.output
+    questions_path = resume.with_name("resume.questions.yaml")
+    bank = yaml.safe_load(questions_path.read_text())
+    entry = next(b for b in bank["bullets"] if b["bullet"] == WEAK)
+    assert [q["slot"] for q in entry["questions"]] == ["problem", "data_outcome", "model_impact"]
+    assert all(WEAK in q["question"] for q in entry["questions"])  # asked about this bullet
+    assert resume.with_name("resume.bulletsmith.md").read_text() == resume.read_text()  # nothing answered yet
+
+    for q in entry["questions"]:
+        q["answer"] = {"problem": PROBLEM, "data_outcome": DATA, "model_impact": "unknown"}[q["slot"]]
+    questions_path.write_text(yaml.safe_dump(bank, sort_keys=False))
+
+    second = runner.invoke(app, ["rewrite", str(resume)], env=env)
+    assert second.exit_code == 0, second.output
+    written = resume.with_name("resume.bulletsmith.md").read_text()
+    assert f"- {WEAK}; {PROBLEM}; {DATA}\n" in written  # the answers, through the model's rewrite
+    assert "unknown" not in written  # never a claim
+
+    sent = len(server.served)
+    third = runner.invoke(app, ["rewrite", str(resume)], env=env)
+    assert third.exit_code == 0 and len(server.served) == sent  # same inputs: no request
+    assert resume.with_name("resume.bulletsmith.md").read_text() == written
+
+
+def test_coach_answer_quit_resume_and_the_output(resume, server, env):
+    analyst = Assistant(engine="openai", base_url=server.base_url, api_key=KEY, model="workflow-model", cache=False)
+    counts = [len(analyst.analyze(b.text).questions) for b in load_document(resume).bullets]
+    assert counts[0] == 3
+
+    # First run: answer the first question of bullet 1, then quit.
+    quit_early = runner.invoke(app, ["coach", str(resume)], env=env, input=f"{PROBLEM}\nq\n")
+    assert quit_early.exit_code == 0, quit_early.output
+    assert "Saved at bullet 1 of 11" in quit_early.stdout
+
+    # Second run: resume, answer the rest of bullet 1, accept, then skip and keep the others.
+    lines = ["y", DATA, "u", "a"]
+    for n in counts[1:]:
+        lines += [""] * n + ["k"]
+    finished = runner.invoke(app, ["coach", str(resume)], env=env, input="".join(f"{x}\n" for x in lines))
+    assert finished.exit_code == 0, finished.output
+    assert "exists. Resume?" in finished.stdout and "(1 accepted, 0 edited, 10 kept)" in finished.stdout
+    written = resume.with_name("resume.bulletsmith.md").read_text()
+    assert f"- {WEAK}; {PROBLEM}; {DATA}\n" in written
+    assert KEY not in finished.output
