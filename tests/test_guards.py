@@ -383,6 +383,26 @@ def test_style_findings_are_warnings():
     assert {f.severity for f in findings} == {"warning"}
 
 
+# --------------------------------------------------------------------------- direction
+# Every number is the person's, yet the claim is false: the change runs the other way.
+
+DIRECTION = [
+    ("from-to turned around", "held-out accuracy improved from 69% to 64%", ["provenance.direction"]),
+    ("an arrow turned around", "held-out accuracy 69% -> 64%", ["provenance.direction"]),
+    ("the same direction in other words", "lifted held-out accuracy 64% → 69%", []),
+    ("a range is not a change", "held-out accuracy between 64% and 69% across seeds", []),
+]
+
+
+@pytest.mark.parametrize("text, guards", [c[1:] for c in DIRECTION], ids=[c[0] for c in DIRECTION])
+def test_a_change_stated_the_other_way_round_is_an_error(text, guards):
+    bullet = "Designed a pairwise-preference flow; the reward model's held-out accuracy improved from 64% to 69%"
+    found = provenance_findings(text, [bullet])
+    assert [f.guard for f in found] == guards
+    if found:
+        assert found[0].severity == "error" and "the bullet or the answers say 64% to 69%" in found[0].message
+
+
 # --------------------------------------------------------------------------- form
 # What a small model returns instead of a bullet (seen in the recorded SmolLM2 rewrites).
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bulletsmith.quantities import Quantity, extract_quantities, same_quantity
+from bulletsmith.quantities import Quantity, changes, extract_quantities, same_quantity
 
 
 def found(text: str) -> list[tuple[str, str, float]]:
@@ -256,3 +256,17 @@ def test_different_quantity(a, b):
 def test_empty_text_has_no_quantities():
     assert extract_quantities("") == []
     assert extract_quantities("Redesigned the labeling taxonomy") == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("agreement rose from 0.68 to 0.84", [("0.68", "0.84")]),
+        ("agreement 0.68 → 0.84, errors 9% -> 3%", [("0.68", "0.84"), ("9%", "3%")]),
+        ("between 40 and 50 percent", []),
+        ("40-50% of the queue", []),
+        ("scaled to 3M rows, up 40 to 50 percent", []),
+    ],
+)
+def test_changes_are_from_to_pairs_and_arrows_not_ranges(text, expected):
+    assert [(a.raw, b.raw) for a, b in changes(text)] == expected

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from importlib.resources import files
 
 from bulletsmith.models import Finding, Question, Slot, SlotFill
-from bulletsmith.quantities import Quantity, extract_quantities, same_quantity
+from bulletsmith.quantities import Quantity, changes, extract_quantities, same_quantity
 
 __all__ = [
     "MAX_BULLET_CHARS",
@@ -163,8 +163,23 @@ def invented_hedges(text: str, sources: Iterable[str]) -> list[str]:
     return out
 
 
+def reversed_changes(text: str, sources: Iterable[str]) -> list[tuple[str, str]]:
+    """(as written, as the source has it) for each change in `text` that runs opposite to one a
+    source states: "from 69% to 64%" where the bullet says "from 64% to 69%". Every number is
+    the person's, so only the direction can tell the claim is false."""
+    stated = [c for s in ([sources] if isinstance(sources, str) else sources) if s for c in changes(s)]
+    out = []
+    for a, b in changes(text):
+        same = any(same_quantity(a, c) and same_quantity(b, d) for c, d in stated)
+        flipped = next(((c, d) for c, d in stated if same_quantity(a, d) and same_quantity(b, c)), None)
+        if flipped and not same:
+            out.append((text[a.start : b.end], f"{flipped[0].raw} to {flipped[1].raw}"))
+    return out
+
+
 def provenance_findings(text: str, sources: Iterable[str]) -> list[Finding]:
-    """Errors for every quantity or hedge in `text` that the sources do not support."""
+    """Errors for every quantity or hedge in `text` that the sources do not support, and for a
+    change stated in the opposite direction."""
     sources = [sources] if isinstance(sources, str) else list(sources)
     out = [
         Finding(guard="provenance", severity="error", message=f'"{raw}" is not in the bullet or the answers')
@@ -175,6 +190,11 @@ def provenance_findings(text: str, sources: Iterable[str]) -> list[Finding]:
                 message=f'"{hedge}" before "{raw}" is not in the bullet or the answers; '
                         "state the number as the person gave it")
         for hedge, raw in _invented_hedge_pairs(text, sources)
+    ]
+    out += [
+        Finding(guard="provenance.direction", severity="error",
+                message=f'"{written}" turns the change around: the bullet or the answers say {stated}')
+        for written, stated in reversed_changes(text, sources)
     ]
     return out
 

@@ -47,7 +47,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Quantity", "extract_quantities", "same_quantity"]
+__all__ = ["Quantity", "changes", "extract_quantities", "same_quantity"]
 
 
 @dataclass(frozen=True)
@@ -509,6 +509,22 @@ def _extract(text: str) -> tuple[Quantity, ...]:
     _mark_hedges(text, drafts)
     _link_ranges(text, drafts)
     return tuple(d.freeze(text) for d in drafts)
+
+
+_FROM_BEFORE_RE = re.compile(r"\bfrom\s+(?:an?\s+|the\s+)?(?:~|about\s+|around\s+|roughly\s+)?$", re.I)
+_TO_SEP_RE = re.compile(r"\s+to\s+", re.I)
+
+
+def changes(text: str) -> list[tuple[Quantity, Quantity]]:
+    """The changes `text` states, as (before, after): "from 0.68 to 0.84", "0.68 → 0.84",
+    "9% -> 3%". A range ("40-50%", "40 to 50 percent" with no "from") is not a change."""
+    found = extract_quantities(text)
+    out = []
+    for a, b in zip(found, found[1:]):
+        gap = text[a.end : b.start]
+        if _ARROW_SEP_RE.fullmatch(gap) or (_TO_SEP_RE.fullmatch(gap) and _before(_FROM_BEFORE_RE, text, a.start)):
+            out.append((a, b))
+    return out
 
 
 # --------------------------------------------------------------------------- equivalence
