@@ -56,7 +56,9 @@ def _delta(new, old) -> str:  # noqa: ANN001
     if not isinstance(new, (int, float)) or not isinstance(old, (int, float)) or new == old:
         return ""
     d = new - old
-    return f" ({'+' if d > 0 else ''}{d:.3f})" if isinstance(d, float) else f" ({'+' if d > 0 else ''}{d})"
+    # Written to the precision of the figure it changes: 0.574 (-0.006), 2535 (-13).
+    text = _fmt(d) if isinstance(new, float) and abs(new) < 100 else f"{d:.0f}" if isinstance(d, float) else str(d)
+    return f" ({'+' if d > 0 else ''}{text})"
 
 
 def _cell(report: dict, spec: str, previous: dict | None) -> str:
