@@ -42,6 +42,13 @@ def prompts_dir() -> Path:
     env = os.environ.get(PROMPTS_DIR_ENV)
     if env:
         return Path(env).expanduser()
+    return _installed_prompts_dir()
+
+
+@functools.cache
+def _installed_prompts_dir() -> Path:
+    """Found once per process (resolving the module's path is a few syscalls, and every request
+    loads its prompt); the files in it are still checked for edits on every load."""
     packaged = Path(__file__).resolve().parent / "prompts"  # the wheel: bulletsmith/prompts/*.md
     if (packaged / "analyze.md").is_file():
         return packaged
