@@ -686,6 +686,23 @@ def test_regenerate_on_the_openai_engine_asks_for_a_fresh_rewrite(tmp_path):
         c.close()
 
 
+def test_retry_after_a_refused_analysis_asks_the_model_again_not_the_cache(tmp_path):
+    from test_openai_engine import COMPLETE_SLOTS
+
+    ungrounded = {**COMPLETE_SLOTS, "action": {"present": True, "evidence": "Led a team of 40", "question": None}}
+    c, ep = _openai_coach(tmp_path, ungrounded, ungrounded, ungrounded, {**COMPLETE_SLOTS, "rewrite": BUNDLED})
+    try:
+        s = c.step()
+        assert s.stage is Stage.FAILED and s.error.startswith("the analysis failed: reask: ")
+        assert len(ep.requests) == 3  # the try and its 2 re-asks; the failure is cached
+        c.handle("r")
+        s = c.step()
+        assert s.stage is Stage.DECIDE and s.rewrite.text == BUNDLED
+        assert len(ep.requests) == 4 and ep.bodies[3]["temperature"] > 0  # a new request, not the cached failure
+    finally:
+        c.close()
+
+
 def test_a_regenerated_text_that_fails_its_checks_keeps_the_previous_rewrite(tmp_path):
     from test_openai_engine import COMPLETE_SLOTS
 

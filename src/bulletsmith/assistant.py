@@ -114,13 +114,17 @@ class Assistant:
 
     # -- analyze -------------------------------------------------------------------
 
-    def analyze(self, bullet: str) -> Analysis:
-        bullet = _check_bullet(bullet)
-        return self._checked(self._engine.analyze(bullet))
+    def analyze(self, bullet: str, *, fresh: bool = False) -> Analysis:
+        """The bullet's four slots, with one question per missing slot, checked by the guards.
 
-    async def aanalyze(self, bullet: str) -> Analysis:
+        fresh=True tries again after a failed analysis (the coach's "retry"): the openai engine
+        sends a new request above temperature 0 instead of answering from its cache."""
         bullet = _check_bullet(bullet)
-        return self._checked(await self._engine.aanalyze(bullet))
+        return self._checked(self._engine.analyze(bullet, fresh=True) if fresh else self._engine.analyze(bullet))
+
+    async def aanalyze(self, bullet: str, *, fresh: bool = False) -> Analysis:
+        bullet = _check_bullet(bullet)
+        return self._checked(await self._engine.aanalyze(bullet, fresh=True) if fresh else await self._engine.aanalyze(bullet))
 
     def analyze_many(self, bullets: Sequence[str], *, concurrency: int | None = None) -> list[Analysis]:
         """Analyze many bullets, at most `concurrency` at a time, results in input order."""

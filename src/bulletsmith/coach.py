@@ -66,6 +66,10 @@ PREFETCH_CONCURRENCY = 2
 _ENGINE_ERRORS = (ValueError, RuntimeError, OSError)  # what one engine call may raise; the coach goes on
 
 
+class AnalysisRefused(EngineError):
+    """The model answered, and its analysis still failed the guards after the re-asks."""
+
+
 class Stage(str, Enum):
     QUESTION = "question"
     DECIDE = "decide"
@@ -361,6 +365,7 @@ class Coach:
         self._rewrite: Rewrite | None = None
         self._rewrite_error: str | None = None
         self._analysis_error: str | None = None
+        self._analysis_refused = False  # the failure is the guards' verdict, not the network's
         self._edit_text: str | None = None
         self._edit_findings: list[Finding] = []
 
@@ -496,18 +501,18 @@ class Coach:
         for i in range(index, min(index + self.lookahead + 1, len(self.items))):
             self._analysis_future(i)
 
-    def _analysis_future(self, i: int, *, again: bool = False) -> concurrent.futures.Future:
+    def _analysis_future(self, i: int, *, again: bool = False, fresh: bool = False) -> concurrent.futures.Future:
         with self._lock:
             fut = self._analyses.get(i)
             if fut is None or again:
-                fut = self._ensure_background().submit(lambda: self._analyze_then_prepare(i))
+                fut = self._ensure_background().submit(lambda: self._analyze_then_prepare(i, fresh=fresh))
                 self._analyses[i] = fut
             return fut
 
-    async def _analyze_then_prepare(self, i: int) -> Analysis:
-        analysis = await self.assistant.aanalyze(self.items[i].original)
+    async def _analyze_then_prepare(self, i: int, *, fresh: bool = False) -> Analysis:
+        analysis = await self.assistant.aanalyze(self.items[i].original, fresh=fresh)
         if not analysis.ok:  # a guess the guards refused: shown as a failed bullet, never asked from
-            raise EngineError(f"the analysis failed: {analysis.failure}")
+            raise AnalysisRefused(f"the analysis failed: {analysis.failure}")
         # Nothing to ask for this bullet: its rewrite can be ready before the person gets there.
         if not self._open_questions(i, analysis):
             try:
@@ -603,6 +608,7 @@ class Coach:
         except _ENGINE_ERRORS as e:
             analysis = None
             self._analysis_error = _one_line(e)
+            self._analysis_refused = isinstance(e, AnalysisRefused)
         waited = time.perf_counter() - started
         if self._entered_any:
             self.stats.analysis_waits.append(waited)
@@ -867,7 +873,8 @@ class Coach:
 
     def _on_failed(self, low: str) -> Reply:
         if low == "r":
-            self._analysis_future(self.index, again=True)
+            # A refused answer is in the cache: only a fresh request can bring another one.
+            self._analysis_future(self.index, again=True, fresh=self._analysis_refused)
             self._entering = "forward"
             return Reply(message="Trying the analysis again.")
         if low == "k":

@@ -15,7 +15,10 @@ class Engine(ABC):
     deterministic: bool = False
 
     @abstractmethod
-    def analyze(self, bullet: str) -> Analysis: ...
+    def analyze(self, bullet: str, *, fresh: bool = False) -> Analysis:
+        """fresh: the last analysis failed its checks and the person asked to try again (coach
+        "r"): a network engine sends a new request that may answer differently instead of
+        answering from its cache. Passed only when True, as for ``rewrite``."""
 
     @abstractmethod
     def rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> str:
@@ -28,8 +31,8 @@ class Engine(ABC):
         """
 
     # CPU-only engines answer at once; network engines override these.
-    async def aanalyze(self, bullet: str) -> Analysis:
-        return self.analyze(bullet)
+    async def aanalyze(self, bullet: str, *, fresh: bool = False) -> Analysis:
+        return self.analyze(bullet, fresh=True) if fresh else self.analyze(bullet)
 
     async def arewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> str:
         return self.rewrite(analysis, answers, fresh=True) if fresh else self.rewrite(analysis, answers)

@@ -609,14 +609,16 @@ class OpenAIEngine(Engine):
 
     # -- analyze / rewrite --------------------------------------------------------------
 
-    def analyze(self, bullet: str) -> Analysis:
+    def analyze(self, bullet: str, *, fresh: bool = False) -> Analysis:
+        """fresh: a new request above temperature 0, neither read from the cache nor stored there
+        (the cached answer is the one that failed; a sampled one must not stand for it)."""
         prompt = load_prompt("analyze")
-        outcome = self._call(prompt, prompt.render(bullet=bullet), AnalyzeCall, {"bullet": bullet})
+        outcome = self._call(prompt, prompt.render(bullet=bullet), AnalyzeCall, {"bullet": bullet}, fresh=fresh)
         return self._analysis(bullet, prompt, outcome)
 
-    async def aanalyze(self, bullet: str) -> Analysis:
+    async def aanalyze(self, bullet: str, *, fresh: bool = False) -> Analysis:
         prompt = load_prompt("analyze")
-        outcome = await self._acall(prompt, prompt.render(bullet=bullet), AnalyzeCall, {"bullet": bullet})
+        outcome = await self._acall(prompt, prompt.render(bullet=bullet), AnalyzeCall, {"bullet": bullet}, fresh=fresh)
         return self._analysis(bullet, prompt, outcome)
 
     def rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> str:
