@@ -52,6 +52,12 @@ def make_bullet(i: int, *, poison: bool = False) -> str:
     )
 
 
+def _user_text(body: dict) -> str:
+    """The request's user message: the bullet, and for a rewrite the answers."""
+    user = next((m.get("content") or "" for m in body.get("messages", []) if m.get("role") == "user"), "")
+    return user if isinstance(user, str) else json.dumps(user)
+
+
 def parts(bullet: str) -> list[str]:
     pieces = [p.strip() for p in bullet.split(",")]
     if len(pieces) != 4:
@@ -250,8 +256,7 @@ class _Handler(BaseHTTPRequestHandler):
         key = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
         tool = ((body.get("tools") or [{}])[0].get("function") or {}).get("name", "")
         kind = "rewrite" if tool == "RewriteCall" else "analyze"
-        user = next((m.get("content") or "" for m in body.get("messages", []) if m.get("role") == "user"), "")
-        m = _BULLET_RE.search(user if isinstance(user, str) else json.dumps(user))
+        m = _BULLET_RE.search(_user_text(body))
         bullet = m.group(1).strip() if m else ""
         with owner.lock:
             owner.headers_seen.append({k.lower(): v for k, v in self.headers.items()})
@@ -307,8 +312,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _completion(self, body: dict, kind: str, bullet: str, *, args: dict | None = None) -> bytes:
         poison = "POISON" in bullet
         if args is None:
-            user = next((m.get("content") or "" for m in body.get("messages", []) if m.get("role") == "user"), "")
-            answers = user.split("Answers:", 1)[-1] if isinstance(user, str) else ""
+            answers = _user_text(body).split("Answers:", 1)[-1]
             args = ({"text": rewrite_text(bullet, poison=poison, answers=answers)} if kind == "rewrite"
                     else analyze_args(bullet, poison=poison))
         name = "RewriteCall" if kind == "rewrite" else "AnalyzeCall"

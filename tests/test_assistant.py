@@ -140,7 +140,7 @@ def test_a_rewrite_with_an_invented_number_is_never_presented():
     from bulletsmith.engines.rules import RulesEngine
 
     class Boastful(RulesEngine):
-        def rewrite(self, analysis, answers):
+        def rewrite(self, analysis, answers, *, fresh=False):
             return analysis.bullet + ", improving accuracy by 45%"
 
     a = Assistant(engine="rules")

@@ -528,12 +528,12 @@ def test_answers_in_the_fact_bank_are_not_asked_again(resume):
 
 
 class _Fabricating(RulesEngine):
-    def rewrite(self, analysis, answers):
+    def rewrite(self, analysis, answers, *, fresh=False):
         return analysis.bullet + ", cutting label errors by 45%"
 
 
 class _Failing(RulesEngine):
-    def analyze(self, bullet):
+    def analyze(self, bullet, *, fresh=False):
         if bullet.startswith("Worked"):
             raise RuntimeError("endpoint unreachable")
         return super().analyze(bullet)
@@ -582,7 +582,7 @@ class _Slow(RulesEngine):
 
     DELAY = 0.15
 
-    async def aanalyze(self, bullet):
+    async def aanalyze(self, bullet, *, fresh=False):
         await asyncio.sleep(self.DELAY)
         return self.analyze(bullet)
 

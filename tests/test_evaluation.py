@@ -51,12 +51,12 @@ def test_scores_can_fail(cases):
     class Yes:
         engine, model = "always-yes", None
 
-        def analyze(self, bullet):
+        def analyze(self, bullet, *, fresh=False):
             a = Assistant(engine="rules").analyze(bullet)
             return a.model_copy(update={"slots": {s: SlotFill(present=True, evidence=bullet) for s in Slot},
                                         "questions": []})
 
-        def rewrite(self, analysis, answers):
+        def rewrite(self, analysis, answers, *, fresh=False):
             return Assistant(engine="rules").rewrite(analysis, answers)
 
     bad = evaluate(Yes(), cases)

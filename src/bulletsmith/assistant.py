@@ -120,11 +120,11 @@ class Assistant:
         fresh=True tries again after a failed analysis (the coach's "retry"): the openai engine
         sends a new request above temperature 0 instead of answering from its cache."""
         bullet = _check_bullet(bullet)
-        return self._checked(self._engine.analyze(bullet, fresh=True) if fresh else self._engine.analyze(bullet))
+        return self._checked(self._engine.analyze(bullet, fresh=fresh))
 
     async def aanalyze(self, bullet: str, *, fresh: bool = False) -> Analysis:
         bullet = _check_bullet(bullet)
-        return self._checked(await self._engine.aanalyze(bullet, fresh=True) if fresh else await self._engine.aanalyze(bullet))
+        return self._checked(await self._engine.aanalyze(bullet, fresh=fresh))
 
     def analyze_many(self, bullets: Sequence[str], *, concurrency: int | None = None) -> list[Analysis]:
         """Analyze many bullets, at most `concurrency` at a time, results in input order."""
@@ -163,17 +163,13 @@ class Assistant:
         """
         analysis = self.analyze(analysis) if isinstance(analysis, str) else analysis
         typed = normalize_answers(answers)
-        # fresh is passed only when asked for, so an engine written without it keeps working.
-        draft = self._engine.rewrite(analysis, typed, fresh=True) if fresh else self._engine.rewrite(analysis, typed)
+        draft = self._engine.rewrite(analysis, typed, fresh=fresh)
         return self._checked_rewrite(analysis, typed, draft)
 
     async def arewrite(self, analysis: Analysis | str, answers: AnswersArg = None, *, fresh: bool = False) -> Rewrite:
         analysis = await self.aanalyze(analysis) if isinstance(analysis, str) else analysis
         typed = normalize_answers(answers)
-        if fresh:
-            draft = await self._engine.arewrite(analysis, typed, fresh=True)
-        else:
-            draft = await self._engine.arewrite(analysis, typed)
+        draft = await self._engine.arewrite(analysis, typed, fresh=fresh)
         return self._checked_rewrite(analysis, typed, draft)
 
     def _checked_rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], draft: str) -> Rewrite:

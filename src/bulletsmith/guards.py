@@ -116,10 +116,13 @@ def question_findings(slots: Mapping[Slot, SlotFill], questions: Iterable[Questi
 # --------------------------------------------------------------------------- provenance
 
 
+def _source_list(sources: Iterable[str] | str) -> list[str]:
+    # A lone string would otherwise be read character by character.
+    return [sources] if isinstance(sources, str) else list(sources)
+
+
 def _source_quantities(sources: Iterable[str] | str) -> list[Quantity]:
-    if isinstance(sources, str):  # a lone string would otherwise be read character by character
-        sources = [sources]
-    return [q for s in sources if s for q in extract_quantities(s)]
+    return [q for s in _source_list(sources) if s for q in extract_quantities(s)]
 
 
 def unsupported_quantities(text: str, sources: Iterable[str]) -> list[str]:
@@ -167,7 +170,7 @@ def reversed_changes(text: str, sources: Iterable[str]) -> list[tuple[str, str]]
     """(as written, as the source has it) for each change in `text` that runs opposite to one a
     source states: "from 69% to 64%" where the bullet says "from 64% to 69%". Every number is
     the person's, so only the direction can tell the claim is false."""
-    stated = [c for s in ([sources] if isinstance(sources, str) else sources) if s for c in changes(s)]
+    stated = [c for s in _source_list(sources) if s for c in changes(s)]
     out = []
     for a, b in changes(text):
         same = any(same_quantity(a, c) and same_quantity(b, d) for c, d in stated)
@@ -180,7 +183,7 @@ def reversed_changes(text: str, sources: Iterable[str]) -> list[tuple[str, str]]
 def provenance_findings(text: str, sources: Iterable[str]) -> list[Finding]:
     """Errors for every quantity or hedge in `text` that the sources do not support, and for a
     change stated in the opposite direction."""
-    sources = [sources] if isinstance(sources, str) else list(sources)
+    sources = _source_list(sources)
     out = [
         Finding(guard="provenance", severity="error", message=f'"{raw}" is not in the bullet or the answers')
         for raw in unsupported_quantities(text, sources)
@@ -207,6 +210,10 @@ _PROMPT_LABEL_RE = re.compile(r"(?<![\w-])(?:bullet|answers?|problem|action|data
 _WORD_RE = re.compile(r"[^\W_]+(?:['’.,%-][^\W_]+)*%?")
 
 
+def _prompt_labels(text: str) -> set[str]:
+    return {m.group(0).casefold() for m in _PROMPT_LABEL_RE.finditer(text)}
+
+
 def _repeated_phrase(text: str) -> str | None:
     """A run of words said over and over ("The answer is: The answer is: …"): three words three
     times, or five words twice."""
@@ -226,11 +233,9 @@ def form_findings(text: str, sources: Iterable[str]) -> list[Finding]:
     The Assistant checks it on every rewrite; it does not drive a re-ask. Re-asked, SmolLM2
     answered with the error message itself ("Validation Error found: …"), and the recorded
     eval's expectations met fell from 0.205 to 0.176."""
-    sources = [sources] if isinstance(sources, str) else list(sources)
-    said = " ".join(s for s in sources if s)
+    said = " ".join(s for s in _source_list(sources) if s)
     out = []
-    labels = {m.group(0).casefold() for m in _PROMPT_LABEL_RE.finditer(text or "")}
-    echoed = sorted(label for label in labels if label not in {m.group(0).casefold() for m in _PROMPT_LABEL_RE.finditer(said)})
+    echoed = sorted(_prompt_labels(text or "") - _prompt_labels(said))
     if echoed:
         out.append(Finding(guard="form.echo", severity="error",
                            message=f'"{echoed[0]}" is a label of the request, not part of a bullet; return only the bullet'))
@@ -384,5 +389,5 @@ def style_findings(text: str, *, role: str | None = "data scientist") -> list[Fi
 
 def check_rewrite(text: str, sources: Iterable[str], *, role: str | None = "data scientist") -> list[Finding]:
     """Everything a rewrite must pass: provenance and form errors first, then style warnings."""
-    sources = [sources] if isinstance(sources, str) else list(sources)
+    sources = _source_list(sources)
     return provenance_findings(text, sources) + form_findings(text, sources) + style_findings(text, role=role)

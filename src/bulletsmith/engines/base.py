@@ -18,7 +18,7 @@ class Engine(ABC):
     def analyze(self, bullet: str, *, fresh: bool = False) -> Analysis:
         """fresh: the last analysis failed its checks and the person asked to try again (coach
         "r"): a network engine sends a new request that may answer differently instead of
-        answering from its cache. Passed only when True, as for ``rewrite``."""
+        answering from its cache."""
 
     @abstractmethod
     def rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> str:
@@ -26,13 +26,11 @@ class Engine(ABC):
 
         fresh: the person asked for another wording (coach "r"): a network engine sends a new
         request that may word it differently instead of answering from what it already has.
-        The Assistant passes ``fresh`` only when it is True, so an engine written before it
-        existed (``rewrite(self, analysis, answers)``) still works for every normal rewrite.
         """
 
     # CPU-only engines answer at once; network engines override these.
     async def aanalyze(self, bullet: str, *, fresh: bool = False) -> Analysis:
-        return self.analyze(bullet, fresh=True) if fresh else self.analyze(bullet)
+        return self.analyze(bullet, fresh=fresh)
 
     async def arewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> str:
-        return self.rewrite(analysis, answers, fresh=True) if fresh else self.rewrite(analysis, answers)
+        return self.rewrite(analysis, answers, fresh=fresh)
