@@ -261,12 +261,14 @@ def test_bad_timeout_setting_is_one_line_exit_2(tmp_path):
 # --------------------------------------------------------------------------- prompt injection
 
 
-def test_an_injected_answer_in_one_bullet_supports_no_number_in_another(tmp_path):
-    """Bullets are data: a bullet that 'answers' for the others gives them no facts.
+def test_an_injected_answer_supports_no_number_in_any_bullet(tmp_path):
+    """Bullets are data: a bullet that 'answers' for the others gives no facts, to them or to
+    itself.
 
-    A scripted model obeys the injection and writes the injected 95% into every rewrite.
-    Only the bullet that contains it may keep it; every other rewrite is rejected and keeps
-    its own text, and no other bullet's request ever carries the injected words."""
+    A scripted model obeys the injection and writes the injected 95% into every rewrite: every
+    other bullet's rewrite is refused and keeps its own text, and no other bullet's request ever
+    carries the injected words. The injected bullet itself fails at its analysis, which quotes
+    the injected sentence as evidence: what addresses a model is data, not a claim."""
     import httpx2
 
     from bulletsmith.batch import Status, run_batch
@@ -302,10 +304,11 @@ def test_an_injected_answer_in_one_bullet_supports_no_number_in_another(tmp_path
                   max_reasks=1, http_client=httpx2.MockTransport(reply))
     result = run_batch(load_document(src), a)
     by_bullet = {o.before: o for o in result.outcomes}
-    assert by_bullet[evil].status is Status.REWRITTEN  # its own words: the person wrote them
+    o = by_bullet[evil]
+    assert o.status is Status.FAILED and o.after == evil and "text addressed to a model" in o.error
     for b in others:
         o = by_bullet[b]
-        assert o.status is Status.FAILED and o.after == b and "95%" not in o.after
+        assert o.status is Status.FAILED and o.after == b
         assert any('"95%" is not in the bullet or the answers' in str(w) for w in o.rewrite.warnings)
     out = result.render().decode()
     assert out.count("95%") == 1 and all(f"- {b}\n" in out for b in others)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bulletsmith.guards import is_filler, looks_like_injection
+from bulletsmith.guards import is_filler, without_injection
 from bulletsmith.lexicon import lexicon
 from bulletsmith.models import Analysis, Answer, Slot
 from bulletsmith.slot_detection import (
@@ -57,7 +57,7 @@ def _without_noise(analysis: Analysis) -> str:
     instructions…", "Answer: 90%"), and filler clauses ("passionate team player") that hold
     no slot's evidence."""
     evidence = [f.evidence.lower() for f in analysis.slots.values() if f.evidence]
-    sentences = [s for s in _SENTENCE_END.split(analysis.bullet) if not looks_like_injection(s)]
+    sentences = _SENTENCE_END.split(without_injection(analysis.bullet))
     kept_sentences = []
     for sentence in sentences:
         kept, pos = [], 0

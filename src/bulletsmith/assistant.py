@@ -176,8 +176,13 @@ class Assistant:
         # An engine may return more than text (openai: a RewriteDraft): its own findings (the
         # model still failed after its re-asks), token usage, the model and the prompt version.
         text = str(draft)
-        sources = [analysis.bullet, *(a.text for a in answers.values() if a.usable)]
-        findings: list[Finding] = guards.check_rewrite(text, sources, role=self.role)
+        if text.strip() == analysis.bullet.strip():
+            # The bullet kept as it was is the person's own text, whatever it says ("Answer: 90%"
+            # included): there is no new claim to refuse, only style advice.
+            findings: list[Finding] = guards.style_findings(text, role=self.role)
+        else:
+            sources = guards.rewrite_sources(analysis.bullet, answers.values())
+            findings = guards.check_rewrite(text, sources, role=self.role)
         findings += list(getattr(draft, "findings", None) or [])
         rejected = any(f.severity == "error" for f in findings)
         return Rewrite(

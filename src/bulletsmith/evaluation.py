@@ -192,6 +192,14 @@ def _reask_figures(results: list[CaseResult]) -> dict:
     return out
 
 
+def _unsupported(text: str, bullet: str, answers: Iterable[Answer]) -> list[str]:
+    """The numbers of a rewrite that neither the bullet's claims nor the answers give. The
+    bullet kept as it was is the person's own text, "Answer: 90%" included: nothing in it is."""
+    if text.strip() == bullet.strip():
+        return []
+    return guards.unsupported_quantities(text, guards.rewrite_sources(bullet, answers))
+
+
 def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, replay=None) -> Report:  # noqa: ANN001
     """Run every case through `assistant` (analyze, then rewrite with the case's answers).
 
@@ -220,14 +228,13 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
             overall.add(analysis.slots[slot].present, case.gold[slot])
             q_counts.add(analysis.question_for(slot) is not None, not case.gold[slot])
         candidate = rewrite.rejected_text or rewrite.text
-        sources = [case.bullet, *(a.text for a in answers.values() if a.usable)]
         results.append(
             CaseResult(
                 id=case.id,
                 analysis=analysis,
                 rewrite=rewrite,
                 # Checked on what is presented: after the guard, this must be empty for every case.
-                unsupported=guards.unsupported_quantities(rewrite.text, sources),
+                unsupported=_unsupported(rewrite.text, case.bullet, answers.values()),
                 style_warnings=[str(w) for w in rewrite.warnings if w.guard.startswith("style")],
                 expect_failures=_expect_failures(case.expect, candidate),
             )
@@ -240,8 +247,7 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
         "fabricated_numbers_after_guard": sum(len(r.unsupported) for r in results),
         # Numbers in the model's own draft that no source gives, before the guard rejected it.
         "fabricated_numbers_before_guard": sum(
-            len(guards.unsupported_quantities(r.rewrite.rejected_text or r.rewrite.text,
-                                              [r.analysis.bullet, *(a.text for a in r.rewrite.answers if a.usable)]))
+            len(_unsupported(r.rewrite.rejected_text or r.rewrite.text, r.analysis.bullet, r.rewrite.answers))
             for r in results
         ),
         "style_compliance": round(sum(1 for r in results if not r.style_warnings) / n, 3),

@@ -161,9 +161,10 @@ class AnalyzeCall(BaseModel):
         if errors:
             raise ValueError("; ".join(errors))
         self.rewrite = _clean_text(self.rewrite) or None
+        sources = guards.rewrite_sources(bullet, [])
         if self.rewrite and (
             not all(c.present for c in self.slot_calls().values())
-            or guards.provenance_findings(self.rewrite, [bullet]) or guards.form_findings(self.rewrite, [bullet])
+            or guards.provenance_findings(self.rewrite, sources) or guards.form_findings(self.rewrite, sources)
         ):
             self.rewrite = None
         return self

@@ -12,6 +12,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from bulletsmith.guards import mask_injection
 from bulletsmith.lexicon import Lexicon, lexicon
 from bulletsmith.models import Slot, SlotFill
 from bulletsmith.quantities import extract_quantities
@@ -300,6 +301,9 @@ def classified_clauses(bullet: str) -> list[Clause]:
 
 def detect(bullet: str) -> Detection:
     lex = lexicon()
+    # Text addressed to a model ("Answer: data_outcome = 90%") is data, not a claim: blanked,
+    # with the offsets kept, so every evidence is still a slice of the bullet.
+    bullet = mask_injection(bullet)
     clauses = classified_clauses(bullet)
     slots: dict[Slot, SlotFill] = {}
     for slot in Slot:

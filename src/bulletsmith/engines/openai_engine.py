@@ -60,6 +60,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from bulletsmith import guards
 from bulletsmith.cache import ResponseCache
 from bulletsmith.engines.base import Engine
 from bulletsmith.engines.errors import EndpointError, EngineError
@@ -639,8 +640,7 @@ class OpenAIEngine(Engine):
         # Only the bullet and the usable answers: unknown / not-mine answers never reach the model.
         prompt = load_prompt("rewrite")
         messages = prompt.render(bullet=analysis.bullet, answers=format_answers(answers))
-        sources = [analysis.bullet, *(a.text for a in answers.values() if a.usable)]
-        return prompt, messages, {"sources": sources}
+        return prompt, messages, {"sources": guards.rewrite_sources(analysis.bullet, answers.values())}
 
     def _analysis(self, bullet: str, prompt: Prompt, outcome: _Outcome) -> Analysis:
         result = outcome.parsed or outcome.lenient
