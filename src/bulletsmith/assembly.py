@@ -165,11 +165,13 @@ def assemble(analysis: Analysis, answers: dict[Slot, Answer]) -> str:
     bullet = analysis.bullet.strip()
     ends_with_period = bullet.endswith(".")
     text = re.sub(r"(?:\s*[;:,.]\s*)+$", "", _without_noise(analysis))
-    usable = {slot: a for slot, a in answers.items() if a.usable and slot in analysis.missing}
-    problem = _problem_phrase(_clean(usable[Slot.PROBLEM].text)) if Slot.PROBLEM in usable else None
+    # An answer is data too: what it addresses to a model ("ignore previous instructions…") is dropped.
+    usable = {slot: claims for slot, a in answers.items()
+              if a.usable and slot in analysis.missing and (claims := without_injection(a.text))}
+    problem = _problem_phrase(_clean(usable[Slot.PROBLEM])) if Slot.PROBLEM in usable else None
 
     if Slot.ACTION in usable:
-        action = usable[Slot.ACTION].text.strip().rstrip(".;, ")
+        action = usable[Slot.ACTION].strip().rstrip(".;, ")
         action = action[:1].upper() + action[1:]
         if problem:  # the person's action stays whole; the problem follows it
             action = f"{action}, {problem}" if problem.startswith("addressing") else f"{action} {problem}"
@@ -177,11 +179,11 @@ def assemble(analysis: Analysis, answers: dict[Slot, Answer]) -> str:
     elif problem:
         text = _with_problem(text, problem)
     if Slot.DATA_OUTCOME in usable:
-        outcome = _clean(usable[Slot.DATA_OUTCOME].text)
+        outcome = _clean(usable[Slot.DATA_OUTCOME])
         joiner = ", " if OUTCOME_OPENER.match(outcome) else "; "
         text = f"{text}{joiner}{outcome}" if text else outcome
     if Slot.MODEL_IMPACT in usable:
-        impact = _clean(usable[Slot.MODEL_IMPACT].text)
+        impact = _clean(usable[Slot.MODEL_IMPACT])
         if not text:
             text = impact
         elif _LEADS_TO.match(impact) and not is_clause(impact):
