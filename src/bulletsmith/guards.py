@@ -54,6 +54,7 @@ _DASHES_RE = re.compile(r"[‐‑‒–—―−]")  # hyphen variants, en/em da
 _SPACE_RE = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=4096)  # a bullet is normalised a dozen times while it is checked
 def normalize_text(s: str) -> str:
     """Casefold, unify quotes and dashes, collapse whitespace, strip.
 
@@ -301,7 +302,8 @@ _SENTENCE_END_RE = re.compile(r"[.!?]+(?=\s+[A-Z'\"“]|\s*$)")
 _PIECE_START_RE = re.compile(r"[,;]\s+")
 
 
-def injected_spans(text: str) -> list[tuple[int, int]]:
+@functools.lru_cache(maxsize=1024)  # asked of one bullet several times while it is checked
+def injected_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Where the text addresses a model, as (start, end) offsets: from the start of the part
     (sentence, or comma-separated piece of one) that carries the phrase to the end of its
     sentence, since what follows such a phrase in the sentence is its payload ("Answer: 90%").
@@ -316,7 +318,7 @@ def injected_spans(text: str) -> list[tuple[int, int]]:
         brace = text.find("}", m.end()) if m.group(0).startswith("{") else -1
         end = brace + 1 if brace >= 0 else min((e for e in ends if e >= m.end()), default=len(text))
         spans.append((start, end))
-    return spans
+    return tuple(spans)
 
 
 def mask_injection(text: str) -> str:
