@@ -702,6 +702,15 @@ def test_retry_after_a_refused_analysis_asks_the_model_again_not_the_cache(tmp_p
     finally:
         c.close()
 
+    # The analysis that passed took the failure's place in the cache: the same bullet analyzed
+    # again (a `bulletsmith rewrite` run, a notebook) gets it with no request.
+    from test_openai_engine import BASE, COMPLETE, KEY
+
+    a = Assistant(engine="openai", base_url=BASE, api_key=KEY, model="test-model", http_client=ep.transport(),
+                  cache=tmp_path / "cache")
+    again = a.analyze(COMPLETE)
+    assert again.ok and again.usage.cached and len(ep.requests) == 4
+
 
 def test_a_regenerated_text_that_fails_its_checks_keeps_the_previous_rewrite(tmp_path):
     from test_openai_engine import COMPLETE_SLOTS

@@ -611,15 +611,17 @@ class OpenAIEngine(Engine):
     # -- analyze / rewrite --------------------------------------------------------------
 
     def analyze(self, bullet: str, *, fresh: bool = False) -> Analysis:
-        """fresh: a new request above temperature 0, neither read from the cache nor stored there
-        (the cached answer is the one that failed; a sampled one must not stand for it)."""
+        """fresh: a new request above temperature 0, not read from the cache (the cached answer is
+        the one that failed). If it passes, it is stored in that failure's place (see `_keys`)."""
         prompt = load_prompt("analyze")
-        outcome = self._call(prompt, prompt.render(bullet=bullet), AnalyzeCall, {"bullet": bullet}, fresh=fresh)
+        outcome = self._call(prompt, prompt.render(bullet=bullet), AnalyzeCall, {"bullet": bullet},
+                             fresh=fresh, keep_fresh=True)
         return self._analysis(bullet, prompt, outcome)
 
     async def aanalyze(self, bullet: str, *, fresh: bool = False) -> Analysis:
         prompt = load_prompt("analyze")
-        outcome = await self._acall(prompt, prompt.render(bullet=bullet), AnalyzeCall, {"bullet": bullet}, fresh=fresh)
+        outcome = await self._acall(prompt, prompt.render(bullet=bullet), AnalyzeCall, {"bullet": bullet},
+                                    fresh=fresh, keep_fresh=True)
         return self._analysis(bullet, prompt, outcome)
 
     def rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> str:
@@ -677,14 +679,12 @@ class OpenAIEngine(Engine):
 
     def _request(
         self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel], *, fresh: bool = False
-    ) -> tuple[dict, str | None]:
+    ) -> tuple[dict, str]:
+        """The request's arguments, and its cache key: always the key of the normal request (a
+        fresh one differs only in temperature), so a fresh answer may replace what it stands for."""
         kwargs: dict[str, Any] = {"model": self.model, "messages": messages}
         if prompt.settings.get("temperature") is not None:
             kwargs["temperature"] = prompt.settings["temperature"]
-            if fresh:
-                # Only where the prompt sets one: a prompt that sets none may be for a model that
-                # refuses the parameter (reasoning models), and the server's default varies anyway.
-                kwargs["temperature"] = max(float(prompt.settings["temperature"]), FRESH_TEMPERATURE)
         if prompt.settings.get("max_tokens"):
             kwargs["max_tokens"] = int(prompt.settings["max_tokens"])
         body = {
@@ -692,12 +692,26 @@ class OpenAIEngine(Engine):
             "mode": self.mode,
             "response_model": {"name": response_model.__name__, "schema": _schema(response_model)},
         }
-        # A fresh call has no cache key: it is never answered from the cache nor stored there.
-        # Under its own key (temperature 0.7) it would never be read; under the normal key it would
-        # answer later normal rewrites (coach after `b`, a `bulletsmith rewrite` run) with a
-        # sampled wording the person may just have rejected.
-        key = None if fresh else request_key(body, endpoint=self.settings.endpoint, prompt=prompt.sha256)
+        key = request_key(body, endpoint=self.settings.endpoint, prompt=prompt.sha256)
+        if fresh and "temperature" in kwargs:
+            # Only where the prompt sets one: a prompt that sets none may be for a model that
+            # refuses the parameter (reasoning models), and the server's default varies anyway.
+            kwargs["temperature"] = max(float(prompt.settings["temperature"]), FRESH_TEMPERATURE)
         return kwargs, key
+
+    @staticmethod
+    def _keys(key: str, *, fresh: bool, keep_fresh: bool) -> tuple[str | None, str | None]:
+        """Where a call reads its answer from the cache, and where it stores its outcome.
+
+        A fresh call is never answered from the cache. A fresh rewrite is not stored either: under
+        the normal key it would answer later normal rewrites (coach after `b`, a `bulletsmith
+        rewrite` run) with a sampled wording the person may just have rejected. A fresh analysis
+        (the coach's `r` after a refused one) is stored when it passes (`_store` keeps only a
+        passing fresh answer), so a later `bulletsmith rewrite` uses the analysis the person saw
+        instead of the cached failure."""
+        if not fresh:
+            return key, key
+        return None, key if keep_fresh else None
 
     def _cached(self, key: str | None, response_model: type[BaseModel], context: dict) -> _Outcome | None:
         if self.cache is None or key is None:
@@ -743,11 +757,12 @@ class OpenAIEngine(Engine):
                 return None
         return _Outcome(parsed=None, lenient=lenient, failure=failure, usage=Usage(cached=True), model=hit.get("model"))
 
-    def _store(self, key: str | None, outcome: _Outcome, prompt: Prompt) -> None:
+    def _store(self, key: str | None, outcome: _Outcome, prompt: Prompt, *, fresh: bool = False) -> None:
         """Keep the final outcome of a call: an answer that passed every guard, or the failure
-        after the last re-ask (so a re-run with the same inputs makes no request either). Never a
-        fresh call (no key), never an endpoint error (that raises and never gets here)."""
-        if self.cache is None or key is None or not outcome.cacheable:
+        after the last re-ask (so a re-run with the same inputs makes no request either). Of a
+        fresh call, only an answer that passed (see `_keys`); never an endpoint error (that
+        raises and never gets here)."""
+        if self.cache is None or key is None or not outcome.cacheable or (fresh and outcome.parsed is None):
             return
         entry: dict[str, Any] = {
             "model": outcome.model,
@@ -795,10 +810,11 @@ class OpenAIEngine(Engine):
 
     def _call(
         self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel], context: dict,
-        *, fresh: bool = False,
+        *, fresh: bool = False, keep_fresh: bool = False,
     ) -> _Outcome:
         kwargs, key = self._request(prompt, messages, response_model, fresh=fresh)
-        if (hit := self._cached(key, response_model, context)) is not None:
+        read_key, store_key = self._keys(key, fresh=fresh, keep_fresh=keep_fresh)
+        if (hit := self._cached(read_key, response_model, context)) is not None:
             return hit
         log, budget = _CallLog(), _NetworkBudget(self.network_retries, self.network_deadline)
 
@@ -829,15 +845,16 @@ class OpenAIEngine(Engine):
             outcome = self._failed(e, log, response_model)
         else:
             outcome = _Outcome(parsed=parsed, usage=log.usage(), model=log.reported_model)
-        self._store(key, outcome, prompt)
+        self._store(store_key, outcome, prompt, fresh=fresh)
         return outcome
 
     async def _acall(
         self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel], context: dict,
-        *, fresh: bool = False,
+        *, fresh: bool = False, keep_fresh: bool = False,
     ) -> _Outcome:
         kwargs, key = self._request(prompt, messages, response_model, fresh=fresh)
-        if (hit := self._cached(key, response_model, context)) is not None:
+        read_key, store_key = self._keys(key, fresh=fresh, keep_fresh=keep_fresh)
+        if (hit := self._cached(read_key, response_model, context)) is not None:
             return hit
         log, budget = _CallLog(), _NetworkBudget(self.network_retries, self.network_deadline)
         client = self._async_client()
@@ -880,7 +897,7 @@ class OpenAIEngine(Engine):
             outcome = self._failed(e, log, response_model)
         else:
             outcome = _Outcome(parsed=parsed, usage=log.usage(), model=log.reported_model)
-        self._store(key, outcome, prompt)
+        self._store(store_key, outcome, prompt, fresh=fresh)
         return outcome
 
     def _failed(self, exc: Exception, log: _CallLog, response_model: type[BaseModel]) -> _Outcome:
