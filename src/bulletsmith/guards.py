@@ -264,11 +264,11 @@ def form_findings(text: str, sources: Iterable[str]) -> list[Finding]:
 
 
 @functools.lru_cache(maxsize=None)
-def _word_list(name: str) -> tuple[str, ...]:
-    """A data file as a tuple of lower-cased entries, without comments and blank lines."""
+def _word_list(name: str, *, fold: bool = True) -> tuple[str, ...]:
+    """A data file as a tuple of entries (lower-cased unless fold=False), without comments and blank lines."""
     text = (files("bulletsmith") / "data" / name).read_text(encoding="utf-8")
-    entries = (line.split("#", 1)[0].strip().casefold() for line in text.splitlines())
-    return tuple(e for e in entries if e)
+    entries = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return tuple(e.casefold() if fold else e for e in entries if e)
 
 
 def _phrase_pattern(phrase: str) -> str:
@@ -284,7 +284,8 @@ def _filler_re() -> re.Pattern[str]:
 
 @functools.lru_cache(maxsize=None)
 def _injection_re() -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in _word_list("injection_phrases.txt")), re.I)
+    # Not folded: a pattern may ask for capitals with (?-i:…).
+    return re.compile("|".join(f"(?:{p})" for p in _word_list("injection_phrases.txt", fold=False)), re.I)
 
 
 def is_filler(text: str) -> bool:
