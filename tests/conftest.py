@@ -1,4 +1,5 @@
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,12 @@ REPO = Path(__file__).resolve().parents[1]
 # CI lays a copy of shared/ beside the clone, as on a developer's machine.
 SHARED = REPO.parent / "shared"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# A run started in the background by a shell without job control (`cmd &` in a script)
+# inherits SIGINT ignored, and so would every bulletsmith it starts: the interrupt tests send
+# Ctrl-C on purpose, so the run takes Python's own handler back (its children then get the default).
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # Rich wraps at the terminal width; a wide, non-terminal console keeps assertions stable.
 os.environ.setdefault("TERMINAL_WIDTH", "3000")
