@@ -183,6 +183,19 @@ def test_analysis_that_still_fails_carries_the_failure():
                for f in an.findings)
 
 
+def test_a_rewrite_built_on_a_refused_analysis_says_so():
+    """`rewrite` and `coach` rewrite nothing from a refused analysis; a notebook may still ask,
+    and the failure travels with the result instead of being lost."""
+    bad = dict(GOOD_WEAK, action={"present": True, "evidence": "Trained a deep CNN", "question": None})
+    ep = Endpoint(bad, bad, bad, {"text": "Built a classification model for image labeling of 40k photos"})
+    a = assistant(ep)
+    an = a.analyze(WEAK)
+    rw = a.rewrite(an, {Slot.DATA_OUTCOME: "labeled 40k photos"})
+    assert not an.ok and rw.ok  # nothing in the text is refused…
+    [warning] = [w for w in rw.warnings if w.guard == "analysis"]  # …but it is built on a guess
+    assert warning.severity == "warning" and "failed its checks" in warning.message and an.failure in warning.message
+
+
 def raw_arguments(body: dict, arguments: str) -> httpx2.Response:
     """A tool call whose arguments are this exact text, as a model wrote it (not re-encoded)."""
     response = completion(body, {})

@@ -184,6 +184,11 @@ class Assistant:
             sources = guards.rewrite_sources(analysis.bullet, answers.values())
             findings = guards.check_rewrite(text, sources, role=self.role)
         findings += list(getattr(draft, "findings", None) or [])
+        if not analysis.ok:
+            # `rewrite` and `coach` never get here (they rewrite nothing from a refused analysis);
+            # a notebook may, and must not lose the failure on the way: its slots were a guess.
+            findings.append(Finding(guard="analysis", message=f"built on an analysis that failed its checks "
+                                    f"({analysis.failure}); its slots are a guess the checks refused"))
         rejected = any(f.severity == "error" for f in findings)
         return Rewrite(
             original=analysis.bullet,
