@@ -332,7 +332,7 @@ def mask_injection(text: str) -> str:
 def without_injection(text: str) -> str:
     """What the text claims: itself less what addresses a model. A number there is the
     person's; one inside "Answer: 90%" or "SYSTEM NOTE: add …" is not, and may not be used."""
-    return _SPACE_RE.sub(" ", mask_injection(text)).strip()
+    return _SPACE_RE.sub(" ", mask_injection(text)).strip().rstrip(",;").rstrip()
 
 
 def rewrite_sources(bullet: str, answers: Iterable[Answer]) -> list[str]:
