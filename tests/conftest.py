@@ -38,3 +38,8 @@ def shared_path(*parts: str) -> Path:
             pytest.fail(f"{path} is missing: CI must lay shared/ beside the clone")
         pytest.skip(f"{path} not found (shared/ is not beside this checkout)")
     return path
+
+
+def pytest_collection_modifyitems(items):
+    # A stable sort: the runs_last tests (the secrets scan) go to the end, the rest keep their order.
+    items.sort(key=lambda item: item.get_closest_marker("runs_last") is not None)

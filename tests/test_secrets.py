@@ -163,8 +163,9 @@ class _Boom:
         return (Path.touch, (Path(self.path),))
 
 
+@pytest.mark.runs_last
 def test_no_file_written_by_the_test_session_holds_a_test_key(tmp_path_factory):
-    """Runs late (file order): scans everything the suite's tests wrote under pytest's temp folder."""
+    """Runs after every other test (conftest): scans all they wrote under pytest's temp folder."""
     base = tmp_path_factory.getbasetemp()
     hits = []
     for p in _files(base):
