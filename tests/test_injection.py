@@ -108,6 +108,7 @@ def test_the_rules_engine_reads_injected_bullets_like_any_other(cases):
         analysis = a.analyze(case.bullet)
         assert analysis.ok, case.id
         assert {s: f.present for s, f in analysis.slots.items()} == case.gold, case.id
+        assert not any(looks_like_injection(q.text) for q in analysis.questions), case.id  # never quoted back
         rewrite = a.rewrite(analysis, case.answers)
         if rewrite.text != case.bullet:  # nothing to build on keeps the bullet as it was
             assert without_injection(rewrite.text) == rewrite.text, (case.id, rewrite.text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from bulletsmith.guards import without_injection
 from bulletsmith.lexicon import Domain, lexicon, word_list
 from bulletsmith.models import AnswerKind, Question, Slot
 from bulletsmith.quantities import extract_quantities
@@ -234,6 +235,8 @@ _MAX_QUESTION = 200  # characters: a question is read at a glance
 
 
 def questions_for(missing: list[Slot], bullet: str, verb: str | None, obj: str | None) -> list[Question]:
+    # A question names the work in the bullet's words, never in words it addresses to a model.
+    bullet = without_injection(bullet)
     domain = lexicon().domain_for(bullet)
     out = []
     for slot in missing:
@@ -255,7 +258,8 @@ def _texts(work: str, bullet: str, domain: Domain) -> dict[Slot, tuple[str, Answ
     return {
         Slot.PROBLEM: (f"What was going wrong before {work}: for example {domain.problem}?", AnswerKind.TEXT, None),
         Slot.ACTION: (
-            f"What did you yourself build or change for “{_shorten(bullet)}”, and with which method or tool?",
+            f"What did you yourself build or change for “{_shorten(bullet)}”, and with which method or tool?"
+            if bullet else "What did you yourself build or change, and with which method or tool?",
             AnswerKind.TEXT,
             None,
         ),
