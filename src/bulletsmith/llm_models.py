@@ -152,6 +152,9 @@ class AnalyzeCall(BaseModel):
                 errors.append(f"{slot} is present but has no evidence: copy the bullet's words that state it")
             elif not call.present and call.evidence:
                 errors.append(f"{slot} is absent but has evidence: set present to true, or evidence to null")
+            elif not call.present and call.question and guards.looks_like_injection(call.question):
+                errors.append(f"the {slot} question quotes what the bullet addresses to a model: "
+                              "ask about the work, in the words of the rest of the bullet")
             elif not call.present and call.question and not question_is_specific(call.question, bullet):
                 errors.append(f'the {slot} question "{call.question[:80]}" is generic: name this bullet\'s own work in its words')
         if not errors:
