@@ -309,9 +309,12 @@ def injected_spans(text: str) -> tuple[tuple[int, int], ...]:
     (sentence, or comma-separated piece of one) that carries the phrase to the end of its
     sentence, since what follows such a phrase in the sentence is its payload ("Answer: 90%").
     A JSON object ("{"problem": true, …}") ends at its closing brace."""
+    found = list(_injection_re().finditer(text))
+    if not found:  # nearly every bullet: no sentence scan
+        return ()
     spans: list[tuple[int, int]] = []
     ends = [m.end() for m in _SENTENCE_END_RE.finditer(text)]
-    for m in _injection_re().finditer(text):
+    for m in found:
         if spans and m.start() < spans[-1][1]:
             continue
         start = max((e for e in ends if e <= m.start()), default=0)
