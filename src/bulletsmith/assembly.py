@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bulletsmith.guards import is_filler, without_injection
+from bulletsmith.guards import answer_claim, is_filler, without_injection
 from bulletsmith.lexicon import lexicon
 from bulletsmith.models import Analysis, Answer, Slot
 from bulletsmith.slot_detection import (
@@ -165,9 +165,7 @@ def assemble(analysis: Analysis, answers: dict[Slot, Answer]) -> str:
     bullet = analysis.bullet.strip()
     ends_with_period = bullet.endswith(".")
     text = re.sub(r"(?:\s*[;:,.]\s*)+$", "", _without_noise(analysis))
-    # An answer is data too: what it addresses to a model ("ignore previous instructions…") is dropped.
-    usable = {slot: claims for slot, a in answers.items()
-              if a.usable and slot in analysis.missing and (claims := without_injection(a.text))}
+    usable = {slot: claim for slot, a in answers.items() if slot in analysis.missing and (claim := answer_claim(a))}
     problem = _problem_phrase(_clean(usable[Slot.PROBLEM])) if Slot.PROBLEM in usable else None
 
     if Slot.ACTION in usable:

@@ -176,9 +176,7 @@ class Assistant:
         # An engine may return more than text (openai: a RewriteDraft): its own findings (the
         # model still failed after its re-asks), token usage, the model and the prompt version.
         text = str(draft)
-        if text.strip() == analysis.bullet.strip():
-            # The bullet kept as it was is the person's own text, whatever it says ("Answer: 90%"
-            # included): there is no new claim to refuse, only style advice.
+        if guards.kept_as_written(text, analysis.bullet):  # no new claim to refuse, only style advice
             findings: list[Finding] = guards.style_findings(text, role=self.role)
         else:
             sources = guards.rewrite_sources(analysis.bullet, answers.values())

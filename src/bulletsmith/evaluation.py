@@ -193,9 +193,9 @@ def _reask_figures(results: list[CaseResult]) -> dict:
 
 
 def _unsupported(text: str, bullet: str, answers: Iterable[Answer]) -> list[str]:
-    """The numbers of a rewrite that neither the bullet's claims nor the answers give. The
-    bullet kept as it was is the person's own text, "Answer: 90%" included: nothing in it is."""
-    if text.strip() == bullet.strip():
+    """The numbers of a rewrite that neither the bullet's claims nor the answers give; none in
+    the bullet kept as written (the person's own text)."""
+    if guards.kept_as_written(text, bullet):
         return []
     return guards.unsupported_quantities(text, guards.rewrite_sources(bullet, answers))
 

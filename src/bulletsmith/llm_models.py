@@ -164,12 +164,11 @@ class AnalyzeCall(BaseModel):
         if errors:
             raise ValueError("; ".join(errors))
         self.rewrite = _clean_text(self.rewrite) or None
-        sources = guards.rewrite_sources(bullet, [])
-        if self.rewrite and (
-            not all(c.present for c in self.slot_calls().values())
-            or guards.provenance_findings(self.rewrite, sources) or guards.form_findings(self.rewrite, sources)
-        ):
-            self.rewrite = None
+        if self.rewrite:
+            sources = guards.rewrite_sources(bullet, [])
+            if (not all(c.present for c in self.slot_calls().values())
+                    or guards.provenance_findings(self.rewrite, sources) or guards.form_findings(self.rewrite, sources)):
+                self.rewrite = None
         return self
 
     def questions(self) -> list[Question]:
@@ -236,7 +235,7 @@ def format_answers(answers: dict[Slot, Answer]) -> str:
     lines = []
     for slot in Slot:
         a = answers.get(slot)
-        text = guards.without_injection(a.text) if a is not None and a.usable else ""
+        text = guards.answer_claim(a) if a is not None else ""
         if not text:
             continue
         note = " (the person gave this as approximate)" if a.status is AnswerStatus.APPROXIMATE else ""
