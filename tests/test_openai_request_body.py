@@ -20,7 +20,7 @@ import pytest
 from bulletsmith import Answer, Slot
 from bulletsmith.engines.openai_engine import OpenAIEngine, _chat_body
 
-from test_openai_engine import BASE, GOOD_WEAK, KEY, WEAK, Endpoint, completion, slots
+from test_openai_engine import BASE, GOOD_WEAK, KEY, WEAK, Endpoint, completion
 
 VOLATILE = {"x-stainless-retry-count", "x-stainless-read-timeout"}
 

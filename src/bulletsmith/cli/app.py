@@ -14,6 +14,7 @@ EXIT_OK = 0
 EXIT_BULLET_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell expects after Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
 class _Commands(TyperGroup):

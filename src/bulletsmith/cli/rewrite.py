@@ -11,7 +11,7 @@ from typing import List, Optional
 
 import typer
 
-from bulletsmith.cli.app import EXIT_BULLET_FAILED, EXIT_INTERRUPTED, app, fail, is_terminal
+from bulletsmith.cli.app import EXIT_BULLET_FAILED, EXIT_INTERRUPTED, EXIT_TERMINATED, app, fail, is_terminal
 from bulletsmith.cli.options import (
     BaseUrlOpt,
     EngineOpt,
@@ -114,7 +114,7 @@ def rewrite(
         fail(
             f"{file}: interrupted after {stop.finished} of {len(stop.result.outcomes)} bullets; wrote {files}; "
             "run the same command again to finish the rest",
-            143 if getattr(stop, "signal", None) == "SIGTERM" else EXIT_INTERRUPTED,
+            EXIT_TERMINATED if getattr(stop, "signal", None) == "SIGTERM" else EXIT_INTERRUPTED,
         )
     except KeyboardInterrupt:  # outside run_batch: the progress bar starting, or closing after the batch
         if not finished:
@@ -128,7 +128,7 @@ def rewrite(
     files = f"{out_path}" + (f" and {questions_path}" if wrote_questions else "")
     done = f"{file}: interrupted after all {len(result.outcomes)} bullets finished; wrote {files}"
     if late or came:
-        fail(done, 143 if came and came[0] == signal.SIGTERM else EXIT_INTERRUPTED)
+        fail(done, EXIT_TERMINATED if came and came[0] == signal.SIGTERM else EXIT_INTERRUPTED)
     try:
         _report(result, document, file, out_path, questions_path, wrote_questions, pending, assistant, json_out)
     except KeyboardInterrupt:
