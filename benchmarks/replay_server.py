@@ -5,7 +5,7 @@
 ``POST /v1/chat/completions`` is answered ``latency`` seconds after the request arrived, with
 
 * the recorded response from ``evals/recordings`` when the request's key matches one
-  (`bulletsmith.recording.recording_key` of the body, with each prompt hash the recordings
+  (`bulletsmith.engines.openai.recording.recording_key` of the body, with each prompt hash the recordings
   were made under): real model output, real token counts ("recorded");
 * otherwise a valid ``AnalyzeCall`` / ``RewriteCall`` tool call built from the bullet in the
   request by ``tests/fault_server.py``'s answer builders ("generated"); its ``prompt_tokens``
@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from fault_server import _BULLET_RE, analyze_args, rewrite_text
 
-from bulletsmith.recording import RecordingStore, recording_key
+from bulletsmith.engines.openai.recording import RecordingStore, recording_key
 
 RECORDINGS = ROOT / "evals" / "recordings"
 

@@ -10,8 +10,8 @@ import httpx2
 
 from bulletsmith import Assistant
 from bulletsmith.evaluation import REPLAY_API_KEY, REPLAY_BASE_URL, Recordings
-from bulletsmith.prompts import load_prompt
-from bulletsmith.recording import RecordingTransport
+from bulletsmith.engines.openai.prompts import load_prompt
+from bulletsmith.engines.openai.recording import RecordingTransport
 from conftest import REPO
 
 

@@ -137,7 +137,7 @@ def test_answer_parse(typed, status):
 
 def test_a_rewrite_with_an_invented_number_is_never_presented():
     """Any engine's text goes through the provenance guard; here, one that makes up a percentage."""
-    from bulletsmith.engines.rules import RulesEngine
+    from bulletsmith.engines.rules.engine import RulesEngine
 
     class Boastful(RulesEngine):
         def rewrite(self, analysis, answers, *, fresh=False):

@@ -12,12 +12,13 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from bulletsmith.errors import EndpointError
 from bulletsmith import Assistant, Slot
 from bulletsmith.answer_bank import AnswerBank
 from bulletsmith.cli import app
 from bulletsmith.coach import Coach, Stage
 from bulletsmith.documents import load_document
-from bulletsmith.engines.rules import RulesEngine
+from bulletsmith.engines.rules.engine import RulesEngine
 from bulletsmith.session import Decision, SessionError, SessionStore, session_path
 
 from conftest import REPO
@@ -535,7 +536,7 @@ class _Fabricating(RulesEngine):
 class _Failing(RulesEngine):
     def analyze(self, bullet, *, fresh=False):
         if bullet.startswith("Worked"):
-            raise RuntimeError("endpoint unreachable")
+            raise EndpointError("endpoint unreachable")
         return super().analyze(bullet)
 
 

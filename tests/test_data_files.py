@@ -9,7 +9,7 @@ from importlib.resources import files
 
 import pytest
 
-from bulletsmith import lexicon as lx
+from bulletsmith import datafiles as lx
 
 DATA = files("bulletsmith") / "data"
 YAML_FILES = sorted(p.name for p in DATA.iterdir() if p.name.endswith(".yaml"))
@@ -18,7 +18,7 @@ YAML_FILES = sorted(p.name for p in DATA.iterdir() if p.name.endswith(".yaml"))
 def test_compiled_json_is_up_to_date_with_every_yaml_file():
     stored = json.loads((DATA / lx.COMPILED).read_text(encoding="utf-8"))
     assert stored == lx.compile_data(), (
-        "a YAML file under src/bulletsmith/data changed: run `python -m bulletsmith.lexicon` and commit "
+        "a YAML file under src/bulletsmith/data changed: run `python -m bulletsmith.datafiles` and commit "
         "data/compiled.json (until then the YAML is parsed on every run, which is slower, never wrong)"
     )
     assert sorted(stored) == YAML_FILES

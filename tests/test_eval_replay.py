@@ -239,7 +239,7 @@ def test_record_fills_only_missing_and_stale_and_drops_what_they_replace(tmp_pat
 
 
 def test_an_interrupted_recording_keeps_what_it_got(tmp_path, endpoint, two_cases):
-    from bulletsmith.engines.errors import EndpointError
+    from bulletsmith.errors import EndpointError
 
     with pytest.raises(EndpointError):
         record(tmp_path / "rec", two_cases, Server(fail_after=3))

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from bulletsmith import Assistant
 from bulletsmith.cli import app
-from bulletsmith.engines.errors import EndpointError
+from bulletsmith.errors import EndpointError
 from fault_server import FAULTS, FaultPlan, FaultServer, make_bullet
 
 KEY = "sk-test-FAULTS-0123456789abcdef"
@@ -110,7 +110,7 @@ def test_a_fault_that_never_stops_is_one_line_per_bullet_and_exit_1(tmp_path):
     ("slow", "no answer within 0.3 s"),
 ])
 def test_network_faults_end_in_one_line_endpoint_error(fault, words):
-    from bulletsmith.engines.openai_engine import OpenAIEngine
+    from bulletsmith.engines.openai.engine import OpenAIEngine
 
     with FaultServer(FaultPlan(rate=1.0, faults=(fault,), slow_seconds=0.6)) as server:
         eng = OpenAIEngine(base_url=server.base_url, api_key=KEY, model="m", cache=False, timeout=0.3,
@@ -146,7 +146,7 @@ def test_rate_limit_honours_retry_after_then_succeeds(tmp_path):
 
 
 def test_a_retry_after_beyond_the_deadline_gives_up_at_once_and_says_so(tmp_path):
-    from bulletsmith.engines.openai_engine import OpenAIEngine
+    from bulletsmith.engines.openai.engine import OpenAIEngine
 
     plan = FaultPlan(rate=1.0, faults=("429",), retry_after="3600")
     with FaultServer(plan) as server:
@@ -162,7 +162,7 @@ def test_a_retry_after_beyond_the_deadline_gives_up_at_once_and_says_so(tmp_path
 def test_network_down_is_reported_per_bullet_not_a_crash(tmp_path, monkeypatch):
     import socket
 
-    from bulletsmith.engines import openai_engine
+    from bulletsmith.engines.openai import engine as openai_engine
 
     monkeypatch.setattr(openai_engine, "_BACKOFF", lambda retry_state: 0.0)  # the retries, without the waits
 

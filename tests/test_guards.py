@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bulletsmith.datafiles import word_list
 from bulletsmith.guards import (
     MAX_BULLET_CHARS,
-    _word_list,
     check_rewrite,
     form_findings,
     grounding_findings,
@@ -449,19 +449,19 @@ def test_check_rewrite_passes_a_faithful_strong_rewrite():
 
 @pytest.mark.parametrize("name", ["filler_words.txt", "weak_openers.txt", "past_tense_verbs.txt"])
 def test_word_lists_are_clean(name):
-    words = _word_list(name)
+    words = word_list(name, fold=True)
     assert len(words) >= 10
     assert len(set(words)) == len(words), "duplicate entries"
     assert all(w == w.strip().casefold() and not w.startswith("#") for w in words)
 
 
 def test_every_filler_phrase_is_caught():
-    for phrase in _word_list("filler_words.txt"):
+    for phrase in word_list("filler_words.txt", fold=True):
         assert "style.filler" in guards_of(f"Built a tool, {phrase}, for the team"), phrase
 
 
 def test_every_listed_irregular_verb_is_strong():
-    for verb in _word_list("past_tense_verbs.txt"):
+    for verb in word_list("past_tense_verbs.txt", fold=True):
         assert starts_with_strong_past_tense_verb(f"{verb.capitalize()} the pipeline"), verb
 
 

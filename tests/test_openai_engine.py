@@ -23,9 +23,9 @@ import pytest
 
 from bulletsmith import Answer, AnswerStatus, Assistant, Slot
 from bulletsmith.assistant import EngineUnavailable
-from bulletsmith.engines.errors import EndpointError
+from bulletsmith.errors import EndpointError
 from bulletsmith.models import Analysis
-from bulletsmith.request_key import normalize_request, request_key
+from bulletsmith.engines.openai.request_key import normalize_request, request_key
 
 from conftest import REPO
 
@@ -117,7 +117,7 @@ def assistant(endpoint: Endpoint, tmp_path: Path | None = None, **kw) -> Assista
 
 
 def engine(endpoint: Endpoint, **kw):
-    from bulletsmith.engines.openai_engine import OpenAIEngine
+    from bulletsmith.engines.openai.engine import OpenAIEngine
 
     kw.setdefault("cache", False)
     kw.setdefault("sleep", lambda s: None)
@@ -753,7 +753,7 @@ def test_endpoint_from_the_environment_selects_the_openai_engine(monkeypatch):
 
 
 def test_default_model_and_mode(monkeypatch):
-    from bulletsmith.engines.openai_engine import DEFAULT_MODEL
+    from bulletsmith.engines.openai.engine import DEFAULT_MODEL
 
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     a = Assistant(cache=False)
@@ -796,7 +796,7 @@ def test_local_server_needs_no_key():
 def test_prompt_files_version_every_result():
     import hashlib
 
-    from bulletsmith.prompts import load_prompt
+    from bulletsmith.engines.openai.prompts import load_prompt
 
     for name in ("analyze", "rewrite"):
         p = load_prompt(name)
@@ -866,7 +866,7 @@ def test_cli_analyze_json_over_http_and_the_second_run_is_cached(fake_server, tm
 
 
 def test_an_unreachable_endpoint_is_one_line_and_logs_nothing(capfd):
-    from bulletsmith.engines.openai_engine import OpenAIEngine
+    from bulletsmith.engines.openai.engine import OpenAIEngine
 
     e = OpenAIEngine(base_url="http://127.0.0.1:9/v1", api_key=KEY, cache=False, network_retries=1,
                      sleep=lambda s: None, timeout=5)
@@ -878,7 +878,7 @@ def test_an_unreachable_endpoint_is_one_line_and_logs_nothing(capfd):
 
 
 def test_a_local_server_gets_a_longer_timeout():
-    from bulletsmith.engines.openai_engine import DEFAULT_LOCAL_TIMEOUT, DEFAULT_TIMEOUT, OpenAIEngine
+    from bulletsmith.engines.openai.engine import DEFAULT_LOCAL_TIMEOUT, DEFAULT_TIMEOUT, OpenAIEngine
 
     assert OpenAIEngine(base_url="http://127.0.0.1:8080/v1", cache=False).timeout == DEFAULT_LOCAL_TIMEOUT
     assert OpenAIEngine(base_url="http://localhost:11434/v1", cache=False).timeout == DEFAULT_LOCAL_TIMEOUT

@@ -18,7 +18,7 @@ import openai
 import pytest
 
 from bulletsmith import Answer, Slot
-from bulletsmith.engines.openai_engine import OpenAIEngine, _chat_body
+from bulletsmith.engines.openai.engine import OpenAIEngine, _chat_body
 
 from test_openai_engine import BASE, GOOD_WEAK, KEY, WEAK, Endpoint, completion
 

@@ -12,9 +12,9 @@ import httpx2
 import pytest
 
 from bulletsmith import Assistant, Slot
-from bulletsmith.engines.errors import EndpointError
-from bulletsmith.recording import Recording, RecordingStore, RecordingTransport, ReplayMiss, recording_key
-from bulletsmith.request_key import normalize_request
+from bulletsmith.errors import EndpointError
+from bulletsmith.engines.openai.recording import Recording, RecordingStore, RecordingTransport, ReplayMiss, recording_key
+from bulletsmith.engines.openai.request_key import normalize_request
 
 KEY = "sk-test-RECORDING-SECRET-42"
 BASE = "http://llm.test/v1"
@@ -107,7 +107,7 @@ def test_a_request_without_recording_raises_replay_miss_naming_the_key(tmp_path)
 
 
 def test_a_miss_under_the_openai_client_ends_the_call_with_the_miss_kept(tmp_path):
-    from bulletsmith.engines.openai_engine import OpenAIEngine
+    from bulletsmith.engines.openai.engine import OpenAIEngine
 
     transport = RecordingTransport(RecordingStore(tmp_path))
     engine = OpenAIEngine(base_url=BASE, api_key=KEY, model="test-model", cache=False, http_client=transport,
@@ -147,7 +147,7 @@ def test_prompt_context_changes_the_key(tmp_path):
 
 
 def test_failed_responses_are_retried_and_never_recorded(tmp_path):
-    from bulletsmith.engines.openai_engine import OpenAIEngine
+    from bulletsmith.engines.openai.engine import OpenAIEngine
 
     server = Server(503, 200)
     store = RecordingStore(tmp_path)

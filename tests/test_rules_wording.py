@@ -10,8 +10,8 @@ import pytest
 from bulletsmith import Assistant, Slot
 from bulletsmith.evaluation import load_cases
 from bulletsmith.guards import unsupported_quantities
-from bulletsmith.question_templates import past_tense
-from bulletsmith.slot_detection import is_clause
+from bulletsmith.engines.rules.questions import past_tense
+from bulletsmith.engines.rules.clauses import is_clause
 
 rules = Assistant(engine="rules")
 

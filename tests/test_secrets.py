@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from bulletsmith import Assistant
 from bulletsmith.cli import app
-from bulletsmith.engines.errors import EndpointError
+from bulletsmith.errors import EndpointError
 from fault_server import FaultPlan, FaultServer, make_bullet
 
 KEY = "sk-test-SECRETS-a1b2c3d4e5f6g7h8"
@@ -137,7 +137,7 @@ def test_a_planted_pickle_in_the_cache_is_a_miss_not_code(dirs):
     """diskcache unpickles any row stored in pickle mode; ours must refuse it, never run it."""
     import diskcache
 
-    from bulletsmith.cache import ResponseCache
+    from bulletsmith.engines.openai.cache import ResponseCache
 
     root, cache, _ = dirs
     marker = root / "pwned"

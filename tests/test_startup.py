@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bulletsmith.lexicon import data_yaml
+from bulletsmith.engines.rules.lexicon import data_yaml
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from bulletsmith.answer_bank import read_questions_file
-from bulletsmith.cache import ResponseCache
+from bulletsmith.engines.openai.cache import ResponseCache
 from fault_server import FaultPlan, FaultServer, make_bullet
 
 KEY = "sk-test-TWOPROC-0123456789"
@@ -78,7 +78,7 @@ def test_two_rewrites_of_one_resume_at_once_leave_whole_files(tmp_path):
 HAMMER = r"""
 import json, sys
 from pathlib import Path
-from bulletsmith.cache import ResponseCache
+from bulletsmith.engines.openai.cache import ResponseCache
 from bulletsmith.session import BulletRecord, SessionData, SessionStore
 from bulletsmith.answer_bank import BulletEntry, QuestionEntry, QuestionsFile, write_questions_file
 from bulletsmith.models import Slot

@@ -22,12 +22,13 @@ import re
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bulletsmith.errors import InputError
 from bulletsmith.fsutil import atomic_write
-from bulletsmith.guards import normalize_text
+from bulletsmith.text import normalize_text
 from bulletsmith.models import Answer, Slot
 
 
-class AnswersFileError(ValueError):
+class AnswersFileError(InputError):
     """A questions/answers file that can't be read. The message is one line naming the file."""
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping, Sequence
 
+from bulletsmith.errors import BulletsmithError, InputError
 from bulletsmith import guards
 from bulletsmith.engines.base import Engine
 from bulletsmith.models import Analysis, Answer, Finding, Rewrite, Slot
@@ -27,11 +28,11 @@ MAX_BULLET_CHARS = 1200
 AnswersArg = Mapping["Slot | str", "str | Answer | None"] | Iterable[Answer] | None
 
 
-class BulletError(ValueError):
+class BulletError(InputError):
     """The bullet itself can't be analyzed (empty, too long). The message is one line."""
 
 
-class EngineUnavailable(RuntimeError):
+class EngineUnavailable(BulletsmithError, RuntimeError):
     """The chosen engine can't run here; the message says what to do instead."""
 
 
@@ -84,7 +85,7 @@ class Assistant:
         if engine is None and endpoint_configured(settings.get("base_url"), settings.get("api_key")):  # type: ignore[arg-type]
             engine = "openai"
         if engine == "openai":
-            from bulletsmith.engines.openai_engine import OpenAIEngine  # imports openai + instructor: only now
+            from bulletsmith.engines.openai.engine import OpenAIEngine  # imports openai + instructor: only now
 
             try:
                 return OpenAIEngine(**settings)  # type: ignore[arg-type]
@@ -95,7 +96,7 @@ class Assistant:
                 "No endpoint configured: using the offline rules engine "
                 "(set OPENAI_API_KEY or OPENAI_BASE_URL to use a model)."
             )
-        from bulletsmith.engines.rules import RulesEngine
+        from bulletsmith.engines.rules.engine import RulesEngine
 
         return RulesEngine()
 
@@ -133,9 +134,9 @@ class Assistant:
     async def aanalyze_many(self, bullets: Sequence[str], *, concurrency: int | None = None) -> list[Analysis]:
         import asyncio  # here, not at the top: one bullet from the CLI never needs it (~30 ms)
 
-        from bulletsmith.slots import Slots
+        from bulletsmith.gate import CallGate
 
-        gate = Slots(concurrency or self.concurrency)
+        gate = CallGate(concurrency or self.concurrency)
 
         async def one(bullet: str) -> Analysis:
             async with gate.hold():

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from bulletsmith.errors import InputError
 from bulletsmith.answer_bank import AnswerBank, BulletEntry, QuestionEntry, QuestionsFile, bullet_key
 from bulletsmith.assistant import MAX_BULLET_CHARS, Assistant, _run
 from bulletsmith.documents import Bullet, Document
 from bulletsmith.models import Analysis, Answer, Question, Rewrite, Slot
-from bulletsmith.slots import Slots
+from bulletsmith.gate import CallGate
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -28,7 +29,7 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 MAX_BULLETS = 1000
 
 
-class BatchInputError(ValueError):
+class BatchInputError(InputError):
     """The document can't be run as a batch. The message is one line naming the file."""
 
 
@@ -202,7 +203,7 @@ async def arun_batch(
     bank = bank or AnswerBank()
     if outcomes is None:
         outcomes = [BulletOutcome(bullet=b) for b in document.bullets]
-    gate = Slots(assistant.concurrency)  # handed to the next bullet as soon as an answer has arrived
+    gate = CallGate(assistant.concurrency)  # handed to the next bullet as soon as an answer has arrived
     total = len(outcomes)
     done = 0
 

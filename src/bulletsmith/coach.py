@@ -53,17 +53,17 @@ from bulletsmith.answer_bank import AnswerBank, BulletEntry, QuestionEntry, Ques
 from bulletsmith.assistant import Assistant
 from bulletsmith.batch import default_output_path, default_questions_path
 from bulletsmith.documents import Bullet, Document, Markup
-from bulletsmith.engines.errors import EngineError
+from bulletsmith.errors import BulletsmithError, EngineError
 from bulletsmith.fsutil import atomic_write, backup_path
-from bulletsmith.models import Analysis, Answer, Finding, Question, Rewrite, Slot
-from bulletsmith.question_templates import WHY
+from bulletsmith.models import WHY, Analysis, Answer, Finding, Question, Rewrite, Slot
+
 from bulletsmith.session import BulletRecord, Decision, SessionData, SessionStore, file_hash
 
 DEFAULT_LOOKAHEAD = 3  # bullets analyzed ahead of the one shown
 # Prefetched analyses in flight at once. Small on purpose: a local server (llama.cpp) answers one
 # request at a time, and the rewrite the person waits for must not queue behind many of them.
 PREFETCH_CONCURRENCY = 2
-_ENGINE_ERRORS = (ValueError, RuntimeError, OSError)  # what one engine call may raise; the coach goes on
+_ENGINE_ERRORS = (BulletsmithError, OSError)  # what one engine call may raise; the coach goes on
 
 
 class AnalysisRefused(EngineError):

@@ -15,11 +15,12 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from bulletsmith.errors import InputError
 from bulletsmith import guards
 from bulletsmith.models import Analysis, Answer, Rewrite, Slot
 
 
-class CaseError(ValueError):
+class CaseError(InputError):
     """A case file that can't be read; one line naming the file and the case."""
 
 
@@ -330,7 +331,7 @@ class Recordings:
 
     ``index.json`` names the model, mode and re-ask budget the recordings were made with and,
     per case, the keys of its requests and the sha256 of each prompt file at the time. The
-    recordings themselves are ``<key>.json`` files beside it (`bulletsmith.recording`).
+    recordings themselves are ``<key>.json`` files beside it (`bulletsmith.engines.openai.recording`).
 
     Replay (the default) runs the recorded cases only, offline; a request whose key has no
     recording marks its case stale, naming the prompt file whose hash changed. Record
@@ -339,7 +340,7 @@ class Recordings:
     """
 
     def __init__(self, directory: Path, *, record: bool = False, inner=None) -> None:  # noqa: ANN001
-        from bulletsmith.recording import RecordingStore
+        from bulletsmith.engines.openai.recording import RecordingStore
 
         self.directory = Path(directory)
         self.record = record
@@ -408,7 +409,7 @@ class Recordings:
     def assistant(self, *, server: str | None = None):  # noqa: ANN201
         """The openai engine over the recordings (replay), or over the configured endpoint (record)."""
         from bulletsmith.assistant import Assistant, EngineUnavailable
-        from bulletsmith.recording import RecordingStore, RecordingTransport
+        from bulletsmith.engines.openai.recording import RecordingStore, RecordingTransport
 
         if not self.record:
             if not self.model:
@@ -424,7 +425,7 @@ class Recordings:
 
         import httpx2
 
-        from bulletsmith.engines.openai_engine import _max_reasks, resolve_settings
+        from bulletsmith.engines.openai.engine import _max_reasks, resolve_settings
 
         try:
             settings = resolve_settings()
@@ -455,7 +456,7 @@ class Recordings:
 
     def run_case(self, assistant, case: Case):  # noqa: ANN001, ANN201
         """(analysis, answers, rewrite) from the recordings, or None when the case can't replay."""
-        from bulletsmith.prompts import load_prompt
+        from bulletsmith.engines.openai.prompts import load_prompt
 
         entry = self.index["cases"].get(case.id)
         if entry is None and not self.record:

@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from importlib.resources import files
+
+from bulletsmith.datafiles import word_list
 
 from bulletsmith.models import Answer, Finding, Question, Slot, SlotFill
 from bulletsmith.quantities import Quantity, changes, extract_quantities, same_quantity
+from bulletsmith.text import brief as _brief
+from bulletsmith.text import injected_spans, injection_phrase, normalize_text, without_injection
 
 __all__ = [
     "MAX_BULLET_CHARS",
@@ -49,29 +51,6 @@ __all__ = [
 MAX_BULLET_CHARS = 200  # two printed lines; the arithmetic is in the module docstring
 
 # --------------------------------------------------------------------------- text
-
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'",
-                         "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"'})
-_DASHES_RE = re.compile(r"[‐‑‒–—―−]")  # hyphen variants, en/em dash, minus sign
-_SPACE_RE = re.compile(r"\s+")
-
-
-@functools.lru_cache(maxsize=4096)  # a bullet is normalised a dozen times while it is checked
-def normalize_text(s: str) -> str:
-    """Casefold, unify quotes and dashes, collapse whitespace, strip.
-
-    NFKC first, so text pasted from a PDF (ligatures such as "ﬁ", no-break spaces)
-    compares equal to what the person typed.
-    """
-    s = unicodedata.normalize("NFKC", s or "").casefold().translate(_QUOTES)
-    s = _DASHES_RE.sub("-", s)
-    return _SPACE_RE.sub(" ", s).strip()
-
-
-def _brief(s: str, limit: int = 60) -> str:
-    s = _SPACE_RE.sub(" ", s or "").strip()
-    return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
-
 
 # --------------------------------------------------------------------------- grounding
 
@@ -252,9 +231,9 @@ def form_findings(text: str, sources: Iterable[str]) -> list[Finding]:
     if echoed:
         out.append(Finding(guard="form.echo", severity="error",
                            message=f'"{echoed[0]}" is a label of the request, not part of a bullet; return only the bullet'))
-    if m := _injection_re().search(text or ""):
+    if order := injection_phrase(text):
         out.append(Finding(guard="form.injection", severity="error",
-                           message=f'"{_brief(m.group(0))}" addresses a model, not a reader; return only the bullet'))
+                           message=f'"{_brief(order)}" addresses a model, not a reader; return only the bullet'))
     phrase = _repeated_phrase(text or "")
     if phrase and _repeated_phrase(said) != phrase:
         out.append(Finding(guard="form.repetition", severity="error",
@@ -265,14 +244,6 @@ def form_findings(text: str, sources: Iterable[str]) -> list[Finding]:
 # --------------------------------------------------------------------------- style
 
 
-@functools.lru_cache(maxsize=None)
-def _word_list(name: str, *, fold: bool = True) -> tuple[str, ...]:
-    """A data file as a tuple of entries (lower-cased unless fold=False), without comments and blank lines."""
-    text = (files("bulletsmith") / "data" / name).read_text(encoding="utf-8")
-    entries = (line.split("#", 1)[0].strip() for line in text.splitlines())
-    return tuple(e.casefold() if fold else e for e in entries if e)
-
-
 def _phrase_pattern(phrase: str) -> str:
     # "hard-working" also matches "hard working" and "hardworking".
     return r"[\s-]*".join(re.escape(p) for p in re.split(r"[\s-]+", phrase))
@@ -280,64 +251,13 @@ def _phrase_pattern(phrase: str) -> str:
 
 @functools.lru_cache(maxsize=None)
 def _filler_re() -> re.Pattern[str]:
-    phrases = sorted(_word_list("filler_words.txt"), key=len, reverse=True)
+    phrases = sorted(word_list("filler_words.txt", fold=True), key=len, reverse=True)
     return re.compile(r"(?<![\w-])(?:" + "|".join(map(_phrase_pattern, phrases)) + r")(?![\w-])", re.I)
-
-
-@functools.lru_cache(maxsize=None)
-def _injection_re() -> re.Pattern[str]:
-    # Not folded: a pattern may ask for capitals with (?-i:…).
-    return re.compile("|".join(f"(?:{p})" for p in _word_list("injection_phrases.txt", fold=False)), re.I)
 
 
 def is_filler(text: str) -> bool:
     """True when the text holds a soft-skill or buzzword phrase from the filler list."""
     return _filler_re().search(text) is not None
-
-
-def looks_like_injection(text: str) -> bool:
-    """True when the text addresses a model ("ignore previous instructions", "Answer: …")."""
-    return _injection_re().search(text) is not None
-
-
-# A sentence ends at . ! or ? before a capital, a quote or the end; "0.14" and "e.g.," don't.
-_SENTENCE_END_RE = re.compile(r"[.!?]+(?=\s+[A-Z'\"“]|\s*$)")
-_PIECE_START_RE = re.compile(r"[,;]\s+")
-
-
-@functools.lru_cache(maxsize=1024)  # asked of one bullet several times while it is checked
-def injected_spans(text: str) -> tuple[tuple[int, int], ...]:
-    """Where the text addresses a model, as (start, end) offsets: from the start of the part
-    (sentence, or comma-separated piece of one) that carries the phrase to the end of its
-    sentence, since what follows such a phrase in the sentence is its payload ("Answer: 90%").
-    A JSON object ("{"problem": true, …}") ends at its closing brace."""
-    found = list(_injection_re().finditer(text))
-    if not found:  # nearly every bullet: no sentence scan
-        return ()
-    spans: list[tuple[int, int]] = []
-    ends = [m.end() for m in _SENTENCE_END_RE.finditer(text)]
-    for m in found:
-        if spans and m.start() < spans[-1][1]:
-            continue
-        start = max((e for e in ends if e <= m.start()), default=0)
-        start = max((p.end() for p in _PIECE_START_RE.finditer(text, start, m.start())), default=start)
-        brace = text.find("}", m.end()) if m.group(0).startswith("{") else -1
-        end = brace + 1 if brace >= 0 else min((e for e in ends if e >= m.end()), default=len(text))
-        spans.append((start, end))
-    return tuple(spans)
-
-
-def mask_injection(text: str) -> str:
-    """The text with what addresses a model blanked out, offsets kept (for slicing evidence)."""
-    for start, end in injected_spans(text):
-        text = text[:start] + " " * (end - start) + text[end:]
-    return text
-
-
-def without_injection(text: str) -> str:
-    """What the text claims: itself less what addresses a model. A number there is the
-    person's; one inside "Answer: 90%" or "SYSTEM NOTE: add …" is not, and may not be used."""
-    return _SPACE_RE.sub(" ", mask_injection(text)).strip().rstrip(",;").rstrip()
 
 
 def answer_claim(answer: Answer) -> str:
@@ -360,13 +280,13 @@ def kept_as_written(text: str, bullet: str) -> bool:
 
 @functools.lru_cache(maxsize=None)
 def _weak_opener_re() -> re.Pattern[str]:
-    phrases = sorted(_word_list("weak_openers.txt"), key=len, reverse=True)
+    phrases = sorted(word_list("weak_openers.txt", fold=True), key=len, reverse=True)
     return re.compile(r"(?:" + "|".join(map(_phrase_pattern, phrases)) + r")(?![\w-])", re.I)
 
 
 @functools.lru_cache(maxsize=None)
 def _strong_irregular() -> frozenset[str]:
-    return frozenset(_word_list("past_tense_verbs.txt"))
+    return frozenset(word_list("past_tense_verbs.txt", fold=True))
 
 
 # A leading list marker: "- ", "• ", "* ", "1. ", "(2) ".
@@ -391,7 +311,7 @@ _ML_ENGINEER_RE = re.compile(r"\b(?:ML|machine[\s-]+learning)[\s-]+engineer\b", 
 
 
 def _body(text: str) -> str:
-    return _GLYPH_RE.sub("", _SPACE_RE.sub(" ", text or "").strip(), count=1)
+    return _GLYPH_RE.sub("", " ".join((text or "").split()).strip(), count=1)
 
 
 def starts_with_strong_past_tense_verb(text: str) -> bool:

@@ -310,3 +310,24 @@ class Rewrite(BaseModel):
             + (f"<ul>{warn}</ul>" if warn else "")
             + "</div>"
         )
+
+
+# Why a reviewer wants each slot: shown beside a question (both engines, coach "?").
+WHY = {
+    Slot.PROBLEM: (
+        "A reviewer wants to know why the work mattered: the pain in the data or the system that it fixed. "
+        "Example: 'edge-case mislabels were leaking into training'."
+    ),
+    Slot.ACTION: (
+        "The action says what you yourself built or changed in the data system, not what the team did. "
+        "Example: 'redesigned the labeling taxonomy'."
+    ),
+    Slot.DATA_OUTCOME: (
+        "Data-infrastructure teams hire for measured change in the data: quality, agreement, coverage, scale, "
+        "latency or cost. Example: 'annotator agreement 0.68 -> 0.84 over 3M examples'."
+    ),
+    Slot.MODEL_IMPACT: (
+        "It closes the loop: what the better data did to a model or product metric downstream. "
+        "Example: '+0.15 AUC, sustained over 6 weeks'."
+    ),
+}

@@ -38,6 +38,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
+from bulletsmith.errors import InputError
 from bulletsmith.answer_bank import bullet_key
 from bulletsmith.fsutil import atomic_write, private_dir
 
@@ -45,7 +46,7 @@ SESSION_VERSION = 1
 STATE_DIR_ENV = "BULLETSMITH_STATE_DIR"
 
 
-class SessionError(ValueError):
+class SessionError(InputError):
     """A session file that can't be read. The message is one line naming the file."""
 
 

@@ -34,7 +34,7 @@ def analyze(
     if bullet == "-":
         bullet = sys.stdin.read()
     from bulletsmith.assistant import BulletError
-    from bulletsmith.engines.errors import EngineError
+    from bulletsmith.errors import EngineError
 
     assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache)
     try:

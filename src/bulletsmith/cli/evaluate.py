@@ -162,7 +162,7 @@ def eval_(
     """
     from bulletsmith.assistant import Assistant
     from bulletsmith.cli.render import print_report
-    from bulletsmith.engines.errors import EngineError
+    from bulletsmith.errors import EngineError
     from bulletsmith.evaluation import CaseError, Recordings, check_thresholds, evaluate, load_cases
 
     if engine not in ENGINE_CHOICES:

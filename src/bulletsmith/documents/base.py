@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bulletsmith.errors import InputError
+
 #: Files larger than this are refused before a byte is read (a resume is a few kB; a 50 MB
 #: "resume" is a mistake or an attack, and parsing it would hang the tool).
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -17,7 +19,7 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 FORMATS = ("markdown", "text", "jsonresume", "latex", "docx", "pdf")
 
 
-class DocumentError(ValueError):
+class DocumentError(InputError):
     """A file that can't be read as a resume. ``str(e)`` is one line: ``"FILE: problem"``."""
 
     def __init__(self, message: str) -> None:

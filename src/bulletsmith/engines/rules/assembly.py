@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 
-from bulletsmith.guards import answer_claim, is_filler, without_injection
-from bulletsmith.lexicon import lexicon
+from bulletsmith.guards import answer_claim, is_filler
+from bulletsmith.text import without_injection
+from bulletsmith.engines.rules.lexicon import lexicon
 from bulletsmith.models import Analysis, Answer, Slot
-from bulletsmith.slot_detection import (
+from bulletsmith.engines.rules.clauses import (
     OUTCOME_OPENER,
     Clause,
     classified_clauses,

@@ -28,8 +28,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from bulletsmith import guards
-from bulletsmith.models import Answer, AnswerKind, AnswerStatus, Finding, Question, Slot, SlotFill, Usage
-from bulletsmith.question_templates import WHY
+from bulletsmith.models import WHY, Answer, AnswerKind, AnswerStatus, Finding, Question, Slot, SlotFill, Usage
+from bulletsmith.text import looks_like_injection, normalize_text
+
 
 __all__ = [
     "AnalyzeCall", "RewriteCall", "RewriteDraft", "SlotCall", "format_answers", "guard_context", "question_is_specific",
@@ -94,7 +95,7 @@ _WORD_RE = re.compile(r"[a-z][a-z0-9+#-]{2,}")
 
 
 def _stems(text: str) -> set[str]:
-    return {w[:5] for w in _WORD_RE.findall(guards.normalize_text(text)) if len(w) >= 4 and w not in _GENERIC}
+    return {w[:5] for w in _WORD_RE.findall(normalize_text(text)) if len(w) >= 4 and w not in _GENERIC}
 
 
 def question_is_specific(question: str, bullet: str) -> bool:
@@ -103,7 +104,7 @@ def question_is_specific(question: str, bullet: str) -> bool:
     "Can you add metrics?" shares nothing with "Built a classification model for image
     labeling"; "How many images did the labels cover?" shares "image" and "label".
     """
-    words = _WORD_RE.findall(guards.normalize_text(bullet))
+    words = _WORD_RE.findall(normalize_text(bullet))
     content = _stems(" ".join(words[1:]) if len(words) > 1 else bullet)  # the opening verb alone is not enough
     return bool(content & _stems(question))
 
@@ -152,7 +153,7 @@ class AnalyzeCall(BaseModel):
                 errors.append(f"{slot} is present but has no evidence: copy the bullet's words that state it")
             elif not call.present and call.evidence:
                 errors.append(f"{slot} is absent but has evidence: set present to true, or evidence to null")
-            elif not call.present and call.question and guards.looks_like_injection(call.question):
+            elif not call.present and call.question and looks_like_injection(call.question):
                 errors.append(f"the {slot} question quotes what the bullet addresses to a model: "
                               "ask about the work, in the words of the rest of the bullet")
             elif not call.present and call.question and not question_is_specific(call.question, bullet):

@@ -1,79 +1,12 @@
-"""The word lists under bulletsmith/data, loaded once and compiled into matchers."""
+"""The rules engine's vocabularies (bulletsmith/data), compiled into matchers."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from importlib.resources import files
 
-# The YAML files under bulletsmith/data are the source. `compiled.json` beside them holds each
-# one's data as JSON with the sha256 of the YAML text it was made from: reading it needs no
-# `import yaml` (~9% of a `bulletsmith analyze --engine rules` run). A YAML file edited since
-# (its hash differs) is parsed as YAML, so the JSON can be late but never wrong;
-# tests/test_data_files.py says when to run `python -m bulletsmith.lexicon` to bring it up to date.
-COMPILED = "compiled.json"
-
-
-def data_text(name: str) -> str:
-    return (files("bulletsmith") / "data" / name).read_text(encoding="utf-8")
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-@lru_cache(maxsize=1)
-def _compiled() -> dict:
-    try:
-        value = json.loads(data_text(COMPILED))
-    except (OSError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def parse_yaml(text: str) -> object:
-    """YAML text parsed safely: by libyaml (CSafeLoader) when PyYAML was built with it, else by
-    the pure-Python SafeLoader (tests/test_startup.py checks both read the data files alike)."""
-    import yaml
-
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
-
-
-def data_yaml(name: str) -> object:
-    """A YAML data file's data: from compiled.json when that was made from this very text, else
-    parsed from the YAML."""
-    text = data_text(name)
-    entry = _compiled().get(name)
-    if isinstance(entry, dict) and entry.get("sha256") == _sha256(text) and "data" in entry:
-        return entry["data"]
-    return parse_yaml(text)
-
-
-def compile_data() -> dict:
-    """compiled.json's content for the YAML files under bulletsmith/data as they are now."""
-    out = {}
-    for item in sorted((files("bulletsmith") / "data").iterdir(), key=lambda p: p.name):
-        if item.name.endswith(".yaml"):
-            text = item.read_text(encoding="utf-8")
-            data = parse_yaml(text)
-            if json.loads(json.dumps(data)) != data:
-                raise ValueError(f"{item.name}: its data does not survive JSON (dates, non-string keys?)")
-            out[item.name] = {"sha256": _sha256(text), "data": data}
-    return out
-
-
-def word_list(name: str) -> list[str]:
-    """A one-entry-per-line data file; '#' starts a comment."""
-    out = []
-    for line in data_text(name).splitlines():
-        entry = line.split("#", 1)[0].strip()
-        if entry:
-            out.append(entry)
-    return out
-
+from bulletsmith.datafiles import data_yaml, word_list
 
 @dataclass(frozen=True)
 class TermMatcher:
@@ -193,11 +126,3 @@ def lexicon() -> Lexicon:
             for name, spec in domains.items()
         ),
     )
-
-
-if __name__ == "__main__":  # python -m bulletsmith.lexicon: rewrite data/compiled.json from the YAML files
-    from pathlib import Path
-
-    target = Path(__file__).resolve().parent / "data" / COMPILED
-    target.write_text(json.dumps(compile_data(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {target}")

@@ -12,8 +12,8 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from bulletsmith.guards import mask_injection
-from bulletsmith.lexicon import Lexicon, lexicon
+from bulletsmith.text import mask_injection
+from bulletsmith.engines.rules.lexicon import Lexicon, lexicon
 from bulletsmith.models import Slot, SlotFill
 from bulletsmith.quantities import extract_quantities
 

@@ -1,4 +1,4 @@
-"""bulletsmith.slots: at most N requests in flight, a slot handed on as soon as an answer is read,
+"""bulletsmith.gate: at most N requests in flight, a slot handed on as soon as an answer is read,
 and the next request sent before that answer is parsed."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from bulletsmith.slots import Slots, answer_read, request_sent
+from bulletsmith.gate import CallGate, answer_read, request_sent
 
 
 class Wire:
@@ -38,7 +38,7 @@ def run(coro):
 
 
 def test_never_more_than_n_requests_in_flight_with_reasks():
-    wire, slots = Wire(), Slots(3)
+    wire, slots = Wire(), CallGate(3)
 
     async def bullet(i: int) -> None:
         async with slots.hold():
@@ -54,7 +54,7 @@ def test_never_more_than_n_requests_in_flight_with_reasks():
 
 
 def test_the_next_request_goes_out_before_the_answer_is_parsed():
-    wire, slots = Wire(delay=0.02), Slots(2)
+    wire, slots = Wire(delay=0.02), CallGate(2)
 
     async def bullet(i: int) -> None:
         async with slots.hold():
@@ -71,7 +71,7 @@ def test_the_next_request_goes_out_before_the_answer_is_parsed():
 
 
 def test_a_bullet_that_sends_nothing_does_not_hold_up_the_others():
-    wire, slots = Wire(), Slots(1)
+    wire, slots = Wire(), CallGate(1)
 
     async def cached() -> None:
         async with slots.hold():
@@ -90,7 +90,7 @@ def test_a_bullet_that_sends_nothing_does_not_hold_up_the_others():
 
 
 def test_a_failing_or_cancelled_bullet_gives_its_slot_back():
-    wire, slots = Wire(), Slots(1)
+    wire, slots = Wire(), CallGate(1)
 
     async def failing() -> None:
         async with slots.hold():

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bulletsmith.assembly import assemble
+from bulletsmith.engines.rules.assembly import assemble
 from bulletsmith.engines.base import Engine
 from bulletsmith.models import Analysis, Answer, Slot
-from bulletsmith.question_templates import questions_for
-from bulletsmith.slot_detection import detect
+from bulletsmith.engines.rules.questions import questions_for
+from bulletsmith.engines.rules.clauses import detect
 
 
 class RulesEngine(Engine):

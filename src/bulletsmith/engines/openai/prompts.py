@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bulletsmith.errors import BulletsmithError
+
 __all__ = ["Prompt", "PromptError", "load_prompt", "prompts_dir"]
 
 PROMPTS_DIR_ENV = "BULLETSMITH_PROMPTS_DIR"
@@ -33,7 +35,7 @@ _SECTION_RE = re.compile(r"^##[ \t]+(system|user)[ \t]*$", re.MULTILINE)
 _VAR_RE = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
 
 
-class PromptError(RuntimeError):
+class PromptError(BulletsmithError, RuntimeError):
     """A prompt file is missing or malformed; the message names the file."""
 
 
@@ -49,10 +51,11 @@ def prompts_dir() -> Path:
 def _installed_prompts_dir() -> Path:
     """Found once per process (resolving the module's path is a few syscalls, and every request
     loads its prompt); the files in it are still checked for edits on every load."""
-    packaged = Path(__file__).resolve().parent / "prompts"  # the wheel: bulletsmith/prompts/*.md
+    package = Path(__file__).resolve().parents[2]  # bulletsmith/
+    packaged = package / "prompts"  # the wheel: bulletsmith/prompts/*.md
     if (packaged / "analyze.md").is_file():
         return packaged
-    return Path(__file__).resolve().parents[2] / "prompts"  # src layout: <repo>/src/bulletsmith/prompts.py
+    return package.parents[1] / "prompts"  # src layout: <repo>/src/bulletsmith/
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
-"""At most N model calls at a time, with a slot handed on as soon as a call's answer has arrived.
+"""At most N model calls at a time, with a place handed on as soon as a call's answer has arrived.
 
 A batch (and `Assistant.aanalyze_many`) works on many bullets at once, each under a slot:
 
-    slots = Slots(16)
-    async with slots.hold():
+    gate = CallGate(16)
+    async with gate.hold():
         analysis = await assistant.aanalyze(bullet)
 
 Without the engine's help a slot is held for the whole call, parsing and checking the answer
@@ -29,13 +29,13 @@ from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-__all__ = ["Slots", "answer_read", "request_sent"]
+__all__ = ["CallGate", "answer_read", "request_sent"]
 
 
 class _Hold:
     __slots__ = ("held", "owner", "starting")
 
-    def __init__(self, owner: Slots) -> None:
+    def __init__(self, owner: CallGate) -> None:
         self.owner = owner
         self.held = False
         self.starting = False  # holds a slot and has sent no request yet
@@ -44,7 +44,7 @@ class _Hold:
 _current: contextvars.ContextVar[_Hold | None] = contextvars.ContextVar("bulletsmith_slot", default=None)
 
 
-class Slots:
+class CallGate:
     """`size` slots, handed over first come, first served."""
 
     def __init__(self, size: int) -> None:

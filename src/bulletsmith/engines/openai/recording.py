@@ -5,7 +5,7 @@ sits there, so the openai client, instructor (its parsing and re-asks), our vali
 the Assistant's guards all run for real on replay; only the bytes the server sent are
 played back. Nothing mocks instructor or bulletsmith.
 
-Each request is keyed by `recording_key`: the one key function of `bulletsmith.request_key`
+Each request is keyed by `recording_key`: the one key function of `bulletsmith.engines.openai.request_key`
 over the normalised JSON body (model, messages, tools / response format, temperature,
 max tokens…) plus the prompt file's hash when the caller names it (`RecordingTransport.context`).
 The endpoint is not in the key: a recording made against ``127.0.0.1:8080`` replays with no
@@ -42,7 +42,8 @@ from typing import Any
 
 import httpx2
 
-from bulletsmith.request_key import KEY_VERSION, normalize_request, request_key
+from bulletsmith.errors import BulletsmithError
+from bulletsmith.engines.openai.request_key import KEY_VERSION, normalize_request, request_key
 
 __all__ = ["Recording", "RecordingStore", "RecordingTransport", "ReplayMiss", "library_versions", "recording_key"]
 
@@ -52,7 +53,7 @@ _KEEP_RESPONSE_HEADERS = ("content-type",)
 _CONTEXT: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("bulletsmith_recording_context", default={})
 
 
-class ReplayMiss(RuntimeError):
+class ReplayMiss(BulletsmithError, RuntimeError):
     """No recording for this request: the message names the key and says how to re-record."""
 
     def __init__(self, key: str, body: dict[str, Any] | None = None, context: dict[str, Any] | None = None) -> None:

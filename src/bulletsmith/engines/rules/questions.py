@@ -9,29 +9,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bulletsmith.guards import without_injection
-from bulletsmith.lexicon import Domain, lexicon, word_list
-from bulletsmith.models import AnswerKind, Question, Slot
+from bulletsmith.text import without_injection
+from bulletsmith.engines.rules.lexicon import Domain, lexicon, word_list
+from bulletsmith.models import WHY, AnswerKind, Question, Slot
 from bulletsmith.quantities import extract_quantities
-
-WHY = {
-    Slot.PROBLEM: (
-        "A reviewer wants to know why the work mattered: the pain in the data or the system that it fixed. "
-        "Example: 'edge-case mislabels were leaking into training'."
-    ),
-    Slot.ACTION: (
-        "The action says what you yourself built or changed in the data system, not what the team did. "
-        "Example: 'redesigned the labeling taxonomy'."
-    ),
-    Slot.DATA_OUTCOME: (
-        "Data-infrastructure teams hire for measured change in the data: quality, agreement, coverage, scale, "
-        "latency or cost. Example: 'annotator agreement 0.68 -> 0.84 over 3M examples'."
-    ),
-    Slot.MODEL_IMPACT: (
-        "It closes the loop: what the better data did to a model or product metric downstream. "
-        "Example: '+0.15 AUC, sustained over 6 weeks'."
-    ),
-}
 
 _MAX_OBJECT_WORDS = 8
 _ARTICLE = re.compile(r"^(?:a|an)\s+", re.IGNORECASE)

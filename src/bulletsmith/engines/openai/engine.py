@@ -17,7 +17,7 @@ Two retry layers, each for one kind of failure, so they never multiply:
   or the server's ``Retry-After``. One budget per call (``network_retries`` tries and
   ``network_deadline`` seconds) is shared by all of that call's requests, re-asks
   included. The openai client's own retries are off (``max_retries=0``).
-* **Guard violations** (a validator in ``bulletsmith.llm_models`` raised) are re-asked
+* **Guard violations** (a validator in ``bulletsmith.engines.openai.schemas`` raised) are re-asked
   by instructor, at most ``max_reasks`` times. Its tenacity policy retries validation
   errors only, so a network error that survived the first layer ends the call at once.
 
@@ -61,14 +61,14 @@ from tenacity import (
 )
 
 from bulletsmith import guards
-from bulletsmith.cache import ResponseCache
+from bulletsmith.engines.openai.cache import ResponseCache
 from bulletsmith.engines.base import Engine
-from bulletsmith.engines.errors import EndpointError, EngineError
-from bulletsmith.llm_models import AnalyzeCall, RewriteCall, RewriteDraft, format_answers, guard_context
+from bulletsmith.errors import EndpointError, EngineError
+from bulletsmith.engines.openai.schemas import AnalyzeCall, RewriteCall, RewriteDraft, format_answers, guard_context
 from bulletsmith.models import Analysis, Answer, Finding, Slot, Usage
-from bulletsmith.prompts import Prompt, load_prompt
-from bulletsmith.request_key import request_key
-from bulletsmith.slots import answer_read, request_sent
+from bulletsmith.engines.openai.prompts import Prompt, load_prompt
+from bulletsmith.engines.openai.request_key import request_key
+from bulletsmith.gate import answer_read, request_sent
 
 __all__ = ["DEFAULT_MODEL", "MODES", "AdaptiveLimiter", "OpenAIEngine", "resolve_settings"]
 
@@ -862,7 +862,7 @@ class OpenAIEngine(Engine):
 
         async def send(**request: Any) -> Any:
             tries = 0
-            await request_sent()  # under the caller's slot, if it has one (bulletsmith.slots)
+            await request_sent()  # under the caller's slot, if it has one (bulletsmith.gate)
 
             async def post() -> Any:
                 nonlocal tries
