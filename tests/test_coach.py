@@ -19,7 +19,7 @@ from bulletsmith.cli import app
 from bulletsmith.coach import Coach, Stage
 from bulletsmith.documents import load_document
 from bulletsmith.engines.rules.engine import RulesEngine
-from bulletsmith.session import Decision, SessionError, SessionStore, session_path
+from bulletsmith.coach.session import Decision, SessionError, SessionStore, session_path
 
 from conftest import REPO
 

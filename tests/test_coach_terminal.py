@@ -225,7 +225,7 @@ def test_edit_starts_from_the_rewrite_already_on_the_line(terminal, monkeypatch)
     """`e` puts the rewrite on the input line: a few keys change it, nothing is retyped."""
     import json
 
-    from bulletsmith.session import session_path
+    from bulletsmith.coach.session import session_path
 
     t = terminal()
     for answer in (PROBLEM, DATA, "u"):

@@ -132,7 +132,7 @@ def test_second_signal_while_saving_does_not_leave_a_half_file(tmp_path):
 
 def test_ctrl_c_mid_coach_keeps_every_answer(tmp_path):
     """SIGINT while coach waits for an answer: the answers given so far are in the session file."""
-    from bulletsmith.session import SessionStore
+    from bulletsmith.coach.session import SessionStore
 
     src = tmp_path / "resume.md"
     src.write_text("# Alex\n\n- Built a classification model for image labeling\n"

@@ -79,7 +79,7 @@ HAMMER = r"""
 import json, sys
 from pathlib import Path
 from bulletsmith.engines.openai.cache import ResponseCache
-from bulletsmith.session import BulletRecord, SessionData, SessionStore
+from bulletsmith.coach.session import BulletRecord, SessionData, SessionStore
 from bulletsmith.answer_bank import BulletEntry, QuestionEntry, QuestionsFile, write_questions_file
 from bulletsmith.models import Slot
 
@@ -115,7 +115,7 @@ def test_two_processes_hammering_cache_session_and_questions_file(tmp_path, monk
                 p.kill()
         assert p.returncode == 0 and out.strip() == "ok", err[-2000:]
 
-    from bulletsmith.session import SessionStore
+    from bulletsmith.coach.session import SessionStore
 
     data = SessionStore(tmp_path / "resume.md").load()  # whole JSON, one writer's
     assert data.file_hash in ("a", "b") and data.current == 149

@@ -14,6 +14,8 @@ and `answer: 3.10` are the strings "3", "0.84", "no" and "3.10", never numbers o
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -240,3 +242,28 @@ def write_questions_file(path: Path, qf: QuestionsFile) -> None:
             entry.pop("rewritten", None)
     body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
     atomic_write(path, HEADER.format(resume=qf.resume) + body)
+
+
+@dataclass(frozen=True)
+class FactRecord:
+    """What one bullet of a run (a batch, a coach session) puts into the fact bank."""
+
+    location: str
+    original: str  # the text analyzed and rewritten
+    output: str  # the text the output file holds for it
+    questions: list[QuestionEntry]  # asked of it, with the answers known now (empty ones too)
+
+
+def build_questions_file(resume_name: str, records: Iterable[FactRecord], bank: AnswerBank) -> QuestionsFile:
+    """The fact bank after a run: each bullet that has questions, with the answers known so far,
+    plus the answered bullets of earlier runs that this one did not touch (a bullet since removed
+    from the resume, one whose analysis failed or was interrupted). Each entry holds the original
+    bullet, and its rewrite when the output holds one, so the next run knows it by either text."""
+    entries = []
+    for r in records:
+        if not r.questions:
+            continue
+        rewritten = r.output if bullet_key(r.output) != bullet_key(r.original) else bank.rewritten(r.original)
+        entries.append(BulletEntry(location=r.location, bullet=r.original, rewritten=rewritten, questions=list(r.questions)))
+    current = {bullet_key(e.bullet) for e in entries}
+    return QuestionsFile(resume=resume_name, bullets=entries + bank.carried_over(current))

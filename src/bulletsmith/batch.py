@@ -16,7 +16,7 @@ from enum import Enum
 from pathlib import Path
 
 from bulletsmith.errors import InputError
-from bulletsmith.answer_bank import AnswerBank, BulletEntry, QuestionEntry, QuestionsFile, bullet_key
+from bulletsmith.answer_bank import AnswerBank, FactRecord, QuestionEntry, QuestionsFile, build_questions_file
 from bulletsmith.assistant import MAX_BULLET_CHARS, Assistant, _run
 from bulletsmith.documents import Bullet, Document
 from bulletsmith.models import Analysis, Answer, Question, Rewrite, Slot
@@ -136,27 +136,21 @@ class BatchResult:
 
     def questions_file(self, resume_name: str, bank: AnswerBank) -> QuestionsFile:
         """Every question of this resume, with the answers known so far (the empty ones stay, to be
-        filled in later), plus older answered bullets. Each entry holds the original bullet, and
-        its rewrite when the output holds one, so the next run knows the bullet by either text."""
-        entries = []
-        for o in self.outcomes:
-            if o.analysis is None or not o.analysis.ok or not o.analysis.questions:
-                continue
-            rewritten = o.after if bullet_key(o.after) != bullet_key(o.original) else bank.rewritten(o.original)
-            entries.append(
-                BulletEntry(
-                    location=o.bullet.location,
-                    bullet=o.original,
-                    rewritten=rewritten,
-                    questions=[
-                        QuestionEntry(slot=q.slot, question=q.text, answer=bank.raw(o.original, q.slot))
-                        for q in o.analysis.questions
-                    ],
-                )
+        filled in later), plus older answered bullets (`build_questions_file`)."""
+        records = (
+            FactRecord(
+                location=o.bullet.location,
+                original=o.original,
+                output=o.after,
+                questions=[
+                    QuestionEntry(slot=q.slot, question=q.text, answer=bank.raw(o.original, q.slot))
+                    for q in o.analysis.questions
+                ],
             )
-        # A bullet that did not finish (interrupted, or its analysis failed) keeps its older entry.
-        current = {bullet_key(e.bullet) for e in entries}
-        return QuestionsFile(resume=resume_name, bullets=entries + bank.carried_over(current))
+            for o in self.outcomes
+            if o.analysis is not None and o.analysis.ok
+        )
+        return build_questions_file(resume_name, records, bank)
 
 
 class BatchInterrupted(KeyboardInterrupt):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, List, Optional
 import typer
 
 from bulletsmith.cli.app import EXIT_INTERRUPTED, EXIT_OK, app, fail, is_terminal
+from bulletsmith.cli.signals import held_off
 from bulletsmith.cli.options import (
     BaseUrlOpt,
     EngineOpt,
@@ -83,7 +84,7 @@ def coach(
     """
     from bulletsmith.coach import Coach, saved_position
     from bulletsmith.fsutil import describe_os_error
-    from bulletsmith.session import SessionError, SessionStore
+    from bulletsmith.coach.session import SessionError, SessionStore
 
     session: Coach | None = None
     saved = None
@@ -138,14 +139,14 @@ def coach(
             typer.echo(f"\nInterrupted before the first question: nothing new to save.{kept}")
         else:  # before the loop started: the session as it stands (answers from the fact bank included)
             try:
-                _uninterrupted(session.save)
+                held_off(session.save)
             except OSError as e:
                 fail(describe_os_error(e, "cannot save"))
             typer.echo(f"\nInterrupted: saved at {_position(session)}. {_resume_hint(file)}")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:
         if session is not None:
-            _uninterrupted(session.close)  # bounded (a few seconds at most); a Ctrl-C can't cut it short
+            held_off(session.close)  # bounded (a few seconds at most); a Ctrl-C can't cut it short
 
 
 def _resume_saved(ui: _Ui, question: str) -> bool:
@@ -195,16 +196,16 @@ def _run(session: Coach, ui: _Ui, file: Path) -> None:
                 ui.info(f"Saved at {_position(session)}. {resume_hint}")
                 raise typer.Exit(EXIT_OK)
     except EOFError:
-        _uninterrupted(session.save)
+        held_off(session.save)
         ui.info(f"\nEnd of input: saved at {_position(session)}. {resume_hint}")
         raise typer.Exit(EXIT_OK) from None
     except KeyboardInterrupt:
-        _uninterrupted(session.save)
+        held_off(session.save)
         ui.info(f"\nInterrupted: saved at {_position(session)}. {resume_hint}")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     # The session file is gone after finish(): a Ctrl-C now must not save it again, so the
     # summary is printed with Ctrl-C held off too (a few lines).
-    done = _uninterrupted(session.finish)
+    done = held_off(session.finish)
     parts = [f"{done.accepted} accepted", f"{done.edited} edited", f"{done.kept} kept"]
     if done.undecided:
         parts.append(f"{done.undecided} undecided")
@@ -215,21 +216,7 @@ def _run(session: Coach, ui: _Ui, file: Path) -> None:
         lines.append(f"Your answers are kept in {done.questions_file}.")
     for location, lost in done.dropped_markup.items():
         lines.extend(f"! {location}: {m.not_kept}" for m in lost)
-    _uninterrupted(lambda: [ui.info(line) for line in lines])
-
-
-def _uninterrupted(work):  # noqa: ANN001, ANN202
-    """Run `work` with Ctrl-C held off, so a (second) Ctrl-C can't cut a save short with a traceback."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        return work()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        return work()
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    held_off(lambda: [ui.info(line) for line in lines])
 
 
 def _position(session: Coach) -> str:

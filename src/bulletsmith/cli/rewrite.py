@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import signal
-import threading
-from contextlib import contextmanager
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
 from bulletsmith.cli.app import EXIT_BULLET_FAILED, EXIT_INTERRUPTED, EXIT_TERMINATED, app, fail, is_terminal
+from bulletsmith.cli.signals import deferred_signals, held_off, interrupt_on_sigterm
 from bulletsmith.cli.options import (
     BaseUrlOpt,
     EngineOpt,
@@ -32,8 +31,8 @@ def rewrite(
     answers: Optional[List[Path]] = typer.Option(
         None, "--answers", "-a", help="A filled-in questions file (repeatable: answers from other resumes count too)."
     ),
-    questions_out: Optional[Path] = typer.Option(
-        None, "--questions-out", "-q", help="Where to write the open questions. Default: NAME.questions.yaml beside it."
+    questions: Optional[Path] = typer.Option(
+        None, "--questions", "-q", "--questions-out", help="Where to write the open questions. Default: NAME.questions.yaml beside it."
     ),
     in_place: bool = typer.Option(False, "--in-place", help="Overwrite the resume itself, after saving NAME.EXT.bak."),
     json_out: bool = typer.Option(False, "--json", help="Print a machine-readable report instead of the summary."),
@@ -71,7 +70,7 @@ def rewrite(
     nothing_sent = f"{file}: interrupted before any bullet was sent; nothing was written"
     try:  # reading the file and importing the engine can take a second: Ctrl-C there is one line too
         document, out_path, questions_path, bank = open_resume(
-            file, output=output, in_place=in_place, questions=questions_out, answers=answers
+            file, output=output, in_place=in_place, questions=questions, answers=answers
         )
         assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache)
         announce(assistant)
@@ -104,12 +103,13 @@ def rewrite(
 
     late = False  # a signal came after the batch finished, while the progress bar was closing
     try:
-        with _interrupt_on_sigterm():
+        with interrupt_on_sigterm():
             result = _with_progress(batch)
     except BatchInterrupted as stop:
         # Keep what finished: the output and the questions file as far as they got. The model's
         # finished answers are in the response cache, so the next run doesn't ask for them again.
-        wrote = _held_off(lambda: write(stop.result, keep_questions=True))
+        partial = stop.result
+        wrote = held_off(lambda: write(partial, keep_questions=True))
         files = f"{out_path}" + (f" and {questions_path}" if wrote else "")
         fail(
             f"{file}: interrupted after {stop.finished} of {len(stop.result.outcomes)} bullets; wrote {files}; "
@@ -123,7 +123,7 @@ def rewrite(
 
     # Every bullet finished: a signal now waits until both files are written, then ends the run.
     pending = [o for o in result.outcomes if o.pending]
-    with _deferred_signals() as came:
+    with deferred_signals() as came:
         wrote_questions = write(result)
     files = f"{out_path}" + (f" and {questions_path}" if wrote_questions else "")
     done = f"{file}: interrupted after all {len(result.outcomes)} bullets finished; wrote {files}"
@@ -183,61 +183,3 @@ def _with_progress(work):  # noqa: ANN001, ANN202
             bar.update(task, completed=done, total=total)
 
         return work(progress)
-
-
-@contextmanager
-def _interrupt_on_sigterm():  # noqa: ANN202
-    """SIGTERM stops the batch like Ctrl-C does (so what finished is written); exit 143, not 130."""
-    from bulletsmith.batch import BatchInterrupted
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    terminated = threading.Event()
-
-    def on_term(signum, frame):  # noqa: ANN001, ANN202, ARG001
-        terminated.set()
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, on_term)
-    try:
-        yield
-    except BatchInterrupted as e:
-        if terminated.is_set():
-            e.signal = "SIGTERM"
-        raise
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-@contextmanager
-def _deferred_signals():  # noqa: ANN202
-    """Ctrl-C and SIGTERM wait until the block is done (the files are written whole); yields the
-    list of the signals that came meanwhile, for the caller to end the run with."""
-    came: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield came
-        return
-
-    def note(signum, frame):  # noqa: ANN001, ANN202, ARG001
-        came.append(signum)
-
-    previous = {s: signal.signal(s, note) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield came
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-
-
-def _held_off(work):  # noqa: ANN001, ANN202
-    """Run `work` with Ctrl-C and SIGTERM held off, so a second signal can't cut a write short."""
-    if threading.current_thread() is not threading.main_thread():
-        return work()
-    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        return work()
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)

@@ -1,63 +1,34 @@
-"""The coach: one resume, bullet by bullet, as a state machine with no terminal I/O.
-
-    coach = Coach(document, Assistant(engine="rules"), store=SessionStore(path))
-    coach.start()
-    while (step := coach.step()).stage is not Stage.DONE:
-        show(step)                       # bullet i of n, slots, the question or the rewrite
-        reply = coach.handle(input())    # what the person typed: an answer or a command
-        if reply.quit: break             # the session is already saved
-    else:
-        coach.finish()                   # writes the output file, the fact bank; drops the session
-    coach.close()
-
-What the person can type depends on the stage (``Step.stage``):
-
-- QUESTION: text = the answer; Enter = skip (or keep the answer already given); ``?`` why the
-  slot matters, with an example; ``u`` unknown; ``n`` not mine; ``b`` back; ``q`` save and quit;
-  ``w`` write the output file now (decided bullets rewritten, the others as they are). A leading
-  backslash makes the rest the answer as typed, never a command: ``\\b`` answers "b" (`ESCAPE_HELP`).
-- DECIDE (the rewrite beside the original): ``a`` accept, ``e`` edit, ``r`` regenerate,
-  ``k`` keep the original, ``b``, ``q``, ``w``. A rewrite that failed its guards offers only
-  ``e`` and ``k`` (plus ``b``, ``q``, ``w``).
-- EDIT: the new text (Enter or ``b`` cancels). ``Step.edit_default`` is the text to start from
-  (the rewrite, or the person's own text after ``e edit again``): a UI prefills it where it can,
-  and the same text sent back unchanged cancels too. It goes through the same guards as a
-  rewrite, with the bullet and the answers as sources; with findings the stage becomes
-  CONFIRM_EDIT (``y`` use it anyway, ``e`` edit again, anything else discards it).
-- FAILED (the analysis failed, e.g. the endpoint is down): ``r`` retry, ``k`` keep, ``b``, ``q``, ``w``.
-- DONE: every bullet is decided; call ``finish()``.
-
-Every answer and every decision is saved at once (session file + the questions file beside
-the resume, which is the person's fact bank). A bullet that holds a rewrite recorded in the fact
-bank (after ``--in-place``) is analyzed and rewritten from its original text, as in ``rewrite``.
-Analyses of the next bullets run on a background
-thread with its own event loop while the person answers (``lookahead`` bullets ahead), and a
-bullet with nothing to ask also gets its rewrite prepared there; ``stats`` records how long the
-person waited for the model after the first bullet.
-"""
-
+"""The coach's state machine: one resume, bullet by bullet, with no terminal I/O (see the package
+docstring for the stages and what the person can type at each)."""
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
-import threading
 import time
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from bulletsmith import guards
-from bulletsmith.answer_bank import AnswerBank, BulletEntry, QuestionEntry, QuestionsFile, bullet_key, write_questions_file
+from bulletsmith.answer_bank import AnswerBank, QuestionsFile, build_questions_file, write_questions_file
 from bulletsmith.assistant import Assistant
 from bulletsmith.batch import default_output_path, default_questions_path
-from bulletsmith.documents import Bullet, Document, Markup
+from bulletsmith.coach.prefetch import Prefetcher, wait
+from bulletsmith.coach.session import (
+    Decision,
+    Item,
+    SessionData,
+    SessionStore,
+    fact_records,
+    file_hash,
+    merge_saved,
+    session_data,
+)
+from bulletsmith.coach.steps import COMMANDS, ESCAPE_HELP, Finished, Reply, Stage, Step, WaitStats
+from bulletsmith.documents import Document
 from bulletsmith.errors import BulletsmithError, EngineError
 from bulletsmith.fsutil import atomic_write, backup_path
 from bulletsmith.models import WHY, Analysis, Answer, Finding, Question, Rewrite, Slot
 
-from bulletsmith.session import BulletRecord, Decision, SessionData, SessionStore, file_hash
+__all__ = ["DEFAULT_LOOKAHEAD", "AnalysisRefused", "Coach", "saved_position"]
 
 DEFAULT_LOOKAHEAD = 3  # bullets analyzed ahead of the one shown
 # Prefetched analyses in flight at once. Small on purpose: a local server (llama.cpp) answers one
@@ -68,236 +39,6 @@ _ENGINE_ERRORS = (BulletsmithError, OSError)  # what one engine call may raise; 
 
 class AnalysisRefused(EngineError):
     """The model answered, and its analysis still failed the guards after the re-asks."""
-
-
-class Stage(str, Enum):
-    QUESTION = "question"
-    DECIDE = "decide"
-    EDIT = "edit"
-    CONFIRM_EDIT = "confirm_edit"
-    FAILED = "failed"
-    DONE = "done"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-COMMANDS = {
-    Stage.QUESTION: "Enter skip · ? why · u unknown · n not mine · b back · w write file now · q save and quit",
-    Stage.DECIDE: "a accept · e edit · r regenerate · k keep original · b back · w write file now · q save and quit",
-    Stage.EDIT: "type the new text · Enter keeps the text as it was",
-    Stage.CONFIRM_EDIT: "y use it anyway · e edit again · Enter discard",
-    Stage.FAILED: "r retry · k keep original · b back · w write file now · q save and quit",
-    Stage.DONE: "",
-}
-# How to answer with text that is also a command. The backslash is kept in the session and the fact
-# bank, where Answer.parse reads it the same way ("\\n" is the answer "n", not "not mine").
-ESCAPE_HELP = 'To answer with text that is also a command (b, n, u, q, w, ?), start it with a backslash: \\b answers "b".'
-COMMANDS_REJECTED = "e edit · k keep original · b back · w write file now · q save and quit"
-COMMANDS_REWRITE_FAILED = "r retry · e edit · k keep original · b back · w write file now · q save and quit"
-
-
-@dataclass
-class Step:
-    """What to show now and what the next input answers."""
-
-    stage: Stage
-    index: int  # 0-based; shown as index + 1
-    total: int
-    bullet: Bullet | None = None
-    analysis: Analysis | None = None
-    answers: dict[Slot, str] = field(default_factory=dict)  # what the person typed, per slot (non-empty)
-    prefilled: set[Slot] = field(default_factory=set)  # answered before this bullet came up in this run
-    question: Question | None = None
-    question_number: int = 0  # 1-based among the bullet's questions
-    question_count: int = 0
-    rewrite: Rewrite | None = None
-    decision: Decision | None = None  # an earlier decision on this bullet (after `b`, or from the session)
-    final: str | None = None
-    edit_text: str | None = None
-    edit_findings: list[Finding] = field(default_factory=list)
-    edit_default: str | None = None  # EDIT: the text to start from (prefilled where the UI can)
-    dropped_markup: list[Markup] = field(default_factory=list)  # DECIDE: links, bold… accepting would lose
-    error: str | None = None
-    entered: bool = False  # True the first time a step of this bullet is returned after moving to it
-
-    @property
-    def number(self) -> int:
-        return self.index + 1
-
-    @property
-    def header(self) -> str:
-        return f"Bullet {self.number} of {self.total}"
-
-    @property
-    def commands(self) -> str:
-        if self.stage is Stage.DECIDE:
-            if self.rewrite is None:
-                return COMMANDS_REWRITE_FAILED
-            if not self.rewrite.ok:
-                return COMMANDS_REJECTED
-        return COMMANDS[self.stage]
-
-    @property
-    def changed(self) -> bool:
-        """The rewrite differs from the bullet as the file holds it (which, after --in-place, may
-        already be this very rewrite of the original)."""
-        return self.rewrite is not None and self.bullet is not None and self.rewrite.text.strip() != self.bullet.text.strip()
-
-    @property
-    def current_answer(self) -> str | None:
-        return self.answers.get(self.question.slot) if self.question else None
-
-
-@dataclass
-class Reply:
-    """What the coach says back to one input."""
-
-    message: str = ""
-    level: Literal["info", "warning", "error"] = "info"
-    quit: bool = False
-    wrote: Path | None = None
-
-
-@dataclass
-class Finished:
-    output: Path
-    backup: Path | None
-    questions_file: Path | None
-    accepted: int
-    edited: int
-    kept: int
-    undecided: int
-    dropped_markup: dict[str, list[Markup]] = field(default_factory=dict)  # location -> what the output lost
-
-
-@dataclass
-class WaitStats:
-    """How long the person waited for the model. The prefetch is meant to make the later figures ~0."""
-
-    first_analysis: float = 0.0  # the first bullet shown in this run: nothing could be prefetched yet
-    analysis_waits: list[float] = field(default_factory=list)  # every later bullet entered
-    rewrite_waits: list[float] = field(default_factory=list)
-
-    @property
-    def analysis_after_first(self) -> float:
-        return sum(self.analysis_waits)
-
-    @property
-    def rewrite_total(self) -> float:
-        return sum(self.rewrite_waits)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "first_analysis_seconds": round(self.first_analysis, 4),
-            "analysis_wait_after_first_seconds": round(self.analysis_after_first, 4),
-            "analysis_waits": [round(w, 4) for w in self.analysis_waits],
-            "rewrite_wait_seconds": round(self.rewrite_total, 4),
-            "rewrites": len(self.rewrite_waits),
-        }
-
-
-@dataclass
-class _Item:
-    bullet: Bullet
-    answers: dict[Slot, str] = field(default_factory=dict)
-    prefilled: set[Slot] = field(default_factory=set)
-    decision: Decision | None = None
-    final: str | None = None
-    source: str = ""  # the original text when the bullet holds its recorded rewrite (--in-place)
-
-    @property
-    def key(self) -> str:
-        return bullet_key(self.bullet.text)
-
-    @property
-    def original(self) -> str:
-        """The text analyzed and rewritten."""
-        return self.source or self.bullet.text
-
-    @property
-    def output(self) -> str:
-        """The text the output file holds for this bullet."""
-        if self.decision in (Decision.ACCEPTED, Decision.EDITED) and self.final:
-            return self.final
-        return self.bullet.text
-
-
-class _Background:
-    """A thread running one asyncio loop: every engine call goes through it, so an async HTTP
-    client always sees the same loop, and the analyses run while the main thread waits for input."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = max(1, limit)
-        self._gate: asyncio.Semaphore | None = None
-        self._idle: asyncio.Event | None = None  # set when no call the person waits for is running
-        self._urgent = 0
-        self._closing = False
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._run, name="bulletsmith-coach", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        try:
-            self.loop.run_forever()
-        finally:
-            try:
-                self.loop.run_until_complete(self._cancel_all())
-                self.loop.run_until_complete(self.loop.shutdown_asyncgens())
-            finally:
-                self.loop.close()
-
-    def submit(self, make: Callable[[], Coroutine[Any, Any, Any]], *, gated: bool = True) -> concurrent.futures.Future:
-        """Run make() on the loop. The coroutine is created there, so one that never starts is never made."""
-
-        async def run() -> Any:
-            if self._closing:
-                raise asyncio.CancelledError
-            if self._idle is None:
-                self._idle = asyncio.Event()
-                self._idle.set()
-            if not gated:  # the person is waiting for this one: prefetches hold back until it is done
-                self._urgent += 1
-                self._idle.clear()
-                try:
-                    return await make()
-                finally:
-                    self._urgent -= 1
-                    if not self._urgent:
-                        self._idle.set()
-            if self._gate is None:
-                self._gate = asyncio.Semaphore(self.limit)
-            async with self._gate:
-                await self._idle.wait()
-                return await make()
-
-        return asyncio.run_coroutine_threadsafe(run(), self.loop)
-
-    async def _cancel_all(self) -> None:
-        self._closing = True
-        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-        for t in tasks:
-            t.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-    def close(self) -> None:
-        if self.loop.is_closed() or not self._thread.is_alive():
-            return
-        try:
-            asyncio.run_coroutine_threadsafe(self._cancel_all(), self.loop).result(timeout=5)
-        except (concurrent.futures.TimeoutError, concurrent.futures.CancelledError, RuntimeError):
-            pass
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout=5)
-
-
-def _wait(future: concurrent.futures.Future) -> Any:
-    """future.result(), but in short slices so Ctrl-C reaches the main thread at once."""
-    while True:
-        done, _ = concurrent.futures.wait([future], timeout=0.1)
-        if done:
-            return future.result()
 
 
 def _one_line(e: BaseException) -> str:
@@ -339,8 +80,8 @@ class Coach:
         self._source_bytes = document.path.read_bytes()
         self._hash = file_hash(self._source_bytes)
         self._backup: Path | None = None
-        self.items = [_Item(bullet=b) for b in document.bullets]
-        start = self._merge(saved)
+        self.items = [Item(bullet=b) for b in document.bullets]
+        start = merge_saved(self.items, saved, self._hash, self.document.path.name, self.notices)
         for item in self.items:
             original = self.bank.original(item.bullet.text)
             item.source = original if original != item.bullet.text else ""
@@ -352,10 +93,7 @@ class Coach:
                     item.answers[slot] = raw
             item.prefilled = set(item.answers)
 
-        self._analyses: dict[int, concurrent.futures.Future] = {}
-        self._rewrites: dict[tuple, concurrent.futures.Future] = {}
-        self._lock = threading.RLock()
-        self._bg: _Background | None = None
+        self._work = Prefetcher(min(self.assistant.concurrency, PREFETCH_CONCURRENCY))
 
         self.index = start
         self.stage: Stage = Stage.DONE if start >= len(self.items) else Stage.QUESTION
@@ -371,63 +109,8 @@ class Coach:
 
     # -- session -------------------------------------------------------------------------------
 
-    def _merge(self, saved: SessionData | None) -> int:
-        """Take answers and decisions from a saved session; return the index to start at."""
-        if saved is None:
-            return 0
-        by_place = {(r.location, r.key): r for r in saved.bullets}
-        by_text: dict[str, BulletRecord] = {}
-        by_final: dict[str, BulletRecord] = {}
-        for r in saved.bullets:
-            by_text.setdefault(r.key, r)
-            if r.final:
-                by_final.setdefault(bullet_key(r.final), r)
-        changed = saved.file_hash != self._hash
-        reused = 0
-        for item in self.items:
-            rec = by_place.get((item.bullet.location, item.key)) or by_text.get(item.key)
-            if rec is not None:
-                item.decision, item.final = rec.decision, rec.final
-            elif changed and item.key in by_final:
-                # The file already holds the text decided last time (written with --in-place).
-                rec = by_final[item.key]
-                item.decision, item.final = Decision.KEPT, None
-            if rec is None:
-                continue
-            reused += 1
-            for slot_name, raw in rec.answers.items():
-                try:
-                    slot = Slot(slot_name)
-                except ValueError:
-                    continue
-                if raw.strip():
-                    item.answers[slot] = raw
-        if not changed:
-            return max(0, min(saved.current, len(self.items)))
-        name = self.document.path.name
-        self.notices.append(
-            f"{name} changed since the saved session: the answers and decisions of the {reused} of "
-            f"{len(self.items)} bullets whose text is unchanged are reused."
-        )
-        return next((i for i, it in enumerate(self.items) if it.decision is None), len(self.items))
-
     def session_data(self) -> SessionData:
-        return SessionData(
-            resume=str(self.document.path.resolve()),
-            file_hash=self._hash,
-            current=self.index,
-            total=len(self.items),
-            bullets=[
-                BulletRecord(
-                    location=it.bullet.location,
-                    text=it.bullet.text,
-                    answers={s.value: raw for s, raw in it.answers.items()},
-                    decision=it.decision,
-                    final=it.final,
-                )
-                for it in self.items
-            ],
-        )
+        return session_data(self.document.path, self._hash, self.index, self.items)
 
     def save(self) -> None:
         """Write the session and the fact bank (atomic; called after every answer and decision)."""
@@ -436,35 +119,10 @@ class Coach:
         self._write_bank()
 
     def questions_file(self) -> QuestionsFile:
-        """The fact bank, built like BatchResult.questions_file: this resume's questions with the
-        answers known now, plus answered bullets from earlier files that this resume no longer has."""
-        known = {bullet_key(e.bullet): e for e in self.bank.carried_over(set())}
-        entries = []
-        for i, it in enumerate(self.items):
-            original_key = bullet_key(it.original)
-            analysis = self._analysis_if_ready(i)
-            if analysis is not None:
-                questions = [
-                    QuestionEntry(slot=q.slot, question=q.text, answer=it.answers.get(q.slot, "")) for q in analysis.questions
-                ]
-            elif original_key in known:
-                questions = [
-                    QuestionEntry(slot=q.slot, question=q.question, answer=it.answers.get(q.slot, q.answer))
-                    for q in known[original_key].questions
-                ]
-            else:
-                questions = []
-            asked = {q.slot for q in questions}
-            questions += [QuestionEntry(slot=s, answer=raw) for s, raw in it.answers.items() if s not in asked]
-            if questions:
-                # The output's text, when it differs from the original, lets the next run (on a
-                # resume written --in-place) find this entry by either text.
-                output = it.output
-                rewritten = output if bullet_key(output) != original_key else self.bank.rewritten(it.original)
-                entries.append(BulletEntry(location=it.bullet.location, bullet=it.original, rewritten=rewritten,
-                                           questions=questions))
-        current = {bullet_key(it.original) for it in self.items}
-        return QuestionsFile(resume=self.document.path.name, bullets=entries + self.bank.carried_over(current))
+        """The fact bank, as the batch writes it (`build_questions_file`): this resume's questions
+        with the answers known now, plus answered bullets from earlier files that this resume no longer has."""
+        records = fact_records(self.items, self._analysis_if_ready, self.bank)
+        return build_questions_file(self.document.path.name, records, self.bank)
 
     def _write_bank(self) -> bool:
         if not any(it.answers for it in self.items) and not self.questions_path.exists():
@@ -476,19 +134,11 @@ class Coach:
 
     def start(self) -> None:
         """Start the background loop and the first analyses."""
-        self._ensure_background()
+        self._work.background()
         self._prefetch(self.index)
 
-    def _ensure_background(self) -> _Background:
-        with self._lock:
-            if self._bg is None:
-                self._bg = _Background(min(self.assistant.concurrency, PREFETCH_CONCURRENCY))
-            return self._bg
-
     def close(self) -> None:
-        if self._bg is not None:
-            self._bg.close()
-            self._bg = None
+        self._work.close()
 
     def __enter__(self) -> "Coach":
         self.start()
@@ -502,12 +152,7 @@ class Coach:
             self._analysis_future(i)
 
     def _analysis_future(self, i: int, *, again: bool = False, fresh: bool = False) -> concurrent.futures.Future:
-        with self._lock:
-            fut = self._analyses.get(i)
-            if fut is None or again:
-                fut = self._ensure_background().submit(lambda: self._analyze_then_prepare(i, fresh=fresh))
-                self._analyses[i] = fut
-            return fut
+        return self._work.analysis(i, lambda: self._analyze_then_prepare(i, fresh=fresh), again=again)
 
     async def _analyze_then_prepare(self, i: int, *, fresh: bool = False) -> Analysis:
         analysis = await self.assistant.aanalyze(self.items[i].original, fresh=fresh)
@@ -522,10 +167,7 @@ class Coach:
         return analysis
 
     def _analysis_if_ready(self, i: int) -> Analysis | None:
-        fut = self._analyses.get(i)
-        if fut is None or not fut.done() or fut.cancelled() or fut.exception() is not None:
-            return None
-        return fut.result()
+        return self._work.analysis_if_ready(i)
 
     def _open_questions(self, i: int, analysis: Analysis) -> list[Question]:
         answers = self.items[i].answers
@@ -544,23 +186,16 @@ class Coach:
     ) -> concurrent.futures.Future:
         """again: ask once more (retry after an error); fresh: ask for another wording (regenerate)."""
         key = self._rewrite_key(i, analysis)
-        with self._lock:
-            fut = self._rewrites.get(key)
-            if fut is None or again or fresh:
-                answers = self._answers_for_rewrite(i, analysis)
-                # Not gated: the rewrite the person waits for never queues behind prefetched analyses here.
-                fut = self._ensure_background().submit(
-                    lambda: self.assistant.arewrite(analysis, answers, fresh=fresh), gated=False
-                )
-                self._rewrites[key] = fut
-            return fut
+        answers = self._answers_for_rewrite(i, analysis)
+        make = lambda: self.assistant.arewrite(analysis, answers, fresh=fresh)  # noqa: E731
+        return self._work.rewrite(key, make, again=again or fresh)
 
     def ready(self) -> bool:
         """True when step() will not wait for the model (the CLI shows a spinner otherwise)."""
         if self.stage is Stage.DONE:
             return True
         if self._entering is not None:
-            fut = self._analyses.get(self.index)
+            fut = self._work.analyses.get(self.index)
             if fut is None or not fut.done():
                 return False
             analysis = self._analysis_if_ready(self.index)
@@ -580,7 +215,7 @@ class Coach:
         return "analyzing" if self._entering is not None else "rewriting"
 
     def _rewrite_done(self, analysis: Analysis) -> bool:
-        fut = self._rewrites.get(self._rewrite_key(self.index, analysis))
+        fut = self._work.rewrites.get(self._rewrite_key(self.index, analysis))
         return fut is not None and fut.done()
 
     # -- the state machine ---------------------------------------------------------------------
@@ -604,7 +239,7 @@ class Coach:
         fut = self._analysis_future(self.index)
         started = time.perf_counter()
         try:
-            analysis = _wait(fut)
+            analysis = wait(fut)
         except _ENGINE_ERRORS as e:
             analysis = None
             self._analysis_error = _one_line(e)
@@ -632,7 +267,7 @@ class Coach:
         fut = self._rewrite_future(self.index, analysis, again=again, fresh=fresh)
         started = time.perf_counter()
         try:
-            self._rewrite = _wait(fut)
+            self._rewrite = wait(fut)
             self._rewrite_error = None
         except _ENGINE_ERRORS as e:
             self._rewrite, self._rewrite_error = None, _one_line(e)
@@ -641,7 +276,7 @@ class Coach:
     def _current_analysis(self) -> Analysis:
         analysis = self._analysis_if_ready(self.index)
         if analysis is None:  # step() resolves the entry first; this is only reached after it
-            analysis = _wait(self._analysis_future(self.index))
+            analysis = wait(self._analysis_future(self.index))
         return analysis
 
     def _next_open(self, analysis: Analysis, start: int) -> int:
@@ -791,8 +426,8 @@ class Coach:
         """Ask for another wording (fresh: not the cached text nor the one that came with the
         analysis, and above temperature 0). A new text that fails, or an error, keeps the previous one."""
         key = self._rewrite_key(self.index, self._current_analysis())
-        with self._lock:
-            previous_future = self._rewrites.get(key)
+        with self._work.lock:
+            previous_future = self._work.rewrites.get(key)
         self._resolve_rewrite(fresh=True)
         new = self._rewrite
         if new is not None and new.ok:
@@ -805,9 +440,9 @@ class Coach:
             errors = [str(f) for f in new.warnings if f.severity == "error"]
             why = "the new text failed its checks" + (f": {errors[0]}" if errors else "")
         self._rewrite, self._rewrite_error = previous, None
-        with self._lock:
+        with self._work.lock:
             if previous_future is not None:
-                self._rewrites[key] = previous_future
+                self._work.rewrites[key] = previous_future
         return Reply(message=f"Regenerating failed ({why}); the previous rewrite stays.", level="warning")
 
     def _decide(self, decision: Decision, final: str | None) -> Reply:

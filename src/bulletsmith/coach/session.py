@@ -32,15 +32,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from datetime import datetime, timezone
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
+from bulletsmith.answer_bank import AnswerBank, FactRecord, QuestionEntry, bullet_key
+from bulletsmith.documents import Bullet
 from bulletsmith.errors import InputError
-from bulletsmith.answer_bank import bullet_key
 from bulletsmith.fsutil import atomic_write, private_dir
+from bulletsmith.models import Analysis, Slot
 
 SESSION_VERSION = 1
 STATE_DIR_ENV = "BULLETSMITH_STATE_DIR"
@@ -146,3 +150,119 @@ class SessionStore:
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------- one run's bullets
+
+
+@dataclass
+class Item:
+    bullet: Bullet
+    answers: dict[Slot, str] = field(default_factory=dict)
+    prefilled: set[Slot] = field(default_factory=set)
+    decision: Decision | None = None
+    final: str | None = None
+    source: str = ""  # the original text when the bullet holds its recorded rewrite (--in-place)
+
+    @property
+    def key(self) -> str:
+        return bullet_key(self.bullet.text)
+
+    @property
+    def original(self) -> str:
+        """The text analyzed and rewritten."""
+        return self.source or self.bullet.text
+
+    @property
+    def output(self) -> str:
+        """The text the output file holds for this bullet."""
+        if self.decision in (Decision.ACCEPTED, Decision.EDITED) and self.final:
+            return self.final
+        return self.bullet.text
+
+
+def merge_saved(
+    items: list[Item], saved: SessionData | None, current_hash: str, name: str, notices: list[str]
+) -> int:
+        """Take answers and decisions from a saved session into `items`; return the index to start at.
+    A note for the person goes to `notices` when the resume changed since the session was saved."""
+        if saved is None:
+            return 0
+        by_place = {(r.location, r.key): r for r in saved.bullets}
+        by_text: dict[str, BulletRecord] = {}
+        by_final: dict[str, BulletRecord] = {}
+        for r in saved.bullets:
+            by_text.setdefault(r.key, r)
+            if r.final:
+                by_final.setdefault(bullet_key(r.final), r)
+        changed = saved.file_hash != current_hash
+        reused = 0
+        for item in items:
+            rec = by_place.get((item.bullet.location, item.key)) or by_text.get(item.key)
+            if rec is not None:
+                item.decision, item.final = rec.decision, rec.final
+            elif changed and item.key in by_final:
+                # The file already holds the text decided last time (written with --in-place).
+                rec = by_final[item.key]
+                item.decision, item.final = Decision.KEPT, None
+            if rec is None:
+                continue
+            reused += 1
+            for slot_name, raw in rec.answers.items():
+                try:
+                    slot = Slot(slot_name)
+                except ValueError:
+                    continue
+                if raw.strip():
+                    item.answers[slot] = raw
+        if not changed:
+            return max(0, min(saved.current, len(items)))
+        notices.append(
+            f"{name} changed since the saved session: the answers and decisions of the {reused} of "
+            f"{len(items)} bullets whose text is unchanged are reused."
+        )
+        return next((i for i, it in enumerate(items) if it.decision is None), len(items))
+
+
+def session_data(resume: Path, resume_hash: str, current: int, items: list[Item]) -> SessionData:
+    """What the session file holds now."""
+    return SessionData(
+        resume=str(resume.resolve()),
+        file_hash=resume_hash,
+        current=current,
+        total=len(items),
+        bullets=[
+            BulletRecord(
+                location=it.bullet.location,
+                text=it.bullet.text,
+                answers={s.value: raw for s, raw in it.answers.items()},
+                decision=it.decision,
+                final=it.final,
+            )
+            for it in items
+        ],
+    )
+
+
+def fact_records(items: list[Item], analysis_of: Callable[[int], Analysis | None], bank: AnswerBank) -> list[FactRecord]:
+    """What each bullet puts into the fact bank: the questions of its analysis when it is ready,
+    else those the bank already holds for it, with the answers given in this session."""
+    known = {bullet_key(e.bullet): e for e in bank.carried_over(set())}
+    records = []
+    for i, it in enumerate(items):
+        analysis = analysis_of(i)
+        if analysis is not None:
+            questions = [
+                QuestionEntry(slot=q.slot, question=q.text, answer=it.answers.get(q.slot, "")) for q in analysis.questions
+            ]
+        elif (entry := known.get(bullet_key(it.original))) is not None:
+            questions = [
+                QuestionEntry(slot=q.slot, question=q.question, answer=it.answers.get(q.slot, q.answer))
+                for q in entry.questions
+            ]
+        else:
+            questions = []
+        asked = {q.slot for q in questions}
+        questions += [QuestionEntry(slot=s, answer=raw) for s, raw in it.answers.items() if s not in asked]
+        records.append(FactRecord(location=it.bullet.location, original=it.original, output=it.output, questions=questions))
+    return records
