@@ -74,7 +74,7 @@ def free_port() -> int:
 
 
 def _models(base_url: str) -> list[str]:
-    with urllib.request.urlopen(f"{base_url}/models", timeout=5) as r:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(f"{base_url}/models", timeout=5) as r:
         return [m["id"] for m in json.load(r)["data"]]
 
 

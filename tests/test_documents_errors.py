@@ -52,7 +52,7 @@ BAD = [
 ]
 
 
-def _make(tmp_path: Path, name: str, maker) -> Path:  # noqa: ANN001
+def _make(tmp_path: Path, name: str, maker) -> Path:
     path = tmp_path / name
     if maker is not None:
         maker(path)
@@ -116,7 +116,7 @@ def test_extract_plain_is_location_tab_text():
 
 
 def test_extract_pdf_says_output_is_markdown(tmp_path):
-    from test_documents_generated import make_pdf  # noqa: PLC0415 - tests/ is on sys.path under pytest
+    from test_documents_generated import make_pdf
 
     path = make_pdf(tmp_path / "resume.pdf")
     result = runner.invoke(app, ["extract", str(path), "--json"])

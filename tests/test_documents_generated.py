@@ -351,7 +351,7 @@ def test_pdf_without_layout_mode_still_rejoins_wrapped_lines(tmp_path, monkeypat
 
     plain = PageObject.extract_text
 
-    def no_layout(self, *args, extraction_mode="plain", **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def no_layout(self, *args, extraction_mode="plain", **kwargs):
         if extraction_mode == "layout":
             raise ValueError("layout mode unavailable")
         return plain(self, *args, **kwargs)
@@ -390,7 +390,7 @@ MAIN_COLUMN = [
 MAIN_BULLETS = [text for kind, text in MAIN_COLUMN if kind == "bullet"]
 
 
-def _column(pdf, items, x: float, width: float, y: float, line_height: float, glyph: str) -> None:  # noqa: ANN001
+def _column(pdf, items, x: float, width: float, y: float, line_height: float, glyph: str) -> None:
     pdf.set_xy(x, y)
     for kind, text in items:
         pdf.set_x(x)
@@ -489,7 +489,7 @@ def test_pdf_two_columns_with_an_embedded_font_and_justified_text(tmp_path):
     # What an exported resume looks like: the font embedded, the text justified (wide word gaps).
     original = FPDF.multi_cell
 
-    def justified(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def justified(self, *args, **kwargs):
         kwargs["align"] = "J"
         return original(self, *args, **kwargs)
 

@@ -30,7 +30,7 @@ KEY = "sk-test-EVAL-RECORDING-0001"
 
 @pytest.fixture
 def no_network(monkeypatch):
-    def refuse(self, address):  # noqa: ANN001
+    def refuse(self, address):
         raise AssertionError(f"replay tried to open a connection to {address}")
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
@@ -192,13 +192,13 @@ def two_cases():
     return load_cases(CASES)[:2]
 
 
-def record(directory, cases, server):  # noqa: ANN001, ANN201
+def record(directory, cases, server):
     rec = Recordings(directory, record=True, inner=httpx2.MockTransport(server))
     report = evaluate(rec.assistant(server="scripted test server"), cases, replay=rec)
     return rec, report
 
 
-def replay(directory, cases):  # noqa: ANN001, ANN201
+def replay(directory, cases):
     rec = Recordings(directory)
     return rec, evaluate(rec.assistant(), cases, replay=rec)
 

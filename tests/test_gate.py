@@ -22,7 +22,7 @@ class Wire:
 
     async def call(self, name: str, requests: int = 1) -> None:
         """One model call as the engine makes it: per request, sent -> wait -> answer read -> parse."""
-        for r in range(requests):
+        for _ in range(requests):
             await request_sent()
             self.events.append(f"send {name}")
             self.in_flight += 1

@@ -300,7 +300,7 @@ def test_ctrl_c_while_rewrite_writes_its_files_waits_for_them_then_exits_130(tmp
                    encoding="utf-8")
     real = bulletsmith.answer_bank.write_questions_file
 
-    def interrupted_write(path, qf):  # noqa: ANN001, ANN202
+    def interrupted_write(path, qf):
         os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C lands while the first file is written
         return real(path, qf)
 
@@ -321,7 +321,7 @@ def test_ctrl_c_in_a_command_without_its_own_handling_is_one_line_and_exit_130(m
     from bulletsmith import Assistant
     from bulletsmith.cli import app
 
-    def interrupted(self, bullet):  # noqa: ANN001, ANN202
+    def interrupted(self, bullet):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(Assistant, "analyze", interrupted)

@@ -820,7 +820,7 @@ class _FakeServer(BaseHTTPRequestHandler):
     replies: list = []
     seen: list = []
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).seen.append({"path": self.path, "auth": self.headers.get("Authorization")})
         response = completion(body, GOOD_WEAK)

@@ -87,7 +87,7 @@ def test_ctrl_c_while_the_top_level_options_are_read_is_one_line_and_exit_130(mo
 
     from bulletsmith.cli import app
 
-    def interrupted(name):  # noqa: ANN001, ANN202
+    def interrupted(name):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(importlib.metadata, "version", interrupted)  # --version's eager callback

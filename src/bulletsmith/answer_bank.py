@@ -120,7 +120,7 @@ class AnswerBank:
         return sum(1 for v in self._answers.values() if v.strip())
 
     @classmethod
-    def load(cls, paths: Iterable[Path]) -> "AnswerBank":
+    def load(cls, paths: Iterable[Path]) -> AnswerBank:
         bank = cls()
         for path in paths:
             bank.add_file(read_questions_file(path))

@@ -63,7 +63,7 @@ class Assistant:
         model: str | None = None,
         base_url: str | None = None,
         api_key: str | None = None,
-        cache: "bool | str | os.PathLike[str]" = True,
+        cache: bool | str | os.PathLike[str] = True,
         role: str | None = "data scientist",
         concurrency: int = DEFAULT_CONCURRENCY,
         max_reasks: int | None = None,

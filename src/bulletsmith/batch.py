@@ -160,7 +160,7 @@ class BatchInterrupted(KeyboardInterrupt):
     caller can still write the output and the questions file for the finished ones.
     """
 
-    def __init__(self, result: "BatchResult") -> None:
+    def __init__(self, result: BatchResult) -> None:
         super().__init__("interrupted")
         self.result = result
 

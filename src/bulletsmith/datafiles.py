@@ -66,7 +66,7 @@ def compile_data() -> dict:
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def word_list(name: str, *, fold: bool = False) -> tuple[str, ...]:
     """A one-entry-per-line data file, without comments ('#') and blank lines; lower-cased when fold."""
     entries = (line.split("#", 1)[0].strip() for line in data_text(name).splitlines())

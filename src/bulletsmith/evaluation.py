@@ -43,7 +43,7 @@ class Case(BaseModel):
     origin_id: str | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Case":
+    def _consistent(self) -> Case:
         if set(self.gold) != set(Slot):
             raise ValueError("gold must label all four slots")
         for slot, words in self.evidence.items():

@@ -249,7 +249,7 @@ def _phrase_pattern(phrase: str) -> str:
     return r"[\s-]*".join(re.escape(p) for p in re.split(r"[\s-]+", phrase))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _filler_re() -> re.Pattern[str]:
     phrases = sorted(word_list("filler_words.txt", fold=True), key=len, reverse=True)
     return re.compile(r"(?<![\w-])(?:" + "|".join(map(_phrase_pattern, phrases)) + r")(?![\w-])", re.I)
@@ -278,13 +278,13 @@ def kept_as_written(text: str, bullet: str) -> bool:
     return text.strip() == bullet.strip()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _weak_opener_re() -> re.Pattern[str]:
     phrases = sorted(word_list("weak_openers.txt", fold=True), key=len, reverse=True)
     return re.compile(r"(?:" + "|".join(map(_phrase_pattern, phrases)) + r")(?![\w-])", re.I)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _strong_irregular() -> frozenset[str]:
     return frozenset(word_list("past_tense_verbs.txt", fold=True))
 

@@ -48,7 +48,7 @@ class SlotFill(BaseModel):
     )
 
     @model_validator(mode="after")
-    def _evidence_only_when_present(self) -> "SlotFill":
+    def _evidence_only_when_present(self) -> SlotFill:
         if not self.present and self.evidence:
             raise ValueError("an absent slot has no evidence")
         if self.present and not (self.evidence or "").strip():
@@ -103,13 +103,13 @@ class Answer(BaseModel):
         return v.strip()
 
     @model_validator(mode="after")
-    def _empty_is_unknown(self) -> "Answer":
+    def _empty_is_unknown(self) -> Answer:
         if self.status in (AnswerStatus.GIVEN, AnswerStatus.APPROXIMATE) and not self.value:
             object.__setattr__(self, "status", AnswerStatus.UNKNOWN)
         return self
 
     @classmethod
-    def parse(cls, slot: Slot | str, raw: "str | Answer | None") -> "Answer":
+    def parse(cls, slot: Slot | str, raw: str | Answer | None) -> Answer:
         """Read what a person typed: 'unknown', 'not mine', '~40%' (approximate), or plain text.
 
         A leading backslash makes the rest a plain answer, never a keyword: '\\n' is the answer
@@ -173,7 +173,7 @@ class Usage(BaseModel):
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
 
-    def __add__(self, other: "Usage") -> "Usage":
+    def __add__(self, other: Usage) -> Usage:
         return Usage(
             requests=self.requests + other.requests,
             reasks=self.reasks + other.reasks,

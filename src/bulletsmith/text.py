@@ -38,7 +38,7 @@ def brief(s: str, limit: int = 60) -> str:
     return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _injection_re() -> re.Pattern[str]:
     # Not folded: a pattern may ask for capitals with (?-i:…).
     return re.compile("|".join(f"(?:{p})" for p in word_list("injection_phrases.txt")), re.I)

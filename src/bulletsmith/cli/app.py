@@ -22,14 +22,14 @@ class _Commands(TyperGroup):
     first, with their own line) ends with one line and exit 130, whatever the typer version does
     (older ones print "Aborted!" and exit 1, newer ones exit 130 without a word)."""
 
-    def invoke(self, ctx):  # noqa: ANN001, ANN201
+    def invoke(self, ctx):  # noqa: ANN001, ANN202
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
             sys.stderr.write("bulletsmith: interrupted\n")
             raise typer.Exit(EXIT_INTERRUPTED) from None
 
-    def make_context(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+    def make_context(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         # Reading the top-level options comes first and can take a while (typer builds its
         # parameter converters with pydantic, imported then): a Ctrl-C there is the same one line.
         try:
@@ -38,7 +38,7 @@ class _Commands(TyperGroup):
             sys.stderr.write("bulletsmith: interrupted\n")
             raise typer.Exit(EXIT_INTERRUPTED) from None
 
-    def get_params(self, ctx):  # noqa: ANN001, ANN201
+    def get_params(self, ctx):  # noqa: ANN001, ANN202
         params = super().get_params(ctx)
         for param in params:
             _plain_metavar(param)
@@ -55,14 +55,14 @@ def _plain_metavar(param) -> None:  # noqa: ANN001
     Python type; older ones already read like this, and are left as they are."""
     if getattr(param, "_bulletsmith_plain", False) or not hasattr(param, "display_type_rich"):
         return
-    param._bulletsmith_plain = True
+    param._bulletsmith_plain = True  # noqa: SLF001 - our own mark on a click parameter
     if getattr(param, "param_type_name", "") == "argument":
         if param.metavar is None:
             param.metavar = param.name.upper()
-        param.display_type_rich = lambda ctx: None  # the name says it: FILE, BULLET
+        param.display_type_rich = lambda ctx: None  # noqa: ARG005 - the name says it: FILE, BULLET
         return
     if getattr(param, "is_flag", False) or getattr(param, "count", False):
-        param.display_type_rich = lambda ctx: None
+        param.display_type_rich = lambda ctx: None  # noqa: ARG005 - typer passes ctx= by name
         return
     if param.metavar is None:
         try:
@@ -77,18 +77,18 @@ def _plain_metavar(param) -> None:  # noqa: ANN001
 class _Command(TyperCommand):
     """Every command's help, read the usual way whatever the typer version (see _plain_metavar)."""
 
-    def get_params(self, ctx):  # noqa: ANN001, ANN201
+    def get_params(self, ctx):  # noqa: ANN001, ANN202
         params = super().get_params(ctx)
         for param in params:
             _plain_metavar(param)
         return params
 
-    def collect_usage_pieces(self, ctx):  # noqa: ANN001, ANN201
+    def collect_usage_pieces(self, ctx):  # noqa: ANN001, ANN202
         return [_BRACED.sub(r"\1\2", piece) for piece in super().collect_usage_pieces(ctx)]
 
 
 class _App(typer.Typer):
-    def command(self, *args, cls=None, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
+    def command(self, *args, cls=None, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
         return super().command(*args, cls=cls or _Command, **kwargs)
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 import shlex
 import sys
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
@@ -45,7 +45,7 @@ def coach(
         None, "-o", "--output", help="Where to write the rewritten resume. Default: NAME.bulletsmith.EXT beside it."
     ),
     in_place: bool = typer.Option(False, "--in-place", help="Overwrite the resume itself, after saving NAME.EXT.bak."),
-    answers: Optional[List[Path]] = typer.Option(
+    answers: Optional[list[Path]] = typer.Option(
         None, "--answers", "-a", help="More fact banks to read (questions files of other resumes); repeatable."
     ),
     questions: Optional[Path] = typer.Option(
@@ -254,10 +254,10 @@ class _Ui:
     def warn(self, text: str) -> None:
         typer.echo(f"! {text}")
 
-    def waiting(self, text: str):  # noqa: ANN201
+    def waiting(self, text: str) -> AbstractContextManager[object]:  # no spinner off a terminal
         return nullcontext()
 
-    def read_edit(self, prompt: str, text: str | None) -> str:  # noqa: ARG002 - show() printed it instead
+    def read_edit(self, prompt: str, text: str | None) -> str:
         """Read the new text of a bullet; `text` is what it starts from, prefilled where possible."""
         return self.read(prompt)
 
@@ -387,7 +387,7 @@ class _RichUi(_Ui):
 
         self.console.print(Text(f"! {text}", style="yellow"))
 
-    def waiting(self, text: str):  # noqa: ANN201
+    def waiting(self, text: str) -> AbstractContextManager[object]:
         return self.console.status(text)
 
     def read(self, prompt: str) -> str:

@@ -236,7 +236,7 @@ def eval_(
     elif markdown:
         print_table(rows, previous, markdown=True)
     else:
-        for name, r in reports.items():
+        for r in reports.values():
             print_report(r, [], show_failures=show_failures)
             typer.echo("")
         if rows:

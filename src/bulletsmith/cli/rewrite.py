@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import signal
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
@@ -28,7 +28,7 @@ def rewrite(
     output: Optional[Path] = typer.Option(
         None, "-o", "--output", help="Where to write the rewritten resume. Default: NAME.bulletsmith.EXT beside it."
     ),
-    answers: Optional[List[Path]] = typer.Option(
+    answers: Optional[list[Path]] = typer.Option(
         None, "--answers", "-a", help="A filled-in questions file (repeatable: answers from other resumes count too)."
     ),
     questions: Optional[Path] = typer.Option(
@@ -179,7 +179,7 @@ def _with_progress(work):  # noqa: ANN001, ANN202
     ) as bar:
         task = bar.add_task("bullets", total=None)
 
-        def progress(stage: str, done: int, total: int) -> None:
+        def progress(stage: str, done: int, total: int) -> None:  # noqa: ARG001 - one bar for every stage
             bar.update(task, completed=done, total=total)
 
         return work(progress)

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
+
+T = TypeVar("T")
 
 __all__ = ["deferred_signals", "held_off", "interrupt_on_sigterm"]
 
 
 @contextmanager
-def interrupt_on_sigterm():  # noqa: ANN202
+def interrupt_on_sigterm() -> Iterator[None]:
     """SIGTERM stops the batch like Ctrl-C does (so what finished is written); exit 143, not 130."""
     from bulletsmith.batch import BatchInterrupted
 
@@ -40,7 +44,7 @@ def interrupt_on_sigterm():  # noqa: ANN202
 
 
 @contextmanager
-def deferred_signals():  # noqa: ANN202
+def deferred_signals() -> Iterator[list[int]]:
     """Ctrl-C and SIGTERM wait until the block is done (the files are written whole); yields the
     list of the signals that came meanwhile, for the caller to end the run with."""
     came: list[int] = []
@@ -59,7 +63,7 @@ def deferred_signals():  # noqa: ANN202
             signal.signal(s, handler)
 
 
-def held_off(work):  # noqa: ANN001, ANN202
+def held_off(work: Callable[[], T]) -> T:
     """Run `work` with Ctrl-C and SIGTERM held off, so a second signal can't cut a write short."""
     if threading.current_thread() is not threading.main_thread():
         return work()

@@ -140,7 +140,7 @@ class Coach:
     def close(self) -> None:
         self._work.close()
 
-    def __enter__(self) -> "Coach":
+    def __enter__(self) -> Coach:
         self.start()
         return self
 

@@ -176,7 +176,7 @@ class _Flow:
     lines: int = 0
 
 
-def _read(lines, numbers, flow: _Flow, layout: bool, page_no: int, bullets, headings) -> None:  # noqa: ANN001, PLR0913
+def _read(lines, numbers, flow: _Flow, layout: bool, page_no: int, bullets, headings) -> None:  # noqa: ANN001
     """Find the bullets in ``lines`` (numbered from ``numbers``), under the headings of ``flow``."""
     current: list | None = None  # [location, text column, glyph column, [texts]]
 

@@ -51,7 +51,7 @@ def _open(data: bytes, path: Path):  # noqa: ANN202 - a docx.Document
         raise error(path, "is not a valid .docx file (not a Word document archive)") from None
     except KeyError as e:
         raise error(path, f"is not a valid .docx file ({e.args[0] if e.args else 'a part is missing'})") from None
-    except Exception as e:  # lxml XMLSyntaxError, ValueError from a broken content-types part …
+    except Exception as e:  # noqa: BLE001 - lxml XMLSyntaxError, ValueError from a broken content-types part …
         raise error(path, f"is not a valid .docx file ({type(e).__name__}: {e})") from None
 
 

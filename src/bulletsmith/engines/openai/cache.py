@@ -46,7 +46,7 @@ def _json_only_disk() -> type:
     from diskcache.core import MODE_PICKLE
 
     class JsonOnlyDisk(diskcache.Disk):
-        def fetch(self, mode, filename, value, read):  # noqa: ANN001, ANN201
+        def fetch(self, mode, filename, value, read):  # noqa: ANN001, ANN202
             if mode == MODE_PICKLE:
                 raise ValueError("refusing a pickled cache value")
             return super().fetch(mode, filename, value, read)
@@ -96,7 +96,7 @@ class ResponseCache:
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)
         try:
             self._open().set(key, text)
-        except Exception:  # noqa: BLE001 - failing to cache must not fail the call
+        except Exception:  # noqa: BLE001, S110 - failing to cache must not fail the call
             pass
 
     def clear(self) -> None:

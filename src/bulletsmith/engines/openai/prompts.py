@@ -133,8 +133,8 @@ def parse_prompt(text: str, *, name: str, path: Path | None = None) -> Prompt:
     )
 
 
-@functools.lru_cache(maxsize=None)
-def _load(path: Path, mtime_ns: int) -> Prompt:  # mtime in the key: an edited file is re-read
+@functools.cache
+def _load(path: Path, mtime_ns: int) -> Prompt:  # noqa: ARG001 - mtime in the cache key: an edited file is re-read
     return parse_prompt(path.read_text(encoding="utf-8"), name=path.stem, path=path)
 
 

@@ -50,7 +50,9 @@ __all__ = ["Recording", "RecordingStore", "RecordingTransport", "ReplayMiss", "l
 # Headers of a recorded response worth replaying; everything else (dates, server names,
 # set-cookie…) is dropped.
 _KEEP_RESPONSE_HEADERS = ("content-type",)
-_CONTEXT: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("bulletsmith_recording_context", default={})
+_CONTEXT: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar(
+    "bulletsmith_recording_context", default={}  # noqa: B039 - never mutated: set() replaces it
+)
 
 
 class ReplayMiss(BulletsmithError, RuntimeError):
@@ -125,7 +127,7 @@ class Recording:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Recording":
+    def from_json(cls, data: dict[str, Any]) -> Recording:
         response = data.get("response") or {}
         return cls(
             key=data["key"],

@@ -141,7 +141,7 @@ class AnalyzeCall(BaseModel):
         return {slot: getattr(self, slot.value) for slot in Slot}
 
     @model_validator(mode="after")
-    def _guards(self, info: ValidationInfo) -> "AnalyzeCall":
+    def _guards(self, info: ValidationInfo) -> AnalyzeCall:
         bullet = _context(info).get("bullet")
         if bullet is None:
             return self  # structure only (reading a failed attempt)
@@ -265,7 +265,7 @@ class RewriteDraft(str):
         usage: Usage | None = None,
         model: str | None = None,
         prompt_version: str | None = None,
-    ) -> "RewriteDraft":
+    ) -> RewriteDraft:
         obj = super().__new__(cls, text)
         obj.findings = list(findings or [])
         obj.usage = usage

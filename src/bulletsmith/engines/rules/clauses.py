@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from bulletsmith.text import mask_injection
 from bulletsmith.engines.rules.lexicon import Lexicon, lexicon
 from bulletsmith.models import Slot, SlotFill
-from bulletsmith.quantities import extract_quantities
+from bulletsmith.quantities import Quantity, extract_quantities
 
 # Where a clause ends and the next begins. Each alternative matches the boundary itself
 # (punctuation) or the empty string before a clause-opening word.
@@ -153,7 +153,7 @@ def _add_clause(bullet: str, start: int, end: int, out: list[Clause]) -> None:
         out.append(Clause(start, start + len(trimmed), trimmed))
 
 
-def _claims(text: str):
+def _claims(text: str) -> list[Quantity]:
     """Quantities that state a measure: not years or version numbers."""
     return [q for q in extract_quantities(text) if q.kind not in ("year", "version")]
 

@@ -14,7 +14,7 @@ class RulesEngine(Engine):
     model = None
     deterministic = True
 
-    def analyze(self, bullet: str, *, fresh: bool = False) -> Analysis:  # noqa: ARG002 - deterministic
+    def analyze(self, bullet: str, *, fresh: bool = False) -> Analysis:
         found = detect(bullet)
         missing = [slot for slot in Slot if not found.slots[slot].present]
         return Analysis(

@@ -20,7 +20,7 @@ class TermMatcher:
     sensitive: re.Pattern[str] | None
 
     @classmethod
-    def of(cls, terms: list[str]) -> "TermMatcher":
+    def of(cls, terms: list[str]) -> TermMatcher:
         def compile_(entries: list[str], flags: int) -> re.Pattern[str] | None:
             if not entries:
                 return None

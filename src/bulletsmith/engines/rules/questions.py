@@ -164,7 +164,10 @@ def _object_phrase(obj: str, max_words: int = _MAX_OBJECT_WORDS) -> str:
     return "the " + phrase
 
 
-def describe_object(verb: str | None, obj: str | None, bullet: str, *, max_words: int = _MAX_OBJECT_WORDS) -> str:
+def describe_object(
+    verb: str | None, obj: str | None, bullet: str,  # noqa: ARG001 - kept for callers; obj carries the words
+    *, max_words: int = _MAX_OBJECT_WORDS
+) -> str:
     """A short phrase for the work, in the person's own words and in the past tense: 'you built
     the classification model for image labeling'; 'this work' when no clear object is found."""
     if not verb or not obj:
