@@ -8,7 +8,7 @@
   (`bulletsmith.engines.openai.recording.recording_key` of the body, with each prompt hash the recordings
   were made under): real model output, real token counts ("recorded");
 * otherwise a valid ``AnalyzeCall`` / ``RewriteCall`` tool call built from the bullet in the
-  request by ``tests/fault_server.py``'s answer builders ("generated"); its ``prompt_tokens``
+  request by ``tests/support/fault_server.py``'s answer builders ("generated"); its ``prompt_tokens``
   is an estimate, ``ceil(characters of messages + tools / 4)``.
 
 ``GET /stats`` returns what was served: requests by kind and source, input tokens (reported
@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fault_server import _BULLET_RE, analyze_args, rewrite_text
+from support.fault_server import BULLET_RE, analyze_args, rewrite_text
 
 from bulletsmith.engines.openai.recording import RecordingStore, recording_key
 
@@ -254,7 +254,7 @@ class _Handler(BaseHTTPRequestHandler):
             source = "recorded" if answer is not None else "generated"
             if answer is None:
                 user = next((m.get("content") or "" for m in body.get("messages", []) if m.get("role") == "user"), "")
-                m = _BULLET_RE.search(user if isinstance(user, str) else json.dumps(user))
+                m = BULLET_RE.search(user if isinstance(user, str) else json.dumps(user))
                 answer = generated(body, kind, m.group(1).strip() if m else "", str(body.get("model")), estimate)
             reported = int((answer.get("usage") or {}).get("prompt_tokens") or 0)
             with owner.lock:

@@ -196,7 +196,7 @@ def batch_figures(work: Path) -> dict:
     import math
     import tempfile
 
-    from fault_server import make_bullet
+    from support.fault_server import make_bullet
 
     from bulletsmith.batch import run_batch
     from bulletsmith.documents import load_document
@@ -361,7 +361,7 @@ def _recorded_bullets() -> list[str]:
 def coach_figures(work: Path, bullets: int = 8, think: float = 0.5) -> dict:
     import tempfile
 
-    from fault_server import make_bullet
+    from support.fault_server import make_bullet
 
     from bulletsmith.coach import Coach, Stage
     from bulletsmith.documents import load_document
@@ -389,7 +389,7 @@ def adaptive_figures(work: Path) -> dict:
     """A provider that allows 4 requests at once: the batch of 40 must finish, not fail."""
     import tempfile
 
-    from fault_server import make_bullet
+    from support.fault_server import make_bullet
 
     from bulletsmith.batch import Status, run_batch
     from bulletsmith.documents import load_document

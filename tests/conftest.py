@@ -1,13 +1,8 @@
 import os
 import signal
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-# CI lays a copy of shared/ beside the clone, as on a developer's machine.
-SHARED = REPO.parent / "shared"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 # A run started in the background by a shell without job control (`cmd &` in a script)
 # inherits SIGINT ignored, and so would every bulletsmith it starts: the interrupt tests send
@@ -28,16 +23,6 @@ def _isolated(monkeypatch, tmp_path):
                  "BULLETSMITH_MAX_REASKS", "BULLETSMITH_PROMPTS_DIR", "BULLETSMITH_TIMEOUT"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("BULLETSMITH_CACHE_DIR", str(tmp_path / "cache"))
-
-
-def shared_path(*parts: str) -> Path:
-    """A file under ../shared; missing is a failure under CI and a skip elsewhere."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        if IN_CI:
-            pytest.fail(f"{path} is missing: CI must lay shared/ beside the clone")
-        pytest.skip(f"{path} not found (shared/ is not beside this checkout)")
-    return path
 
 
 def pytest_collection_modifyitems(items):

@@ -7,7 +7,7 @@ import asyncio
 import json
 
 import httpx2
-from fault_server import analyze_args, make_bullet
+from support.fault_server import analyze_args, make_bullet
 
 from bulletsmith import Assistant
 from bulletsmith.engines.openai.engine import AdaptiveLimiter

@@ -14,8 +14,8 @@ from bulletsmith.answer_bank import (
     write_questions_file,
 )
 from bulletsmith.models import AnswerStatus, Slot
+from support.paths import WEAK
 
-WEAK = "Built a classification model for image labeling"
 
 
 def questions_file(tmp_path, answer_line, bullet=WEAK):

@@ -6,8 +6,8 @@ import pytest
 
 from bulletsmith import Answer, AnswerStatus, Assistant, Slot
 from bulletsmith.assistant import BulletError
+from support.paths import WEAK
 
-WEAK = "Built a classification model for image labeling"
 STRONG = (
     "Redesigned labeling taxonomy for LLM feedback data, increasing annotator agreement from 0.68 to 0.84 "
     "and reducing edge-case mislabels by 37% over 3M examples"

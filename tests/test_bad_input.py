@@ -1,4 +1,4 @@
-"""The bad-input corpus (tests/bad_inputs.py, generated into tmp_path): one line, exit 2, no traceback.
+"""The bad-input corpus (tests/support/bad_inputs.py, generated into tmp_path): one line, exit 2, no traceback.
 
 tests/test_documents_errors.py covers the document readers through `extract`; this runs the
 corpus through `rewrite` (and `coach`), where a bad file must stop before any model request,
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bad_inputs import ANSWERS, GOOD_MD, KNOWN_GAPS, RESUMES
+from support.bad_inputs import ANSWERS, GOOD_MD, KNOWN_GAPS, RESUMES
 from bulletsmith.cli import app
 
 runner = CliRunner()

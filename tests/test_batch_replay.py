@@ -9,8 +9,8 @@ import pytest
 from bulletsmith.answer_bank import AnswerBank
 from bulletsmith.batch import Status, run_batch
 from bulletsmith.documents import load_document
-from conftest import shared_path
-from replay import replay_assistant
+from support.paths import shared_path
+from support.replay import replay_assistant
 
 
 @pytest.mark.parametrize("name", ["sb2nov_sourabh-bajaj_resume.tex", "jsonresume-org_senior-engineer.resume.json"])

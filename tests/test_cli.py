@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from bulletsmith.cli import app
+from support.paths import WEAK
 
 runner = CliRunner()
-WEAK = "Built a classification model for image labeling"
 
 
 def run(*args, input=None):

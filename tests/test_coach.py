@@ -21,11 +21,11 @@ from bulletsmith.documents import load_document
 from bulletsmith.engines.rules.engine import RulesEngine
 from bulletsmith.coach.session import Decision, SessionError, SessionStore, session_path
 
-from conftest import REPO
+from support.paths import REPO
+from support.paths import WEAK
 
 runner = CliRunner()
 SAMPLE = REPO / "examples" / "sample-resume.md"
-WEAK = "Built a classification model for image labeling"
 COMPLETE = "Redesigned the labeling taxonomy for pedestrian edge cases"  # bullet 2: nothing missing
 PIPELINE = "Worked on the AV data pipeline"  # bullet 3
 

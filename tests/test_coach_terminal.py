@@ -16,11 +16,13 @@ import pytest
 from bulletsmith import Assistant
 from bulletsmith.documents import load_document
 
-from conftest import REPO
+from support.paths import REPO
 
 pty = pytest.importorskip("pty", reason="pseudo-terminals are POSIX-only")
 import fcntl  # noqa: E402
 import termios  # noqa: E402
+
+pytestmark = pytest.mark.slow  # real processes, terminals and signals
 
 SAMPLE = REPO / "examples" / "sample-resume.md"
 PROBLEM = "vendor labels disagreed on 14 object classes"

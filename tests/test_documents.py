@@ -17,7 +17,7 @@ from bulletsmith.documents import SUPPORTED_SUFFIXES, Bullet, DocumentError, loa
 from bulletsmith.documents.filters import is_achievement, section_kind
 from bulletsmith.documents.latex_text import latex_to_text, text_to_latex
 
-from conftest import shared_path
+from support.paths import shared_path
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "examples" / "sample-resume.md"

@@ -15,7 +15,7 @@ import pytest
 from bulletsmith.documents import Markup, load_document
 from bulletsmith.documents.base import Wrapping
 
-from conftest import shared_path
+from support.paths import shared_path
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

@@ -1,5 +1,5 @@
 """The terminal workflows of the README with a configured endpoint instead of the rules engine:
-a real loopback OpenAI-compatible server (tests/fault_server.py, no faults), the real openai
+a real loopback OpenAI-compatible server (tests/support/fault_server.py, no faults), the real openai
 client, instructor and bulletsmith. On the sample resume: rewrite -> fill in the questions file
 -> rewrite again -> the output; and coach: answer, quit in the middle, resume, the output."""
 
@@ -14,12 +14,12 @@ from typer.testing import CliRunner
 from bulletsmith import Assistant
 from bulletsmith.cli import app
 from bulletsmith.documents import load_document
-from conftest import REPO
-from fault_server import FaultServer
+from support.paths import REPO
+from support.fault_server import FaultServer
+from support.paths import WEAK
 
 runner = CliRunner()
 KEY = "sk-test-WORKFLOW-0123456789"
-WEAK = "Built a classification model for image labeling"
 PROBLEM = "vendor labels disagreed on 14 object classes"
 DATA = "label error rate fell from 9% to 3% across 1.2M images"
 

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from bulletsmith.cli import app
 from bulletsmith.evaluation import Recordings, RecordingError, check_thresholds, evaluate, load_cases
 
-from conftest import REPO
+from support.paths import REPO
 
 CASES = REPO / "evals" / "cases"
 RECORDINGS = REPO / "evals" / "recordings"

@@ -10,7 +10,7 @@ from bulletsmith import Assistant, Slot
 from bulletsmith.cli import app
 from bulletsmith.evaluation import CaseError, check_thresholds, evaluate, load_cases
 
-from conftest import REPO, shared_path
+from support.paths import REPO, shared_path
 
 CASES = REPO / "evals" / "cases"
 

@@ -1,6 +1,6 @@
 """SIGINT / SIGTERM in the middle of a batch, Ctrl-C in the middle of coach: nothing finished is lost.
 
-The CLI runs in a subprocess against a slow loopback server (tests/fault_server.py), so the
+The CLI runs in a subprocess against a slow loopback server (tests/support/fault_server.py), so the
 signal lands while requests are in flight. Waits are bounded; no sleep is longer than a poll.
 """
 
@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from fault_server import FaultPlan, FaultServer, make_bullet
+from support.fault_server import FaultPlan, FaultServer, make_bullet
+
+pytestmark = pytest.mark.slow  # real processes, terminals and signals
 
 KEY = "sk-test-INTERRUPT-0123456789"
 N = 24

@@ -20,11 +20,11 @@ import pytest
 from bulletsmith import Analysis, Assistant, Rewrite, Slot
 from bulletsmith.guards import is_grounded, unsupported_quantities
 
-from llm_server import llm_server  # noqa: F401 - the session fixture
+from support.llm_server import llm_server  # noqa: F401 - the session fixture
+from support.paths import WEAK
 
 pytestmark = pytest.mark.llm
 
-WEAK = "Built a classification model for image labeling"
 
 
 class Recorder(httpx2.HTTPTransport):

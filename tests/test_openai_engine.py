@@ -27,11 +27,11 @@ from bulletsmith.errors import EndpointError
 from bulletsmith.models import Analysis
 from bulletsmith.engines.openai.request_key import normalize_request, request_key
 
-from conftest import REPO
+from support.paths import REPO
+from support.paths import WEAK
 
 KEY = "sk-test-SECRET123"
 BASE = "http://llm.test/v1"
-WEAK = "Built a classification model for image labeling"
 
 
 # --------------------------------------------------------------------------- a scripted endpoint

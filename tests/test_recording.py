@@ -15,10 +15,11 @@ from bulletsmith import Assistant, Slot
 from bulletsmith.errors import EndpointError
 from bulletsmith.engines.openai.recording import Recording, RecordingStore, RecordingTransport, ReplayMiss, recording_key
 from bulletsmith.engines.openai.request_key import normalize_request
+from support.paths import WEAK
 
 KEY = "sk-test-RECORDING-SECRET-42"
 BASE = "http://llm.test/v1"
-BULLET = "Built a classification model for image labeling"
+BULLET = WEAK
 
 
 def analysis_args() -> dict:

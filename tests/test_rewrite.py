@@ -9,11 +9,11 @@ from typer.testing import CliRunner
 
 from bulletsmith.cli import app
 
-from conftest import REPO, shared_path
+from support.paths import REPO, shared_path
+from support.paths import WEAK
 
 runner = CliRunner()
 SAMPLE = REPO / "examples" / "sample-resume.md"
-WEAK = "Built a classification model for image labeling"
 
 
 @pytest.fixture

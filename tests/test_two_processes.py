@@ -8,11 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bulletsmith.answer_bank import read_questions_file
 from bulletsmith.engines.openai.cache import ResponseCache
-from fault_server import FaultPlan, FaultServer, make_bullet
+from support.fault_server import FaultPlan, FaultServer, make_bullet
+
+pytestmark = pytest.mark.slow  # real processes, terminals and signals
 
 KEY = "sk-test-TWOPROC-0123456789"
 CLI = [sys.executable, "-c", "from bulletsmith.cli import main; main()"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one place it is written (pyproject reads it)
 
 # Names are resolved on first use so `import bulletsmith` stays fast and never pulls in
 # openai/instructor (or even pydantic) before they are needed.

@@ -12,7 +12,7 @@ from bulletsmith import Assistant
 from bulletsmith.evaluation import REPLAY_API_KEY, REPLAY_BASE_URL, Recordings
 from bulletsmith.engines.openai.prompts import load_prompt
 from bulletsmith.engines.openai.recording import RecordingTransport
-from conftest import REPO
+from support.paths import REPO
 
 
 class AsyncReplay(httpx2.AsyncBaseTransport):

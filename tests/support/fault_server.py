@@ -40,7 +40,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 FAULTS = ("429", "500", "503", "slow", "drop", "truncated", "schema")
 SLOTS = ("problem", "action", "data_outcome", "model_impact")
-_BULLET_RE = re.compile(r"^Bullet: (.*)$", re.MULTILINE)
+BULLET_RE = re.compile(r"^Bullet: (.*)$", re.MULTILINE)
 
 
 def make_bullet(i: int, *, poison: bool = False) -> str:
@@ -256,7 +256,7 @@ class _Handler(BaseHTTPRequestHandler):
         key = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
         tool = ((body.get("tools") or [{}])[0].get("function") or {}).get("name", "")
         kind = "rewrite" if tool == "RewriteCall" else "analyze"
-        m = _BULLET_RE.search(_user_text(body))
+        m = BULLET_RE.search(_user_text(body))
         bullet = m.group(1).strip() if m else ""
         with owner.lock:
             owner.headers_seen.append({k.lower(): v for k, v in self.headers.items()})

@@ -15,7 +15,9 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-GOOD_BULLET = "Built a classification model for image labeling"
+from support.paths import WEAK
+
+GOOD_BULLET = WEAK
 GOOD_MD = f"# Alex\n\n- {GOOD_BULLET}\n"
 
 Maker = Callable[[Path], None]
