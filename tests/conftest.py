@@ -23,6 +23,7 @@ def _isolated(monkeypatch, tmp_path):
                  "BULLETSMITH_MAX_REASKS", "BULLETSMITH_PROMPTS_DIR", "BULLETSMITH_TIMEOUT"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("BULLETSMITH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("BULLETSMITH_STATE_DIR", str(tmp_path / "state"))
 
 
 def pytest_collection_modifyitems(items):

@@ -14,20 +14,18 @@ and `answer: 3.10` are the strings "3", "0.84", "no" and "3.10", never numbers o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from collections.abc import Iterable
-from pathlib import Path
-
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bulletsmith.errors import InputError
 from bulletsmith.fsutil import atomic_write
+from bulletsmith.models import Answer, Decision, Slot
 from bulletsmith.text import normalize_text
-from bulletsmith.models import Answer, Slot
 
 
 class AnswersFileError(InputError):
@@ -62,7 +60,18 @@ class BulletEntry(BaseModel):
     location: str = ""
     bullet: str
     rewritten: str = Field(default="", description="the bullet's latest rewrite; it matches the entry too")
+    # Decided in coach: accepted (rewritten: the rewrite), edited (rewritten: the person's own
+    # text) or kept (the original). `rewrite` and coach honour it; only --redo-decided (or the
+    # person, in coach) replaces it.
+    decision: Decision | None = None
     questions: list[QuestionEntry] = Field(default_factory=list)
+
+    @field_validator("decision", mode="before")
+    @classmethod
+    def _decision_text(cls, v: object) -> object:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
+        return v.strip().lower() if isinstance(v, str) else v
 
     @field_validator("location", "rewritten", mode="before")
     @classmethod
@@ -157,6 +166,18 @@ class AnswerBank:
         entry = self._entries.get(self._key(bullet))
         return entry.rewritten if entry is not None else ""
 
+    def decision(self, bullet: str) -> tuple[Decision, str] | None:
+        """The person's decision on this bullet in coach, with the text it stands for (the
+        accepted or edited text; the original when kept), or None when undecided."""
+        entry = self._entries.get(self._key(bullet))
+        if entry is None or entry.decision is None:
+            return None
+        if entry.decision is Decision.KEPT:
+            return entry.decision, entry.bullet
+        if not entry.rewritten.strip():  # an accepted or edited text that isn't there: no decision
+            return None
+        return entry.decision, entry.rewritten
+
     def answer(self, bullet: str, slot: Slot) -> Answer | None:
         """The person's answer, or None when it was never answered (blank or absent)."""
         raw = self._answers.get((self._key(bullet), slot), "")
@@ -173,7 +194,8 @@ class AnswerBank:
         return [
             e
             for key, e in self._entries.items()
-            if key not in have and any(self._answers.get((key, q.slot), "").strip() for q in e.questions)
+            if key not in have
+            and (e.decision is not None or any(self._answers.get((key, q.slot), "").strip() for q in e.questions))
         ]
 
     def raw(self, bullet: str, slot: Slot) -> str:
@@ -240,6 +262,8 @@ def write_questions_file(path: Path, qf: QuestionsFile) -> None:
     for entry in data["bullets"]:
         if not entry.get("rewritten"):  # only bullets that were rewritten say so
             entry.pop("rewritten", None)
+        if entry.get("decision") is None:  # only bullets decided in coach say so
+            entry.pop("decision", None)
     body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
     atomic_write(path, HEADER.format(resume=qf.resume) + body)
 
@@ -252,6 +276,7 @@ class FactRecord:
     original: str  # the text analyzed and rewritten
     output: str  # the text the output file holds for it
     questions: list[QuestionEntry]  # asked of it, with the answers known now (empty ones too)
+    decision: Decision | None = None  # what the person decided in coach
 
 
 def build_questions_file(resume_name: str, records: Iterable[FactRecord], bank: AnswerBank) -> QuestionsFile:
@@ -261,9 +286,10 @@ def build_questions_file(resume_name: str, records: Iterable[FactRecord], bank: 
     bullet, and its rewrite when the output holds one, so the next run knows it by either text."""
     entries = []
     for r in records:
-        if not r.questions:
+        if not r.questions and r.decision is None:
             continue
         rewritten = r.output if bullet_key(r.output) != bullet_key(r.original) else bank.rewritten(r.original)
-        entries.append(BulletEntry(location=r.location, bullet=r.original, rewritten=rewritten, questions=list(r.questions)))
+        entries.append(BulletEntry(location=r.location, bullet=r.original, rewritten=rewritten,
+                                   decision=r.decision, questions=list(r.questions)))
     current = {bullet_key(e.bullet) for e in entries}
     return QuestionsFile(resume=resume_name, bullets=entries + bank.carried_over(current))

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from bulletsmith.errors import InputError
 from bulletsmith.answer_bank import AnswerBank, FactRecord, QuestionEntry, QuestionsFile, build_questions_file
 from bulletsmith.assistant import MAX_BULLET_CHARS, Assistant, _run
 from bulletsmith.documents import Bullet, Document
-from bulletsmith.models import Analysis, Answer, Question, Rewrite, Slot
+from bulletsmith.errors import InputError
 from bulletsmith.gate import CallGate
+from bulletsmith.models import Analysis, Answer, Decision, Question, Rewrite, Slot
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -69,6 +69,8 @@ class BulletOutcome:
     pending: list[Question] = field(default_factory=list)
     rewrite: Rewrite | None = None
     error: str | None = None
+    decision: Decision | None = None  # decided in coach: the output holds `decided`, not a new rewrite
+    decided: str = ""
     finished: bool = False  # False only when the batch was interrupted before this bullet was done
 
     @property
@@ -81,6 +83,8 @@ class BulletOutcome:
 
     @property
     def after(self) -> str:
+        if self.decision is not None:
+            return self.decided
         return self.rewrite.text if self.rewrite and self.rewrite.ok else self.bullet.text
 
     @property
@@ -108,6 +112,7 @@ class BulletOutcome:
             "pending": [{"slot": q.slot.value, "question": q.text} for q in self.pending],
             "warnings": [str(w) for w in (self.rewrite.warnings if self.rewrite else [])],
             "error": self.error,
+            "decision": self.decision.value if self.decision else None,
         }
 
 
@@ -175,10 +180,13 @@ def run_batch(
     bank: AnswerBank | None = None,
     *,
     progress: Progress | None = None,
+    redo_decided: bool = False,
 ) -> BatchResult:
+    """Analyze and rewrite every bullet (see `arun_batch`)."""
     outcomes = [BulletOutcome(bullet=b) for b in document.bullets]
     try:
-        return _run(arun_batch(document, assistant, bank, progress=progress, outcomes=outcomes))
+        return _run(arun_batch(document, assistant, bank, progress=progress, outcomes=outcomes,
+                               redo_decided=redo_decided))
     except KeyboardInterrupt:
         for o in outcomes:
             if not o.finished:
@@ -193,7 +201,11 @@ async def arun_batch(
     *,
     progress: Progress | None = None,
     outcomes: list[BulletOutcome] | None = None,
+    redo_decided: bool = False,
 ) -> BatchResult:
+    """Every bullet analyzed and rewritten from the answers in `bank`, concurrently. A bullet the
+    person decided in coach (accepted, edited, kept: recorded in the fact bank) keeps that
+    decision and costs no request, unless redo_decided."""
     bank = bank or AnswerBank()
     if outcomes is None:
         outcomes = [BulletOutcome(bullet=b) for b in document.bullets]
@@ -211,6 +223,10 @@ async def arun_batch(
         # One bullet's failure is reported on that bullet; the batch goes on.
         try:
             o.source = bank.original(o.before)
+            if not redo_decided and (decided := bank.decision(o.original)) is not None:
+                o.decision, o.decided = decided
+                o.finished = True
+                return
             async with gate.hold():
                 o.analysis = await assistant.aanalyze(o.original)
             if not o.analysis.ok:

@@ -94,3 +94,17 @@ def private_dir(directory: Path) -> None:
             os.chmod(p, 0o700)
         except OSError:
             pass
+
+
+STATE_DIR_ENV = "BULLETSMITH_STATE_DIR"
+
+
+def state_dir() -> Path:
+    """The tool's own bookkeeping (coach sessions, the outputs it wrote): $BULLETSMITH_STATE_DIR,
+    else the user state folder (~/.local/state/bulletsmith on Linux)."""
+    override = os.environ.get(STATE_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_state_dir
+
+    return Path(user_state_dir("bulletsmith"))

@@ -312,6 +312,18 @@ class Rewrite(BaseModel):
         )
 
 
+
+class Decision(str, Enum):
+    """What the person decided about a bullet's rewrite in coach; recorded in the fact bank."""
+
+    ACCEPTED = "accepted"  # the rewrite, as the engine wrote it
+    EDITED = "edited"  # the person's own text
+    KEPT = "kept"  # the original bullet
+
+    def __str__(self) -> str:
+        return self.value
+
+
 # Why a reviewer wants each slot: shown beside a question (both engines, coach "?").
 WHY = {
     Slot.PROBLEM: (

@@ -8,8 +8,8 @@ import sys
 import typer
 
 from bulletsmith.cli.app import EXIT_BULLET_FAILED, app, fail
-from bulletsmith.cli.render import print_analysis
 from bulletsmith.cli.options import BaseUrlOpt, EngineOpt, ModelOpt, NoCacheOpt, announce, make_assistant
+from bulletsmith.cli.render import print_analysis
 
 
 @app.command()

@@ -16,16 +16,17 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from bulletsmith.cli.app import EXIT_INTERRUPTED, EXIT_OK, app, fail, is_terminal
-from bulletsmith.cli.signals import held_off
 from bulletsmith.cli.options import (
     BaseUrlOpt,
     EngineOpt,
+    ForceOpt,
     ModelOpt,
     NoCacheOpt,
     announce,
     make_assistant,
     open_resume,
 )
+from bulletsmith.cli.signals import held_off
 
 if TYPE_CHECKING:
     from bulletsmith.coach import Coach, Reply, Step
@@ -53,6 +54,7 @@ def coach(
     ),
     restart: bool = typer.Option(False, "--restart", help="Start over, ignoring a saved session (answers in the fact bank stay)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Resume a saved session without asking (for scripts)."),
+    force: ForceOpt = False,
     engine: EngineOpt = None,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
@@ -83,8 +85,8 @@ def coach(
       bulletsmith coach cv.json --answers resume.questions.yaml --restart
     """
     from bulletsmith.coach import Coach, saved_position
-    from bulletsmith.fsutil import describe_os_error
     from bulletsmith.coach.session import SessionError, SessionStore
+    from bulletsmith.fsutil import describe_os_error
 
     session: Coach | None = None
     saved = None
@@ -92,7 +94,7 @@ def coach(
         # Ctrl-C anywhere from here (reading the file, importing the engine, the first analysis)
         # ends like Ctrl-C at a question: what there is saved, one line, exit 130.
         document, out_path, questions_path, bank = open_resume(
-            file, output=output, in_place=in_place, questions=questions, answers=answers
+            file, output=output, in_place=in_place, questions=questions, answers=answers, force=force
         )
 
         ui = _make_ui()

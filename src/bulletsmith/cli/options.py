@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from bulletsmith.cli.app import fail
+from bulletsmith.cli.app import fail, is_terminal
 
 EngineOpt = Annotated[
     Optional[str],
@@ -29,6 +30,10 @@ BaseUrlOpt = Annotated[
     Optional[str],
     typer.Option("--base-url", help="An OpenAI-compatible endpoint, e.g. http://localhost:11434/v1. "
                  "Default: $OPENAI_BASE_URL.", show_default=False),
+]
+ForceOpt = Annotated[
+    bool,
+    typer.Option("--force", help="Replace the output file even if bulletsmith did not write it (or it was edited since)."),
 ]
 NoCacheOpt = Annotated[
     bool,
@@ -57,11 +62,13 @@ def announce(assistant) -> None:  # noqa: ANN001
         sys.stderr.write(f"bulletsmith: {assistant.notice}\n")
 
 
-def open_resume(file, *, output, in_place: bool, questions, answers):  # noqa: ANN001, ANN201
+def open_resume(file, *, output, in_place: bool, questions, answers, force: bool = False):  # noqa: ANN001, ANN201
     """What `rewrite` and `coach` both need before any request, each problem one line and exit 2:
     the document (checked for batch size), where the output and the questions file go (in a
     folder that exists and is writable), and the answers already given (--answers files, plus
-    the questions file beside the resume, which is the person's own answers from last time)."""
+    the questions file beside the resume, which is the person's own answers from last time).
+    An output file that bulletsmith did not write (or that was edited since) is replaced only
+    with --force, or when the person says yes on a terminal."""
     from bulletsmith.answer_bank import AnswerBank, AnswersFileError
     from bulletsmith.batch import BatchInputError, check_batch, default_output_path, default_questions_path
     from bulletsmith.documents import DocumentError, load_document
@@ -80,6 +87,9 @@ def open_resume(file, *, output, in_place: bool, questions, answers):  # noqa: A
     if not in_place and out_path.resolve() == file.resolve():
         fail(f"{file}: the output would overwrite the input; use --in-place (it keeps a .bak) or another -o")
 
+    if not in_place:
+        _may_replace(out_path, force=force)
+
     questions_path = questions or default_questions_path(file)
     for target in (out_path, questions_path):  # now, not after the model's work is done
         why = why_unwritable(target)
@@ -93,3 +103,16 @@ def open_resume(file, *, output, in_place: bool, questions, answers):  # noqa: A
     except AnswersFileError as e:
         fail(str(e))
     return document, out_path, questions_path, bank
+
+
+def _may_replace(path: Path, *, force: bool) -> None:
+    """Ask before replacing a file bulletsmith did not write; off a terminal, --force says yes."""
+    from bulletsmith.outputs import OutputExistsError, check_replace
+
+    try:
+        check_replace(path, force=force)
+    except OutputExistsError as e:
+        if not (sys.stdin.isatty() and is_terminal()):
+            fail(str(e))
+        if not typer.confirm(f"{path} exists and was not written by bulletsmith (or was edited since). Replace it?"):
+            fail(f"{path} left as it is; nothing was written (-o writes elsewhere)")

@@ -10,16 +10,17 @@ from typing import Optional
 import typer
 
 from bulletsmith.cli.app import EXIT_BULLET_FAILED, EXIT_INTERRUPTED, EXIT_TERMINATED, app, fail, is_terminal
-from bulletsmith.cli.signals import deferred_signals, held_off, interrupt_on_sigterm
 from bulletsmith.cli.options import (
     BaseUrlOpt,
     EngineOpt,
+    ForceOpt,
     ModelOpt,
     NoCacheOpt,
     announce,
     make_assistant,
     open_resume,
 )
+from bulletsmith.cli.signals import deferred_signals, held_off, interrupt_on_sigterm
 
 
 @app.command()
@@ -35,6 +36,11 @@ def rewrite(
         None, "--questions", "-q", "--questions-out", help="Where to write the open questions. Default: NAME.questions.yaml beside it."
     ),
     in_place: bool = typer.Option(False, "--in-place", help="Overwrite the resume itself, after saving NAME.EXT.bak."),
+    force: ForceOpt = False,
+    redo_decided: bool = typer.Option(
+        False, "--redo-decided",
+        help="Rewrite again the bullets you decided in coach (accepted, edited, kept); without it they stay as you decided.",
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print a machine-readable report instead of the summary."),
     engine: EngineOpt = None,
     model: ModelOpt = None,
@@ -66,11 +72,12 @@ def rewrite(
         run_batch,
     )
     from bulletsmith.fsutil import atomic_write, backup_path, describe_os_error
+    from bulletsmith.outputs import record as record_output
 
     nothing_sent = f"{file}: interrupted before any bullet was sent; nothing was written"
     try:  # reading the file and importing the engine can take a second: Ctrl-C there is one line too
         document, out_path, questions_path, bank = open_resume(
-            file, output=output, in_place=in_place, questions=questions, answers=answers
+            file, output=output, in_place=in_place, questions=questions, answers=answers, force=force
         )
         assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache)
         announce(assistant)
@@ -92,13 +99,15 @@ def rewrite(
             wrote = True
         if in_place and result.replacements():
             atomic_write(backup_path(file), file.read_bytes())
-        atomic_write(out_path, result.render())
+        rendered = result.render()
+        atomic_write(out_path, rendered)
+        record_output(out_path, rendered)
         return wrote
 
     finished = []  # run_batch's result, as soon as it returns
 
     def batch(progress):  # noqa: ANN001, ANN202
-        finished.append(run_batch(document, assistant, bank, progress=progress))
+        finished.append(run_batch(document, assistant, bank, progress=progress, redo_decided=redo_decided))
         return finished[0]
 
     late = False  # a signal came after the batch finished, while the progress bar was closing

@@ -27,6 +27,7 @@ from bulletsmith.documents import Document
 from bulletsmith.errors import BulletsmithError, EngineError
 from bulletsmith.fsutil import atomic_write, backup_path
 from bulletsmith.models import WHY, Analysis, Answer, Finding, Question, Rewrite, Slot
+from bulletsmith.outputs import record as record_output
 
 __all__ = ["DEFAULT_LOOKAHEAD", "AnalysisRefused", "Coach", "saved_position"]
 
@@ -92,6 +93,11 @@ class Coach:
                 if raw.strip():
                     item.answers[slot] = raw
             item.prefilled = set(item.answers)
+            # A decision made in an earlier session stands (the session file is gone once a
+            # session finishes; the fact bank keeps it) and is shown when the bullet comes up.
+            if item.decision is None and (decided := self.bank.decision(item.original)) is not None:
+                item.decision = decided[0]
+                item.final = None if item.decision is Decision.KEPT else decided[1]
 
         self._work = Prefetcher(min(self.assistant.concurrency, PREFETCH_CONCURRENCY))
 
@@ -554,6 +560,7 @@ class Coach:
             self._backup = backup_path(self.document.path)
             atomic_write(self._backup, self._source_bytes)
         atomic_write(self.output, data)
+        record_output(self.output, data)
         return self.output
 
     def _write_now(self) -> Reply:

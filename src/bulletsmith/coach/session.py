@@ -31,11 +31,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable
-from datetime import datetime, timezone
 from dataclasses import dataclass, field
-from enum import Enum
+from datetime import datetime, timezone
 from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
@@ -43,24 +41,14 @@ from pydantic import BaseModel, Field, ValidationError
 from bulletsmith.answer_bank import AnswerBank, FactRecord, QuestionEntry, bullet_key
 from bulletsmith.documents import Bullet
 from bulletsmith.errors import InputError
-from bulletsmith.fsutil import atomic_write, private_dir
-from bulletsmith.models import Analysis, Slot
+from bulletsmith.fsutil import atomic_write, private_dir, state_dir
+from bulletsmith.models import Analysis, Decision, Slot
 
 SESSION_VERSION = 1
-STATE_DIR_ENV = "BULLETSMITH_STATE_DIR"
 
 
 class SessionError(InputError):
     """A session file that can't be read. The message is one line naming the file."""
-
-
-class Decision(str, Enum):
-    ACCEPTED = "accepted"  # the rewrite, as the engine wrote it
-    EDITED = "edited"  # the person's own text
-    KEPT = "kept"  # the original bullet
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class BulletRecord(BaseModel):
@@ -91,15 +79,6 @@ class SessionData(BaseModel):
     @property
     def decided(self) -> int:
         return sum(1 for b in self.bullets if b.decided)
-
-
-def state_dir() -> Path:
-    override = os.environ.get(STATE_DIR_ENV)
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_state_dir
-
-    return Path(user_state_dir("bulletsmith"))
 
 
 def sessions_dir() -> Path:
@@ -264,5 +243,6 @@ def fact_records(items: list[Item], analysis_of: Callable[[int], Analysis | None
             questions = []
         asked = {q.slot for q in questions}
         questions += [QuestionEntry(slot=s, answer=raw) for s, raw in it.answers.items() if s not in asked]
-        records.append(FactRecord(location=it.bullet.location, original=it.original, output=it.output, questions=questions))
+        records.append(FactRecord(location=it.bullet.location, original=it.original, output=it.output,
+                                  questions=questions, decision=it.decision))
     return records
