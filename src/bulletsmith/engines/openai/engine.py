@@ -243,62 +243,12 @@ def _model_validate_json(cls: type[BaseModel], json_data: str | bytes | bytearra
 
 # --------------------------------------------------------------------------- sending a chat request
 
-# `chat.completions.create` turns its arguments into the JSON body by walking the request's
-# TypedDicts (`maybe_transform`: typing introspection of every message and tool, ~1.5 ms a
-# request here, the largest single cost of a request in this process). For plain JSON values
-# (str, numbers, dicts, lists: what bulletsmith and instructor send) that walk changes nothing
-# but the key order, so the engine sends the same body through the client's documented
-# lower-level `post` ("undocumented endpoints"), with create's key order and its options.
-# Anything else (a non-JSON value, a key create doesn't take, streaming) goes through `create`.
-_CREATE_OPTIONS = frozenset({"extra_headers", "extra_query", "extra_body", "timeout"})
-_POST_OPTIONS: Any = {"security": {"bearer_auth": True}}  # what create passes (no admin key)
-
-
-@functools.cache
-def _body_order() -> dict[str, int]:
-    """The body keys `chat.completions.create` accepts, in the order it writes them."""
-    from openai.resources.chat.completions import Completions
-
-    params = inspect.signature(Completions.create).parameters.values()
-    keys = [p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY and p.name not in _CREATE_OPTIONS]
-    return {k: i for i, k in enumerate(keys)}
-
-
-def _plain_json(value: Any) -> bool:
-    kind = type(value)
-    if kind is str or kind is int or kind is float or kind is bool or value is None:
-        return True
-    if kind is dict:
-        return all(type(k) is str and _plain_json(v) for k, v in value.items())
-    if kind is list:
-        return all(_plain_json(v) for v in value)
-    return False
-
-
-def _chat_body(request: dict[str, Any]) -> dict[str, Any] | None:
-    """The JSON body `create(**request)` would send, or None when only create can tell."""
-    order = _body_order()
-    if request.get("stream") or not all(k in order for k in request) or not _plain_json(request):
-        return None
-    return {k: request[k] for k in sorted(request, key=order.__getitem__)}
-
-
 def _send_chat(client: openai.OpenAI, request: dict[str, Any]) -> Any:
-    from openai.types.chat import ChatCompletion
-
-    body = _chat_body(request)
-    if body is None:
-        return client.chat.completions.create(**request)
-    return client.post("/chat/completions", body=body, cast_to=ChatCompletion, options=_POST_OPTIONS)
+    return client.chat.completions.create(**request)
 
 
 async def _asend_chat(client: openai.AsyncOpenAI, request: dict[str, Any]) -> Any:
-    from openai.types.chat import ChatCompletion
-
-    body = _chat_body(request)
-    if body is None:
-        return await client.chat.completions.create(**request)
-    return await client.post("/chat/completions", body=body, cast_to=ChatCompletion, options=_POST_OPTIONS)
+    return await client.chat.completions.create(**request)
 
 
 # --------------------------------------------------------------------------- one call's bookkeeping
