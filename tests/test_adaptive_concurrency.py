@@ -10,7 +10,7 @@ import httpx2
 from fault_server import analyze_args, make_bullet
 
 from bulletsmith import Assistant
-from bulletsmith.engines.openai.engine import AdaptiveLimiter
+from bulletsmith.engines.openai.limiter import AdaptiveLimiter
 
 
 def test_limiter_halves_once_per_round_and_grows_back():

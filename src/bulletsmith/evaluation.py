@@ -425,13 +425,13 @@ class Recordings:
 
         import httpx2
 
-        from bulletsmith.engines.openai.engine import _max_reasks, resolve_settings
+        from bulletsmith.engines.openai.settings import resolve_max_reasks, resolve_settings
 
         try:
             settings = resolve_settings()
         except ValueError as e:
             raise RecordingError(f"--record needs an endpoint: {e}") from None
-        max_reasks = _max_reasks(None)
+        max_reasks = resolve_max_reasks()
         wanted = {"model": settings.model, "mode": settings.mode, "max_reasks": max_reasks}
         if self.index["cases"]:
             for name, value in wanted.items():
