@@ -51,7 +51,7 @@ from bulletsmith.engines.openai.settings import (
     resolve_settings,
     resolve_timeout,
 )
-from bulletsmith.errors import EngineError
+from bulletsmith.errors import EndpointError, EngineError
 from bulletsmith.gate import answer_read, request_sent
 from bulletsmith.models import Analysis, Answer, Finding, Slot, Usage
 
@@ -88,6 +88,19 @@ class _Outcome:
     # False when the outcome says something about the transport, not the model: a reply whose
     # body never read as a completion (cut in half on the wire). Such a failure is not cached.
     cacheable: bool = True
+
+
+@dataclass
+class _Pending:
+    """One call past the cache: what it sends, where its outcome goes, what it sent and got back."""
+
+    prompt: Prompt
+    response_model: type[BaseModel]
+    kwargs: dict[str, Any]  # model, messages, temperature, max_tokens
+    store_key: str | None
+    fresh: bool
+    log: transport.CallLog
+    budget: NetworkBudget
 
 
 class OpenAIEngine(Engine):
@@ -339,15 +352,17 @@ class OpenAIEngine(Engine):
             return
         self.cache.set(key, entry)
 
+    # _call and _acall are twins over the same steps (`_begin`, `_create_args`, `_endpoint_error`,
+    # `_finish`); each says which client sends, and the async one adds the gate and the limiter.
+
     def _call(
         self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel], context: dict,
         *, fresh: bool = False, keep_fresh: bool = False,
     ) -> _Outcome:
-        kwargs, key = self._request(prompt, messages, response_model, fresh=fresh)
-        read_key, store_key = self._keys(key, fresh=fresh, keep_fresh=keep_fresh)
-        if (hit := self._cached(read_key, response_model, context)) is not None:
-            return hit
-        log, budget = transport.CallLog(), NetworkBudget(self.network_retries, self.network_deadline)
+        call = self._begin(prompt, messages, response_model, context, fresh=fresh, keep_fresh=keep_fresh)
+        if isinstance(call, _Outcome):
+            return call
+        client = self._sync_client()
 
         def send(**request: Any) -> Any:
             tries = 0
@@ -355,40 +370,31 @@ class OpenAIEngine(Engine):
             def post() -> Any:
                 nonlocal tries
                 tries += 1
-                log.requests += 1
-                return transport.send_chat(self._sync_client(), request)
+                call.log.requests += 1
+                return transport.send_chat(client, request)
 
             try:
-                response = network_policy(Retrying, budget, self._sleep)(post)
+                response = network_policy(Retrying, call.budget, self._sleep)(post)
             except openai.OpenAIError as e:
-                raise endpoint_error(e, self.settings, timeout=self.timeout, tries=tries,
-                                     asked_to_wait=budget.gave_up_waiting) from None
-            log.received(response)
+                raise self._endpoint_error(e, call, tries) from None
+            call.log.received(response)
             return response
 
         create = instructor.patch(create=send, mode=self._mode)
         try:
-            # Not instructor's context=: it would render the messages (the bullet!) as Jinja templates.
             with guard_context(context):
-                parsed = create(
-                    response_model=response_model_for(response_model), max_retries=reask_policy(self.max_reasks, Retrying), strict=False, **kwargs
-                )
+                parsed = create(**self._create_args(call, Retrying))
         except (InstructorRetryException, IncompleteOutputException) as e:
-            outcome = self._failed(e, log, response_model)
-        else:
-            outcome = _Outcome(parsed=parsed, usage=log.usage(), model=log.reported_model)
-        self._store(store_key, outcome, prompt, fresh=fresh)
-        return outcome
+            return self._finish(call, failed=e)
+        return self._finish(call, parsed=parsed)
 
     async def _acall(
         self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel], context: dict,
         *, fresh: bool = False, keep_fresh: bool = False,
     ) -> _Outcome:
-        kwargs, key = self._request(prompt, messages, response_model, fresh=fresh)
-        read_key, store_key = self._keys(key, fresh=fresh, keep_fresh=keep_fresh)
-        if (hit := self._cached(read_key, response_model, context)) is not None:
-            return hit
-        log, budget = transport.CallLog(), NetworkBudget(self.network_retries, self.network_deadline)
+        call = self._begin(prompt, messages, response_model, context, fresh=fresh, keep_fresh=keep_fresh)
+        if isinstance(call, _Outcome):
+            return call
         client = self._async_client()
         limiter = self._request_limiter()
 
@@ -399,7 +405,7 @@ class OpenAIEngine(Engine):
             async def post() -> Any:
                 nonlocal tries
                 tries += 1
-                log.requests += 1
+                call.log.requests += 1
                 ticket = await limiter.acquire()
                 throttled = False
                 try:
@@ -411,27 +417,51 @@ class OpenAIEngine(Engine):
                     limiter.release(ticket, throttled=throttled)
 
             try:
-                response = await network_policy(AsyncRetrying, budget, self._sleep)(post)
+                response = await network_policy(AsyncRetrying, call.budget, self._sleep)(post)
             except openai.OpenAIError as e:
-                raise endpoint_error(e, self.settings, timeout=self.timeout, tries=tries,
-                                     asked_to_wait=budget.gave_up_waiting) from None
-            log.received(response)
+                raise self._endpoint_error(e, call, tries) from None
+            call.log.received(response)
             await answer_read()  # the slot goes to the next bullet before this answer is parsed
             return response
 
         create = instructor.patch(create=send, mode=self._mode)
         try:
             with guard_context(context):  # this task only: concurrent calls each see their own bullet
-                parsed = await create(
-                    response_model=response_model_for(response_model),
-                    max_retries=reask_policy(self.max_reasks, AsyncRetrying), strict=False,
-                    **kwargs,
-                )
+                parsed = await create(**self._create_args(call, AsyncRetrying))
         except (InstructorRetryException, IncompleteOutputException) as e:
-            outcome = self._failed(e, log, response_model)
+            return self._finish(call, failed=e)
+        return self._finish(call, parsed=parsed)
+
+    def _begin(
+        self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel], context: dict,
+        *, fresh: bool, keep_fresh: bool,
+    ) -> _Outcome | _Pending:
+        """The cached outcome of this call, or the call to send."""
+        kwargs, key = self._request(prompt, messages, response_model, fresh=fresh)
+        read_key, store_key = self._keys(key, fresh=fresh, keep_fresh=keep_fresh)
+        if (hit := self._cached(read_key, response_model, context)) is not None:
+            return hit
+        return _Pending(prompt=prompt, response_model=response_model, kwargs=kwargs, store_key=store_key,
+                        fresh=fresh, log=transport.CallLog(),
+                        budget=NetworkBudget(self.network_retries, self.network_deadline))
+
+    def _create_args(self, call: _Pending, retrying: type[Retrying] | type[AsyncRetrying]) -> dict[str, Any]:
+        # The guards' context goes through `guard_context`, not instructor's context=: that would
+        # render the messages (the bullet!) as Jinja templates.
+        return {"response_model": response_model_for(call.response_model),
+                "max_retries": reask_policy(self.max_reasks, retrying), "strict": False, **call.kwargs}
+
+    def _endpoint_error(self, exc: openai.OpenAIError, call: _Pending, tries: int) -> EndpointError:
+        return endpoint_error(exc, self.settings, timeout=self.timeout, tries=tries,
+                              asked_to_wait=call.budget.gave_up_waiting)
+
+    def _finish(self, call: _Pending, *, parsed: BaseModel | None = None, failed: Exception | None = None) -> _Outcome:
+        """The call's outcome, stored in the cache when it may be (`_store`)."""
+        if failed is not None:
+            outcome = self._failed(failed, call.log, call.response_model)
         else:
-            outcome = _Outcome(parsed=parsed, usage=log.usage(), model=log.reported_model)
-        self._store(store_key, outcome, prompt, fresh=fresh)
+            outcome = _Outcome(parsed=parsed, usage=call.log.usage(), model=call.log.reported_model)
+        self._store(call.store_key, outcome, call.prompt, fresh=call.fresh)
         return outcome
 
     def _failed(self, exc: Exception, log: transport.CallLog, response_model: type[BaseModel]) -> _Outcome:
