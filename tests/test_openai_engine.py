@@ -408,6 +408,12 @@ def test_network_retries_are_bounded_and_the_error_names_host_and_status_not_the
     assert info.value.__cause__ is None and info.value.__suppress_context__
 
 
+def test_the_assistant_sets_the_network_retries_a_replay_has_none():
+    ep = Endpoint(*[httpx2.Response(503, json={"error": {"message": "busy"}})] * 3)
+    with pytest.raises(EndpointError, match="HTTP 503"):
+        assistant(ep, network_retries=0).analyze(WEAK)
+    assert len(ep.requests) == 1
+
 def test_client_errors_are_not_retried_and_a_401_says_what_to_check():
     ep = Endpoint(httpx2.Response(401, json={"error": {"message": f"Incorrect API key provided: {KEY}",
                                                        "code": "invalid_api_key"}}))

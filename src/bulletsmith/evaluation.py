@@ -415,13 +415,12 @@ class Recordings:
             if not self.model:
                 return None
             self.transport = RecordingTransport(self.store)
-            assistant = Assistant(
+            return Assistant(
                 engine="openai", base_url=REPLAY_BASE_URL, api_key=REPLAY_API_KEY, model=self.model,
                 mode=self.index.get("mode") or "tools", max_reasks=int(self.index.get("max_reasks", 2)),
                 cache=False, http_client=self.transport,
+                network_retries=0,  # a miss is final: nothing to retry offline
             )
-            assistant._engine.network_retries = 0  # a miss is final: nothing to retry offline
-            return assistant
 
         import httpx2
 

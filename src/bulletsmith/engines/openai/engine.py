@@ -33,7 +33,7 @@ from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, Retrying
 
 from bulletsmith import guards
-from bulletsmith.engines.base import Engine
+from bulletsmith.engines.base import Draft, Engine
 from bulletsmith.engines.openai import transport
 from bulletsmith.engines.openai.cache import ResponseCache
 from bulletsmith.engines.openai.failures import endpoint_error, redact, short_reason
@@ -42,7 +42,7 @@ from bulletsmith.engines.openai.parsing import PARSE_ERRORS, response_model_for
 from bulletsmith.engines.openai.prompts import Prompt, load_prompt
 from bulletsmith.engines.openai.request_key import request_key
 from bulletsmith.engines.openai.retries import NetworkBudget, is_rate_limited, network_policy, reask_policy
-from bulletsmith.engines.openai.schemas import AnalyzeCall, RewriteCall, RewriteDraft, format_answers, guard_context
+from bulletsmith.engines.openai.schemas import AnalyzeCall, RewriteCall, format_answers, guard_context
 from bulletsmith.engines.openai.settings import (
     DEFAULT_NETWORK_DEADLINE,
     DEFAULT_NETWORK_RETRIES,
@@ -195,7 +195,7 @@ class OpenAIEngine(Engine):
                                     fresh=fresh, keep_fresh=True)
         return self._analysis(bullet, prompt, outcome)
 
-    def rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> str:
+    def rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> Draft:
         """fresh: another wording was asked for: no rewrite from the analysis or the cache, and a
         temperature above 0 (`FRESH_TEMPERATURE`). The guards and re-asks are those of any rewrite."""
         if not fresh and (ready := _rewrite_from_analysis(analysis, answers)) is not None:
@@ -203,7 +203,7 @@ class OpenAIEngine(Engine):
         prompt, messages, context = self._rewrite_request(analysis, answers)
         return self._draft(prompt, self._call(prompt, messages, RewriteCall, context, fresh=fresh))
 
-    async def arewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> str:
+    async def arewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> Draft:
         if not fresh and (ready := _rewrite_from_analysis(analysis, answers)) is not None:
             return ready
         prompt, messages, context = self._rewrite_request(analysis, answers)
@@ -233,7 +233,7 @@ class OpenAIEngine(Engine):
             usage=outcome.usage,
         )
 
-    def _draft(self, prompt: Prompt, outcome: _Outcome) -> RewriteDraft:
+    def _draft(self, prompt: Prompt, outcome: _Outcome) -> Draft:
         result = outcome.parsed or outcome.lenient
         text = result.text if isinstance(result, RewriteCall) else ""
         findings = []
@@ -241,8 +241,8 @@ class OpenAIEngine(Engine):
             # The text (if any) still goes back: the Assistant's provenance check names the
             # unsupported numbers and keeps the original bullet as the rewrite.
             findings.append(Finding(guard="reask", severity="error", message=outcome.failure))
-        return RewriteDraft(
-            text, findings=findings, usage=outcome.usage, model=outcome.model or self.model,
+        return Draft(
+            text, findings=tuple(findings), usage=outcome.usage, model=outcome.model or self.model,
             prompt_version=prompt.version,
         )
 
@@ -494,10 +494,10 @@ class OpenAIEngine(Engine):
         )
 
 
-def _rewrite_from_analysis(analysis: Analysis, answers: dict[Slot, Answer]) -> RewriteDraft | None:
+def _rewrite_from_analysis(analysis: Analysis, answers: dict[Slot, Answer]) -> Draft | None:
     """The rewrite the analysis already brought, when nothing is missing and no answer adds to it."""
     if not analysis.draft_rewrite or analysis.missing or any(a.usable for a in answers.values()):
         return None
-    return RewriteDraft(
+    return Draft(
         analysis.draft_rewrite, usage=Usage(), model=analysis.model, prompt_version=analysis.prompt_version
     )
