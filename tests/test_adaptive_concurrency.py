@@ -89,5 +89,5 @@ def test_rate_limited_batch_backs_off_and_finishes(tmp_path):
     assert [an.bullet for an in analyses] == bullets
     assert all(not an.findings and not an.missing for an in analyses)
     assert provider.served == 30 and provider.rejected > 0
-    limiter = a._engine._limiter
+    limiter = a._engine.limiter
     assert limiter is not None and 1 <= limiter.limit < 16

@@ -172,6 +172,11 @@ class OpenAIEngine(Engine):
             self._aclient_loop = loop
         return self._aclient
 
+    @property
+    def limiter(self) -> AdaptiveLimiter | None:
+        """The bound on requests in flight of the last event loop that sent (None before any)."""
+        return self._limiter
+
     def _request_limiter(self) -> AdaptiveLimiter:
         """The AIMD bound on requests in flight, one per event loop (its futures belong to it)."""
         loop = asyncio.get_running_loop()
