@@ -327,7 +327,7 @@ class OpenAIEngine(Engine):
                 else:
                     return _Outcome(parsed=parsed, usage=Usage(cached=True), model=hit.get("model"))
             try:
-                with guard_context(None):  # structure only, as `_lenient_parse` read it the first time
+                with guard_context(None):  # structure only, as `transport.lenient_parse` read it the first time
                     lenient = response_model.model_validate(response, strict=False)
             except ValidationError:
                 return None
