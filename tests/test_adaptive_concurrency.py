@@ -10,7 +10,7 @@ import httpx2
 from support.fault_server import analyze_args, make_bullet
 
 from bulletsmith import Assistant
-from bulletsmith.engines.openai.engine import AdaptiveLimiter
+from bulletsmith.engines.openai.limiter import AdaptiveLimiter
 
 
 def test_limiter_halves_once_per_round_and_grows_back():
@@ -89,5 +89,5 @@ def test_rate_limited_batch_backs_off_and_finishes(tmp_path):
     assert [an.bullet for an in analyses] == bullets
     assert all(not an.findings and not an.missing for an in analyses)
     assert provider.served == 30 and provider.rejected > 0
-    limiter = a._engine._limiter
+    limiter = a._engine.limiter
     assert limiter is not None and 1 <= limiter.limit < 16

@@ -137,11 +137,12 @@ def test_answer_parse(typed, status):
 
 def test_a_rewrite_with_an_invented_number_is_never_presented():
     """Any engine's text goes through the provenance guard; here, one that makes up a percentage."""
+    from bulletsmith.engines.base import Draft
     from bulletsmith.engines.rules.engine import RulesEngine
 
     class Boastful(RulesEngine):
         def rewrite(self, analysis, answers, *, fresh=False):
-            return analysis.bullet + ", improving accuracy by 45%"
+            return Draft(analysis.bullet + ", improving accuracy by 45%")
 
     a = Assistant(engine="rules")
     a._engine = Boastful()
@@ -150,3 +151,36 @@ def test_a_rewrite_with_an_invented_number_is_never_presented():
     assert rw.text == WEAK  # the original stands
     assert rw.rejected_text.endswith("45%")
     assert any(w.guard == "provenance" and "45%" in w.message for w in rw.warnings)
+
+
+def test_what_an_engine_says_about_its_draft_reaches_the_rewrite():
+    """The engine contract: `rewrite` returns a Draft; its own findings, usage, model and prompt
+    version are copied onto the Rewrite, after the same guards as any engine's text."""
+    from bulletsmith.engines.base import Draft
+    from bulletsmith.engines.rules.engine import RulesEngine
+    from bulletsmith.models import Finding, Usage
+
+    class Reporting(RulesEngine):
+        def rewrite(self, analysis, answers, *, fresh=False):
+            return Draft(analysis.bullet, findings=(Finding(guard="reask", message="still failed"),),
+                         usage=Usage(requests=2, reasks=1), model="m-1", prompt_version="abc")
+
+    a = Assistant(engine="rules")
+    a._engine = Reporting()
+    rw = a.rewrite(WEAK)
+    assert rw.text == WEAK and (rw.model, rw.prompt_version) == ("m-1", "abc")
+    assert rw.usage.requests == 2 and rw.usage.reasks == 1
+    assert [w.message for w in rw.warnings if w.guard == "reask"] == ["still failed"]
+
+
+def test_an_engine_that_returns_a_bare_string_is_told_what_to_return():
+    from bulletsmith.engines.rules.engine import RulesEngine
+
+    class OldStyle(RulesEngine):
+        def rewrite(self, analysis, answers, *, fresh=False):
+            return analysis.bullet
+
+    a = Assistant(engine="rules")
+    a._engine = OldStyle()
+    with pytest.raises(TypeError, match="OldStyle.rewrite returned str, not a Draft"):
+        a.rewrite(WEAK)

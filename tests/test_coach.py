@@ -18,6 +18,7 @@ from bulletsmith.answer_bank import AnswerBank
 from bulletsmith.cli import app
 from bulletsmith.coach import Coach, Stage
 from bulletsmith.documents import load_document
+from bulletsmith.engines.base import Draft
 from bulletsmith.engines.rules.engine import RulesEngine
 from bulletsmith.coach.session import Decision, SessionError, SessionStore, session_path
 
@@ -530,7 +531,7 @@ def test_answers_in_the_fact_bank_are_not_asked_again(resume):
 
 class _Fabricating(RulesEngine):
     def rewrite(self, analysis, answers, *, fresh=False):
-        return analysis.bullet + ", cutting label errors by 45%"
+        return Draft(analysis.bullet + ", cutting label errors by 45%")
 
 
 class _Failing(RulesEngine):

@@ -163,9 +163,9 @@ def test_a_retry_after_beyond_the_deadline_gives_up_at_once_and_says_so(tmp_path
 def test_network_down_is_reported_per_bullet_not_a_crash(tmp_path, monkeypatch):
     import socket
 
-    from bulletsmith.engines.openai import engine as openai_engine
+    from bulletsmith.engines.openai import retries
 
-    monkeypatch.setattr(openai_engine, "_BACKOFF", lambda retry_state: 0.0)  # the retries, without the waits
+    monkeypatch.setattr(retries, "BACKOFF", lambda retry_state: 0.0)  # the retries, without the waits
 
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

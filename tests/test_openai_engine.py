@@ -408,6 +408,12 @@ def test_network_retries_are_bounded_and_the_error_names_host_and_status_not_the
     assert info.value.__cause__ is None and info.value.__suppress_context__
 
 
+def test_the_assistant_sets_the_network_retries_a_replay_has_none():
+    ep = Endpoint(*[httpx2.Response(503, json={"error": {"message": "busy"}})] * 3)
+    with pytest.raises(EndpointError, match="HTTP 503"):
+        assistant(ep, network_retries=0).analyze(WEAK)
+    assert len(ep.requests) == 1
+
 def test_client_errors_are_not_retried_and_a_401_says_what_to_check():
     ep = Endpoint(httpx2.Response(401, json={"error": {"message": f"Incorrect API key provided: {KEY}",
                                                        "code": "invalid_api_key"}}))
@@ -753,7 +759,7 @@ def test_endpoint_from_the_environment_selects_the_openai_engine(monkeypatch):
 
 
 def test_default_model_and_mode(monkeypatch):
-    from bulletsmith.engines.openai.engine import DEFAULT_MODEL
+    from bulletsmith.engines.openai.settings import DEFAULT_MODEL
 
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     a = Assistant(cache=False)
@@ -768,6 +774,22 @@ def test_configuration_errors_are_one_line(monkeypatch):
     monkeypatch.setenv("BULLETSMITH_MODE", "telepathy")
     with pytest.raises(EngineUnavailable, match="unknown mode 'telepathy'"):
         Assistant()
+
+
+@pytest.mark.parametrize("name, value, words", [
+    ("BULLETSMITH_TIMEOUT", "soon", "BULLETSMITH_TIMEOUT must be a number of seconds, not 'soon'"),
+    ("BULLETSMITH_TIMEOUT", "0", "above 0"),
+    ("BULLETSMITH_MAX_REASKS", "two", "BULLETSMITH_MAX_REASKS must be a whole number, not 'two'"),
+])
+def test_a_bad_setting_in_the_environment_is_an_input_error(monkeypatch, name, value, words):
+    from bulletsmith.engines.openai.settings import resolve_max_reasks, resolve_timeout
+    from bulletsmith.errors import InputError
+
+    monkeypatch.setenv(name, value)
+    with pytest.raises(InputError, match=words):
+        resolve_timeout(None, local=False) if name == "BULLETSMITH_TIMEOUT" else resolve_max_reasks()
+    with pytest.raises(EngineUnavailable, match=words):  # the Assistant says it in the same line
+        Assistant(engine="openai", base_url=BASE, cache=False)
 
 
 def test_json_schema_mode_for_servers_without_tool_calls():
@@ -878,7 +900,8 @@ def test_an_unreachable_endpoint_is_one_line_and_logs_nothing(capfd):
 
 
 def test_a_local_server_gets_a_longer_timeout():
-    from bulletsmith.engines.openai.engine import DEFAULT_LOCAL_TIMEOUT, DEFAULT_TIMEOUT, OpenAIEngine
+    from bulletsmith.engines.openai.engine import OpenAIEngine
+    from bulletsmith.engines.openai.settings import DEFAULT_LOCAL_TIMEOUT, DEFAULT_TIMEOUT
 
     assert OpenAIEngine(base_url="http://127.0.0.1:8080/v1", cache=False).timeout == DEFAULT_LOCAL_TIMEOUT
     assert OpenAIEngine(base_url="http://localhost:11434/v1", cache=False).timeout == DEFAULT_LOCAL_TIMEOUT

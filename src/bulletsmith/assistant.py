@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from bulletsmith.errors import BulletsmithError, InputError
 from bulletsmith import guards
-from bulletsmith.engines.base import Engine
+from bulletsmith.engines.base import Draft, Engine
 from bulletsmith.models import Analysis, Answer, Finding, Rewrite, Slot
 
 ENGINES = ("rules", "openai")
@@ -52,7 +52,8 @@ class Assistant:
     "json_schema" or "md_json"; else $BULLETSMITH_MODE, else "tools"), cache (True: the user
     cache directory or $BULLETSMITH_CACHE_DIR; False: off; or a directory), max_reasks (how
     often a guard violation goes back to the model; else $BULLETSMITH_MAX_REASKS, else 2),
-    timeout (seconds per HTTP request), http_client (an httpx2 transport, Client or
+    timeout (seconds per HTTP request), network_retries (extra tries per call for network faults;
+    else 4; 0 for a replay, where a miss is final), http_client (an httpx2 transport, Client or
     AsyncClient: tests, proxies, recordings).
     """
 
@@ -69,6 +70,7 @@ class Assistant:
         max_reasks: int | None = None,
         mode: str | None = None,
         timeout: float | None = None,
+        network_retries: int | None = None,
         http_client: object = None,
     ) -> None:
         if engine is not None and engine not in ENGINES:
@@ -79,6 +81,7 @@ class Assistant:
         self._engine: Engine = self._make_engine(
             engine, model=model, base_url=base_url, api_key=api_key, cache=cache,
             max_reasks=max_reasks, mode=mode, timeout=timeout, http_client=http_client,
+            **({} if network_retries is None else {"network_retries": network_retries}),
         )
 
     def _make_engine(self, engine: str | None, **settings: object) -> Engine:
@@ -173,16 +176,17 @@ class Assistant:
         draft = await self._engine.arewrite(analysis, typed, fresh=fresh)
         return self._checked_rewrite(analysis, typed, draft)
 
-    def _checked_rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], draft: str) -> Rewrite:
-        # An engine may return more than text (openai: a RewriteDraft): its own findings (the
-        # model still failed after its re-asks), token usage, the model and the prompt version.
-        text = str(draft)
+    def _checked_rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], draft: Draft) -> Rewrite:
+        if not isinstance(draft, Draft):  # an engine written against the old contract (a str)
+            raise TypeError(f"{type(self._engine).__name__}.rewrite returned {type(draft).__name__}, not a Draft "
+                            "(bulletsmith.engines.base.Draft)")
+        text = draft.text
         if guards.kept_as_written(text, analysis.bullet):  # no new claim to refuse, only style advice
             findings: list[Finding] = guards.style_findings(text, role=self.role)
         else:
             sources = guards.rewrite_sources(analysis.bullet, answers.values())
             findings = guards.check_rewrite(text, sources, role=self.role)
-        findings += list(getattr(draft, "findings", None) or [])
+        findings += draft.findings  # the engine's own: e.g. the model still failed after its re-asks
         if not analysis.ok:
             # `rewrite` and `coach` never get here (they rewrite nothing from a refused analysis);
             # a notebook may, and must not lose the failure on the way: its slots were a guess.
@@ -197,9 +201,9 @@ class Assistant:
             answers=list(answers.values()),
             warnings=findings,
             engine=self.engine,
-            model=getattr(draft, "model", None) or self.model,
-            prompt_version=getattr(draft, "prompt_version", None),
-            usage=getattr(draft, "usage", None),
+            model=draft.model or self.model,
+            prompt_version=draft.prompt_version,
+            usage=draft.usage,
         )
 
 

@@ -415,23 +415,22 @@ class Recordings:
             if not self.model:
                 return None
             self.transport = RecordingTransport(self.store)
-            assistant = Assistant(
+            return Assistant(
                 engine="openai", base_url=REPLAY_BASE_URL, api_key=REPLAY_API_KEY, model=self.model,
                 mode=self.index.get("mode") or "tools", max_reasks=int(self.index.get("max_reasks", 2)),
                 cache=False, http_client=self.transport,
+                network_retries=0,  # a miss is final: nothing to retry offline
             )
-            assistant._engine.network_retries = 0  # a miss is final: nothing to retry offline
-            return assistant
 
         import httpx2
 
-        from bulletsmith.engines.openai.engine import _max_reasks, resolve_settings
+        from bulletsmith.engines.openai.settings import resolve_max_reasks, resolve_settings
 
         try:
             settings = resolve_settings()
         except ValueError as e:
             raise RecordingError(f"--record needs an endpoint: {e}") from None
-        max_reasks = _max_reasks(None)
+        max_reasks = resolve_max_reasks()
         wanted = {"model": settings.model, "mode": settings.mode, "max_reasks": max_reasks}
         if self.index["cases"]:
             for name, value in wanted.items():

@@ -3,8 +3,27 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 
-from bulletsmith.models import Analysis, Answer, Slot
+from bulletsmith.models import Analysis, Answer, Finding, Slot, Usage
+
+__all__ = ["Draft", "Engine"]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What an engine's rewrite returns: the text, and how it was made.
+
+    The Assistant checks `text` with the guards, the same for every engine, and copies the rest
+    onto the Rewrite. findings: the engine's own (e.g. the model still failed its checks after
+    the re-asks); usage, model and prompt_version: None for an engine with no model (rules).
+    """
+
+    text: str
+    findings: tuple[Finding, ...] = ()
+    usage: Usage | None = None
+    model: str | None = None
+    prompt_version: str | None = None
 
 
 class Engine(ABC):
@@ -21,8 +40,8 @@ class Engine(ABC):
         answering from its cache."""
 
     @abstractmethod
-    def rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> str:
-        """The rewritten text; the Assistant checks it and wraps it in a Rewrite.
+    def rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> Draft:
+        """The rewritten text as a Draft; the Assistant checks it and wraps it in a Rewrite.
 
         fresh: the person asked for another wording (coach "r"): a network engine sends a new
         request that may word it differently instead of answering from what it already has.
@@ -32,5 +51,5 @@ class Engine(ABC):
     async def aanalyze(self, bullet: str, *, fresh: bool = False) -> Analysis:
         return self.analyze(bullet, fresh=fresh)
 
-    async def arewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> str:
+    async def arewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> Draft:
         return self.rewrite(analysis, answers, fresh=fresh)

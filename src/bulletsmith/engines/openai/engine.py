@@ -1,99 +1,64 @@
-"""The openai engine: any OpenAI-compatible endpoint, through the openai client and instructor.
+"""OpenAIEngine: analyze and rewrite through any OpenAI-compatible endpoint, with instructor.
 
-This is the only module that imports openai and instructor; the Assistant imports it
-only when this engine is chosen, so ``import bulletsmith`` and ``bulletsmith --help`` stay
-light.
+Each call renders a prompt, asks the cache, sends the request through instructor (which parses
+the answer into a response model of `schemas`, whose validators are the guards, and re-asks on a
+violation), and stores the final outcome. The parts it is made of:
 
-Configuration, first found wins: the Assistant's arguments, then the environment
-(``OPENAI_API_KEY``, ``OPENAI_BASE_URL``, ``BULLETSMITH_MODEL``, ``BULLETSMITH_MODE``,
-``BULLETSMITH_MAX_REASKS``, ``BULLETSMITH_TIMEOUT``).
-A base URL without a key is a local server (llama.cpp, Ollama, vLLM, LM Studio): a
-placeholder key is sent, which those servers ignore.
+    settings    endpoint, key, model, mode, re-asks and timeout, from arguments and the environment
+    transport   the openai clients, sending a chat request, reading a failed attempt
+    parsing     the one override of instructor's JSON reading (raw control characters), and why
+    retries     the network retry budget below instructor, the re-ask policy above it
+    limiter     adaptive concurrency on HTTP 429, shared by every async call on a loop
+    failures    endpoint errors as one line, secrets redacted
 
-Two retry layers, each for one kind of failure, so they never multiply:
-
-* **Network faults** (connection errors, timeouts, HTTP 408/409/429/5xx) are retried by
-  tenacity around each HTTP request, below instructor, with jittered exponential backoff
-  or the server's ``Retry-After``. One budget per call (``network_retries`` tries and
-  ``network_deadline`` seconds) is shared by all of that call's requests, re-asks
-  included. The openai client's own retries are off (``max_retries=0``).
-* **Guard violations** (a validator in ``bulletsmith.engines.openai.schemas`` raised) are re-asked
-  by instructor, at most ``max_reasks`` times. Its tenacity policy retries validation
-  errors only, so a network error that survived the first layer ends the call at once.
-
-A call therefore sends at most ``1 + max_reasks + network_retries`` requests, never their
-product. Whatever still fails becomes an ``EndpointError`` with a one-line message naming
-the host and the status, never the key or a header.
-
-Concurrency is bounded and adaptive: async requests pass an `AdaptiveLimiter` shared by
-every call on the event loop (a whole batch); on HTTP 429 it halves the requests in flight
-(never below 1) and adds one back after a run of successes, while the request itself waits
-(``Retry-After``) and is retried, so a rate-limited batch slows down instead of failing.
+A call sends at most ``1 + max_reasks + network_retries`` requests (`retries`). Whatever still
+fails becomes an ``EndpointError`` naming the host and the status, never the key or a header.
 """
 
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import functools
-import inspect
-import json
 import logging
 import os
-import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import instructor
 import openai
-from instructor.core import IncompleteOutputException, InstructorRetryException, ResponseParsingError
+from instructor.core import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel, ValidationError
-from tenacity import (
-    AsyncRetrying,
-    Retrying,
-    retry_if_exception,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_random_exponential,
-)
+from tenacity import AsyncRetrying, Retrying
 
 from bulletsmith import guards
+from bulletsmith.engines.base import Draft, Engine
+from bulletsmith.engines.openai import transport
 from bulletsmith.engines.openai.cache import ResponseCache
-from bulletsmith.engines.base import Engine
-from bulletsmith.errors import EndpointError, EngineError
-from bulletsmith.engines.openai.schemas import AnalyzeCall, RewriteCall, RewriteDraft, format_answers, guard_context
-from bulletsmith.models import Analysis, Answer, Finding, Slot, Usage
+from bulletsmith.engines.openai.failures import endpoint_error, redact, short_reason
+from bulletsmith.engines.openai.limiter import AdaptiveLimiter
+from bulletsmith.engines.openai.parsing import PARSE_ERRORS, response_model_for
 from bulletsmith.engines.openai.prompts import Prompt, load_prompt
 from bulletsmith.engines.openai.request_key import request_key
+from bulletsmith.engines.openai.retries import NetworkBudget, is_rate_limited, network_policy, reask_policy
+from bulletsmith.engines.openai.schemas import AnalyzeCall, RewriteCall, format_answers, guard_context
+from bulletsmith.engines.openai.settings import (
+    DEFAULT_NETWORK_DEADLINE,
+    DEFAULT_NETWORK_RETRIES,
+    FRESH_TEMPERATURE,
+    resolve_max_reasks,
+    resolve_settings,
+    resolve_timeout,
+)
+from bulletsmith.errors import EndpointError, EngineError
 from bulletsmith.gate import answer_read, request_sent
+from bulletsmith.models import Analysis, Answer, Finding, Slot, Usage
 
-__all__ = ["DEFAULT_MODEL", "MODES", "AdaptiveLimiter", "OpenAIEngine", "resolve_settings"]
+__all__ = ["OpenAIEngine"]
 
-# A current small OpenAI chat model: cheap, fast, good at tool calls, and it accepts
-# temperature 0 (reasoning models such as gpt-5-mini or o4-mini do not).
-DEFAULT_MODEL = "gpt-4.1-mini"
-DEFAULT_MAX_REASKS = 2
-DEFAULT_TIMEOUT = 60.0  # seconds for one HTTP request
-# A model on the same machine (llama.cpp, Ollama on a laptop CPU) can take minutes for one
-# answer, and retrying after a timeout only queues a second request behind the first.
-DEFAULT_LOCAL_TIMEOUT = 300.0
-DEFAULT_NETWORK_RETRIES = 4  # extra tries per call for network faults, shared by its re-asks
-DEFAULT_NETWORK_DEADLINE = 120.0  # seconds a call may spend retrying network faults
-# A fresh rewrite (the coach's "regenerate") is sent at this temperature, or the prompt's own if
-# higher: at the prompts' temperature 0 the model would give the same wording again.
-FRESH_TEMPERATURE = 0.7
-_BACKOFF = wait_random_exponential(multiplier=0.5, max=10)  # full jitter: uniform(0, min(10, 0.5 * 2^n))
-# Sent to servers that need no key (a local llama.cpp, Ollama, vLLM): the client insists on one.
-NO_KEY = "no-key-needed"
-
-# BULLETSMITH_MODE values. tools: function calling, what OpenAI, Azure, vLLM, Ollama and the
-# llama.cpp Python server all support. json_schema: response_format with the schema, for
-# servers without tool calling. md_json: the schema in the prompt, JSON back in a code block,
-# for servers that have neither.
-MODES = {
+# The instructor mode of each BULLETSMITH_MODE (settings.MODES says when to use which).
+_INSTRUCTOR_MODES = {
     "tools": instructor.Mode.TOOLS,
     "json_schema": instructor.Mode.JSON_SCHEMA,
     "md_json": instructor.Mode.MD_JSON,
@@ -103,302 +68,11 @@ MODES = {
 # logging's last-resort handler and mix with the CLI's output.
 logging.getLogger("instructor").addHandler(logging.NullHandler())
 
-_PARSE_ERRORS = (ValidationError, json.JSONDecodeError, ResponseParsingError)
-
-
-# --------------------------------------------------------------------------- settings
-
-
-@dataclass(frozen=True)
-class Settings:
-    base_url: str | None
-    api_key: str = field(repr=False)
-    model: str
-    mode: str
-
-    @property
-    def host(self) -> str:
-        """The endpoint as errors name it: host[:port], never a credential."""
-        parts = urlsplit(self.base_url or "https://api.openai.com/v1")
-        host = parts.hostname or "endpoint"
-        return f"{host}:{parts.port}" if parts.port else host
-
-    @property
-    def local(self) -> bool:
-        host = urlsplit(self.base_url or "https://api.openai.com/v1").hostname or ""
-        return host in ("localhost", "::1") or host.startswith("127.")
-
-    @property
-    def endpoint(self) -> str:
-        """The base URL without credentials or query, for cache and recording keys."""
-        parts = urlsplit(self.base_url or "https://api.openai.com/v1")
-        netloc = parts.hostname or ""
-        if parts.port:
-            netloc += f":{parts.port}"
-        return f"{parts.scheme}://{netloc}{parts.path.rstrip('/')}"
-
-
-def resolve_settings(
-    *, base_url: str | None = None, api_key: str | None = None, model: str | None = None, mode: str | None = None
-) -> Settings:
-    """Arguments first, then OPENAI_BASE_URL, OPENAI_API_KEY, BULLETSMITH_MODEL, BULLETSMITH_MODE."""
-    base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
-    api_key = api_key or os.environ.get("OPENAI_API_KEY") or None
-    if not api_key and not base_url:
-        raise ValueError(
-            "the openai engine needs an endpoint: set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL "
-            "(any OpenAI-compatible server), or pass api_key= / base_url="
-        )
-    mode = (mode or os.environ.get("BULLETSMITH_MODE") or "tools").strip().lower()
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r} (BULLETSMITH_MODE); choose one of: {', '.join(MODES)}")
-    model = model or os.environ.get("BULLETSMITH_MODEL") or DEFAULT_MODEL
-    return Settings(base_url=base_url, api_key=api_key or NO_KEY, model=model, mode=mode)
-
-
-def _max_reasks(value: int | None) -> int:
-    """The argument, else $BULLETSMITH_MAX_REASKS, else 2."""
-    if value is None:
-        env = os.environ.get("BULLETSMITH_MAX_REASKS", "").strip()
-        try:
-            value = int(env) if env else DEFAULT_MAX_REASKS
-        except ValueError:
-            raise ValueError(f"BULLETSMITH_MAX_REASKS must be a whole number, not {env!r}") from None
-    return max(0, int(value))
-
-
-def _env_timeout() -> float | None:
-    """$BULLETSMITH_TIMEOUT: seconds for one HTTP request (the CLI has no flag for it)."""
-    env = os.environ.get("BULLETSMITH_TIMEOUT", "").strip()
-    if not env:
-        return None
-    try:
-        value = float(env)
-    except ValueError:
-        raise ValueError(f"BULLETSMITH_TIMEOUT must be a number of seconds, not {env!r}") from None
-    if value <= 0:
-        raise ValueError(f"BULLETSMITH_TIMEOUT must be a number of seconds above 0, not {env!r}")
-    return value
-
 
 @functools.cache
 def _schema(response_model: type[BaseModel]) -> dict[str, Any]:
     """A response model's JSON schema, for request keys: built once, not on every request (~2 ms)."""
     return response_model.model_json_schema()
-
-
-@functools.cache
-def _tls_context() -> Any:
-    """The TLS settings of every HTTP client this process makes, built once.
-
-    Building them loads the CA bundle: ~50 ms of CPU here, as much as a dozen requests, and a
-    client is made per event loop (every `analyze_many` call, every batch). They are what the
-    openai client builds by default (httpx2's defaults: certifi's CAs, or SSL_CERT_FILE /
-    SSL_CERT_DIR as set when the first client is made), handed to `DefaultHttpxClient` the
-    documented way (`verify=`)."""
-    import httpx2
-
-    return httpx2.create_ssl_context()
-
-
-@functools.cache
-def _wrapped(response_model: type[BaseModel]) -> type[BaseModel]:
-    """The response model as instructor sends and parses it: its `openai_schema` subclass, made once.
-
-    Given a plain model, instructor wraps it in a new subclass on every request (`openai_schema`,
-    a pydantic `create_model`), so its tool-schema cache (keyed on the class) never hits: each
-    request built a class and its JSON schema again. Given the wrapped class, it uses it as is.
-    The same wrapping, so the same tools in the request body and the same parsed result (an
-    instance of a subclass of `response_model`).
-
-    Its `model_validate_json` (what instructor parses every answer with, in each mode this engine
-    offers) reads JSON the way `json.loads(strict=False)` does when pydantic's parser refuses a
-    raw control character (a literal newline or tab inside a string, as small models write).
-    The class is ours (made here, once), so nothing else sees the change."""
-    wrapped = instructor.openai_schema(response_model)
-    wrapped.model_validate_json = classmethod(_model_validate_json)  # type: ignore[method-assign]
-    return wrapped
-
-
-_PYDANTIC_VALIDATE_JSON = BaseModel.model_validate_json.__func__  # type: ignore[attr-defined]
-
-
-def _model_validate_json(cls: type[BaseModel], json_data: str | bytes | bytearray, **kwargs: Any) -> BaseModel:
-    """pydantic's `model_validate_json`, except that a raw control character inside a JSON string
-    is read as `json.loads(..., strict=False)` reads it, not refused: the same object then goes
-    through `model_validate` with the same arguments (context, strict), so every validator (the
-    guards) runs as it would have. Any other JSON error is pydantic's, unchanged."""
-    try:
-        return _PYDANTIC_VALIDATE_JSON(cls, json_data, **kwargs)
-    except ValidationError as e:
-        if not any(err.get("type") == "json_invalid" and "control character" in str(err.get("msg", ""))
-                   for err in e.errors()):
-            raise
-        try:
-            obj = json.loads(json_data, strict=False)
-        except ValueError:
-            raise e from None
-    return cls.model_validate(obj, **kwargs)
-
-
-# --------------------------------------------------------------------------- sending a chat request
-
-# `chat.completions.create` turns its arguments into the JSON body by walking the request's
-# TypedDicts (`maybe_transform`: typing introspection of every message and tool, ~1.5 ms a
-# request here, the largest single cost of a request in this process). For plain JSON values
-# (str, numbers, dicts, lists: what bulletsmith and instructor send) that walk changes nothing
-# but the key order, so the engine sends the same body through the client's documented
-# lower-level `post` ("undocumented endpoints"), with create's key order and its options.
-# Anything else (a non-JSON value, a key create doesn't take, streaming) goes through `create`.
-_CREATE_OPTIONS = frozenset({"extra_headers", "extra_query", "extra_body", "timeout"})
-_POST_OPTIONS: Any = {"security": {"bearer_auth": True}}  # what create passes (no admin key)
-
-
-@functools.cache
-def _body_order() -> dict[str, int]:
-    """The body keys `chat.completions.create` accepts, in the order it writes them."""
-    from openai.resources.chat.completions import Completions
-
-    params = inspect.signature(Completions.create).parameters.values()
-    keys = [p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY and p.name not in _CREATE_OPTIONS]
-    return {k: i for i, k in enumerate(keys)}
-
-
-def _plain_json(value: Any) -> bool:
-    kind = type(value)
-    if kind is str or kind is int or kind is float or kind is bool or value is None:
-        return True
-    if kind is dict:
-        return all(type(k) is str and _plain_json(v) for k, v in value.items())
-    if kind is list:
-        return all(_plain_json(v) for v in value)
-    return False
-
-
-def _chat_body(request: dict[str, Any]) -> dict[str, Any] | None:
-    """The JSON body `create(**request)` would send, or None when only create can tell."""
-    order = _body_order()
-    if request.get("stream") or not all(k in order for k in request) or not _plain_json(request):
-        return None
-    return {k: request[k] for k in sorted(request, key=order.__getitem__)}
-
-
-def _send_chat(client: openai.OpenAI, request: dict[str, Any]) -> Any:
-    from openai.types.chat import ChatCompletion
-
-    body = _chat_body(request)
-    if body is None:
-        return client.chat.completions.create(**request)
-    return client.post("/chat/completions", body=body, cast_to=ChatCompletion, options=_POST_OPTIONS)
-
-
-async def _asend_chat(client: openai.AsyncOpenAI, request: dict[str, Any]) -> Any:
-    from openai.types.chat import ChatCompletion
-
-    body = _chat_body(request)
-    if body is None:
-        return await client.chat.completions.create(**request)
-    return await client.post("/chat/completions", body=body, cast_to=ChatCompletion, options=_POST_OPTIONS)
-
-
-# --------------------------------------------------------------------------- one call's bookkeeping
-
-
-@dataclass
-class _CallLog:
-    """Everything one logical call (with its re-asks and network retries) sent and got back."""
-
-    requests: int = 0
-    responses: list[Any] = field(default_factory=list)
-    tokens: list[tuple[int, int]] = field(default_factory=list)
-
-    def received(self, response: Any) -> None:
-        # Read the counts now: instructor later overwrites each response's usage with its running total.
-        u = getattr(response, "usage", None)
-        self.tokens.append((int(getattr(u, "prompt_tokens", 0) or 0), int(getattr(u, "completion_tokens", 0) or 0)))
-        self.responses.append(response)
-
-    def usage(self, *, cached: bool = False) -> Usage:
-        return Usage(
-            requests=self.requests,
-            reasks=max(0, len(self.responses) - 1),
-            prompt_tokens=sum(p for p, _ in self.tokens),
-            completion_tokens=sum(c for _, c in self.tokens),
-            cached=cached,
-        )
-
-    @property
-    def reported_model(self) -> str | None:
-        return getattr(self.responses[-1], "model", None) if self.responses else None
-
-
-class AdaptiveLimiter:
-    """How many requests an engine may have in flight on one event loop: bounded, adaptive (AIMD).
-
-    Unbounded (the callers' own concurrency applies) until the endpoint answers HTTP 429; then
-    the bound becomes half the requests in flight, at least 1, and each later 429 halves it
-    again, at most once per round (429s from requests sent before the last cut don't count
-    twice). After `increase_after` successes in a row the bound grows by one. Shared by every
-    call of the engine, so a whole batch slows down together instead of failing.
-    """
-
-    def __init__(self, increase_after: int = 8) -> None:
-        self.limit: int | None = None
-        self.in_flight = 0
-        self.increase_after = max(1, int(increase_after))
-        self.throttled = 0  # 429s seen
-        self._successes = 0
-        self._epoch = 0
-        self._waiters: list[asyncio.Future] = []
-
-    async def acquire(self) -> int:
-        while self.limit is not None and self.in_flight >= self.limit:
-            waiter = asyncio.get_running_loop().create_future()
-            self._waiters.append(waiter)
-            try:
-                await waiter
-            finally:
-                if waiter in self._waiters:
-                    self._waiters.remove(waiter)
-        self.in_flight += 1
-        return self._epoch
-
-    def release(self, ticket: int, *, throttled: bool = False) -> None:
-        self.in_flight -= 1
-        if throttled:
-            self.throttled += 1
-            self._successes = 0
-            if ticket == self._epoch:  # the first 429 of this round: cut once
-                current = self.in_flight + 1 if self.limit is None else min(self.limit, self.in_flight + 1)
-                self.limit = max(1, current // 2)
-                self._epoch += 1
-        elif self.limit is not None:
-            self._successes += 1
-            if self._successes >= self.increase_after:
-                self.limit += 1
-                self._successes = 0
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:  # each re-checks the bound
-            if not waiter.done():
-                waiter.set_result(None)
-
-
-class _NetworkBudget:
-    """Network retries left for one call, and its deadline. A tenacity `stop` condition."""
-
-    def __init__(self, retries: int, deadline: float) -> None:
-        self.retries_left = retries
-        self.deadline = time.monotonic() + deadline
-        self.gave_up_waiting: float | None = None  # the wait the server asked for, when too long
-
-    def stop(self, retry_state: Any) -> bool:
-        if self.retries_left <= 0:
-            return True
-        if retry_state.upcoming_sleep > self.deadline - time.monotonic():
-            self.gave_up_waiting = retry_state.upcoming_sleep
-            return True
-        self.retries_left -= 1
-        return False
 
 
 @dataclass
@@ -416,89 +90,17 @@ class _Outcome:
     cacheable: bool = True
 
 
-# --------------------------------------------------------------------------- network faults
+@dataclass
+class _Pending:
+    """One call past the cache: what it sends, where its outcome goes, what it sent and got back."""
 
-
-def _retry_after(exc: BaseException) -> float | None:
-    """Seconds the server asked us to wait (retry-after-ms, Retry-After seconds or HTTP date)."""
-    response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None)
-    if headers is None:
-        return None
-    try:
-        return max(0.0, float(headers.get("retry-after-ms")) / 1000)
-    except (TypeError, ValueError):
-        pass
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def _is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
-        return True
-    if isinstance(exc, openai.APIStatusError):
-        flag = exc.response.headers.get("x-should-retry")
-        if flag in ("true", "false"):
-            return flag == "true"
-        if exc.status_code == 429 and _error_code(exc) == "insufficient_quota":
-            return False  # out of credit: waiting won't help
-        return exc.status_code in (408, 409, 429) or exc.status_code >= 500
-    return False
-
-
-def _wait(retry_state: Any) -> float:
-    exc = retry_state.outcome.exception() if retry_state.outcome else None
-    asked = _retry_after(exc) if exc is not None else None
-    return asked if asked is not None else _BACKOFF(retry_state)
-
-
-def _error_code(exc: Any) -> str | None:
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        err = body.get("error", body)
-        if isinstance(err, dict) and err.get("code"):
-            return str(err["code"])
-    return None
-
-
-def _server_message(exc: Any) -> str:
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        err = body.get("error", body)
-        if isinstance(err, dict):
-            return str(err.get("message") or err.get("detail") or "")
-        if isinstance(err, str):
-            return err
-    if isinstance(body, str):
-        return body
-    return ""
-
-
-_SECRET_PATTERNS = [
-    re.compile(r"\b(?:sk|rk|pk)-[A-Za-z0-9_\-*]{6,}"),
-    re.compile(r"(?i)\b(bearer|api[-_ ]?key[\"']?\s*[:=])\s*[\"']?[^\s\"',;]+"),
-]
-
-
-def _redact(text: str, secret: str | None) -> str:
-    if secret and len(secret) >= 4 and secret != NO_KEY:
-        text = text.replace(secret, "***")
-    text = _SECRET_PATTERNS[0].sub("***", text)
-    text = _SECRET_PATTERNS[1].sub(lambda m: f"{m.group(1)} ***", text)
-    return " ".join(text.split())
-
-
-# --------------------------------------------------------------------------- the engine
+    prompt: Prompt
+    response_model: type[BaseModel]
+    kwargs: dict[str, Any]  # model, messages, temperature, max_tokens
+    store_key: str | None
+    fresh: bool
+    log: transport.CallLog
+    budget: NetworkBudget
 
 
 class OpenAIEngine(Engine):
@@ -530,12 +132,9 @@ class OpenAIEngine(Engine):
         self.settings = resolve_settings(base_url=base_url, api_key=api_key, model=model, mode=mode)
         self.model = self.settings.model
         self.mode = self.settings.mode
-        self._mode = MODES[self.mode]
-        self.max_reasks = _max_reasks(max_reasks)
-        timeout = timeout or _env_timeout()
-        self.timeout = float(timeout) if timeout else (
-            DEFAULT_LOCAL_TIMEOUT if self.settings.local else DEFAULT_TIMEOUT
-        )
+        self._mode = _INSTRUCTOR_MODES[self.mode]
+        self.max_reasks = resolve_max_reasks(max_reasks)
+        self.timeout = resolve_timeout(timeout, local=self.settings.local)
         self.network_retries = max(0, int(network_retries))
         self.network_deadline = float(network_deadline)
         self._sleep = sleep
@@ -559,47 +158,24 @@ class OpenAIEngine(Engine):
 
     # -- clients ---------------------------------------------------------------------
 
-    def _client_options(self) -> dict[str, Any]:
-        return {
-            "api_key": self.settings.api_key,
-            "base_url": self.settings.base_url,
-            "timeout": self.timeout,
-            "max_retries": 0,  # network retries are ours (one layer, one budget)
-        }
-
     def _sync_client(self) -> openai.OpenAI:
         if self._client is None:
-            import httpx2
-
-            given = self._http_client
-            if isinstance(given, httpx2.Client):
-                http = given
-            elif isinstance(given, httpx2.BaseTransport):
-                http = openai.DefaultHttpxClient(transport=given)
-            else:
-                http = openai.DefaultHttpxClient(verify=_tls_context())
-            self._client = openai.OpenAI(**self._client_options(), http_client=http)
+            self._client = transport.sync_client(self.settings, self.timeout, self._http_client)
         return self._client
 
     def _async_client(self) -> openai.AsyncOpenAI:
-        import httpx2
-
-        given = self._http_client
-        if isinstance(given, httpx2.AsyncClient):
-            if self._aclient is None:
-                self._aclient = openai.AsyncOpenAI(**self._client_options(), http_client=given)
-            return self._aclient
-        # An async connection pool belongs to the event loop that opened it; `analyze_many`
-        # runs a fresh loop per call, so the client is made per loop.
-        loop = asyncio.get_running_loop()
+        # An async connection pool belongs to the event loop that opened it; `analyze_many` runs a
+        # fresh loop per call, so the client is made per loop, unless the caller gave its own.
+        loop = None if transport.is_async_client(self._http_client) else asyncio.get_running_loop()
         if self._aclient is None or self._aclient_loop is not loop:
-            if isinstance(given, httpx2.AsyncBaseTransport):
-                http = openai.DefaultAsyncHttpxClient(transport=given)
-            else:
-                http = openai.DefaultAsyncHttpxClient(verify=_tls_context())
-            self._aclient = openai.AsyncOpenAI(**self._client_options(), http_client=http)
+            self._aclient = transport.async_client(self.settings, self.timeout, self._http_client)
             self._aclient_loop = loop
         return self._aclient
+
+    @property
+    def limiter(self) -> AdaptiveLimiter | None:
+        """The bound on requests in flight of the last event loop that sent (None before any)."""
+        return self._limiter
 
     def _request_limiter(self) -> AdaptiveLimiter:
         """The AIMD bound on requests in flight, one per event loop (its futures belong to it)."""
@@ -624,7 +200,7 @@ class OpenAIEngine(Engine):
                                     fresh=fresh, keep_fresh=True)
         return self._analysis(bullet, prompt, outcome)
 
-    def rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> str:
+    def rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> Draft:
         """fresh: another wording was asked for: no rewrite from the analysis or the cache, and a
         temperature above 0 (`FRESH_TEMPERATURE`). The guards and re-asks are those of any rewrite."""
         if not fresh and (ready := _rewrite_from_analysis(analysis, answers)) is not None:
@@ -632,7 +208,7 @@ class OpenAIEngine(Engine):
         prompt, messages, context = self._rewrite_request(analysis, answers)
         return self._draft(prompt, self._call(prompt, messages, RewriteCall, context, fresh=fresh))
 
-    async def arewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> str:
+    async def arewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> Draft:
         if not fresh and (ready := _rewrite_from_analysis(analysis, answers)) is not None:
             return ready
         prompt, messages, context = self._rewrite_request(analysis, answers)
@@ -662,7 +238,7 @@ class OpenAIEngine(Engine):
             usage=outcome.usage,
         )
 
-    def _draft(self, prompt: Prompt, outcome: _Outcome) -> RewriteDraft:
+    def _draft(self, prompt: Prompt, outcome: _Outcome) -> Draft:
         result = outcome.parsed or outcome.lenient
         text = result.text if isinstance(result, RewriteCall) else ""
         findings = []
@@ -670,8 +246,8 @@ class OpenAIEngine(Engine):
             # The text (if any) still goes back: the Assistant's provenance check names the
             # unsupported numbers and keeps the original bullet as the rewrite.
             findings.append(Finding(guard="reask", severity="error", message=outcome.failure))
-        return RewriteDraft(
-            text, findings=findings, usage=outcome.usage, model=outcome.model or self.model,
+        return Draft(
+            text, findings=tuple(findings), usage=outcome.usage, model=outcome.model or self.model,
             prompt_version=prompt.version,
         )
 
@@ -751,7 +327,7 @@ class OpenAIEngine(Engine):
                 else:
                     return _Outcome(parsed=parsed, usage=Usage(cached=True), model=hit.get("model"))
             try:
-                with guard_context(None):  # structure only, as `_lenient_parse` read it the first time
+                with guard_context(None):  # structure only, as `transport.lenient_parse` read it the first time
                     lenient = response_model.model_validate(response, strict=False)
             except ValidationError:
                 return None
@@ -775,48 +351,23 @@ class OpenAIEngine(Engine):
         elif outcome.failure:
             entry["failed"] = True
             entry["guards_failed"] = outcome.guards_failed
-            entry["failure"] = _redact(outcome.failure, self.settings.api_key)
+            entry["failure"] = redact(outcome.failure, self.settings.api_key)
             entry["response"] = outcome.lenient.model_dump(mode="json") if outcome.lenient is not None else None
         else:
             return
         self.cache.set(key, entry)
 
-    def _reask_policy(self, cls: type[Retrying] | type[AsyncRetrying]) -> Retrying | AsyncRetrying:
-        # Validation errors only: anything else (our EndpointError) ends the call at once.
-        return cls(
-            stop=stop_after_attempt(self.max_reasks + 1),
-            retry=retry_if_exception_type(_PARSE_ERRORS),
-            reraise=True,
-        )
-
-    def _network_policy(self, cls: type[Retrying] | type[AsyncRetrying], budget: _NetworkBudget) -> Any:
-        options: dict[str, Any] = {
-            "retry": retry_if_exception(_is_transient),
-            "wait": _wait,
-            "stop": budget.stop,
-            "reraise": True,
-        }
-        if self._sleep is not None:
-            if cls is AsyncRetrying:
-                async def asleep(seconds: float) -> None:
-                    result = self._sleep(seconds)
-                    if inspect.isawaitable(result):
-                        await result
-
-                options["sleep"] = asleep
-            else:
-                options["sleep"] = self._sleep
-        return cls(**options)
+    # _call and _acall are twins over the same steps (`_begin`, `_create_args`, `_endpoint_error`,
+    # `_finish`); each says which client sends, and the async one adds the gate and the limiter.
 
     def _call(
         self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel], context: dict,
         *, fresh: bool = False, keep_fresh: bool = False,
     ) -> _Outcome:
-        kwargs, key = self._request(prompt, messages, response_model, fresh=fresh)
-        read_key, store_key = self._keys(key, fresh=fresh, keep_fresh=keep_fresh)
-        if (hit := self._cached(read_key, response_model, context)) is not None:
-            return hit
-        log, budget = _CallLog(), _NetworkBudget(self.network_retries, self.network_deadline)
+        call = self._begin(prompt, messages, response_model, context, fresh=fresh, keep_fresh=keep_fresh)
+        if isinstance(call, _Outcome):
+            return call
+        client = self._sync_client()
 
         def send(**request: Any) -> Any:
             tries = 0
@@ -824,39 +375,31 @@ class OpenAIEngine(Engine):
             def post() -> Any:
                 nonlocal tries
                 tries += 1
-                log.requests += 1
-                return _send_chat(self._sync_client(), request)
+                call.log.requests += 1
+                return transport.send_chat(client, request)
 
             try:
-                response = self._network_policy(Retrying, budget)(post)
+                response = network_policy(Retrying, call.budget, self._sleep)(post)
             except openai.OpenAIError as e:
-                raise self._endpoint_error(e, budget, tries) from None
-            log.received(response)
+                raise self._endpoint_error(e, call, tries) from None
+            call.log.received(response)
             return response
 
         create = instructor.patch(create=send, mode=self._mode)
         try:
-            # Not instructor's context=: it would render the messages (the bullet!) as Jinja templates.
             with guard_context(context):
-                parsed = create(
-                    response_model=_wrapped(response_model), max_retries=self._reask_policy(Retrying), strict=False, **kwargs
-                )
+                parsed = create(**self._create_args(call, Retrying))
         except (InstructorRetryException, IncompleteOutputException) as e:
-            outcome = self._failed(e, log, response_model)
-        else:
-            outcome = _Outcome(parsed=parsed, usage=log.usage(), model=log.reported_model)
-        self._store(store_key, outcome, prompt, fresh=fresh)
-        return outcome
+            return self._finish(call, failed=e)
+        return self._finish(call, parsed=parsed)
 
     async def _acall(
         self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel], context: dict,
         *, fresh: bool = False, keep_fresh: bool = False,
     ) -> _Outcome:
-        kwargs, key = self._request(prompt, messages, response_model, fresh=fresh)
-        read_key, store_key = self._keys(key, fresh=fresh, keep_fresh=keep_fresh)
-        if (hit := self._cached(read_key, response_model, context)) is not None:
-            return hit
-        log, budget = _CallLog(), _NetworkBudget(self.network_retries, self.network_deadline)
+        call = self._begin(prompt, messages, response_model, context, fresh=fresh, keep_fresh=keep_fresh)
+        if isinstance(call, _Outcome):
+            return call
         client = self._async_client()
         limiter = self._request_limiter()
 
@@ -867,40 +410,66 @@ class OpenAIEngine(Engine):
             async def post() -> Any:
                 nonlocal tries
                 tries += 1
-                log.requests += 1
+                call.log.requests += 1
                 ticket = await limiter.acquire()
                 throttled = False
                 try:
-                    return await _asend_chat(client, request)
+                    return await transport.asend_chat(client, request)
                 except openai.APIStatusError as e:  # rate limited: fewer requests at once from now on
-                    throttled = e.status_code == 429 and _error_code(e) != "insufficient_quota"
+                    throttled = is_rate_limited(e)
                     raise
                 finally:
                     limiter.release(ticket, throttled=throttled)
 
             try:
-                response = await self._network_policy(AsyncRetrying, budget)(post)
+                response = await network_policy(AsyncRetrying, call.budget, self._sleep)(post)
             except openai.OpenAIError as e:
-                raise self._endpoint_error(e, budget, tries) from None
-            log.received(response)
+                raise self._endpoint_error(e, call, tries) from None
+            call.log.received(response)
             await answer_read()  # the slot goes to the next bullet before this answer is parsed
             return response
 
         create = instructor.patch(create=send, mode=self._mode)
         try:
             with guard_context(context):  # this task only: concurrent calls each see their own bullet
-                parsed = await create(
-                    response_model=_wrapped(response_model), max_retries=self._reask_policy(AsyncRetrying), strict=False,
-                    **kwargs,
-                )
+                parsed = await create(**self._create_args(call, AsyncRetrying))
         except (InstructorRetryException, IncompleteOutputException) as e:
-            outcome = self._failed(e, log, response_model)
+            return self._finish(call, failed=e)
+        return self._finish(call, parsed=parsed)
+
+    def _begin(
+        self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel], context: dict,
+        *, fresh: bool, keep_fresh: bool,
+    ) -> _Outcome | _Pending:
+        """The cached outcome of this call, or the call to send."""
+        kwargs, key = self._request(prompt, messages, response_model, fresh=fresh)
+        read_key, store_key = self._keys(key, fresh=fresh, keep_fresh=keep_fresh)
+        if (hit := self._cached(read_key, response_model, context)) is not None:
+            return hit
+        return _Pending(prompt=prompt, response_model=response_model, kwargs=kwargs, store_key=store_key,
+                        fresh=fresh, log=transport.CallLog(),
+                        budget=NetworkBudget(self.network_retries, self.network_deadline))
+
+    def _create_args(self, call: _Pending, retrying: type[Retrying] | type[AsyncRetrying]) -> dict[str, Any]:
+        # The guards' context goes through `guard_context`, not instructor's context=: that would
+        # render the messages (the bullet!) as Jinja templates.
+        return {"response_model": response_model_for(call.response_model),
+                "max_retries": reask_policy(self.max_reasks, retrying), "strict": False, **call.kwargs}
+
+    def _endpoint_error(self, exc: openai.OpenAIError, call: _Pending, tries: int) -> EndpointError:
+        return endpoint_error(exc, self.settings, timeout=self.timeout, tries=tries,
+                              asked_to_wait=call.budget.gave_up_waiting)
+
+    def _finish(self, call: _Pending, *, parsed: BaseModel | None = None, failed: Exception | None = None) -> _Outcome:
+        """The call's outcome, stored in the cache when it may be (`_store`)."""
+        if failed is not None:
+            outcome = self._failed(failed, call.log, call.response_model)
         else:
-            outcome = _Outcome(parsed=parsed, usage=log.usage(), model=log.reported_model)
-        self._store(store_key, outcome, prompt, fresh=fresh)
+            outcome = _Outcome(parsed=parsed, usage=call.log.usage(), model=call.log.reported_model)
+        self._store(call.store_key, outcome, call.prompt, fresh=call.fresh)
         return outcome
 
-    def _failed(self, exc: Exception, log: _CallLog, response_model: type[BaseModel]) -> _Outcome:
+    def _failed(self, exc: Exception, log: transport.CallLog, response_model: type[BaseModel]) -> _Outcome:
         """The guards still failed after the last re-ask (or the answer was cut off)."""
         cause = exc.__cause__
         if isinstance(cause, EngineError):
@@ -911,8 +480,8 @@ class OpenAIEngine(Engine):
         tries = f"after {reasks} re-ask{'s' if reasks != 1 else ''}" if reasks else "on the only try"
         if isinstance(exc, IncompleteOutputException):
             failure = f"the model's answer was cut off at max_tokens ({tries})"
-        elif isinstance(cause, _PARSE_ERRORS + (AssertionError,)):
-            failure = f"the model's answer still failed its checks {tries}: {_short_reason(cause)}"
+        elif isinstance(cause, PARSE_ERRORS + (AssertionError,)):
+            failure = f"the model's answer still failed its checks {tries}: {short_reason(cause)}"
         else:
             raise exc  # not a model-output problem: let it surface
         last = log.responses[-1] if log.responses else getattr(exc, "last_completion", None)
@@ -920,85 +489,20 @@ class OpenAIEngine(Engine):
             parsed=None,
             usage=log.usage(),
             model=log.reported_model,
-            lenient=_lenient_parse(last, response_model, self._mode),
+            lenient=transport.lenient_parse(last, response_model, self._mode),
             failure=failure,
-            guards_failed=isinstance(cause, _PARSE_ERRORS) and not isinstance(exc, IncompleteOutputException),
+            guards_failed=isinstance(cause, PARSE_ERRORS) and not isinstance(exc, IncompleteOutputException),
             # Every attempt came back as a completion the model wrote: the failure is the model's,
             # and the same request gets the same failure. An attempt whose body never read as a
             # completion (cut on the wire) is a transport fault, which the next run should retry.
             cacheable=len(log.responses) >= attempts,
         )
 
-    def _endpoint_error(self, exc: openai.OpenAIError, budget: _NetworkBudget, tries: int) -> EndpointError:
-        host = self.settings.host
-        gave_up = f" (gave up after {tries} tries)" if tries > 1 else ""
-        status = getattr(exc, "status_code", None)
-        if isinstance(exc, openai.APITimeoutError):
-            message = f"{host}: no answer within {self.timeout:g} s{gave_up}"
-        elif isinstance(exc, openai.APIConnectionError):
-            reason = _redact(str(exc.__cause__ or "") or "connection failed", self.settings.api_key)
-            message = f"{host}: can't connect ({reason[:120]}){gave_up}; is the server running and OPENAI_BASE_URL right?"
-        elif isinstance(exc, openai.APIStatusError):
-            phrase = getattr(exc.response, "reason_phrase", "") or ""
-            said = _redact(_server_message(exc), self.settings.api_key)[:160]
-            message = f"{host}: HTTP {status}" + (f" {phrase}" if phrase else "") + (f": {said}" if said else "")
-            if budget.gave_up_waiting is not None:
-                message += f" (the server asked to wait {budget.gave_up_waiting:.0f} s, beyond the time left)"
-            message += gave_up
-            if status == 401:
-                message += "; check the API key (OPENAI_API_KEY)"
-            elif status == 404:
-                message += f"; check the model name ({self.model!r}, BULLETSMITH_MODEL) and that the base URL ends in /v1"
-        else:
-            message = f"{host}: {_redact(str(exc), self.settings.api_key)[:160]}"
-        return EndpointError(message, host=host, status=status)
 
-
-def _rewrite_from_analysis(analysis: Analysis, answers: dict[Slot, Answer]) -> RewriteDraft | None:
+def _rewrite_from_analysis(analysis: Analysis, answers: dict[Slot, Answer]) -> Draft | None:
     """The rewrite the analysis already brought, when nothing is missing and no answer adds to it."""
     if not analysis.draft_rewrite or analysis.missing or any(a.usable for a in answers.values()):
         return None
-    return RewriteDraft(
+    return Draft(
         analysis.draft_rewrite, usage=Usage(), model=analysis.model, prompt_version=analysis.prompt_version
     )
-
-
-# --------------------------------------------------------------------------- reading failed attempts
-
-
-def _short_reason(exc: BaseException) -> str:
-    if isinstance(exc, ValidationError):
-        msgs = []
-        for err in exc.errors():
-            msg = str(err.get("msg", "")).removeprefix("Value error, ")
-            loc = ".".join(str(p) for p in err.get("loc", ()))
-            msgs.append(f"{loc}: {msg}" if loc and err.get("type") != "value_error" else msg)
-        text = "; ".join(msgs)
-    elif isinstance(exc, AssertionError):
-        text = f"the model refused ({exc})"
-    else:
-        text = str(exc) or type(exc).__name__
-    text = " ".join(text.split())
-    return text if len(text) <= 300 else text[:299] + "…"
-
-
-_CODEBLOCK_RE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
-
-
-def _lenient_parse(completion: Any, response_model: type[BaseModel], mode: Any) -> BaseModel | None:
-    """What the last attempt said, checked for structure only (no guards), or None."""
-    try:
-        message = completion.choices[0].message
-    except (AttributeError, IndexError, TypeError):
-        return None
-    calls = getattr(message, "tool_calls", None) or []
-    raw = calls[0].function.arguments if calls else (message.content or "")
-    if not calls and mode == instructor.Mode.MD_JSON and (m := _CODEBLOCK_RE.search(raw)):
-        raw = m.group(1)
-    try:
-        # pydantic's strict JSON here, not `_model_validate_json`: a failed answer with raw control
-        # characters stays unread, as the eval's committed figures count it (reading it moves them).
-        with guard_context(None):
-            return response_model.model_validate_json(raw or "", strict=False)
-    except (ValidationError, ValueError):
-        return None

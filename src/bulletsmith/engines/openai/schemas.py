@@ -28,12 +28,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from bulletsmith import guards
-from bulletsmith.models import WHY, Answer, AnswerKind, AnswerStatus, Finding, Question, Slot, SlotFill, Usage
+from bulletsmith.models import WHY, Answer, AnswerKind, AnswerStatus, Question, Slot, SlotFill
 from bulletsmith.text import looks_like_injection, normalize_text
 
 
 __all__ = [
-    "AnalyzeCall", "RewriteCall", "RewriteDraft", "SlotCall", "format_answers", "guard_context", "question_is_specific",
+    "AnalyzeCall", "RewriteCall", "SlotCall", "format_answers", "guard_context", "question_is_specific",
 ]
 
 _GUARD_CONTEXT: ContextVar[dict[str, Any] | None] = ContextVar("bulletsmith_guard_context", default=None)
@@ -242,33 +242,3 @@ def format_answers(answers: dict[Slot, Answer]) -> str:
         note = " (the person gave this as approximate)" if a.status is AnswerStatus.APPROXIMATE else ""
         lines.append(f"- {slot.label}{note}: {text}")
     return "\n".join(lines) if lines else "(none: only rephrase the bullet)"
-
-
-class RewriteDraft(str):
-    """An engine's rewritten text, still a plain ``str``, carrying how it was made.
-
-    The Assistant checks the text with the guards as for any engine and copies these onto
-    the Rewrite: `findings` (e.g. the model still failed after its re-asks), `usage`, `model`
-    and `prompt_version`.
-    """
-
-    findings: list[Finding]
-    usage: Usage | None
-    model: str | None
-    prompt_version: str | None
-
-    def __new__(
-        cls,
-        text: str,
-        *,
-        findings: list[Finding] | None = None,
-        usage: Usage | None = None,
-        model: str | None = None,
-        prompt_version: str | None = None,
-    ) -> RewriteDraft:
-        obj = super().__new__(cls, text)
-        obj.findings = list(findings or [])
-        obj.usage = usage
-        obj.model = model
-        obj.prompt_version = prompt_version
-        return obj

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bulletsmith.engines.rules.assembly import assemble
-from bulletsmith.engines.base import Engine
+from bulletsmith.engines.base import Draft, Engine
 from bulletsmith.models import Analysis, Answer, Slot
 from bulletsmith.engines.rules.questions import questions_for
 from bulletsmith.engines.rules.clauses import detect
@@ -24,6 +24,6 @@ class RulesEngine(Engine):
             engine=self.name,
         )
 
-    def rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> str:
+    def rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> Draft:
         # Deterministic: a fresh rewrite is the same text (Engine.deterministic says so to callers).
-        return assemble(analysis, answers)
+        return Draft(assemble(analysis, answers))
