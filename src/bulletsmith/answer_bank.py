@@ -233,7 +233,9 @@ def read_questions_file(path: Path) -> QuestionsFile:
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = (f"unknown key {err['loc'][-1]!r} (expected resume, bullets, location, bullet, rewritten, "
-                   "questions, slot, question, answer)")
+                   "decision, questions, slot, question, answer)")
+        elif err["type"] == "enum" and err["loc"][-1] == "decision":
+            msg = f"unknown decision {err.get('input')!r} (decisions: {', '.join(d.value for d in Decision)}, or leave it out)"
         elif err["type"] == "enum":
             msg = f"unknown slot {err.get('input')!r} (slots: {', '.join(s.value for s in Slot)})"
         raise AnswersFileError(f"{path}: {where}: {msg}") from None

@@ -15,9 +15,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping, Sequence
 
-from bulletsmith.errors import BulletsmithError, InputError
 from bulletsmith import guards
 from bulletsmith.engines.base import Draft, Engine
+from bulletsmith.errors import BulletsmithError, InputError
 from bulletsmith.models import Analysis, Answer, Finding, Rewrite, Slot
 
 ENGINES = ("rules", "openai")

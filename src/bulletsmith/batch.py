@@ -206,7 +206,7 @@ async def arun_batch(
     """Every bullet analyzed and rewritten from the answers in `bank`, concurrently. A bullet the
     person decided in coach (accepted, edited, kept: recorded in the fact bank) keeps that
     decision and costs no request, unless redo_decided."""
-    bank = bank or AnswerBank()
+    bank = AnswerBank() if bank is None else bank  # not `or`: a bank with no answers yet is empty, and still the one
     if outcomes is None:
         outcomes = [BulletOutcome(bullet=b) for b in document.bullets]
     gate = CallGate(assistant.concurrency)  # handed to the next bullet as soon as an answer has arrived

@@ -15,8 +15,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from bulletsmith.errors import InputError
 from bulletsmith import guards
+from bulletsmith.errors import InputError
 from bulletsmith.models import Analysis, Answer, Rewrite, Slot
 
 

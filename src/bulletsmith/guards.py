@@ -21,7 +21,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from bulletsmith.datafiles import word_list
-
 from bulletsmith.models import Answer, Finding, Question, Slot, SlotFill
 from bulletsmith.quantities import Quantity, changes, extract_quantities, same_quantity
 from bulletsmith.text import brief as _brief

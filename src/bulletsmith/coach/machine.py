@@ -17,10 +17,14 @@ from bulletsmith.coach.session import (
     Item,
     SessionData,
     SessionStore,
+    answers_in,
+    answers_on_disk,
     fact_records,
     file_hash,
     merge_saved,
     session_data,
+    take_disk_answers,
+    take_from_bank,
 )
 from bulletsmith.coach.steps import COMMANDS, ESCAPE_HELP, Finished, Reply, Stage, Step, WaitStats
 from bulletsmith.documents import Document
@@ -69,7 +73,7 @@ class Coach:
     ) -> None:
         self.document = document
         self.assistant = assistant
-        self.bank = bank or AnswerBank()
+        self.bank = AnswerBank() if bank is None else bank
         self.store = store
         self.questions_path = questions_path if questions_path is not None else default_questions_path(document.path)
         self.in_place = in_place
@@ -83,22 +87,11 @@ class Coach:
         self._backup: Path | None = None
         self.items = [Item(bullet=b) for b in document.bullets]
         start = merge_saved(self.items, saved, self._hash, self.document.path.name, self.notices)
-        for item in self.items:
-            original = self.bank.original(item.bullet.text)
-            item.source = original if original != item.bullet.text else ""
-            # The fact bank is written at every save, so an answer there that differs from the
-            # session's was edited by the person since: theirs wins.
-            for slot in Slot:
-                raw = self.bank.raw(item.bullet.text, slot)
-                if raw.strip():
-                    item.answers[slot] = raw
-            item.prefilled = set(item.answers)
-            # A decision made in an earlier session stands (the session file is gone once a
-            # session finishes; the fact bank keeps it) and is shown when the bullet comes up.
-            if item.decision is None and (decided := self.bank.decision(item.original)) is not None:
-                item.decision = decided[0]
-                item.final = None if item.decision is Decision.KEPT else decided[1]
+        take_from_bank(self.items, self.bank)
 
+        # What the questions file held when last read or written: a difference later is the person's edit.
+        self._disk_seen = answers_on_disk(self.questions_path) or {}
+        self._disk_notes: list[str] = []
         self._work = Prefetcher(min(self.assistant.concurrency, PREFETCH_CONCURRENCY))
 
         self.index = start
@@ -131,9 +124,15 @@ class Coach:
         return build_questions_file(self.document.path.name, records, self.bank)
 
     def _write_bank(self) -> bool:
-        if not any(it.answers for it in self.items) and not self.questions_path.exists():
+        """Write the fact bank, after taking in what the person typed into it meanwhile."""
+        on_disk = answers_on_disk(self.questions_path)
+        if on_disk is not None:
+            self._disk_notes += take_disk_answers(self.items, on_disk, self._disk_seen, self.questions_path.name)
+        if not any(it.answers or it.decision for it in self.items) and not self.questions_path.exists():
             return False
-        write_questions_file(self.questions_path, self.questions_file())
+        qf = self.questions_file()
+        write_questions_file(self.questions_path, qf)
+        self._disk_seen = answers_in(qf)
         return True
 
     # -- background work -----------------------------------------------------------------------
@@ -330,6 +329,13 @@ class Coach:
 
     def handle(self, raw: str) -> Reply:
         """Apply what the person typed at the current step."""
+        reply = self._handle(raw)
+        if self._disk_notes:  # answers taken from the questions file while saving: say so
+            reply.message = "\n".join(filter(None, [reply.message, *self._disk_notes]))
+            self._disk_notes = []
+        return reply
+
+    def _handle(self, raw: str) -> Reply:
         if self.stage is Stage.DONE:
             return Reply()
         if self._entering is not None or (self.stage is Stage.DECIDE and self._rewrite is None and self._rewrite_error is None):

@@ -38,11 +38,20 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
-from bulletsmith.answer_bank import AnswerBank, FactRecord, QuestionEntry, bullet_key
+from bulletsmith.answer_bank import (
+    AnswerBank,
+    AnswersFileError,
+    FactRecord,
+    QuestionEntry,
+    QuestionsFile,
+    bullet_key,
+    read_questions_file,
+)
 from bulletsmith.documents import Bullet
 from bulletsmith.errors import InputError
 from bulletsmith.fsutil import atomic_write, private_dir, state_dir
 from bulletsmith.models import Analysis, Decision, Slot
+from bulletsmith.text import brief
 
 SESSION_VERSION = 1
 
@@ -246,3 +255,65 @@ def fact_records(items: list[Item], analysis_of: Callable[[int], Analysis | None
         records.append(FactRecord(location=it.bullet.location, original=it.original, output=it.output,
                                   questions=questions, decision=it.decision))
     return records
+
+
+def answers_in(qf: QuestionsFile) -> dict[tuple[str, Slot], str]:
+    """The answers a questions file holds, by (bullet key, slot)."""
+    return {(bullet_key(e.bullet), q.slot): q.answer for e in qf.bullets for q in e.questions}
+
+
+def answers_on_disk(path: Path) -> dict[tuple[str, Slot], str] | None:
+    """What the questions file at `path` holds now; None when it is missing or can't be read
+    (then nothing is taken from it, and the next write replaces it as before)."""
+    try:
+        return answers_in(read_questions_file(path))
+    except AnswersFileError:
+        return None
+
+
+def take_disk_answers(
+    items: list[Item], on_disk: dict[tuple[str, Slot], str], last_seen: dict[tuple[str, Slot], str], name: str
+) -> list[str]:
+    """Answers the person typed into the questions file while the session was open.
+
+    Where the file differs from what the session last read or wrote there, the person edited
+    it: the file's answer is taken (it wins over one typed in the session meanwhile, and the
+    note says so). An answer emptied in the file removes nothing the session holds: another
+    process writing an older copy must not erase what was typed here. Returns one note per
+    answer taken."""
+    notes = []
+    for number, it in enumerate(items, 1):
+        key = bullet_key(it.original)
+        for slot in Slot:
+            disk = on_disk.get((key, slot))
+            if disk is None or not disk.strip() or disk == last_seen.get((key, slot), ""):
+                continue
+            mine = it.answers.get(slot, "")
+            if mine == disk:
+                continue
+            it.answers[slot] = disk
+            note = f"bullet {number}: the {slot.label} answer typed into {name} is used"
+            if mine.strip() and mine != last_seen.get((key, slot), ""):
+                note += f' instead of the one given here ("{brief(mine)}")'
+            notes.append(note)
+    return notes
+
+
+def take_from_bank(items: list[Item], bank: AnswerBank) -> None:
+    """What the fact bank knows about each bullet: its original text (when the file holds its
+    recorded rewrite), its answers, and a decision made in an earlier session."""
+    for item in items:
+        original = bank.original(item.bullet.text)
+        item.source = original if original != item.bullet.text else ""
+        # The fact bank is written at every save, so an answer there that differs from the
+        # session's was edited by the person since: theirs wins.
+        for slot in Slot:
+            raw = bank.raw(item.bullet.text, slot)
+            if raw.strip():
+                item.answers[slot] = raw
+        item.prefilled = set(item.answers)
+        # A decision made in an earlier session stands (the session file is gone once a
+        # session finishes; the fact bank keeps it) and is shown when the bullet comes up.
+        if item.decision is None and (decided := bank.decision(item.original)) is not None:
+            item.decision = decided[0]
+            item.final = None if item.decision is Decision.KEPT else decided[1]

@@ -42,8 +42,8 @@ from typing import Any
 
 import httpx2
 
-from bulletsmith.errors import BulletsmithError
 from bulletsmith.engines.openai.request_key import KEY_VERSION, normalize_request, request_key
+from bulletsmith.errors import BulletsmithError
 
 __all__ = ["Recording", "RecordingStore", "RecordingTransport", "ReplayMiss", "library_versions", "recording_key"]
 

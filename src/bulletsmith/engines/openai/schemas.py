@@ -31,7 +31,6 @@ from bulletsmith import guards
 from bulletsmith.models import WHY, Answer, AnswerKind, AnswerStatus, Question, Slot, SlotFill
 from bulletsmith.text import looks_like_injection, normalize_text
 
-
 __all__ = [
     "AnalyzeCall", "RewriteCall", "SlotCall", "format_answers", "guard_context", "question_is_specific",
 ]

@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import re
 
-from bulletsmith.guards import answer_claim, is_filler
-from bulletsmith.text import without_injection
-from bulletsmith.engines.rules.lexicon import lexicon
-from bulletsmith.models import Analysis, Answer, Slot
 from bulletsmith.engines.rules.clauses import (
     OUTCOME_OPENER,
     Clause,
@@ -19,6 +15,10 @@ from bulletsmith.engines.rules.clauses import (
     is_clause,
     split_clauses,
 )
+from bulletsmith.engines.rules.lexicon import lexicon
+from bulletsmith.guards import answer_claim, is_filler
+from bulletsmith.models import Analysis, Answer, Slot
+from bulletsmith.text import without_injection
 
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _INTENT = re.compile(r"^(?:to|because|since|after|when|as|so that|due to|given)\b", re.IGNORECASE)

@@ -12,10 +12,10 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from bulletsmith.text import mask_injection
 from bulletsmith.engines.rules.lexicon import Lexicon, lexicon
 from bulletsmith.models import Slot, SlotFill
 from bulletsmith.quantities import Quantity, extract_quantities
+from bulletsmith.text import mask_injection
 
 # Where a clause ends and the next begins. Each alternative matches the boundary itself
 # (punctuation) or the empty string before a clause-opening word.

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bulletsmith.engines.rules.assembly import assemble
 from bulletsmith.engines.base import Draft, Engine
-from bulletsmith.models import Analysis, Answer, Slot
-from bulletsmith.engines.rules.questions import questions_for
+from bulletsmith.engines.rules.assembly import assemble
 from bulletsmith.engines.rules.clauses import detect
+from bulletsmith.engines.rules.questions import questions_for
+from bulletsmith.models import Analysis, Answer, Slot
 
 
 class RulesEngine(Engine):

@@ -8,6 +8,7 @@ from functools import cached_property, lru_cache
 
 from bulletsmith.datafiles import data_yaml, word_list
 
+
 @dataclass(frozen=True)
 class TermMatcher:
     """Finds any of a list of words or phrases on word boundaries.

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bulletsmith.text import without_injection
 from bulletsmith.engines.rules.lexicon import Domain, lexicon, word_list
 from bulletsmith.models import WHY, AnswerKind, Question, Slot
 from bulletsmith.quantities import extract_quantities
+from bulletsmith.text import without_injection
 
 _MAX_OBJECT_WORDS = 8
 _ARTICLE = re.compile(r"^(?:a|an)\s+", re.IGNORECASE)
