@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from importlib.resources import files
+from typing import get_args, get_origin, get_type_hints
 
 import pytest
 
@@ -35,6 +36,25 @@ def test_an_edited_yaml_file_is_read_as_yaml_not_from_stale_json(monkeypatch):
     edited = (DATA / name).read_text(encoding="utf-8") + "\nadded_by_the_test: [x]\n"
     monkeypatch.setattr(lx, "data_text", lambda n: edited if n == name else (DATA / n).read_text(encoding="utf-8"))
     assert lx.data_yaml(name)["added_by_the_test"] == ["x"]
+
+
+def _fits(value, hint) -> bool:
+    """True when a value parsed from YAML has the shape a type hint names (str, list[str], a TypedDict)."""
+    if hint is str:
+        return isinstance(value, str)
+    if get_origin(hint) is list:
+        return isinstance(value, list) and all(_fits(v, get_args(hint)[0]) for v in value)
+    hints = get_type_hints(hint)
+    return isinstance(value, dict) and set(value) == set(hints) and all(_fits(value[k], t) for k, t in hints.items())
+
+
+def test_the_rules_engine_vocabularies_have_the_shapes_its_types_name():
+    from bulletsmith.engines.rules.lexicon import _DomainSpec, _LexiconFile
+
+    assert _fits(lx.data_yaml("lexicon.yaml"), _LexiconFile)
+    domains = lx.data_yaml("domains.yaml")
+    assert domains and all(_fits(spec, _DomainSpec) for spec in domains.values())
+    assert not _fits({"keywords": "label", "problem": "", "data": "", "data_unit": "", "model": ""}, _DomainSpec)
 
 
 def test_a_rules_analysis_from_the_command_line_does_not_import_yaml():

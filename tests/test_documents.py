@@ -282,6 +282,7 @@ def test_empty_replacement_is_refused():
         (r"\'ecole na\"{\i}ve", "école naïve"),
         (r"Tools: R \vspace{2mm}", "Tools: R"),
         (r"user’s repositories", "user’s repositories"),
+        (r"caf\é au lait", "café au lait"),  # a non-ASCII letter after "\" is a control symbol
     ],
 )
 def test_latex_to_text(latex, text):

@@ -168,6 +168,7 @@ class BatchInterrupted(KeyboardInterrupt):
     def __init__(self, result: BatchResult) -> None:
         super().__init__("interrupted")
         self.result = result
+        self.signal: str | None = None  # "SIGTERM" when cli.signals turned a SIGTERM into this
 
     @property
     def finished(self) -> int:

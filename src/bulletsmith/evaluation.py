@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
@@ -18,6 +19,9 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 from bulletsmith import guards
 from bulletsmith.errors import InputError
 from bulletsmith.models import Analysis, Answer, Rewrite, Slot
+
+if TYPE_CHECKING:  # imported where used: replay and record only, so the rules eval never loads the openai engine
+    from bulletsmith.engines.openai.recording import RecordingTransport
 
 
 class CaseError(InputError):
@@ -347,7 +351,7 @@ class Recordings:
         self.inner = inner  # the real transport for --record (default: httpx2.HTTPTransport()); tests pass another
         self.index = self._load_index()
         self.store = RecordingStore(self.directory)
-        self.transport = None
+        self.transport: RecordingTransport | None = None  # made by assistant()
         self.stale: list[StaleCase] = []
         self.not_recorded: list[str] = []
         self.ran: list[str] = []
@@ -462,6 +466,7 @@ class Recordings:
             self.not_recorded.append(case.id)
             return None
         transport = self.transport
+        assert transport is not None, "assistant() made the transport before any case runs"
         first_key, first_miss = len(transport.keys), len(transport.misses)
         prompts = {name: load_prompt(name) for name in ("analyze", "rewrite")}
         call = "analyze"

@@ -365,11 +365,13 @@ def style_findings(text: str, *, role: str | None = "data scientist") -> list[Fi
                                message=f'"{m.group(0)}" is filler: show the work that proves it instead'))
 
     body = _body(text)
-    if m := _weak_opener_re().match(body):
+    if opener := _weak_opener_re().match(body):
         out.append(Finding(guard="style.opener",
-                           message=f'opens with "{m.group(0)}"; start with what you did, as a strong past-tense verb'))
+                           message=f'opens with "{opener.group(0)}"; start with what you did, as a strong past-tense verb'))
     elif body and not starts_with_strong_past_tense_verb(body):
-        first = (_FIRST_WORD_RE.match(body) or re.match(r"\S+", body)).group(0)
+        word = _FIRST_WORD_RE.match(body) or re.match(r"\S+", body)
+        assert word is not None, "_body strips leading space, so a non-empty body starts with a word"
+        first = word.group(0)
         out.append(Finding(guard="style.verb",
                            message=f'starts with "{first}"; start with a strong past-tense verb (e.g. "Redesigned", "Built")'))
 

@@ -339,8 +339,8 @@ def _scan_digits(text: str) -> list[_Draft]:
             d.kind, d.end, d.has_unit = "ratio", r.end(), True
             d.value = d.value / float(r.group(1)) if float(r.group(1)) else math.inf
             pos = d.end
-        elif integer and _ORDINAL_RE.match(text, e):
-            d.kind, d.end, d.has_unit = "ordinal", _ORDINAL_RE.match(text, e).end(), True
+        elif integer and (o := _ORDINAL_RE.match(text, e)):
+            d.kind, d.end, d.has_unit = "ordinal", o.end(), True
         elif integer and len(digits) == 4 and 1900 <= d.value <= 2099 and _DECADE_RE.match(text, e):
             d.kind, d.end, d.has_unit = "year", e + 1, True
         else:

@@ -218,7 +218,11 @@ def _run(session: Coach, ui: _Ui, file: Path) -> None:
         lines.append(f"Your answers are kept in {done.questions_file}.")
     for location, lost in done.dropped_markup.items():
         lines.extend(f"! {location}: {m.not_kept}" for m in lost)
-    held_off(lambda: [ui.info(line) for line in lines])
+    def show() -> None:
+        for line in lines:
+            ui.info(line)
+
+    held_off(show)
 
 
 def _position(session: Coach) -> str:
@@ -376,8 +380,9 @@ class _RichUi(_Ui):
         try:  # line editing (arrows, history) for input(), and the edit prompt prefilled
             import readline
         except ImportError:  # pragma: no cover - Windows
-            readline = None
-        self._readline = readline if hasattr(readline, "set_pre_input_hook") else None
+            self._readline = None
+        else:
+            self._readline = readline if hasattr(readline, "set_pre_input_hook") else None
 
     def info(self, text: str) -> None:
         from rich.text import Text

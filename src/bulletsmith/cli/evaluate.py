@@ -177,7 +177,7 @@ def eval_(
                if cases == DEFAULT_CASES else "pass --cases a folder of case files (*.yaml)")
         fail(f"{cases}: {found}; {how}")
     full = only is None and per_file is None
-    rec = None
+    rec: Recordings | None = None
     try:
         loaded = load_cases(cases)
         if per_file is not None:

@@ -123,7 +123,7 @@ def rewrite(
         fail(
             f"{file}: interrupted after {stop.finished} of {len(stop.result.outcomes)} bullets; wrote {files}; "
             "run the same command again to finish the rest",
-            EXIT_TERMINATED if getattr(stop, "signal", None) == "SIGTERM" else EXIT_INTERRUPTED,
+            EXIT_TERMINATED if stop.signal == "SIGTERM" else EXIT_INTERRUPTED,
         )
     except KeyboardInterrupt:  # outside run_batch: the progress bar starting, or closing after the batch
         if not finished:

@@ -316,7 +316,7 @@ class Coach:
         if self.stage in (Stage.DECIDE, Stage.EDIT, Stage.CONFIRM_EDIT):
             step.rewrite = self._rewrite
             step.error = self._rewrite_error
-        if self.stage is Stage.DECIDE and step.changed and self._rewrite.ok:
+        if self.stage is Stage.DECIDE and step.changed and self._rewrite is not None and self._rewrite.ok:
             # Said before `a`, not after the file is written: the person may prefer to edit.
             loc = item.bullet.location
             step.dropped_markup = self.document.dropped_markup({loc: self._rewrite.text}).get(loc, [])

@@ -71,6 +71,7 @@ __all__ = [
 
 
 def _reader(fmt: str) -> Callable[[Path, bytes], Document]:
+    reader: Callable[[Path, bytes], Document]  # each format's parser returns its own Document subclass
     if fmt == "markdown":
         from bulletsmith.documents.markdown import parse_markdown as reader
     elif fmt == "text":

@@ -419,10 +419,12 @@ def wrapping_of(source: str, start: int, end: int, indent: re.Pattern[str] = _CO
     line_end = after.start() if after else len(source)
     lines = _LINE_BREAK.split(source[line_start:line_end])
     continuation = next((line for line in lines[1:] if line.strip()), "")
+    opening = indent.match(continuation)
+    assert opening is not None, "an indent pattern matches the empty string too"
     return Wrapping(
         width=max(len(line.rstrip()) for line in lines),
         first=source[line_start:start],
-        indent=indent.match(continuation).group(),
+        indent=opening.group(),
         newline=first_break.group(),
         tail=len(source[end:line_end].rstrip()),
     )

@@ -54,8 +54,13 @@ class _Locator:
         self._value(pos, ())
         return self.spans
 
+    def _match(self, pattern: re.Pattern[str], pos: int) -> re.Match[str]:
+        m = pattern.match(self.text, pos)
+        assert m is not None, "json.loads accepted the text, so the token is there"
+        return m
+
     def _ws(self, pos: int) -> int:
-        return self._WS.match(self.text, pos).end()
+        return self._match(self._WS, pos).end()
 
     def _value(self, pos: int, path: tuple) -> int:
         c = self.text[pos]
@@ -64,7 +69,7 @@ class _Locator:
             if self.text[pos] == "}":
                 return pos + 1
             while True:
-                m = self._STRING.match(self.text, pos)
+                m = self._match(self._STRING, pos)
                 key = json.loads(m.group())
                 pos = self._ws(m.end())
                 pos = self._ws(pos + 1)  # the colon
@@ -84,10 +89,10 @@ class _Locator:
                     return pos + 1
                 pos = self._ws(pos + 1)
         if c == '"':
-            m = self._STRING.match(self.text, pos)
+            m = self._match(self._STRING, pos)
             self.spans[path] = (m.start(), m.end())  # a repeated key: the last one wins, as in json.loads
             return m.end()
-        return self._SCALAR.match(self.text, pos).end()
+        return self._match(self._SCALAR, pos).end()
 
 
 def _json_type(value: object) -> str:

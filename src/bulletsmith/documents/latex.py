@@ -148,7 +148,9 @@ def _mask_definitions(s: str) -> tuple[str, dict[str, _Macro]]:
         nargs = 0
         i = _skip_ws(s, i)
         if kind in ("def", "gdef", "edef", "xdef"):
-            params = re.match(r"(?:#\d)*", s[i:]).group()
+            run = re.match(r"(?:#\d)*", s[i:])
+            assert run is not None, "a starred pattern matches the empty string too"
+            params = run.group()
             nargs = len(params) // 2
             i += len(params)
         elif kind.endswith("DocumentCommand"):

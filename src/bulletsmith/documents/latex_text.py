@@ -143,8 +143,8 @@ def _to_text(s: str) -> str:
     while i < n:
         c = s[i]
         if c == "\\":
-            if i + 1 < n and s[i + 1].isalpha():
-                m = re.match(r"[A-Za-z]+", s[i + 1 :])
+            # A control word's name is ASCII letters only: "\é" is a control symbol, read below.
+            if i + 1 < n and (m := re.match(r"[A-Za-z]+", s[i + 1 :])):
                 name = m.group()
                 i += 1 + len(name)
                 if name in ACCENTS and len(name) == 1:

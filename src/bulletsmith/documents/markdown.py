@@ -15,6 +15,7 @@ is parsed again, and markup that would not read back as it was is left out and r
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -300,17 +301,27 @@ def parse_markdown(path: Path, data: bytes) -> MarkdownDocument:
     return MarkdownDocument(path, bullets, text, bom, spans)
 
 
+@dataclass
+class _GlyphItem:
+    """A ``• text`` bullet being read: its line, its text's offsets in the source, its glyph prefix."""
+
+    line: int
+    start: int
+    end: int
+    glyph: str
+
+
 def _glyph_paragraph(map_, source, lines, starts, sections, bullets, spans) -> None:  # noqa: ANN001
     """``• text`` lines inside a paragraph: each glyph starts a bullet, other lines continue it."""
     first, end_line = map_
     if not _GLYPH_LINE.match(lines[first]):
         return
-    current: list[int] = []  # [line, start offset, end offset, glyph prefix]
+    current: _GlyphItem | None = None
 
     def flush() -> None:
-        if not current:
+        if current is None:
             return
-        line_no, start, end, glyph = current
+        line_no, start, end, glyph = current.line, current.start, current.end, current.glyph
         first_line, *rest = _NEWLINE.split(source[start:end])
         # "> " opening a continuation line inside a blockquote is no part of the text
         joined = normalize_space(" ".join([first_line, *(_QUOTE_MARKS.sub("", r) for r in rest)]))
@@ -327,7 +338,7 @@ def _glyph_paragraph(map_, source, lines, starts, sections, bullets, spans) -> N
         m = _GLYPH_LINE.match(body)
         if m:
             flush()
-            current[:] = [ln, starts[ln] + m.end(), starts[ln] + len(body.rstrip()), m.group(2)]
+            current = _GlyphItem(ln, starts[ln] + m.end(), starts[ln] + len(body.rstrip()), m.group(2))
         elif current and body.strip():
-            current[2] = starts[ln] + len(body.rstrip())
+            current.end = starts[ln] + len(body.rstrip())
     flush()

@@ -123,7 +123,7 @@ def parse_pdf(path: Path, data: bytes) -> PdfDocument:
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted:
                 try:
-                    opened = reader.decrypt("")
+                    opened = bool(reader.decrypt(""))  # a PasswordType, whose NOT_DECRYPTED is 0
                 except Exception:  # noqa: BLE001 - e.g. AES without a crypto library
                     opened = False
                 if not opened:

@@ -198,9 +198,8 @@ def _describe(rpr, base) -> tuple[str, str]:  # noqa: ANN001
 
 
 def _run_text(r) -> str:  # noqa: ANN001
-    from docx.text.run import Run
-
-    return Run(r, None).text
+    # CT_R.text is what docx.text.Run.text returns; no Run (and no story part) needed.
+    return r.text
 
 
 def _new_run(rpr, text: str):  # noqa: ANN001, ANN202

@@ -235,8 +235,7 @@ def format_answers(answers: dict[Slot, Answer]) -> str:
     lines = []
     for slot in Slot:
         a = answers.get(slot)
-        text = guards.answer_claim(a) if a is not None else ""
-        if not text:
+        if a is None or not (text := guards.answer_claim(a)):
             continue
         note = " (the person gave this as approximate)" if a.status is AnswerStatus.APPROXIMATE else ""
         lines.append(f"- {slot.label}{note}: {text}")

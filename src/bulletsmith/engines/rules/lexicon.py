@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import TypedDict, cast
 
 from bulletsmith.datafiles import data_yaml, word_list
 
@@ -34,7 +35,7 @@ class TermMatcher:
         return cls(compile_(lower, re.IGNORECASE), compile_(mixed, 0))
 
     def finditer(self, text: str) -> list[re.Match[str]]:
-        found = []
+        found: list[re.Match[str]] = []
         for pattern in (self.insensitive, self.sensitive):
             if pattern is not None:
                 found.extend(pattern.finditer(text))
@@ -103,10 +104,31 @@ _VERB_PREFIXES = frozenset({"re", "co", "de", "pre", "un", "over", "auto", "cros
 _ED_NON_VERBS = frozenset({"embedded", "speed", "need", "seed", "feed", "hundred", "based", "red", "bed", "shed", "united"})
 
 
+class _LexiconFile(TypedDict):
+    """lexicon.yaml: each vocabulary is a list of words and phrases."""
+
+    outcome_verbs: list[str]
+    data_terms: list[str]
+    model_terms: list[str]
+    problem_cues: list[str]
+    people_terms: list[str]
+
+
+class _DomainSpec(TypedDict):
+    """One domain of domains.yaml (keyed by its name)."""
+
+    keywords: list[str]
+    problem: str
+    data: str
+    data_unit: str
+    model: str
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
-    lex = data_yaml("lexicon.yaml")
-    domains = data_yaml("domains.yaml")
+    # The shapes our own data files have (tests/test_data_files.py reads them); YAML itself is untyped.
+    lex = cast(_LexiconFile, data_yaml("lexicon.yaml"))
+    domains = cast(dict[str, _DomainSpec], data_yaml("domains.yaml"))
     return Lexicon(
         outcome_verbs=TermMatcher.of(lex["outcome_verbs"]),
         data_terms=TermMatcher.of(lex["data_terms"]),

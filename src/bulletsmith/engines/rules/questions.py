@@ -71,9 +71,9 @@ def past_tense(verb: str) -> str:
                 return past_tense(base)
         return past_tense(stem + "e") if re.search(r"(?:at|iz|is|ut|ur|uc|as|ag|ov|id)$", stem) else stem + "ed"
     if w.endswith("s") and not w.endswith("ss") and len(w) > 3:  # "Builds", "Manages", "Identifies"
-        for base in (w[:-3] + "y" if w.endswith("ies") else None, w[:-2], w[:-1]):
-            if base and (base in lex.action_verbs or base in _irregular()):
-                return past_tense(base)
+        for root in (w[:-3] + "y" if w.endswith("ies") else None, w[:-2], w[:-1]):
+            if root and (root in lex.action_verbs or root in _irregular()):
+                return past_tense(root)
     if w.endswith("e"):
         return w + "d"
     if re.search(r"[^aeiou]y$", w):
@@ -135,11 +135,11 @@ def _object_phrase(obj: str, max_words: int = _MAX_OBJECT_WORDS) -> str:
     if not text or _NOT_AN_OBJECT.match(text):
         return ""
     text = _without_numbers(text)  # first, so that "from 220ms to 90ms" goes whole
-    cut = _CUT_BEFORE.search(text)
-    head = text[: cut.start()].split() if cut else []
-    one_word_ok = head and cut.group(0).strip().lower() != "to" and not head[0].lower().endswith("ly")
-    if head and (len(head) >= 2 or one_word_ok and head[0].lower() not in _NO_ARTICLE | _DANGLING):
-        text = text[: cut.start()]
+    if cut := _CUT_BEFORE.search(text):
+        head = text[: cut.start()].split()
+        one_word_ok = head and cut.group(0).strip().lower() != "to" and not head[0].lower().endswith("ly")
+        if head and (len(head) >= 2 or one_word_ok and head[0].lower() not in _NO_ARTICLE | _DANGLING):
+            text = text[: cut.start()]
     words = text.split()
     if len(words) > max_words:
         # Cut before the last preposition in reach ("the development | of a Keyword Driven …"),
@@ -150,8 +150,8 @@ def _object_phrase(obj: str, max_words: int = _MAX_OBJECT_WORDS) -> str:
         if ands and len(words) - ands[-1] == 2 and words[-1][:1].isupper():
             words = words[: ands[-1]]
         elif not stops and "," in " ".join(words[1:]):  # inside a list: end at its last comma
-            first = min(i for i, w in enumerate(words) if w.endswith(","))
-            words = words[: first + 1]
+            first_comma = min(i for i, w in enumerate(words) if w.endswith(","))
+            words = words[: first_comma + 1]
     words = _trim(words)
     if not words or (len(words) == 1 and words[0].lower() in _DANGLING | _NO_ARTICLE):
         return ""
