@@ -63,6 +63,16 @@ def test_the_questions_file_reads_them_the_same_way():
     assert bank.answer(WEAK, Slot.DATA_OUTCOME).status is AnswerStatus.UNKNOWN
 
 
+def test_the_questions_file_header_lists_every_word(tmp_path):
+    write_questions_file(tmp_path / "q.yaml", QuestionsFile(resume="resume.md"))
+    comments = [line for line in (tmp_path / "q.yaml").read_text().splitlines() if line.startswith("#")]
+    text = " ".join(line.lstrip("# ") for line in comments)
+    for name in ("unknown_answers.txt", "not_mine_answers.txt"):
+        for word in word_list(name):
+            if word != "not_mine":
+                assert word in text, word
+
+
 @pytest.mark.parametrize("name", ["unknown_answers.txt", "not_mine_answers.txt"])
 def test_the_word_lists_are_clean_and_do_not_overlap(name):
     words = word_list(name, fold=True)

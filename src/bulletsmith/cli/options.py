@@ -81,6 +81,7 @@ def open_resume(file, *, output, in_place: bool, questions, answers):  # noqa: A
         fail(f"{file}: the output would overwrite the input; use --in-place (it keeps a .bak) or another -o")
 
     questions_path = questions or default_questions_path(file)
+    _check_distinct(file, out_path, questions_path, answers or [])
     for target in (out_path, questions_path):  # now, not after the model's work is done
         why = why_unwritable(target)
         if why:
@@ -93,3 +94,18 @@ def open_resume(file, *, output, in_place: bool, questions, answers):  # noqa: A
     except AnswersFileError as e:
         fail(str(e))
     return document, out_path, questions_path, bank
+
+
+def _check_distinct(file, out_path, questions_path, answers) -> None:  # noqa: ANN001
+    """The resume written over the questions file would lose the person's answers, and the
+    questions written over the resume would lose the resume: each file has one role."""
+    def same(a, b) -> bool:  # noqa: ANN001
+        return a.resolve() == b.resolve()
+
+    if same(out_path, questions_path):
+        fail(f"{out_path}: -o/--output names the questions file, which holds your answers; choose another output")
+    for held in answers:
+        if same(out_path, held):
+            fail(f"{out_path}: -o/--output names an --answers file, which holds your answers; choose another output")
+    if same(questions_path, file):
+        fail(f"{file}: the questions file would be written over the resume itself; choose another questions file")
