@@ -139,6 +139,13 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     raise typer.Exit(code)
 
 
+def stopped(message: str, code: int = EXIT_INTERRUPTED) -> NoReturn:
+    """Print one line to stderr and exit after Ctrl-C or SIGTERM: the person stopped the run,
+    nothing went wrong, so the line says what was kept and no "error"."""
+    sys.stderr.write(f"bulletsmith: {message}\n")
+    raise typer.Exit(code)
+
+
 def is_terminal() -> bool:
     """Rich output only on a real terminal; plain text when piped or under tests."""
     return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
