@@ -1,4 +1,4 @@
-"""The public Python API, as a notebook user calls it (DESIGN.md, "Public contract")."""
+"""The public Python API, as a notebook user calls it (README, "From Python or a notebook")."""
 
 import asyncio
 

@@ -237,7 +237,7 @@ class Analysis(BaseModel):
         return next((q for q in self.questions if q.slot == slot), None)
 
     def to_public_dict(self) -> dict:
-        """The JSON shape of `bulletsmith analyze --json` (DESIGN.md)."""
+        """The JSON shape of `bulletsmith analyze --json` (README, "One bullet at a time"): a public contract."""
         return {
             "bullet": self.bullet,
             "slots": {s.value: {"present": f.present, "evidence": f.evidence} for s, f in self.slots.items()},
