@@ -11,6 +11,7 @@ import yaml
 from typer.testing import CliRunner
 
 from bulletsmith.answer_bank import (
+    MAX_QUESTIONS_FILE_BYTES,
     AnswerBank,
     AnswersFileError,
     BulletEntry,
@@ -222,7 +223,7 @@ def test_aliases_are_refused_before_they_expand(tmp_path):
 
 
 def test_a_questions_file_over_the_size_limit_is_one_line_and_exit_2(resume, tmp_path):
-    big = typed_file(tmp_path, f'answer: "{"x" * 1_100_000}"', name="big.yaml")
+    big = typed_file(tmp_path, f'answer: "{"x" * (MAX_QUESTIONS_FILE_BYTES + 1)}"', name="big.yaml")
     result = rewrite(resume, "--answers", big)
     assert result.exit_code == 2 and "too large for a questions file" in result.stderr
     assert result.stderr.count("\n") == 1
@@ -268,3 +269,14 @@ def test_output_may_not_name_the_questions_file(resume):
 def test_bank_reads_answers_typed_in_quotes_whole(tmp_path):
     bank = AnswerBank.load([typed_file(tmp_path, f'answer: "{RANKED}"')])
     assert bank.answer(WEAK, Slot.DATA_OUTCOME).text == RANKED
+
+
+def test_without_libyaml_the_same_answers_are_refused(tmp_path, monkeypatch):
+    import bulletsmith.questions_yaml as questions_yaml
+
+    monkeypatch.setattr(questions_yaml, "_CBase", None)  # PyYAML built without libyaml
+    assert 'answer: "' + RANKED + '"' in refusal(typed_file(tmp_path, f"answer: {RANKED}"))
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("a: &x [1, 2]\nb: [*x, *x]\n")
+    assert "anchors and aliases" in refusal(bomb)
+    assert read_questions_file(typed_file(tmp_path, f'answer: "{RANKED}"')).bullets[0].questions[0].answer == RANKED

@@ -185,9 +185,10 @@ class AnswerBank:
         return self._answers.get((self._key(bullet), slot), "")
 
 
-# A questions file holds short answers: a few hundred bullets' worth is well under 1 MB. The
-# limit is checked before reading, so a huge file or a device (`--answers /dev/zero`) costs nothing.
-MAX_QUESTIONS_FILE_BYTES = 1024 * 1024
+# A questions file holds short answers: 1,000 fully answered bullets (the most one resume may
+# have) take about 0.8 MB, and the fact bank gathers several resumes. 2 MB reads in about two
+# seconds; the limit is checked before reading, so a huge file or a device costs nothing.
+MAX_QUESTIONS_FILE_BYTES = 2 * 1024 * 1024
 # An answer is a phrase of one bullet; past this it is pasted text, not an answer.
 MAX_ANSWER_CHARS = 2000
 
