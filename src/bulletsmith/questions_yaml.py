@@ -1,6 +1,6 @@
 """The questions file's YAML, read as the person typed it and written so that it reads back the same.
 
-People type answers into the file in an editor, without thinking of YAML. Three things YAML does
+People type answers into the file in an editor, without thinking of YAML. Four things YAML does
 to such text are caught here rather than let through:
 
 * ` #` starts a comment: `answer: ranked #1 of 12` would read as "ranked". The parser drops
