@@ -280,3 +280,14 @@ def test_without_libyaml_the_same_answers_are_refused(tmp_path, monkeypatch):
     bomb.write_text("a: &x [1, 2]\nb: [*x, *x]\n")
     assert "anchors and aliases" in refusal(bomb)
     assert read_questions_file(typed_file(tmp_path, f'answer: "{RANKED}"')).bullets[0].questions[0].answer == RANKED
+
+
+def test_a_written_answer_sits_in_double_quotes_so_editing_it_is_safe(tmp_path):
+    path = tmp_path / "q.yaml"
+    write_questions_file(path, QuestionsFile(resume="resume.md", bullets=[
+        BulletEntry(bullet=WEAK, questions=[QuestionEntry(slot=Slot.DATA_OUTCOME, answer="Kafka lag, it's #1")]),
+    ]))
+    text = path.read_text()
+    assert "answer: \"Kafka lag, it's #1\"" in text
+    path.write_text(text.replace("it's #1\"", "it's #1: the team's top complaint\""))
+    assert read_questions_file(path).bullets[0].questions[0].answer == "Kafka lag, it's #1: the team's top complaint"

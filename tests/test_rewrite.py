@@ -155,7 +155,7 @@ def test_a_bare_number_typed_as_an_answer_is_used_as_typed(resume):
     questions = resume.with_name("resume.questions.yaml")
     text = questions.read_text()
     # What a person types by hand: no quotes around the number, YAML words as answers.
-    head, rest = text.split(f"bullet: {WEAK}\n", 1)
+    head, rest = text.split(f'bullet: "{WEAK}"\n', 1)
     rest = rest.replace('answer: ""', "answer: no", 1).replace('answer: ""', "answer: 0.84", 1).replace(
         'answer: ""', "answer: ~", 1)
     questions.write_text(head + f"bullet: {WEAK}\n" + rest)

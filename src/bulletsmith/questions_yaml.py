@@ -15,14 +15,15 @@ to such text are caught here rather than let through:
   that starts with `*` or `&` is told to be quoted.
 
 Plain scalars stay the text that was typed (`3.10`, `no`, `2021-03-01` are strings). The writer
-quotes whatever needs it, and writes an empty answer as `""`, so that typing inside the quotes
-(even `it's`, `#1`, `a: b`) reads back as typed.
+puts every text in double quotes where that needs no escape (an empty answer is `""`), so that
+typing inside the quotes (even `it's`, `#1`, `a: b`) reads back as typed.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import unicodedata
 
 import yaml
 
@@ -196,32 +197,56 @@ def _explain(e: yaml.YAMLError, text: str) -> str:
 
 
 class TextDumper(yaml.SafeDumper):
-    """SafeDumper that writes an empty text as "" (typing inside double quotes is safe for
-    apostrophes, where '' would end at the first one)."""
+    """SafeDumper that writes each text value in double quotes when that needs no escape: the
+    person types inside them, where #, colons and it's are safe (in '…' an apostrophe ends the
+    text). A text holding a " or a backslash keeps YAML's own choice (plain or '…')."""
 
 
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    if value == "":
-        return dumper.represent_scalar("tag:yaml.org,2002:str", "", style='"')
-    return yaml.SafeDumper.represent_str(dumper, value)
+class _Text(str):
+    """A text value (not a key), for TextDumper's quoting."""
 
 
-TextDumper.add_representer(str, _represent_str)
+# Characters that "…" would write as an escape (PyYAML writes these as \N, \L, \P, \uFEFF, \U…).
+_ESCAPED_IN_DOUBLE = re.compile('["\\\\\x85\u2028\u2029\ufeff\U00010000-\U0010ffff]')
 
 
-_UNPRINTABLE_RUN = re.compile(r"[^\S ]+|\s{2,}")
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    analysis = dumper.analyze_scalar(value) if value else None
+    if not value or (analysis.allow_single_quoted and not analysis.multiline and not _ESCAPED_IN_DOUBLE.search(value)):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style='"')
+    return yaml.SafeDumper.represent_str(dumper, str(value))
+
+
+TextDumper.add_representer(_Text, _represent_text)
+
+
+def _texts(data: object) -> object:
+    if isinstance(data, dict):  # `slot:` is a fixed word, written plain
+        return {k: v if k == "slot" else _texts(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_texts(v) for v in data]
+    return _Text(data) if isinstance(data, str) else data
 
 
 def writable_answer(answer: str) -> str:
     """The answer as written to the file: as typed, unless YAML could only write it with escapes
-    ("\\t", "\\e"), which the reader refuses in an answer (they look like a Windows path typed in
-    quotes). Then line breaks, tabs and other control characters become one space, never text."""
-    if not answer or not dump_typed(answer).startswith('"'):
+    (a tab, a control character, a line break beside a space), which the reader refuses in an
+    answer (they look like a Windows path typed in quotes). Then line breaks, tabs and control
+    characters become one space, never text."""
+    if not answer or not _default_dump(answer).startswith('"'):
         return answer
-    spaced = _UNPRINTABLE_RUN.sub(" ", answer).strip()
-    return "".join(ch for ch in spaced if ch.isprintable())
+    spaced = re.sub(r"\s+", " ", answer).strip()
+    return "".join(ch for ch in spaced if ch.isprintable() or not unicodedata.category(ch).startswith("C"))
+
+
+def _default_dump(value: str) -> str:
+    return yaml.dump(value, Dumper=yaml.SafeDumper, allow_unicode=True, width=_ONE_LINE)
+
+
+# Each value on one line: "…" folded at a width ends its lines in a backslash (an escape).
+_ONE_LINE = 1_000_000
 
 
 def dump_typed(data: object) -> str:
-    return yaml.dump(data, Dumper=TextDumper, sort_keys=False, allow_unicode=True, width=100,
+    return yaml.dump(_texts(data), Dumper=TextDumper, sort_keys=False, allow_unicode=True, width=_ONE_LINE,
                      default_flow_style=False)
