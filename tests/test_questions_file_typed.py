@@ -10,8 +10,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from bulletsmith import answer_bank
 from bulletsmith.answer_bank import (
-    MAX_QUESTIONS_FILE_BYTES,
     AnswerBank,
     AnswersFileError,
     BulletEntry,
@@ -223,7 +223,7 @@ def test_aliases_are_refused_before_they_expand(tmp_path):
 
 
 def test_a_questions_file_over_the_size_limit_is_one_line_and_exit_2(resume, tmp_path):
-    big = typed_file(tmp_path, f'answer: "{"x" * (MAX_QUESTIONS_FILE_BYTES + 1)}"', name="big.yaml")
+    big = typed_file(tmp_path, f'answer: "{"x" * (answer_bank.MAX_QUESTIONS_FILE_BYTES + 1)}"', name="big.yaml")
     result = rewrite(resume, "--answers", big)
     assert result.exit_code == 2 and "too large for a questions file" in result.stderr
     assert result.stderr.count("\n") == 1
