@@ -3,7 +3,6 @@ import signal
 
 import pytest
 
-
 # A run started in the background by a shell without job control (`cmd &` in a script)
 # inherits SIGINT ignored, and so would every bulletsmith it starts: the interrupt tests send
 # Ctrl-C on purpose, so the run takes Python's own handler back (its children then get the default).

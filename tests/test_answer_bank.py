@@ -2,6 +2,7 @@
 
 import pytest
 import yaml
+from support.paths import WEAK
 
 from bulletsmith.answer_bank import (
     AnswerBank,
@@ -14,8 +15,6 @@ from bulletsmith.answer_bank import (
     write_questions_file,
 )
 from bulletsmith.models import AnswerStatus, Slot
-from support.paths import WEAK
-
 
 
 def questions_file(tmp_path, answer_line, bullet=WEAK):

@@ -1,12 +1,12 @@
-"""The public Python API, as a notebook user calls it (DESIGN.md, "Public contract")."""
+"""The public Python API, as a notebook user calls it (README, "From Python or a notebook")."""
 
 import asyncio
 
 import pytest
+from support.paths import WEAK
 
 from bulletsmith import Answer, AnswerStatus, Assistant, Slot
 from bulletsmith.assistant import BulletError
-from support.paths import WEAK
 
 STRONG = (
     "Redesigned labeling taxonomy for LLM feedback data, increasing annotator agreement from 0.68 to 0.84 "

@@ -11,9 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
+from support.bad_inputs import ANSWERS, GOOD_MD, KNOWN_GAPS, RESUMES
 from typer.testing import CliRunner
 
-from support.bad_inputs import ANSWERS, GOOD_MD, KNOWN_GAPS, RESUMES
 from bulletsmith.cli import app
 
 runner = CliRunner()

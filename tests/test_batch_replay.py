@@ -5,12 +5,12 @@ recorded SmolLM2 requests, replayed by the real openai client and instructor wit
 from __future__ import annotations
 
 import pytest
+from support.paths import shared_path
+from support.replay import replay_assistant
 
 from bulletsmith.answer_bank import AnswerBank
 from bulletsmith.batch import Status, run_batch
 from bulletsmith.documents import load_document
-from support.paths import shared_path
-from support.replay import replay_assistant
 
 
 @pytest.mark.parametrize("name", ["sb2nov_sourabh-bajaj_resume.tex", "jsonresume-org_senior-engineer.resume.json"])

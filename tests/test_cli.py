@@ -5,10 +5,10 @@ import subprocess
 import sys
 
 import pytest
+from support.paths import WEAK
 from typer.testing import CliRunner
 
 from bulletsmith.cli import app
-from support.paths import WEAK
 
 runner = CliRunner()
 

@@ -10,20 +10,18 @@ import time
 
 import pytest
 import yaml
+from support.paths import REPO, WEAK
 from typer.testing import CliRunner
 
-from bulletsmith.errors import EndpointError
 from bulletsmith import Assistant, Slot
 from bulletsmith.answer_bank import AnswerBank
 from bulletsmith.cli import app
 from bulletsmith.coach import Coach, Stage
+from bulletsmith.coach.session import Decision, SessionError, SessionStore, session_path
 from bulletsmith.documents import load_document
 from bulletsmith.engines.base import Draft
 from bulletsmith.engines.rules.engine import RulesEngine
-from bulletsmith.coach.session import Decision, SessionError, SessionStore, session_path
-
-from support.paths import REPO
-from support.paths import WEAK
+from bulletsmith.errors import EndpointError
 
 runner = CliRunner()
 SAMPLE = REPO / "examples" / "sample-resume.md"

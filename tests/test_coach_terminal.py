@@ -12,11 +12,10 @@ import sys
 import time
 
 import pytest
+from support.paths import REPO
 
 from bulletsmith import Assistant
 from bulletsmith.documents import load_document
-
-from support.paths import REPO
 
 pty = pytest.importorskip("pty", reason="pseudo-terminals are POSIX-only")
 import fcntl  # noqa: E402

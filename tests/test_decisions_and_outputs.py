@@ -145,3 +145,15 @@ def test_coach_refuses_to_start_over_a_file_it_did_not_write(resume):
     result = runner.invoke(app, ["coach", str(resume), "--engine", "rules"], input="w\nq\n")
     assert result.exit_code == 2 and "--force" in result.output
     assert out.read_text() == "my own notes\n"
+
+
+def test_a_questions_file_half_edited_in_an_editor_is_not_written_over(resume):
+    bank_path = resume.with_name("resume.questions.yaml")
+    runner.invoke(app, ["rewrite", str(resume), "--engine", "rules"])
+    with coach_session(resume) as c:
+        c.step()
+        typed = bank_path.read_text().replace('answer: ""', "answer: ranked #1 of 12", 1)  # unquoted: YAML would cut it
+        bank_path.write_text(typed)
+        reply = c.handle("u")
+        assert "not saved until it reads again" in reply.message
+        assert bank_path.read_text() == typed  # what the person typed is still there, every character

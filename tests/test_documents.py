@@ -12,12 +12,11 @@ import json
 from pathlib import Path
 
 import pytest
+from support.paths import shared_path
 
 from bulletsmith.documents import SUPPORTED_SUFFIXES, Bullet, DocumentError, load_document
 from bulletsmith.documents.filters import is_achievement, section_kind
 from bulletsmith.documents.latex_text import latex_to_text, text_to_latex
-
-from support.paths import shared_path
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "examples" / "sample-resume.md"

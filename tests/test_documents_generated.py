@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-import zipfile
 import os
+import zipfile
 from pathlib import Path
 
 import docx

@@ -11,11 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.paths import shared_path
 
 from bulletsmith.documents import Markup, load_document
 from bulletsmith.documents.base import Wrapping
-
-from support.paths import shared_path
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

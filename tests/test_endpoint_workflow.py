@@ -9,14 +9,13 @@ import shutil
 
 import pytest
 import yaml
+from support.fault_server import FaultServer
+from support.paths import REPO, WEAK
 from typer.testing import CliRunner
 
 from bulletsmith import Assistant
 from bulletsmith.cli import app
 from bulletsmith.documents import load_document
-from support.paths import REPO
-from support.fault_server import FaultServer
-from support.paths import WEAK
 
 runner = CliRunner()
 KEY = "sk-test-WORKFLOW-0123456789"

@@ -15,12 +15,11 @@ import time
 import httpx2
 import pytest
 import yaml
+from support.paths import REPO
 from typer.testing import CliRunner
 
 from bulletsmith.cli import app
-from bulletsmith.evaluation import Recordings, RecordingError, check_thresholds, evaluate, load_cases
-
-from support.paths import REPO
+from bulletsmith.evaluation import RecordingError, Recordings, check_thresholds, evaluate, load_cases
 
 CASES = REPO / "evals" / "cases"
 RECORDINGS = REPO / "evals" / "recordings"

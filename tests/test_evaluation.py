@@ -4,13 +4,12 @@ import json
 
 import pytest
 import yaml
+from support.paths import REPO, shared_path
 from typer.testing import CliRunner
 
 from bulletsmith import Assistant, Slot
 from bulletsmith.cli import app
 from bulletsmith.evaluation import CaseError, check_thresholds, evaluate, load_cases
-
-from support.paths import REPO, shared_path
 
 CASES = REPO / "evals" / "cases"
 

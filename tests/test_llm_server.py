@@ -16,12 +16,11 @@ import time
 
 import httpx2
 import pytest
+from support.llm_server import llm_server  # noqa: F401 - the session fixture
+from support.paths import WEAK
 
 from bulletsmith import Analysis, Assistant, Rewrite, Slot
 from bulletsmith.guards import is_grounded, unsupported_quantities
-
-from support.llm_server import llm_server  # noqa: F401 - the session fixture
-from support.paths import WEAK
 
 pytestmark = pytest.mark.llm
 

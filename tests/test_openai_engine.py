@@ -20,15 +20,13 @@ from pathlib import Path
 
 import httpx2
 import pytest
+from support.paths import REPO, WEAK
 
 from bulletsmith import Answer, AnswerStatus, Assistant, Slot
 from bulletsmith.assistant import EngineUnavailable
+from bulletsmith.engines.openai.request_key import normalize_request, request_key
 from bulletsmith.errors import EndpointError
 from bulletsmith.models import Analysis
-from bulletsmith.engines.openai.request_key import normalize_request, request_key
-
-from support.paths import REPO
-from support.paths import WEAK
 
 KEY = "sk-test-SECRET123"
 BASE = "http://llm.test/v1"

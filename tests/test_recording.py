@@ -10,12 +10,18 @@ import json
 
 import httpx2
 import pytest
+from support.paths import WEAK
 
 from bulletsmith import Assistant, Slot
-from bulletsmith.errors import EndpointError
-from bulletsmith.engines.openai.recording import Recording, RecordingStore, RecordingTransport, ReplayMiss, recording_key
+from bulletsmith.engines.openai.recording import (
+    Recording,
+    RecordingStore,
+    RecordingTransport,
+    ReplayMiss,
+    recording_key,
+)
 from bulletsmith.engines.openai.request_key import normalize_request
-from support.paths import WEAK
+from bulletsmith.errors import EndpointError
 
 KEY = "sk-test-RECORDING-SECRET-42"
 BASE = "http://llm.test/v1"

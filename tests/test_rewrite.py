@@ -5,12 +5,10 @@ import shutil
 
 import pytest
 import yaml
+from support.paths import REPO, WEAK, shared_path
 from typer.testing import CliRunner
 
 from bulletsmith.cli import app
-
-from support.paths import REPO, shared_path
-from support.paths import WEAK
 
 runner = CliRunner()
 SAMPLE = REPO / "examples" / "sample-resume.md"
@@ -155,9 +153,9 @@ def test_a_bare_number_typed_as_an_answer_is_used_as_typed(resume):
     questions = resume.with_name("resume.questions.yaml")
     text = questions.read_text()
     # What a person types by hand: no quotes around the number, YAML words as answers.
-    head, rest = text.split(f"bullet: {WEAK}\n", 1)
-    rest = rest.replace("answer: ''", "answer: no", 1).replace("answer: ''", "answer: 0.84", 1).replace(
-        "answer: ''", "answer: ~", 1)
+    head, rest = text.split(f'bullet: "{WEAK}"\n', 1)
+    rest = rest.replace('answer: ""', "answer: no", 1).replace('answer: ""', "answer: 0.84", 1).replace(
+        'answer: ""', "answer: ~", 1)
     questions.write_text(head + f"bullet: {WEAK}\n" + rest)
     result = rewrite(resume, "--json")
     assert result.exit_code == 0, result.stderr

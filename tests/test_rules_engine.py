@@ -76,9 +76,9 @@ def test_a_fake_answer_inside_the_bullet_is_not_a_fact():
 
 def test_problem_answers_join_as_clause_or_phrase():
     an = rules.analyze("Built a classification model for image labeling")
-    clause = rules.rewrite(an, {Slot.PROBLEM: "Vendor labels were inconsistent"}).text
+    clause = rules.rewrite(an, {Slot.PROBLEM: "The vendor labels were inconsistent"}).text
     phrase = rules.rewrite(an, {Slot.PROBLEM: "inconsistent vendor labels"}).text
-    assert clause.endswith("because vendor labels were inconsistent")
+    assert clause.endswith("because the vendor labels were inconsistent")
     assert phrase.endswith("to fix inconsistent vendor labels")
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from bulletsmith import Assistant, Slot
+from bulletsmith.engines.rules.clauses import is_clause
+from bulletsmith.engines.rules.questions import past_tense
 from bulletsmith.evaluation import load_cases
 from bulletsmith.guards import unsupported_quantities
-from bulletsmith.engines.rules.questions import past_tense
-from bulletsmith.engines.rules.clauses import is_clause
 
 rules = Assistant(engine="rules")
 
@@ -32,7 +32,7 @@ def rewrite(bullet: str, **answers: str) -> str:
     "answer, joined",
     [
         ("about 40% of SMS spam reached customers", "because about 40% of SMS spam reached customers"),
-        ("Owners compiled sales by hand every Monday", "because owners compiled sales by hand every Monday"),
+        ("Owners compiled sales by hand every Monday", "because Owners compiled sales by hand every Monday"),
         ("TPU training throughput lagged GPUs by 30%", "because TPU training throughput lagged GPUs by 30%"),
         ("about 1 in 10 labels came back wrong", "because about 1 in 10 labels came back wrong"),
         ("the Coded UI licences cost $6K a year", "because the Coded UI licences cost $6K a year"),
@@ -115,7 +115,7 @@ def test_a_dropped_filler_clause_leaves_no_double_semicolon():
                    problem="the nightly job overran into the morning",
                    model_impact="Labelers got fresh scenes by 8am instead of noon")
     assert text == ("Cut nightly data-pipeline runtime 5x by partitioning scene logs by drive date because the nightly job "
-                    "overran into the morning; labelers got fresh scenes by 8am instead of noon.")
+                    "overran into the morning; Labelers got fresh scenes by 8am instead of noon.")
 
 
 # --- the action answer, the impact answer, and the first letter ----------------------------
@@ -181,6 +181,39 @@ def test_a_lowercase_verb_at_the_start_is_capitalised():
 def test_a_name_with_an_inner_capital_is_not_lowered():
     text = rewrite("Built a classification model for image labeling", problem="TensorFlow jobs kept crashing")
     assert "because TensorFlow jobs kept crashing" in text
+
+
+# --- the person's casing: names, acronyms and products are never recased -----------------
+
+
+@pytest.mark.parametrize(
+    "bullet, answers, written",
+    [
+        ("Built a classification model for image labeling", {"problem": "Guelph local news lost 30% of its readers"},
+         "because Guelph local news lost 30% of its readers"),
+        ("Built a classification model for image labeling", {"problem": "Kafka lag reached 2 hours at peak"},
+         "because Kafka lag reached 2 hours at peak"),
+        ("Shipped a new checkout flow", {"data_outcome": "A/B-tested on 10% of traffic"},
+         "; A/B-tested on 10% of traffic"),
+        ("Built a classification model for image labeling", {"model_impact": "AUC rose from 0.68 to 0.84"},
+         "; AUC rose from 0.68 to 0.84"),
+        # A capital that only opens a sentence is lowered on a grammar word ...
+        ("Built a classification model for image labeling", {"problem": "The vendor labels were inconsistent"},
+         "because the vendor labels were inconsistent"),
+        ("Built a classification model for image labeling", {"model_impact": "A 2 point lift in recall"},
+         ", leading to a 2 point lift in recall"),
+        # ... or on a word the person wrote in lower case in the bullet.
+        ("Built a sales dashboard for store owners", {"problem": "Owners compiled sales by hand every Monday"},
+         "because owners compiled sales by hand every Monday"),
+    ],
+)
+def test_the_persons_casing_is_kept(bullet, answers, written):
+    assert written in rewrite(bullet, **answers)
+
+
+def test_only_the_rewrites_own_first_word_is_capitalised():
+    text = rewrite("built a Kafka consumer for click events", problem="guelph readers saw stale scores")
+    assert text.startswith("Built a Kafka consumer") and "because guelph readers saw stale scores" in text
 
 
 # --- the engine reads its own rewrites ---------------------------------------------------

@@ -17,12 +17,12 @@ import stat
 from pathlib import Path
 
 import pytest
+from support.fault_server import FaultPlan, FaultServer, make_bullet
 from typer.testing import CliRunner
 
 from bulletsmith import Assistant
 from bulletsmith.cli import app
 from bulletsmith.errors import EndpointError
-from support.fault_server import FaultPlan, FaultServer, make_bullet
 
 KEY = "sk-test-SECRETS-a1b2c3d4e5f6g7h8"
 # Every fake key the suite uses looks like this (sk-test-…); none may end up in a written file.

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support.fault_server import FaultPlan, FaultServer, make_bullet
 
 from bulletsmith.answer_bank import read_questions_file
 from bulletsmith.engines.openai.cache import ResponseCache
-from support.fault_server import FaultPlan, FaultServer, make_bullet
 
 pytestmark = pytest.mark.slow  # real processes, terminals and signals
 

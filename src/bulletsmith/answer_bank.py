@@ -15,16 +15,18 @@ and `answer: 3.10` are the strings "3", "0.84", "no" and "3.10", never numbers o
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bulletsmith import answer_words
 from bulletsmith.errors import InputError
 from bulletsmith.fsutil import atomic_write
 from bulletsmith.models import Answer, Decision, Slot
+from bulletsmith.questions_yaml import TypedTextError, dump_typed, load_typed, writable_answer
 from bulletsmith.text import normalize_text
 
 
@@ -96,17 +98,22 @@ class QuestionsFile(BaseModel):
         return [] if v is None else v
 
 
-HEADER = """\
-# bulletsmith questions for {resume}
-# Write each answer after `answer:`; leave it "" to be asked again later.
-# `unknown` = you don't know; `not mine` = someone else did it (nothing is claimed).
-# Say "about" or "~" when a number is approximate: the rewrite will say so too.
-# Then run `bulletsmith rewrite {resume}` again: this file is read back automatically.
-# It is your fact bank: pass it with --answers when rewriting another resume of yours.
-# Partly answered bullets are rewritten with the answers given; the empty ones can be filled in later.
-# `rewritten:` is the bullet's latest rewrite: a resume holding that text (after --in-place) still
-# finds these answers, and the next rewrite starts again from `bullet:`, the original.
-"""
+def header(resume: str) -> str:
+    """The questions file's opening comment: how to answer, and which words mean unknown / not mine."""
+    return "\n".join([
+        f"# bulletsmith questions for {resume}",
+        '# Type each answer between the quotes after `answer:`; leave it "" to be asked again later.',
+        "# Inside the quotes anything goes (#, colons, it's) except a \" or a backslash: for those, use",
+        "# single quotes instead, with '' for an apostrophe: answer: 'the \"Q3\" launch, it''s done'.",
+        *answer_words.header_lines(),
+        '# Say "about" or "~" when a number is approximate: the rewrite will say so too.',
+        f"# Then run `bulletsmith rewrite {resume}` again: this file is read back automatically.",
+        "# It is your fact bank: pass it with --answers when rewriting another resume of yours.",
+        "# Partly answered bullets are rewritten with the answers given; the empty ones can be filled in later.",
+        "# `rewritten:` is the bullet's latest rewrite: a resume holding that text (after --in-place) still",
+        "# finds these answers, and the next rewrite starts again from `bullet:`, the original.",
+    ]) + "\n"
+
 
 _TRAILING = re.compile(r"[\s.]+$")
 
@@ -202,23 +209,49 @@ class AnswerBank:
         return self._answers.get((self._key(bullet), slot), "")
 
 
-def read_questions_file(path: Path) -> QuestionsFile:
+# A questions file holds short answers: 1,000 fully answered bullets (the most one resume may
+# have) take about 0.8 MB, and the fact bank gathers several resumes. 2 MB reads in about two
+# seconds; the limit is checked before reading, so a huge file or a device costs nothing.
+MAX_QUESTIONS_FILE_BYTES = 2 * 1024 * 1024
+# An answer is a phrase of one bullet; past this it is pasted text, not an answer.
+MAX_ANSWER_CHARS = 2000
+
+
+def _read_text(path: Path) -> str:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        st = path.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise AnswersFileError(f"{path}: is a folder, not a questions file")
+        if not stat.S_ISREG(st.st_mode):  # a FIFO would block, a device never ends
+            raise AnswersFileError(f"{path}: not a regular file; a questions file is a YAML file")
+        if st.st_size > MAX_QUESTIONS_FILE_BYTES:
+            raise AnswersFileError(f"{path}: too large for a questions file ({st.st_size:,} bytes; "
+                                   f"the limit is {MAX_QUESTIONS_FILE_BYTES:,})")
+        with path.open("rb") as fh:
+            data = fh.read(MAX_QUESTIONS_FILE_BYTES + 1)
     except FileNotFoundError:
         raise AnswersFileError(f"{path}: no such answers file") from None
-    except UnicodeDecodeError:
-        raise AnswersFileError(f"{path}: not UTF-8 text") from None
     except OSError as e:
         raise AnswersFileError(f"{path}: cannot read ({e.strerror})") from None
+    if len(data) > MAX_QUESTIONS_FILE_BYTES:  # grew since it was looked at
+        raise AnswersFileError(f"{path}: too large for a questions file (over {MAX_QUESTIONS_FILE_BYTES:,} bytes)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise AnswersFileError(f"{path}: not UTF-8 text") from None
+
+
+def read_questions_file(path: Path) -> QuestionsFile:
+    """The file as the person wrote it, every answer as typed; AnswersFileError (one line naming
+    the file and the line, with the fix) when an answer can't be read as typed. It never writes."""
+    path = Path(path)
+    text = _read_text(path)
     if "\x00" in text:
         raise AnswersFileError(f"{path}: looks like binary data, not a questions file (YAML)")
     try:
-        data = yaml.load(text, Loader=_TextLoader)  # noqa: S506 - a SafeLoader, see _TextLoader
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise AnswersFileError(f"{path}: broken YAML{where}: {getattr(e, 'problem', None) or 'parse error'}") from None
+        data = load_typed(text)
+    except TypedTextError as e:
+        raise AnswersFileError(f"{path}: {e}") from None
     if data is None:
         return QuestionsFile()
     if not isinstance(data, dict):
@@ -239,20 +272,14 @@ def read_questions_file(path: Path) -> QuestionsFile:
         elif err["type"] == "enum":
             msg = f"unknown slot {err.get('input')!r} (slots: {', '.join(s.value for s in Slot)})"
         raise AnswersFileError(f"{path}: {where}: {msg}") from None
+    for i, entry in enumerate(qf.bullets):
+        for j, q in enumerate(entry.questions):
+            if len(q.answer) > MAX_ANSWER_CHARS:
+                raise AnswersFileError(
+                    f"{path}: bullets.{i}.questions.{j}.answer: {len(q.answer):,} characters; an answer is "
+                    f"a phrase of one bullet (at most {MAX_ANSWER_CHARS:,})"
+                )
     return qf
-
-
-class _TextLoader(yaml.SafeLoader):
-    """SafeLoader, except that a plain scalar stays the text that was typed: `3`, `0.84`, `3.10`,
-    `no`, `2021-03-01` are strings, not numbers, booleans or dates. Only an empty value (`~`, `null`,
-    nothing) is None, read as an empty answer."""
-
-
-_TextLoader.yaml_implicit_resolvers = {
-    first: kept
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    if (kept := [(tag, rx) for tag, rx in resolvers if tag in ("tag:yaml.org,2002:null", "tag:yaml.org,2002:merge")])
-}
 
 
 def _yaml_kind(data: object) -> str:
@@ -262,12 +289,15 @@ def _yaml_kind(data: object) -> str:
 def write_questions_file(path: Path, qf: QuestionsFile) -> None:
     data = qf.model_dump(mode="json")
     for entry in data["bullets"]:
+        for q in entry["questions"]:
+            q["answer"] = writable_answer(q["answer"])
         if not entry.get("rewritten"):  # only bullets that were rewritten say so
             entry.pop("rewritten", None)
         if entry.get("decision") is None:  # only bullets decided in coach say so
             entry.pop("decision", None)
-    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
-    atomic_write(path, HEADER.format(resume=qf.resume) + body)
+    # 0600: the file holds the person's own facts, like the session files and the cache.
+    atomic_write(path, header(qf.resume) + dump_typed(data), mode=0o600)
+
 
 
 @dataclass(frozen=True)

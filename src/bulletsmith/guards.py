@@ -5,7 +5,7 @@ written once. Errors block a result (a fabricated number, ungrounded evidence, a
 question for the wrong slot); warnings are style advice shown beside it.
 
 Length budget (MAX_BULLET_CHARS): the guide asks for a one-page resume at 11pt with
-0.5" margins, and DESIGN.md for bullets of at most two printed lines. On US Letter,
+0.5" margins, and bullets of at most two printed lines. On US Letter,
 8.5" - 2 x 0.5" = 7.5" of text width; a bullet's hanging indent takes about 0.25", so
 the text runs 7.25" = 522pt. An 11pt sans-serif face (Arial, Helvetica, Calibri)
 averages about 0.47em per character in English prose, spaces included (~5.2pt), so a

@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
+from bulletsmith.answer_words import NOT_MINE, no_answer_kind
+
 
 class Slot(str, Enum):
     """The four parts of a closed-loop bullet, in the order a bullet tells them."""
@@ -84,8 +86,6 @@ class AnswerStatus(str, Enum):
         return self.value
 
 
-_UNKNOWN_WORDS = {"unknown", "u", "?", "don't know", "dont know", "idk", "n/a", "na"}
-_NOT_MINE_WORDS = {"not mine", "n", "not_mine", "someone else", "not me"}
 _APPROX_PREFIXES = ("~", "about ", "approximately ", "approx. ", "approx ", "around ", "roughly ", "circa ", "≈")
 
 
@@ -110,7 +110,9 @@ class Answer(BaseModel):
 
     @classmethod
     def parse(cls, slot: Slot | str, raw: str | Answer | None) -> Answer:
-        """Read what a person typed: 'unknown', 'not mine', '~40%' (approximate), or plain text.
+        """Read what a person typed: 'unknown', 'not mine' (and the other words of
+        data/unknown_answers.txt and data/not_mine_answers.txt: "No idea.", "n/a", "not my work"),
+        '~40%' (approximate), or plain text.
 
         A leading backslash makes the rest a plain answer, never a keyword: '\\n' is the answer
         "n" (where 'n' alone means not mine), the same in the coach and in a questions file.
@@ -125,10 +127,9 @@ class Answer(BaseModel):
             status = AnswerStatus.APPROXIMATE if low.startswith(_APPROX_PREFIXES) else AnswerStatus.GIVEN
             return cls(slot=slot, value=text, status=status)  # empty after the backslash: unknown
         low = text.lower()
-        if not text or low in _UNKNOWN_WORDS:
-            return cls(slot=slot, status=AnswerStatus.UNKNOWN)
-        if low in _NOT_MINE_WORDS:
-            return cls(slot=slot, status=AnswerStatus.NOT_MINE)
+        kind = no_answer_kind(text)
+        if not text or kind is not None:
+            return cls(slot=slot, status=AnswerStatus.NOT_MINE if kind == NOT_MINE else AnswerStatus.UNKNOWN)
         status = AnswerStatus.APPROXIMATE if low.startswith(_APPROX_PREFIXES) else AnswerStatus.GIVEN
         return cls(slot=slot, value=text, status=status)
 
@@ -236,7 +237,7 @@ class Analysis(BaseModel):
         return next((q for q in self.questions if q.slot == slot), None)
 
     def to_public_dict(self) -> dict:
-        """The JSON shape of `bulletsmith analyze --json` (DESIGN.md)."""
+        """The JSON shape of `bulletsmith analyze --json` (README, "One bullet at a time"): a public contract."""
         return {
             "bullet": self.bullet,
             "slots": {s.value: {"present": f.present, "evidence": f.evidence} for s, f in self.slots.items()},

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from support.paths import IN_CI, REPO
+
 MODEL_ALIAS = "smollm2"
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 START_TIMEOUT = 180.0

@@ -15,7 +15,7 @@ from bulletsmith.cli.render import print_analysis
 @app.command()
 def analyze(
     bullet: str = typer.Argument(..., help="The bullet, in quotes. Use - to read it from standard input."),
-    json_out: bool = typer.Option(False, "--json", help="Print the analysis as JSON (shape in DESIGN.md)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the analysis as JSON: bullet, slots (present, evidence), missing, questions (slot, text); see README."),
     engine: EngineOpt = None,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
@@ -46,7 +46,7 @@ def analyze(
     announce(assistant)
     if json_out:
         typer.echo(json.dumps(result.to_public_dict(), ensure_ascii=False, indent=2))
-        # The JSON shape is fixed (DESIGN.md); what a guard found goes to stderr beside it.
+        # The JSON shape is fixed (README, "One bullet at a time"; Analysis.to_public_dict); what a guard found goes to stderr beside it.
         for finding in result.findings:
             sys.stderr.write(f"bulletsmith: {finding.severity}: {finding}\n")
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import sys
@@ -87,15 +88,47 @@ class _Command(TyperCommand):
         return [_BRACED.sub(r"\1\2", piece) for piece in super().collect_usage_pieces(ctx)]
 
 
+_EXAMPLE_WITH_NOTE = re.compile(r"^(\s+)(\S.*?)\s{2,}#\s*(.*)$")
+
+
+def help_text(doc: str | None) -> str | None:
+    """A command's docstring as its help: each prose paragraph on one line, so the help wraps it
+    at the terminal's width. (Typer's rich mode keeps every line break: the docstring's own
+    breaks, at ~100 columns, came out as short lines on a wide terminal and as lines wrapped
+    twice on a narrow one.) Indented paragraphs (examples) keep their lines; an example's
+    aligned `# note` goes on the line above it, so a narrow terminal doesn't split the command."""
+    if not doc:
+        return doc
+    paragraphs = []
+    for para in inspect.cleandoc(doc).split("\n\n"):
+        lines = para.split("\n")
+        if not any(line[:1].isspace() or line.startswith("\b") for line in lines):
+            paragraphs.append(" ".join(line.strip() for line in lines))
+            continue
+        kept = []
+        for line in lines:
+            m = _EXAMPLE_WITH_NOTE.match(line)
+            kept.extend([f"{m.group(1)}# {m.group(3)}", f"{m.group(1)}{m.group(2)}"] if m else [line])
+        paragraphs.append("\n".join(kept))
+    return "\n\n".join(paragraphs)
+
+
 class _App(typer.Typer):
     def command(self, *args, cls=None, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-        return super().command(*args, cls=cls or _Command, **kwargs)
+        register = super().command(*args, cls=cls or _Command, **kwargs)
+
+        def decorator(f):  # noqa: ANN001, ANN202
+            if kwargs.get("help") is None:
+                f.__doc__ = help_text(f.__doc__)
+            return register(f)
+
+        return decorator
 
 
 app = _App(
     name="bulletsmith",
     cls=_Commands,
-    help=(
+    help=help_text(
         "Find what each resume bullet is missing (problem, action, data outcome, model impact), "
         "ask for exactly that, and rewrite it without inventing a number.\n\n"
         "Examples:\n\n"
@@ -136,6 +169,13 @@ def _main(
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     """Print one line to stderr and exit: bad input never shows a traceback."""
     sys.stderr.write(f"bulletsmith: error: {message}\n")
+    raise typer.Exit(code)
+
+
+def stopped(message: str, code: int = EXIT_INTERRUPTED) -> NoReturn:
+    """Print one line to stderr and exit after Ctrl-C or SIGTERM: the person stopped the run,
+    nothing went wrong, so the line says what was kept and no "error"."""
+    sys.stderr.write(f"bulletsmith: {message}\n")
     raise typer.Exit(code)
 
 

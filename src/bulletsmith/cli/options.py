@@ -87,10 +87,10 @@ def open_resume(file, *, output, in_place: bool, questions, answers, force: bool
     if not in_place and out_path.resolve() == file.resolve():
         fail(f"{file}: the output would overwrite the input; use --in-place (it keeps a .bak) or another -o")
 
+    questions_path = questions or default_questions_path(file)
+    _check_distinct(file, out_path, questions_path, answers or [])
     if not in_place:
         _may_replace(out_path, force=force)
-
-    questions_path = questions or default_questions_path(file)
     for target in (out_path, questions_path):  # now, not after the model's work is done
         why = why_unwritable(target)
         if why:
@@ -116,3 +116,18 @@ def _may_replace(path: Path, *, force: bool) -> None:
             fail(str(e))
         if not typer.confirm(f"{path} exists and was not written by bulletsmith (or was edited since). Replace it?"):
             fail(f"{path} left as it is; nothing was written (-o writes elsewhere)")
+
+
+def _check_distinct(file, out_path, questions_path, answers) -> None:  # noqa: ANN001
+    """The resume written over the questions file would lose the person's answers, and the
+    questions written over the resume would lose the resume: each file has one role."""
+    def same(a, b) -> bool:  # noqa: ANN001
+        return a.resolve() == b.resolve()
+
+    if same(out_path, questions_path):
+        fail(f"{out_path}: -o/--output names the questions file, which holds your answers; choose another output")
+    for held in answers:
+        if same(out_path, held):
+            fail(f"{out_path}: -o/--output names an --answers file, which holds your answers; choose another output")
+    if same(questions_path, file):
+        fail(f"{file}: the questions file would be written over the resume itself; choose another questions file")

@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from bulletsmith.cli.app import EXIT_BULLET_FAILED, EXIT_INTERRUPTED, EXIT_TERMINATED, app, fail, is_terminal
+from bulletsmith.cli.app import EXIT_BULLET_FAILED, EXIT_INTERRUPTED, EXIT_TERMINATED, app, fail, is_terminal, stopped
 from bulletsmith.cli.options import (
     BaseUrlOpt,
     EngineOpt,
@@ -82,7 +82,7 @@ def rewrite(
         assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache)
         announce(assistant)
     except KeyboardInterrupt:
-        fail(nothing_sent, EXIT_INTERRUPTED)
+        stopped(nothing_sent)
 
     def write(result, *, keep_questions: bool = False) -> bool:  # noqa: ANN001
         """The questions file (when there is one to write) and the output; True when questions were written."""
@@ -120,14 +120,14 @@ def rewrite(
         partial = stop.result
         wrote = held_off(lambda: write(partial, keep_questions=True))
         files = f"{out_path}" + (f" and {questions_path}" if wrote else "")
-        fail(
+        stopped(
             f"{file}: interrupted after {stop.finished} of {len(stop.result.outcomes)} bullets; wrote {files}; "
             "run the same command again to finish the rest",
             EXIT_TERMINATED if stop.signal == "SIGTERM" else EXIT_INTERRUPTED,
         )
     except KeyboardInterrupt:  # outside run_batch: the progress bar starting, or closing after the batch
         if not finished:
-            fail(nothing_sent, EXIT_INTERRUPTED)
+            stopped(nothing_sent)
         result, late = finished[0], True
 
     # Every bullet finished: a signal now waits until both files are written, then ends the run.
@@ -137,11 +137,11 @@ def rewrite(
     files = f"{out_path}" + (f" and {questions_path}" if wrote_questions else "")
     done = f"{file}: interrupted after all {len(result.outcomes)} bullets finished; wrote {files}"
     if late or came:
-        fail(done, EXIT_TERMINATED if came and came[0] == signal.SIGTERM else EXIT_INTERRUPTED)
+        stopped(done, EXIT_TERMINATED if came and came[0] == signal.SIGTERM else EXIT_INTERRUPTED)
     try:
         _report(result, document, file, out_path, questions_path, wrote_questions, pending, assistant, json_out)
     except KeyboardInterrupt:
-        fail(done, EXIT_INTERRUPTED)
+        stopped(done)
     if result.failed:
         raise typer.Exit(EXIT_BULLET_FAILED)
 

@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Literal
 
 from bulletsmith import guards
-from bulletsmith.answer_bank import AnswerBank, QuestionsFile, build_questions_file, write_questions_file
+from bulletsmith.answer_bank import (
+    AnswerBank,
+    AnswersFileError,
+    QuestionsFile,
+    build_questions_file,
+    write_questions_file,
+)
 from bulletsmith.assistant import Assistant
 from bulletsmith.batch import default_output_path, default_questions_path
 from bulletsmith.coach.prefetch import Prefetcher, wait
@@ -90,7 +96,10 @@ class Coach:
         take_from_bank(self.items, self.bank)
 
         # What the questions file held when last read or written: a difference later is the person's edit.
-        self._disk_seen = answers_on_disk(self.questions_path) or {}
+        try:
+            self._disk_seen = answers_on_disk(self.questions_path) or {}
+        except AnswersFileError:  # open_resume read it a moment ago; a race with an editor at most
+            self._disk_seen = {}
         self._disk_notes: list[str] = []
         self._work = Prefetcher(min(self.assistant.concurrency, PREFETCH_CONCURRENCY))
 
@@ -125,7 +134,11 @@ class Coach:
 
     def _write_bank(self) -> bool:
         """Write the fact bank, after taking in what the person typed into it meanwhile."""
-        on_disk = answers_on_disk(self.questions_path)
+        try:
+            on_disk = answers_on_disk(self.questions_path)
+        except AnswersFileError as e:  # half-edited by the person: writing it would lose what they typed
+            self._disk_notes.append(f"{e}; it is not saved until it reads again (your answers here are kept)")
+            return False
         if on_disk is not None:
             self._disk_notes += take_disk_answers(self.items, on_disk, self._disk_seen, self.questions_path.name)
         if not any(it.answers or it.decision for it in self.items) and not self.questions_path.exists():

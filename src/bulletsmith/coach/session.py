@@ -40,7 +40,6 @@ from pydantic import BaseModel, Field, ValidationError
 
 from bulletsmith.answer_bank import (
     AnswerBank,
-    AnswersFileError,
     FactRecord,
     QuestionEntry,
     QuestionsFile,
@@ -263,12 +262,11 @@ def answers_in(qf: QuestionsFile) -> dict[tuple[str, Slot], str]:
 
 
 def answers_on_disk(path: Path) -> dict[tuple[str, Slot], str] | None:
-    """What the questions file at `path` holds now; None when it is missing or can't be read
-    (then nothing is taken from it, and the next write replaces it as before)."""
-    try:
-        return answers_in(read_questions_file(path))
-    except AnswersFileError:
+    """What the questions file at `path` holds now; None when there is none. A file that can't
+    be read raises AnswersFileError: the person may be typing in it, and it must not be replaced."""
+    if not path.exists():
         return None
+    return answers_in(read_questions_file(path))
 
 
 def take_disk_answers(

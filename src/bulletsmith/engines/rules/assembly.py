@@ -29,15 +29,25 @@ _NEED = re.compile(r"^(?:(?:a|an|the)\s+)?(?:need|needs|lack|demand|absence|shor
 _LEADS_TO = re.compile(r"^(?:[+\-−~≈]?\d|\+|a\s|an\s|the\s|higher|lower|better|fewer|more|less)", re.IGNORECASE)
 
 
-def _clean(value: str) -> str:
+def _clean(value: str, lower_words: frozenset[str] = frozenset()) -> str:
+    """An answer as it follows "because", "; " or ", leading to": as the person typed it. Only a
+    capital that merely opens a sentence is lowered: on a grammar word ("The labels…", "We had…",
+    "A 3% drop"), or on a word the person wrote in lower case elsewhere (`lower_words`: "Owners
+    compiled…" for a bullet about store owners). Any other word keeps its case, since it may be a
+    name, a product or an acronym ("Guelph", "Kafka", "A/B")."""
     value = value.strip().rstrip(".;, ")
-    # Lower the first letter of a sentence-case answer so it can follow a comma; keep "AUC", "I",
-    # and names written with an inner capital ("TensorFlow", "PostgreSQL").
     first = _WORD.match(value)
     word = first.group(0) if first and first.start() == 0 else ""
-    if word == "A" or len(word) > 1 and word[0].isupper() and word[1:] == word[1:].lower():
+    whole = len(value) > len(word) and value[len(word)].isspace()  # "A/B", "A-team" are not the article
+    low = word.lower()
+    if whole and word[:1].isupper() and word[1:] == word[1:].lower() and (low in _LOWERED_OPENERS or low in lower_words):
         value = value[0].lower() + value[1:]
     return value
+
+
+def _lower_words(*texts: str) -> frozenset[str]:
+    """The words the person wrote in lower case: common words to them, never names."""
+    return frozenset(w for text in texts for w in _WORD.findall(text) if w.islower())
 
 
 def _problem_phrase(value: str) -> str:
@@ -84,6 +94,11 @@ _FUNCTION_WORDS = frozenset(
     "a an the in on at for with by of to from as after before during while when since our my their "
     "this that these those each every one two three four five six seven eight nine ten also then and "
     "both over across under through using via".split()
+)
+# Grammar words whose capital only says "a sentence starts here": lowered inside the rewrite.
+_LOWERED_OPENERS = _FUNCTION_WORDS | frozenset(
+    "we it they there its his her your some most many all no about around roughly nearly almost "
+    "approximately only more less fewer".split()
 )
 # A relative clause belongs to the noun before it: "reporting that saved owners 5 hours".
 _RELATIVE = re.compile(r"^[\s,]*(?:that|which|who|whose)\b", re.IGNORECASE)
@@ -167,7 +182,8 @@ def assemble(analysis: Analysis, answers: dict[Slot, Answer]) -> str:
     ends_with_period = bullet.endswith(".")
     text = re.sub(r"(?:\s*[;:,.]\s*)+$", "", _without_noise(analysis))
     usable = {slot: claim for slot, a in answers.items() if slot in analysis.missing and (claim := answer_claim(a))}
-    problem = _problem_phrase(_clean(usable[Slot.PROBLEM])) if Slot.PROBLEM in usable else None
+    lower_words = _lower_words(bullet, *usable.values())
+    problem = _problem_phrase(_clean(usable[Slot.PROBLEM], lower_words)) if Slot.PROBLEM in usable else None
 
     if Slot.ACTION in usable:
         action = usable[Slot.ACTION].strip().rstrip(".;, ")
@@ -178,11 +194,11 @@ def assemble(analysis: Analysis, answers: dict[Slot, Answer]) -> str:
     elif problem:
         text = _with_problem(text, problem)
     if Slot.DATA_OUTCOME in usable:
-        outcome = _clean(usable[Slot.DATA_OUTCOME])
+        outcome = _clean(usable[Slot.DATA_OUTCOME], lower_words)
         joiner = ", " if OUTCOME_OPENER.match(outcome) else "; "
         text = f"{text}{joiner}{outcome}" if text else outcome
     if Slot.MODEL_IMPACT in usable:
-        impact = _clean(usable[Slot.MODEL_IMPACT])
+        impact = _clean(usable[Slot.MODEL_IMPACT], lower_words)
         if not text:
             text = impact
         elif _LEADS_TO.match(impact) and not is_clause(impact):
