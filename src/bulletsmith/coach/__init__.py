@@ -4,6 +4,7 @@
     steps.py     what the coach shows (Step) and says back (Reply), its stages and commands
     prefetch.py  the analyses and rewrites, run on a background event loop while the person types
     session.py   the session file (answers and decisions so far) and merging a saved one
+    files.py     the questions file as coach keeps it: re-read before each write
 
 The terminal UI is `bulletsmith.cli.coach`.
 

@@ -10,26 +10,22 @@ from typing import Literal
 from bulletsmith import guards
 from bulletsmith.answer_bank import (
     AnswerBank,
-    AnswersFileError,
     QuestionsFile,
     build_questions_file,
-    write_questions_file,
 )
 from bulletsmith.assistant import Assistant
 from bulletsmith.batch import default_output_path, default_questions_path
+from bulletsmith.coach.files import FactBankFile
 from bulletsmith.coach.prefetch import Prefetcher, wait
 from bulletsmith.coach.session import (
     Decision,
     Item,
     SessionData,
     SessionStore,
-    answers_in,
-    answers_on_disk,
     fact_records,
     file_hash,
     merge_saved,
     session_data,
-    take_disk_answers,
     take_from_bank,
 )
 from bulletsmith.coach.steps import COMMANDS, ESCAPE_HELP, Finished, Reply, Stage, Step, WaitStats
@@ -96,11 +92,7 @@ class Coach:
         take_from_bank(self.items, self.bank)
 
         # What the questions file held when last read or written: a difference later is the person's edit.
-        try:
-            self._disk_seen = answers_on_disk(self.questions_path) or {}
-        except AnswersFileError:  # open_resume read it a moment ago; a race with an editor at most
-            self._disk_seen = {}
-        self._disk_notes: list[str] = []
+        self._bank_file = FactBankFile(self.questions_path)
         self._work = Prefetcher(min(self.assistant.concurrency, PREFETCH_CONCURRENCY))
 
         self.index = start
@@ -133,20 +125,7 @@ class Coach:
         return build_questions_file(self.document.path.name, records, self.bank)
 
     def _write_bank(self) -> bool:
-        """Write the fact bank, after taking in what the person typed into it meanwhile."""
-        try:
-            on_disk = answers_on_disk(self.questions_path)
-        except AnswersFileError as e:  # half-edited by the person: writing it would lose what they typed
-            self._disk_notes.append(f"{e}; it is not saved until it reads again (your answers here are kept)")
-            return False
-        if on_disk is not None:
-            self._disk_notes += take_disk_answers(self.items, on_disk, self._disk_seen, self.questions_path.name)
-        if not any(it.answers or it.decision for it in self.items) and not self.questions_path.exists():
-            return False
-        qf = self.questions_file()
-        write_questions_file(self.questions_path, qf)
-        self._disk_seen = answers_in(qf)
-        return True
+        return self._bank_file.write(self.items, self.questions_file)
 
     # -- background work -----------------------------------------------------------------------
 
@@ -343,9 +322,8 @@ class Coach:
     def handle(self, raw: str) -> Reply:
         """Apply what the person typed at the current step."""
         reply = self._handle(raw)
-        if self._disk_notes:  # answers taken from the questions file while saving: say so
-            reply.message = "\n".join(filter(None, [reply.message, *self._disk_notes]))
-            self._disk_notes = []
+        if notes := self._bank_file.take_notes():  # answers taken from the questions file while saving
+            reply.message = "\n".join(filter(None, [reply.message, *notes]))
         return reply
 
     def _handle(self, raw: str) -> Reply:

@@ -42,15 +42,12 @@ from bulletsmith.answer_bank import (
     AnswerBank,
     FactRecord,
     QuestionEntry,
-    QuestionsFile,
     bullet_key,
-    read_questions_file,
 )
 from bulletsmith.documents import Bullet
 from bulletsmith.errors import InputError
 from bulletsmith.fsutil import atomic_write, private_dir, state_dir
 from bulletsmith.models import Analysis, Decision, Slot
-from bulletsmith.text import brief
 
 SESSION_VERSION = 1
 
@@ -254,47 +251,6 @@ def fact_records(items: list[Item], analysis_of: Callable[[int], Analysis | None
         records.append(FactRecord(location=it.bullet.location, original=it.original, output=it.output,
                                   questions=questions, decision=it.decision))
     return records
-
-
-def answers_in(qf: QuestionsFile) -> dict[tuple[str, Slot], str]:
-    """The answers a questions file holds, by (bullet key, slot)."""
-    return {(bullet_key(e.bullet), q.slot): q.answer for e in qf.bullets for q in e.questions}
-
-
-def answers_on_disk(path: Path) -> dict[tuple[str, Slot], str] | None:
-    """What the questions file at `path` holds now; None when there is none. A file that can't
-    be read raises AnswersFileError: the person may be typing in it, and it must not be replaced."""
-    if not path.exists():
-        return None
-    return answers_in(read_questions_file(path))
-
-
-def take_disk_answers(
-    items: list[Item], on_disk: dict[tuple[str, Slot], str], last_seen: dict[tuple[str, Slot], str], name: str
-) -> list[str]:
-    """Answers the person typed into the questions file while the session was open.
-
-    Where the file differs from what the session last read or wrote there, the person edited
-    it: the file's answer is taken (it wins over one typed in the session meanwhile, and the
-    note says so). An answer emptied in the file removes nothing the session holds: another
-    process writing an older copy must not erase what was typed here. Returns one note per
-    answer taken."""
-    notes = []
-    for number, it in enumerate(items, 1):
-        key = bullet_key(it.original)
-        for slot in Slot:
-            disk = on_disk.get((key, slot))
-            if disk is None or not disk.strip() or disk == last_seen.get((key, slot), ""):
-                continue
-            mine = it.answers.get(slot, "")
-            if mine == disk:
-                continue
-            it.answers[slot] = disk
-            note = f"bullet {number}: the {slot.label} answer typed into {name} is used"
-            if mine.strip() and mine != last_seen.get((key, slot), ""):
-                note += f' instead of the one given here ("{brief(mine)}")'
-            notes.append(note)
-    return notes
 
 
 def take_from_bank(items: list[Item], bank: AnswerBank) -> None:
