@@ -157,3 +157,13 @@ def test_a_questions_file_half_edited_in_an_editor_is_not_written_over(resume):
         reply = c.handle("u")
         assert "not saved until it reads again" in reply.message
         assert bank_path.read_text() == typed  # what the person typed is still there, every character
+
+
+@pytest.mark.parametrize("typed, said", [("No idea.", "Read as unknown"), ("not my work", "Read as not mine"),
+                                         ("Kafka lag fell 40%", "")])
+def test_coach_says_how_it_read_a_typed_no_answer(resume, typed, said):
+    with coach_session(resume) as c:
+        step = walk_to(c, WEAK)
+        reply = c.handle(typed)
+        assert reply.message.startswith(said) if said else reply.message == ""
+        assert c.items[step.index].answers[step.question.slot] == typed  # kept exactly as typed

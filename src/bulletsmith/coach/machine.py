@@ -13,6 +13,7 @@ from bulletsmith.answer_bank import (
     QuestionsFile,
     build_questions_file,
 )
+from bulletsmith.answer_words import NOT_MINE, UNKNOWN, no_answer_kind
 from bulletsmith.assistant import Assistant
 from bulletsmith.batch import default_output_path, default_questions_path
 from bulletsmith.coach.files import FactBankFile
@@ -376,8 +377,10 @@ class Coach:
             item.answers[q.slot] = "not mine"
             message = "Not mine: nothing is claimed for it."
         else:
-            item.answers[q.slot] = text
-            message = ""
+            item.answers[q.slot] = text  # as typed; "No idea." or "not my work" read as u / n (answer_words)
+            kind = no_answer_kind(text)
+            message = {UNKNOWN: "Read as unknown: nothing is claimed for it.",
+                       NOT_MINE: "Read as not mine: nothing is claimed for it."}.get(kind or "", "")
         self._advance_question(analysis)
         self.save()
         return Reply(message=message)
