@@ -55,6 +55,7 @@ class Status(str, Enum):
     UNCHANGED = "unchanged"  # nothing to add, or the rewrite equals the bullet (an earlier rewrite: --in-place)
     NEEDS_ANSWERS = "needs_answers"  # questions open and none answered yet: not rewritten yet
     FAILED = "failed"  # the engine failed, or a guard rejected the rewrite
+    DECIDED = "decided"  # as the person decided in coach (accepted, edited, kept): not rewritten again
 
     def __str__(self) -> str:
         return self.value
@@ -95,6 +96,8 @@ class BulletOutcome:
     def status(self) -> Status:
         if self.error or (self.rewrite is not None and not self.rewrite.ok):
             return Status.FAILED
+        if self.decision is not None:
+            return Status.DECIDED
         if self.rewrite is not None and self.after != self.before:
             return Status.REWRITTEN
         if self.pending and not self.answers:

@@ -88,10 +88,12 @@ def print_batch(result, output, questions_path, pending: int, dropped: dict | No
 
     echo = typer.echo
     marks = {Status.REWRITTEN: "rewritten", Status.UNCHANGED: "unchanged",
-             Status.NEEDS_ANSWERS: "needs answers", Status.FAILED: "FAILED"}
+             Status.NEEDS_ANSWERS: "needs answers", Status.FAILED: "FAILED", Status.DECIDED: "as decided in coach"}
     for o in result.outcomes:
         echo(f"{o.bullet.location}  [{marks[o.status]}]")
         echo(f"  before: {o.before}")
+        if o.status is Status.DECIDED and o.after != o.before:
+            echo(f"  after:  {o.after}  ({o.decision}; --redo-decided rewrites it again)")
         if o.status is Status.REWRITTEN:
             echo(f"  after:  {o.after}")
             echo(f"  filled: {', '.join(s.label for s in o.filled) or '-'}")
