@@ -22,8 +22,9 @@ import re
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bulletsmith.fsutil import atomic_write
+from bulletsmith.fsutil import InputRefused, atomic_write, read_input
 from bulletsmith.guards import normalize_text
+from bulletsmith.limits import MAX_FILE_BYTES
 from bulletsmith.models import Answer, Slot
 
 
@@ -96,7 +97,7 @@ HEADER = """\
 # finds these answers, and the next rewrite starts again from `bullet:`, the original.
 """
 
-_TRAILING = re.compile(r"[\s.]+$")
+_TRAILING = re.compile(r"(?<![\s.])[\s.]+$")  # the lookbehind keeps it linear on a long run of spaces
 
 
 def bullet_key(text: str) -> str:
@@ -179,7 +180,10 @@ class AnswerBank:
 
 def read_questions_file(path: Path) -> QuestionsFile:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        # A regular file of bounded size only: `--answers /dev/zero` or a FIFO must not hang or fill memory.
+        text = read_input(path, MAX_FILE_BYTES).decode("utf-8")
+    except InputRefused as e:
+        raise AnswersFileError(f"{path}: {e}") from None
     except FileNotFoundError:
         raise AnswersFileError(f"{path}: no such answers file") from None
     except UnicodeDecodeError:
