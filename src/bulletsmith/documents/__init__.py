@@ -36,6 +36,7 @@ from bulletsmith.documents.base import (
     error,
     read_bytes,
 )
+from bulletsmith.limits import MAX_DOCUMENT_BULLETS, MAX_ITEM_CHARS
 
 SUFFIX_FORMATS = {
     ".md": "markdown",
@@ -122,4 +123,10 @@ def load_document(path: str | os.PathLike, *, format: str | None = None) -> Docu
         raise error(path, "is nested too deeply to read") from None
     if not document.bullets:
         raise error(path, f"no bullets found; expected {_NO_BULLETS[fmt]}")
+    if len(document.bullets) > MAX_DOCUMENT_BULLETS:
+        raise error(path, f"{len(document.bullets):,} bullets (at most {MAX_DOCUMENT_BULLETS:,}); is this a resume?")
+    for b in document.bullets:
+        if len(b.text) > MAX_ITEM_CHARS:
+            raise error(path, f"{b.location}: the bullet is {len(b.text):,} characters long (at most "
+                              f"{MAX_ITEM_CHARS:,}); is it several bullets pasted as one, or not a resume?")
     return document
