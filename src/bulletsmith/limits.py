@@ -11,6 +11,15 @@ from __future__ import annotations
 #: Bytes read from any input file (a resume, an answers file); only regular files are read.
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
+#: A resume in a text format (Markdown, plain text, LaTeX, JSON) is a few kB to a few dozen;
+#: these bound what its parser builds (markdown-it makes several objects per line) before it runs.
+MAX_TEXT_BYTES = 1024 * 1024
+MAX_TEXT_LINES = 20_000
+
+#: Markdown: characters of inline text (list items, headings) parsed for markup over the whole
+#: file; the parser is linear but slow on markup-dense text (1 MB of "[" takes ~10 s).
+MAX_INLINE_CHARS = 256 * 1024
+
 #: Bullets (list items) one file may hold; `rewrite` and `coach` allow far fewer (batch.MAX_BULLETS).
 MAX_DOCUMENT_BULLETS = 10_000
 

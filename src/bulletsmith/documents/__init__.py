@@ -36,7 +36,7 @@ from bulletsmith.documents.base import (
     error,
     read_bytes,
 )
-from bulletsmith.limits import MAX_DOCUMENT_BULLETS, MAX_ITEM_CHARS
+from bulletsmith.limits import MAX_DOCUMENT_BULLETS, MAX_ITEM_CHARS, MAX_TEXT_BYTES, MAX_TEXT_LINES
 
 SUFFIX_FORMATS = {
     ".md": "markdown",
@@ -49,6 +49,7 @@ SUFFIX_FORMATS = {
     ".pdf": "pdf",
 }
 SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(SUFFIX_FORMATS)
+_TEXT_FORMATS = ("markdown", "text", "jsonresume", "latex")
 
 _NO_BULLETS = {
     "markdown": "list items (-, *, 1.) under Experience or Projects",
@@ -115,6 +116,13 @@ def load_document(path: str | os.PathLike, *, format: str | None = None) -> Docu
     data = read_bytes(p)
     if _blank(data):
         raise error(path, "is empty" if not data else "is empty (only whitespace)")
+    if fmt in _TEXT_FORMATS:  # checked before a parser builds anything from the text
+        if len(data) > MAX_TEXT_BYTES:
+            raise error(path, f"is too large for a {fmt} resume ({len(data) / 1024:,.0f} kB; the limit is "
+                              f"{MAX_TEXT_BYTES // 1024:,} kB)")
+        lines = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+        if lines > MAX_TEXT_LINES:
+            raise error(path, f"{lines:,} lines (at most {MAX_TEXT_LINES:,}); is this a resume?")
     try:
         document = _reader(fmt)(p, data)
     except DocumentError:
