@@ -34,6 +34,7 @@ MAX_ITEM_CHARS = 10_000
 #: DOCX: bytes the archive's members may inflate to, counted while inflating (the sizes the zip
 #: directory states are not trusted), and the styles its styles part may define.
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+MAX_ZIP_MEMBERS = 2_000
 MAX_STYLES = 5_000
 
 #: PDF: pages read, and the bytes of page content (drawing operations) decoded over all pages;
