@@ -37,10 +37,11 @@ MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 MAX_ZIP_MEMBERS = 2_000
 MAX_STYLES = 5_000
 
-#: PDF: pages read, and the bytes of page content (drawing operations) decoded over all pages;
-#: pages sharing one content stream pay for it once per page, as the text extraction does.
+#: PDF: pages read, and the bytes of drawing operations text extraction walks over all pages
+#: (it takes ~1.5 s a MB here); pages sharing one content stream, or drawing one form many
+#: times, pay for it each time, as the extraction does. A resume page holds 10-150 kB.
 MAX_PDF_PAGES = 100
-MAX_PDF_CONTENT_BYTES = 8 * 1024 * 1024
+MAX_PDF_CONTENT_BYTES = 3 * 1024 * 1024
 
 #: LaTeX: how deep braces may nest (real resumes stay under 10), how long one bullet's LaTeX
 #: (an \\item's text, a macro's argument, a definition's body) may be, how long an optional
