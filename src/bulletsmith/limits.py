@@ -16,9 +16,10 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_TEXT_BYTES = 1024 * 1024
 MAX_TEXT_LINES = 20_000
 
-#: Markdown: characters of inline text (list items, headings) parsed for markup over the whole
-#: file; the parser is linear but slow on markup-dense text (1 MB of "[" takes ~10 s).
-MAX_INLINE_CHARS = 256 * 1024
+#: Markdown: markup characters ([ ] * _ ` < > ! ~ \\ &) in the inline text parsed (list items,
+#: headings) over the whole file. markdown-it's inline parser is linear, ~2 us a character of
+#: prose but ~10 us a "[": a resume has a few hundred of them.
+MAX_INLINE_MARKUP = 64 * 1024
 
 #: Bullets (list items) one file may hold; `rewrite` and `coach` allow far fewer (batch.MAX_BULLETS).
 MAX_DOCUMENT_BULLETS = 10_000

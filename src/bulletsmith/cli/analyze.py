@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import typer
 
 from bulletsmith.cli.app import EXIT_BULLET_FAILED, app, fail
 from bulletsmith.cli.render import print_analysis
+from bulletsmith.cli.safe_text import json_text, visible
 from bulletsmith.cli.options import BaseUrlOpt, EngineOpt, ModelOpt, NoCacheOpt, announce, make_assistant
 
 
@@ -45,10 +45,10 @@ def analyze(
         fail(str(e), code=EXIT_BULLET_FAILED)
     announce(assistant)
     if json_out:
-        typer.echo(json.dumps(result.to_public_dict(), ensure_ascii=False, indent=2))
+        typer.echo(json_text(result.to_public_dict()))
         # The JSON shape is fixed (DESIGN.md); what a guard found goes to stderr beside it.
         for finding in result.findings:
-            sys.stderr.write(f"bulletsmith: {finding.severity}: {finding}\n")
+            sys.stderr.write(f"bulletsmith: {finding.severity}: {visible(str(finding))}\n")
     else:
         print_analysis(result)
     if not result.ok:

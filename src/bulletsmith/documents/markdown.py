@@ -37,7 +37,7 @@ from bulletsmith.documents.base import (
     wrapping_of,
 )
 from bulletsmith.documents.filters import Sections, is_achievement, section_kind
-from bulletsmith.limits import MAX_INLINE_CHARS, MAX_ITEM_CHARS
+from bulletsmith.limits import MAX_DOCUMENT_BULLETS, MAX_INLINE_MARKUP, MAX_ITEM_CHARS
 
 GLYPHS = "•●▪◦‣∙⋅○■□►▸➢➤✓✔–"
 _GLYPH_LINE = re.compile(rf"^([ \t]*(?:>[ \t]?)*[ \t]*)([{GLYPHS}])([ \t]+)(?=\S)")
@@ -47,6 +47,7 @@ _LEADING_BLOCK = re.compile(r"^(?:[#>+=-]|\d{1,9}[.)])")
 _ESCAPABLE = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&])")
 _QUOTE_MARKS = re.compile(r"^(?:[ \t]*>)+")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_MARKUP_CHARS = re.compile(r"[\[\]*_`<>!~\\&]")  # what makes markdown-it's inline parser work hardest
 _CONTINUATION = re.compile(r"(?:[ \t]*>)*[ \t]*")  # a continuation line's indent, blockquote marks included
 
 
@@ -267,7 +268,10 @@ def parse_markdown(path: Path, data: bytes) -> MarkdownDocument:
     sections = Sections()
     env: dict = {}  # link reference definitions, found by the block parser, used by the inline one
     tokens = _block_parser().parse(text, env)
-    budget = [MAX_INLINE_CHARS]
+    items = sum(1 for tok in tokens if tok.type == "list_item_open")
+    if items > MAX_DOCUMENT_BULLETS:  # counted before any item is read
+        raise error(path, f"{items:,} list items (at most {MAX_DOCUMENT_BULLETS:,}); is this a resume?")
+    budget = [MAX_INLINE_MARKUP]
 
     def parse_inline(inline) -> None:  # noqa: ANN001 - a markdown-it token
         """Fill a block's inline tokens, within the budgets; a block over MAX_ITEM_CHARS is read as
@@ -281,9 +285,10 @@ def parse_markdown(path: Path, data: bytes) -> MarkdownDocument:
         inline.children = inline_children(content)
 
     def inline_children(content: str) -> list:
-        budget[0] -= len(content)
+        budget[0] -= len(_MARKUP_CHARS.findall(content))
         if budget[0] < 0:
-            raise error(path, f"more than {MAX_INLINE_CHARS // 1024:,} kB of list items and headings; is this a resume?")
+            raise error(path, f"more than {MAX_INLINE_MARKUP:,} markup characters ([ * _ ` < …) in list items and "
+                              "headings; is this a resume?")
         parsed = _parser().parseInline(content, env)
         return parsed[0].children if parsed else []
 
