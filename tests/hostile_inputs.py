@@ -12,6 +12,7 @@ import resource
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 import zlib
 from dataclasses import dataclass
@@ -135,20 +136,41 @@ def docx_lying_zip(real_size: int, claimed_size: int = 2000):
 
 # --------------------------------------------------------------------------- PDF
 
+def _text_operations(n: int) -> bytes:
+    return "".join(f"BT /F1 10 Tf 72 {700 - (i % 60) * 10} Td (Built pipeline {i} for labeling) Tj ET\n"
+                   for i in range(n)).encode()
+
+
+def _stream(data: bytes, extra: str = "") -> bytes:
+    packed = zlib.compress(data, 9)
+    return f"<< {extra}/Length {len(packed)} /Filter /FlateDecode >>\nstream\n".encode() + packed + b"\nendstream"
+
+
 def pdf_shared_content(pages: int, operations: int):
     """`pages` pages that all draw one content stream of `operations` text operations."""
+    return _pdf(pages, _stream(_text_operations(operations)))
+
+
+def pdf_form_drawn(times: int, operations: int):
+    """One page that draws one form XObject of `operations` text operations `times` times."""
+    form = _stream(_text_operations(operations), "/Type /XObject /Subtype /Form /BBox [0 0 612 792] "
+                   "/Resources << /Font << /F1 3 0 R >> >> ")
+    return _pdf(1, _stream(b"q /X1 Do Q\n" * times), form)
+
+
+def _pdf(pages: int, content: bytes, form: bytes | None = None):
     def make(p: Path) -> None:
-        ops = "".join(f"BT /F1 10 Tf 72 {700 - (i % 60) * 10} Td (Built pipeline {i} for labeling) Tj ET\n"
-                      for i in range(operations)).encode()
-        content = zlib.compress(ops, 9)
-        kids = " ".join(f"{5 + i} 0 R" for i in range(pages))
+        first_page = 6 if form else 5
+        kids = " ".join(f"{first_page + i} 0 R" for i in range(pages))
+        xobject = b" /XObject << /X1 5 0 R >>" if form else b""
         objects = [
             b"<< /Type /Catalog /Pages 2 0 R >>",
             f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
             b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-            f"<< /Length {len(content)} /Filter /FlateDecode >>\nstream\n".encode() + content + b"\nendstream",
-        ] + [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >>"
-             b" /Contents 4 0 R >>"] * pages
+            content,
+            *([form] if form else []),
+        ] + [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >>"
+             + xobject + b" >> /Contents 4 0 R >>"] * pages
         out = bytearray(b"%PDF-1.4\n")
         offsets = []
         for i, body in enumerate(objects, start=1):
@@ -170,20 +192,43 @@ class ProbeResult:
     stdout: str
     stderr: str
     seconds: float
+    max_rss_mb: float  # the child's peak resident memory
+
+
+class ProbeTimeout(AssertionError):
+    pass
 
 
 def run_probe(args: list[str], *, cwd: Path, memory_mb: int, timeout: float, env: dict[str, str] | None = None,
               stdin: str = "") -> ProbeResult:
     """`bulletsmith ARGS` in a child process limited to `memory_mb` of address space; a run
-    past `timeout` seconds is killed and fails the test (a hang is the bug being tested)."""
+    past `timeout` seconds is killed and raises ProbeTimeout (a hang is the bug being tested)."""
     limit = memory_mb * 1024 * 1024
 
     def limits() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
     full_env = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}
-    started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "bulletsmith", *args], cwd=cwd, env=full_env, input=stdin,
-                          capture_output=True, text=True, timeout=timeout, preexec_fn=limits,
-                          encoding="utf-8", errors="backslashreplace")
-    return ProbeResult(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - started)
+    out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+    with out, err:
+        started = time.monotonic()
+        proc = subprocess.Popen([sys.executable, "-m", "bulletsmith", *args], cwd=cwd, env=full_env,
+                                stdin=subprocess.PIPE, stdout=out, stderr=err, preexec_fn=limits)
+        if stdin:
+            proc.stdin.write(stdin.encode())
+        proc.stdin.close()
+        while True:  # wait4, not wait: it gives this child's own peak memory
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() - started > timeout:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                raise ProbeTimeout(f"bulletsmith {' '.join(args)} still running after {timeout} s")
+            time.sleep(0.02)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.monotonic() - started
+        out.seek(0)
+        err.seek(0)
+        return ProbeResult(proc.returncode, out.read().decode("utf-8", "backslashreplace"),
+                           err.read().decode("utf-8", "backslashreplace"), seconds, usage.ru_maxrss / 1024)

@@ -32,7 +32,12 @@ def analyze(
       echo "Built a churn model" | bulletsmith analyze -
     """
     if bullet == "-":
-        bullet = sys.stdin.read()
+        try:
+            bullet = sys.stdin.read()
+        except UnicodeDecodeError:
+            fail("the bullet on standard input is not UTF-8 text")
+    if any("\ud800" <= c <= "\udfff" for c in bullet):  # undecodable bytes in the argument
+        fail("the bullet is not valid UTF-8 text")
     from bulletsmith.assistant import BulletError
     from bulletsmith.engines.errors import EngineError
 

@@ -23,6 +23,7 @@ raises ``DocumentError``, whose text is one line naming the file and the problem
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,6 +51,7 @@ SUFFIX_FORMATS = {
 }
 SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(SUFFIX_FORMATS)
 _TEXT_FORMATS = ("markdown", "text", "jsonresume", "latex")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _NO_BULLETS = {
     "markdown": "list items (-, *, 1.) under Experience or Projects",
@@ -134,6 +136,8 @@ def load_document(path: str | os.PathLike, *, format: str | None = None) -> Docu
     if len(document.bullets) > MAX_DOCUMENT_BULLETS:
         raise error(path, f"{len(document.bullets):,} bullets (at most {MAX_DOCUMENT_BULLETS:,}); is this a resume?")
     for b in document.bullets:
+        if _SURROGATE.search(b.text):  # no character: printing or writing it would fail half-way
+            raise error(path, f"{b.location}: the bullet holds a lone surrogate (\\ud800-\\udfff), which is no character")
         if len(b.text) > MAX_ITEM_CHARS:
             raise error(path, f"{b.location}: the bullet is {len(b.text):,} characters long (at most "
                               f"{MAX_ITEM_CHARS:,}); is it several bullets pasted as one, or not a resume?")
