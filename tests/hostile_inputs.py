@@ -99,11 +99,12 @@ def _list_paragraph(text: str, style: str | None = None) -> str:
             f"<w:r><w:t>{text}</w:t></w:r></w:p>")
 
 
-def docx_paragraphs(n: int):
-    """`n` one-word paragraphs: a few hundred kB of zip."""
+def docx_paragraphs(n: int, *, empty: bool = False):
+    """`n` one-word (or empty) paragraphs: a few kB of zip."""
+    paragraph = "<w:p/>" if empty else "<w:p><w:r><w:t>word</w:t></w:r></w:p>"
+
     def make(p: Path) -> None:
-        p.write_bytes(_docx('<w:p><w:r><w:t>Experience</w:t></w:r></w:p>'
-                            + "<w:p><w:r><w:t>word</w:t></w:r></w:p>" * n))
+        p.write_bytes(_docx('<w:p><w:r><w:t>Experience</w:t></w:r></w:p>' + paragraph * n))
     return make
 
 

@@ -36,6 +36,9 @@ MAX_ITEM_CHARS = 10_000
 #: directory states are not trusted), and the styles its styles part may define.
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 MAX_ZIP_MEMBERS = 2_000
+#: ...and the tags its XML parts hold, counted before parsing: python-docx makes an object of
+#: ~250 bytes per element (8 MB of "<w:p/>" took 317 MB). A two-page resume has ~10-50k.
+MAX_XML_TAGS = 500_000
 MAX_STYLES = 5_000
 
 #: PDF: pages read, and the bytes of drawing operations text extraction walks over all pages

@@ -38,7 +38,7 @@ from bulletsmith.documents.base import (
     place_marks,
 )
 from bulletsmith.documents.filters import Sections, is_achievement, section_kind
-from bulletsmith.limits import MAX_PARAGRAPHS, MAX_STYLES, MAX_UNPACKED_BYTES, MAX_ZIP_MEMBERS
+from bulletsmith.limits import MAX_PARAGRAPHS, MAX_STYLES, MAX_UNPACKED_BYTES, MAX_XML_TAGS, MAX_ZIP_MEMBERS
 
 _CHUNK = 64 * 1024
 GLYPHS = "•●▪◦‣∙⋅○■□►▸➢➤✓✔–-*\uf0b7\uf0a7\uf076\uf0d8\uf0fc"
@@ -61,19 +61,24 @@ def _unpacked(data: bytes, path: Path) -> bytes:
     if len(infos) > MAX_ZIP_MEMBERS:
         raise error(path, f"holds {len(infos):,} files (at most {MAX_ZIP_MEMBERS:,}); is this a Word document?")
     out = io.BytesIO()
-    total = 0
+    total = tags = 0
     try:
         with source, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as clean:
             for info in infos:
                 if info.is_dir():
                     continue
                 parts: list[bytes] = []
+                xml = info.filename.lower().endswith((".xml", ".rels"))
                 with source.open(info) as member:
                     while chunk := member.read(_CHUNK):
                         total += len(chunk)
                         if total > MAX_UNPACKED_BYTES:
                             raise error(path, f"unpacks to more than {MAX_UNPACKED_BYTES // (1024 * 1024)} MB, "
                                               "too large for a resume (a zip bomb?)")
+                        if xml:  # each tag becomes an element of ~250 bytes once python-docx parses it
+                            tags += chunk.count(b"<")
+                            if tags > MAX_XML_TAGS:
+                                raise error(path, f"holds more than {MAX_XML_TAGS:,} XML tags; is this a resume?")
                         parts.append(chunk)
                 clean.writestr(info.filename, b"".join(parts))
     except DocumentError:
