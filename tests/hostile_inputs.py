@@ -159,6 +159,15 @@ def pdf_form_drawn(times: int, operations: int):
     return _pdf(1, _stream(b"q /X1 Do Q\n" * times), form)
 
 
+def pdf_stream_bomb(megabytes: int):
+    """One page whose content stream inflates to `megabytes` MB (one flushed block, repeated)."""
+    packer = zlib.compressobj(9)
+    head = packer.compress(b"BT /F1 10 Tf 72 700 Td (Built it) Tj ET\n") + packer.flush(zlib.Z_FULL_FLUSH)
+    block = packer.compress(b" " * (1 << 20)) + packer.flush(zlib.Z_FULL_FLUSH)
+    packed = head + block * megabytes + packer.flush()
+    return _pdf(1, f"<< /Length {len(packed)} /Filter /FlateDecode >>\nstream\n".encode() + packed + b"\nendstream")
+
+
 def _pdf(pages: int, content: bytes, form: bytes | None = None):
     def make(p: Path) -> None:
         first_page = 6 if form else 5

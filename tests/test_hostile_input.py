@@ -61,6 +61,8 @@ PROBES = [
      ["extract", "{file}"], 2, "MB of drawing operations by page", MEMORY_MB),
     ("PDF page drawing one form 20,000 times", "form.pdf", h.pdf_form_drawn(20_000, 2000),
      ["extract", "{file}"], 2, "MB of drawing operations by page 1", MEMORY_MB),
+    ("PDF content stream inflating to 1 GB", "bomb.pdf", h.pdf_stream_bomb(1024),
+     ["extract", "{file}"], 2, r"bomb\.pdf: ", MEMORY_MB),
     ("LaTeX with 100k nested braces", "braces.tex", h.latex_nested_braces(100_000),
      ["rewrite", "{file}", "--engine", "rules"], 2, "braces nested more than 64 deep", MEMORY_MB),
     ("LaTeX with 200k unclosed [ after \\item", "options.tex",
