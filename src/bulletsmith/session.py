@@ -37,7 +37,7 @@ from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError
 
 from bulletsmith.answer_bank import bullet_key
 from bulletsmith.fsutil import InputRefused, atomic_write, private_dir, read_input
@@ -84,13 +84,6 @@ class SessionData(BaseModel):
     total: int = Field(default=0, ge=0)
     updated: str = ""
     bullets: list[BulletRecord] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _current_in_range(self) -> SessionData:
-        """`current: -5` read as "bullet -4 of 3": a position past the bullets is damage too."""
-        if self.current > max(self.total, len(self.bullets)):
-            raise ValueError(f"current is {self.current}, past the {max(self.total, len(self.bullets))} bullets")
-        return self
 
     @property
     def decided(self) -> int:
@@ -169,6 +162,9 @@ class SessionStore:
         except (json.JSONDecodeError, ValidationError, RecursionError) as e:
             detail = _validation_detail(e) if isinstance(e, ValidationError) else str(e).splitlines()[0]
             raise SessionError(f"{self.path}: the saved session is damaged ({detail})") from None
+        if data.current > max(data.total, len(data.bullets)):  # read as "bullet 41 of 3"
+            raise SessionError(f"{self.path}: the saved session is damaged (current is {data.current}, past the "
+                               f"{max(data.total, len(data.bullets))} bullets)")
         if data.version != SESSION_VERSION:
             raise SessionError(f"{self.path}: saved by another version of bulletsmith (format {data.version})")
         return data
