@@ -32,12 +32,12 @@ MAX_PARAGRAPHS = 20_000
 #: is far below it.
 MAX_ITEM_CHARS = 10_000
 
-#: DOCX: bytes the archive's members may inflate to, counted while inflating (the sizes the zip
-#: directory states are not trusted), and the styles its styles part may define.
-MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+#: DOCX: the files in the archive, the bytes they may inflate to, counted while inflating (the
+#: sizes the zip directory states are not trusted), the tags its XML parts hold, counted before
+#: parsing (python-docx makes an object of ~250 bytes per element: 8 MB of "<w:p/>" took
+#: 317 MB; a two-page resume has 10-50k tags), and the styles its styles part may define.
 MAX_ZIP_MEMBERS = 2_000
-#: ...and the tags its XML parts hold, counted before parsing: python-docx makes an object of
-#: ~250 bytes per element (8 MB of "<w:p/>" took 317 MB). A two-page resume has ~10-50k.
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 MAX_XML_TAGS = 500_000
 MAX_STYLES = 5_000
 

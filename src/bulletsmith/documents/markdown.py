@@ -62,7 +62,9 @@ def _parser():  # noqa: ANN202
 def _block_parser():  # noqa: ANN202
     """Blocks only: inline markup is parsed later, for the blocks that may be bullets or headings
     (markdown-it's inline parser is linear but slow on markup-dense text: ~10 µs a "[")."""
-    return _parser().__class__("commonmark").enable(["table", "strikethrough"]).disable("inline")
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).disable("inline")
 
 
 def inline_plain(children) -> str:  # noqa: ANN001 - markdown-it tokens
