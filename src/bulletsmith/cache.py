@@ -143,7 +143,7 @@ def _foreign_settings(directory: Path) -> str | None:
     if not db.exists():
         return None
     try:
-        con = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
+        con = sqlite3.connect(f"{db.absolute().as_uri()}?mode=ro", uri=True)  # as_uri needs an absolute path
     except sqlite3.Error as e:
         return f"cache.db cannot be opened ({e})"
     try:
