@@ -180,12 +180,30 @@ def test_ctrl_c_mid_coach_keeps_every_answer(tmp_path):
 # --- Ctrl-C before the first question / before the batch, and after it -------------------------------
 
 
+# The CLI, with reading the resume held at a gate: a named pipe that the read waits on until the
+# test closes its other end, so a signal lands while the file is still loading, every time. (A
+# named pipe as the resume itself is refused now: it could block forever.)
+_GATED_CLI = [sys.executable, "-c", """
+import os
+import bulletsmith.documents.base as base
+_read = base.read_input
+def gated(path, limit):
+    with open(os.environ["BULLETSMITH_TEST_GATE"], "rb") as gate:
+        gate.read()
+    return _read(path, limit)
+base.read_input = gated
+from bulletsmith.cli import main
+main()
+"""]
+
+
 def _blocking_resume(tmp_path: Path) -> Path:
-    """A resume that is a named pipe: reading it blocks until the test closes the other end, so
-    a signal lands while the file is still loading, every time."""
-    path = tmp_path / "resume.md"
-    os.mkfifo(path)
-    return path
+    """A resume, and the gate its reading waits at (returned: the test writes to it, then closes it)."""
+    (tmp_path / "resume.md").write_text("# Alex\n\n- Built a classification model for image labeling\n",
+                                        encoding="utf-8")
+    gate = tmp_path / "gate"
+    os.mkfifo(gate)
+    return gate
 
 
 def _open_writer(fifo: Path, proc: subprocess.Popen) -> int:
@@ -240,11 +258,12 @@ def _one_line_no_traceback(stdout: str, stderr: str) -> list[str]:
 
 def _interrupt_while_loading(tmp_path, command, **popen):
     """Run `command` on a resume that is still being read (a named pipe), then Ctrl-C it."""
-    src = _blocking_resume(tmp_path)
-    proc = subprocess.Popen([*CLI, command, str(src), "--engine", "rules"], env=_offline_env(tmp_path),
+    gate = _blocking_resume(tmp_path)
+    proc = subprocess.Popen([*_GATED_CLI, command, str(tmp_path / "resume.md"), "--engine", "rules"],
+                            env={**_offline_env(tmp_path), "BULLETSMITH_TEST_GATE": str(gate)},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                             **popen)
-    fd = _open_writer(src, proc)
+    fd = _open_writer(gate, proc)
     try:
         stdout, stderr = _interrupt(proc, fd)
     finally:
@@ -286,7 +305,7 @@ def test_ctrl_c_while_rewrite_loads_the_file_is_one_line_and_exit_130(tmp_path):
     assert proc.returncode == 130, (stdout, stderr)
     [line] = _one_line_no_traceback(stdout, stderr)
     assert line == f"bulletsmith: {src}: interrupted before any bullet was sent; nothing was written"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["resume.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gate", "resume.md"]  # nothing written
 
 
 def test_ctrl_c_while_rewrite_writes_its_files_waits_for_them_then_exits_130(tmp_path, monkeypatch):

@@ -93,7 +93,7 @@ for i in range(150):
     cache.set(f"key-{i % 20}", {"by": me, "i": i, "pad": "x" * (i * 7)})
     got = cache.get(f"key-{(i * 7) % 20}")
     assert got is None or set(got) == {"by", "i", "pad"}, got
-    store.save(SessionData(resume="resume.md", file_hash=me, current=i,
+    store.save(SessionData(resume="resume.md", file_hash=me, current=i, total=150,
                            bullets=[BulletRecord(location="line 3", text="Built a model", answers={"problem": me * i})]))
     write_questions_file(root / "resume.questions.yaml", QuestionsFile(resume="resume.md", bullets=[
         BulletEntry(bullet=f"bullet by {me}", questions=[QuestionEntry(slot=Slot.PROBLEM, answer=me * (i % 9))])]))

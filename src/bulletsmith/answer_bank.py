@@ -15,7 +15,6 @@ and `answer: 3.10` are the strings "3", "0.84", "no" and "3.10", never numbers o
 from __future__ import annotations
 
 import re
-import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bulletsmith import answer_words
 from bulletsmith.errors import InputError
-from bulletsmith.fsutil import atomic_write
+from bulletsmith.fsutil import InputRefused, atomic_write, read_input
 from bulletsmith.models import Answer, Decision, Slot
 from bulletsmith.questions_yaml import TypedTextError, dump_typed, load_typed, writable_answer
 from bulletsmith.text import normalize_text
@@ -115,7 +114,7 @@ def header(resume: str) -> str:
     ]) + "\n"
 
 
-_TRAILING = re.compile(r"[\s.]+$")
+_TRAILING = re.compile(r"(?<![\s.])[\s.]+$")  # the lookbehind keeps it linear on a long run of spaces
 
 
 def bullet_key(text: str) -> str:
@@ -218,23 +217,15 @@ MAX_ANSWER_CHARS = 2000
 
 
 def _read_text(path: Path) -> str:
-    try:
-        st = path.stat()
-        if stat.S_ISDIR(st.st_mode):
-            raise AnswersFileError(f"{path}: is a folder, not a questions file")
-        if not stat.S_ISREG(st.st_mode):  # a FIFO would block, a device never ends
-            raise AnswersFileError(f"{path}: not a regular file; a questions file is a YAML file")
-        if st.st_size > MAX_QUESTIONS_FILE_BYTES:
-            raise AnswersFileError(f"{path}: too large for a questions file ({st.st_size:,} bytes; "
-                                   f"the limit is {MAX_QUESTIONS_FILE_BYTES:,})")
-        with path.open("rb") as fh:
-            data = fh.read(MAX_QUESTIONS_FILE_BYTES + 1)
+    try:  # a regular file of bounded size only: `--answers /dev/zero` or a FIFO must not hang or fill memory
+        data = read_input(path, MAX_QUESTIONS_FILE_BYTES)
+    except InputRefused as e:
+        why = str(e).replace("is too large", "is too large for a questions file")
+        raise AnswersFileError(f"{path}: {why}") from None
     except FileNotFoundError:
         raise AnswersFileError(f"{path}: no such answers file") from None
     except OSError as e:
         raise AnswersFileError(f"{path}: cannot read ({e.strerror})") from None
-    if len(data) > MAX_QUESTIONS_FILE_BYTES:  # grew since it was looked at
-        raise AnswersFileError(f"{path}: too large for a questions file (over {MAX_QUESTIONS_FILE_BYTES:,} bytes)")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

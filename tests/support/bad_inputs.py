@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
 import zipfile
 from collections.abc import Callable
@@ -142,6 +143,13 @@ RESUMES: list[tuple[str, Maker, str]] = [
      r"work\[0\]\.highlights\[1\]: expected a string, found a number$"),
     ("work-entries-are-strings.json", _json({"work": ["Acme", "Initech"]}), r"work\[0\]: expected an object, found a string$"),
     ("folder-without-extension", lambda p: p.mkdir(), r"folder-without-extension: is a folder, not a file$"),
+    ("lone-surrogate.json", _text('{"work": [{"highlights": ["Built a model \\ud800 for image labeling"]}]}'),
+     r"work\[0\]\.highlights\[0\]: holds a lone surrogate"),
+    ("duplicate-keys.json", _text('{"work": [{"highlights": ["Built a model for image labeling"]}], "work": []}'),
+     "the key 'work' appears twice"),
+    ("fifo.md", lambda p: os.mkfifo(p), r"fifo\.md: is a named pipe \(FIFO\), not a regular file$"),
+    ("deep-braces.tex", _text("\\begin{itemize}\n\\item Built " + "{" * 100 + "x" + "}" * 100 + "\n\\end{itemize}\n"),
+     "nested more than 64 deep"),
     ("unbalanced-open.tex", _text("\\begin{itemize}\n\\item Built a model {for image labeling\n\\end{itemize}\n"), "brace"),
     ("unbalanced-macro.tex", _text("\\resumeItem{Built a classification model for image labeling\n"), "brace"),
     ("unbalanced-close.tex", _text("\\begin{itemize}\n\\item Built a model} for labeling\n\\end{itemize}\n"), "brace"),

@@ -168,7 +168,9 @@ def _main(
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     """Print one line to stderr and exit: bad input never shows a traceback."""
-    sys.stderr.write(f"bulletsmith: error: {message}\n")
+    from bulletsmith.cli.safe_text import visible  # a file name or a bullet may hold control characters
+
+    sys.stderr.write(f"bulletsmith: error: {visible(message)}\n")
     raise typer.Exit(code)
 
 

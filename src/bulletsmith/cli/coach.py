@@ -26,6 +26,7 @@ from bulletsmith.cli.options import (
     make_assistant,
     open_resume,
 )
+from bulletsmith.cli.safe_text import echo, visible
 from bulletsmith.cli.signals import held_off
 
 if TYPE_CHECKING:
@@ -138,13 +139,13 @@ def coach(
     except KeyboardInterrupt:
         if session is None:
             kept = " The saved session is kept as it was." if saved is not None else ""
-            typer.echo(f"\nInterrupted before the first question: nothing new to save.{kept}")
+            echo(f"\nInterrupted before the first question: nothing new to save.{kept}")
         else:  # before the loop started: the session as it stands (answers from the fact bank included)
             try:
                 held_off(session.save)
             except OSError as e:
                 fail(describe_os_error(e, "cannot save"))
-            typer.echo(f"\nInterrupted: saved at {_position(session)}. {_resume_hint(file)}")
+            echo(f"\nInterrupted: saved at {_position(session)}. {_resume_hint(file)}")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:
         if session is not None:
@@ -255,10 +256,10 @@ class _Ui:
         self._echo_input = not sys.stdin.isatty()
 
     def info(self, text: str) -> None:
-        typer.echo(text)
+        echo(text)
 
     def warn(self, text: str) -> None:
-        typer.echo(f"! {text}")
+        echo(f"! {text}")
 
     def waiting(self, text: str) -> AbstractContextManager[object]:  # no spinner off a terminal
         return nullcontext()
@@ -268,14 +269,14 @@ class _Ui:
         return self.read(prompt)
 
     def read(self, prompt: str) -> str:
-        sys.stdout.write(prompt)
+        sys.stdout.write(visible(prompt, lines=True))
         sys.stdout.flush()
         line = sys.stdin.readline()
         if not line:
             raise EOFError
         value = line.rstrip("\r\n")
         if self._echo_input:  # piped input: show what was read, so the transcript reads like a session
-            sys.stdout.write(value + "\n")
+            sys.stdout.write(visible(value) + "\n")
             sys.stdout.flush()
         return value
 
@@ -288,7 +289,6 @@ class _Ui:
             self.warn(reply.message)
 
     def bullet(self, step: Step) -> None:
-        echo = typer.echo
         assert step.bullet is not None
         echo("")
         echo(f"== {step.header} · {step.bullet.location} ==")
@@ -311,7 +311,6 @@ class _Ui:
         from bulletsmith.coach import Stage
         from bulletsmith.diffing import plain_diff
 
-        echo = typer.echo
         if step.stage is Stage.QUESTION:
             assert step.question is not None
             echo(f"{step.header} · question {step.question_number} of {step.question_count} · {step.question.slot.label}")
@@ -341,7 +340,6 @@ class _Ui:
         return "> "
 
     def _rewrite_lines(self, step: Step, plain_diff) -> None:  # noqa: ANN001
-        echo = typer.echo
         assert step.bullet is not None
         rw = step.rewrite
         echo(f"  before:  {step.bullet.text}")
@@ -385,12 +383,12 @@ class _RichUi(_Ui):
             self._readline = readline if hasattr(readline, "set_pre_input_hook") else None
 
     def info(self, text: str) -> None:
-        from rich.text import Text
+        from bulletsmith.cli.safe_text import Text
 
         self.console.print(Text(text))
 
     def warn(self, text: str) -> None:
-        from rich.text import Text
+        from bulletsmith.cli.safe_text import Text
 
         self.console.print(Text(f"! {text}", style="yellow"))
 
@@ -398,7 +396,7 @@ class _RichUi(_Ui):
         return self.console.status(text)
 
     def read(self, prompt: str) -> str:
-        from rich.text import Text
+        from bulletsmith.cli.safe_text import Text
 
         # The prompt goes to input() itself, not printed before it (rich's console.input): readline
         # must know the prompt's width, or an empty Enter leaves the next line on the prompt's line
@@ -412,8 +410,8 @@ class _RichUi(_Ui):
 
     def read_edit(self, prompt: str, text: str | None) -> str:
         readline = self._readline
-        if not text or readline is None or not sys.stdin.isatty():
-            return self.read(prompt)
+        if not text or readline is None or not sys.stdin.isatty() or visible(text) != text:
+            return self.read(prompt)  # a text holding control characters is never put on the line raw
 
         def insert() -> None:  # the text to edit, already on the line, cursor at its end
             readline.insert_text(text)
@@ -426,7 +424,7 @@ class _RichUi(_Ui):
             readline.set_pre_input_hook()
 
     def reply(self, reply: Reply) -> None:
-        from rich.text import Text
+        from bulletsmith.cli.safe_text import Text
 
         if not reply.message:
             return
@@ -436,7 +434,8 @@ class _RichUi(_Ui):
     def bullet(self, step: Step) -> None:
         from rich.markup import escape
         from rich.table import Table
-        from rich.text import Text
+
+        from bulletsmith.cli.safe_text import Text
 
         assert step.bullet is not None
         c = self.console
@@ -468,8 +467,7 @@ class _RichUi(_Ui):
             c.print(Text(f"! {f}", style="red" if f.severity == "error" else "yellow"))
 
     def show(self, step: Step) -> str:
-        from rich.text import Text
-
+        from bulletsmith.cli.safe_text import Text
         from bulletsmith.coach import Stage
 
         c = self.console
@@ -512,8 +510,8 @@ class _RichUi(_Ui):
 
     def _rewrite_table(self, step: Step) -> None:
         from rich.table import Table
-        from rich.text import Text
 
+        from bulletsmith.cli.safe_text import Text
         from bulletsmith.diffing import word_diff
 
         assert step.bullet is not None

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import typer
 
 from bulletsmith.cli.app import app, fail, is_terminal
+from bulletsmith.cli.safe_text import echo, json_text, visible
 
 
 @app.command()
@@ -43,8 +43,8 @@ def extract(
     if not document.writable:
         # stderr, so stdout stays the bullets (or pure JSON).
         sys.stderr.write(
-            f"bulletsmith: {file.name} is a {document.format.upper()}: bullets are read from its text layer, "
-            f"and rewrites are written as Markdown ({file.stem}{document.output_suffix}), not into the {document.format.upper()}\n"
+            f"bulletsmith: {visible(file.name)} is a {document.format.upper()}: bullets are read from its text layer, "
+            f"and rewrites are written as Markdown ({visible(file.stem)}{document.output_suffix}), not into the {document.format.upper()}\n"
         )
     if json_out:
         payload = {
@@ -52,14 +52,14 @@ def extract(
             "format": document.format,
             "bullets": [{"text": b.text, "location": b.location} for b in document.bullets],
         }
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        typer.echo(json_text(payload))
         return
     if is_terminal():
         n = len(document.bullets)
-        typer.echo(f"{file} ({document.format}): {n} bullet{'s' if n != 1 else ''}")
+        echo(f"{file} ({document.format}): {n} bullet{'s' if n != 1 else ''}")
         width = max(len(b.location) for b in document.bullets)
         for b in document.bullets:
-            typer.echo(f"  {b.location:<{width}}  {b.text}")
+            echo(f"  {b.location:<{width}}  {b.text}")
         return
     for b in document.bullets:
-        typer.echo(f"{b.location}\t{b.text}")
+        echo(f"{b.location}\t{b.text}")

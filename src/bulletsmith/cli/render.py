@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import typer
-
 from bulletsmith.cli.app import is_terminal
+from bulletsmith.cli.safe_text import echo
 
 if TYPE_CHECKING:
     from bulletsmith.models import Analysis
@@ -16,23 +15,24 @@ def print_analysis(analysis: Analysis) -> None:
     if is_terminal():
         _rich_analysis(analysis)
         return
-    typer.echo(analysis.bullet)
+    echo(analysis.bullet)
     for slot, fill in analysis.slots.items():
         mark = "present" if fill.present else "missing"
         evidence = f"  “{fill.evidence}”" if fill.evidence else ""
-        typer.echo(f"  {slot.label:<13} {mark}{evidence}")
+        echo(f"  {slot.label:<13} {mark}{evidence}")
     if analysis.questions:
-        typer.echo("Questions:")
+        echo("Questions:")
         for q in analysis.questions:
-            typer.echo(f"  [{q.slot.label}] {q.text}")
+            echo(f"  [{q.slot.label}] {q.text}")
     for f in analysis.findings:
-        typer.echo(f"  ! {f}")
+        echo(f"  ! {f}")
 
 
 def _rich_analysis(analysis: Analysis) -> None:
     from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
+
+    from bulletsmith.cli.safe_text import Text
 
     console = Console()
     bullet = Text(analysis.bullet)
@@ -57,7 +57,6 @@ def _rich_analysis(analysis: Analysis) -> None:
 
 def print_report(report, breaches: list[str], *, show_failures: bool = False) -> None:  # noqa: ANN001
     """The eval report as a plain table (it is read in CI logs as often as on a terminal)."""
-    echo = typer.echo
     echo(f"engine: {report.engine}" + (f"  model: {report.model}" if report.model else "") + f"  cases: {report.cases}")
     echo("")
     echo(f"{'slot':<14}{'precision':>10}{'recall':>8}{'F1':>7}{'support':>9}")
@@ -86,7 +85,6 @@ def print_batch(result, output, questions_path, pending: int, dropped: dict | No
     """Per bullet: before, after, slots filled, warnings; then what was written and what is next."""
     from bulletsmith.batch import Status
 
-    echo = typer.echo
     marks = {Status.REWRITTEN: "rewritten", Status.UNCHANGED: "unchanged",
              Status.NEEDS_ANSWERS: "needs answers", Status.FAILED: "FAILED", Status.DECIDED: "as decided in coach"}
     for o in result.outcomes:

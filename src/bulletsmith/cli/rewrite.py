@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import signal
 from pathlib import Path
 from typing import Optional
@@ -149,8 +148,10 @@ def rewrite(
 def _report(result, document, file, out_path, questions_path, wrote_questions, pending, assistant, json_out) -> None:  # noqa: ANN001
     dropped = result.dropped_markup()  # already computed by the write: no second render
     if json_out:
+        from bulletsmith.cli.safe_text import json_text
+
         typer.echo(
-            json.dumps(
+            json_text(
                 {
                     "file": str(file),
                     "format": document.format,
@@ -165,8 +166,6 @@ def _report(result, document, file, out_path, questions_path, wrote_questions, p
                         for o in result.outcomes
                     ],
                 },
-                ensure_ascii=False,
-                indent=2,
             )
         )
     else:

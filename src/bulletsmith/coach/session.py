@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -46,7 +47,8 @@ from bulletsmith.answer_bank import (
 )
 from bulletsmith.documents import Bullet
 from bulletsmith.errors import InputError
-from bulletsmith.fsutil import atomic_write, private_dir, state_dir
+from bulletsmith.fsutil import InputRefused, atomic_write, private_dir, read_input, state_dir
+from bulletsmith.limits import MAX_FILE_BYTES, MAX_JSON_DEPTH
 from bulletsmith.models import Analysis, Decision, Slot
 
 SESSION_VERSION = 1
@@ -76,8 +78,8 @@ class SessionData(BaseModel):
     version: int = SESSION_VERSION
     resume: str
     file_hash: str
-    current: int = 0
-    total: int = 0
+    current: int = Field(default=0, ge=0)
+    total: int = Field(default=0, ge=0)
     updated: str = ""
     bullets: list[BulletRecord] = Field(default_factory=list)
 
@@ -100,6 +102,30 @@ def session_path(resume: Path) -> Path:
     return sessions_dir() / f"{key}.json"
 
 
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def json_depth(text: str, stop: int = MAX_JSON_DEPTH) -> int:
+    """How deep the arrays and objects of JSON text nest (strings skipped), counted without
+    parsing it and given up past `stop`, so a file nested 100,000 deep is refused before
+    json.loads recurses once per level."""
+    depth = deepest = 0
+    for m in _BRACKET.finditer(_JSON_STRING.sub("", text)):
+        depth += 1 if m.group() in "[{" else -1
+        if depth > deepest:
+            deepest = depth
+            if deepest > stop:
+                break
+    return deepest
+
+
+def _validation_detail(e: ValidationError) -> str:
+    err = e.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "top level"
+    return f"{where}: {err['msg'].removeprefix('Value error, ')}"
+
+
 class SessionStore:
     """Load, save and remove the session of one resume."""
 
@@ -113,16 +139,21 @@ class SessionStore:
     def load(self) -> SessionData | None:
         """The saved session, None when there is none; SessionError when the file is broken."""
         try:
-            raw = self.path.read_text(encoding="utf-8")
+            raw = read_input(self.path, MAX_FILE_BYTES).decode("utf-8")
         except FileNotFoundError:
             return None
-        except (OSError, UnicodeDecodeError) as e:
+        except (OSError, UnicodeDecodeError, InputRefused) as e:
             raise SessionError(f"{self.path}: cannot read the saved session ({e})") from None
+        if json_depth(raw) > MAX_JSON_DEPTH:  # json.loads would recurse once per level
+            raise SessionError(f"{self.path}: the saved session is damaged (nested more than {MAX_JSON_DEPTH} deep)")
         try:
             data = SessionData.model_validate(json.loads(raw))
-        except (json.JSONDecodeError, ValidationError) as e:
-            first = str(e).splitlines()[0]
-            raise SessionError(f"{self.path}: the saved session is damaged ({first})") from None
+        except (json.JSONDecodeError, ValidationError, RecursionError) as e:
+            detail = _validation_detail(e) if isinstance(e, ValidationError) else str(e).splitlines()[0]
+            raise SessionError(f"{self.path}: the saved session is damaged ({detail})") from None
+        if data.current > max(data.total, len(data.bullets)):  # read as "bullet 41 of 3"
+            raise SessionError(f"{self.path}: the saved session is damaged (current is {data.current}, past the "
+                               f"{max(data.total, len(data.bullets))} bullets)")
         if data.version != SESSION_VERSION:
             raise SessionError(f"{self.path}: saved by another version of bulletsmith (format {data.version})")
         return data

@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from bulletsmith.errors import InputError
+from bulletsmith.fsutil import InputRefused, read_input
 
-#: Files larger than this are refused before a byte is read (a resume is a few kB; a 50 MB
-#: "resume" is a mistake or an attack, and parsing it would hang the tool).
-MAX_FILE_BYTES = 10 * 1024 * 1024
+# Files larger than this are refused before a byte is read (a resume is a few kB; a 50 MB
+# "resume" is a mistake or an attack, and parsing it would hang the tool). Set in limits.py.
+from bulletsmith.limits import MAX_FILE_BYTES
 
 FORMATS = ("markdown", "text", "jsonresume", "latex", "docx", "pdf")
 
@@ -149,29 +150,18 @@ def normalize_space(text: str) -> str:
 
 
 def read_bytes(path: Path) -> bytes:
-    """The file's bytes, refusing missing files, folders and anything over MAX_FILE_BYTES unread."""
+    """The file's bytes, refusing missing files, folders, anything that is not a regular file
+    (a FIFO would block forever, /dev/zero never ends) and anything over MAX_FILE_BYTES, unread."""
+    if path.is_dir():
+        raise error(path, "is a folder, not a file")
     try:
-        st = path.stat()
+        return read_input(path, MAX_FILE_BYTES)
+    except InputRefused as e:
+        raise error(path, str(e)) from None
     except FileNotFoundError:
         raise error(path, "no such file") from None
     except OSError as e:
         raise error(path, f"cannot read ({e.strerror or e})") from None
-    if path.is_dir():
-        raise error(path, "is a folder, not a file")
-    if st.st_size > MAX_FILE_BYTES:
-        raise error(path, f"file is too large ({_mb(st.st_size)}; the limit is {_mb(MAX_FILE_BYTES)})")
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as e:
-        raise error(path, f"cannot read ({e.strerror or e})") from None
-    if len(data) > MAX_FILE_BYTES:  # grew while we looked, or a device file
-        raise error(path, f"file is too large (over {_mb(MAX_FILE_BYTES)})")
-    return data
-
-
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n} bytes"
 
 
 _BINARY_SIGNATURES = {

@@ -33,6 +33,7 @@ from pathlib import Path
 from bulletsmith.documents.base import Bullet, Document, DocumentError, Markup, error, normalize_space
 from bulletsmith.documents.filters import Sections, is_achievement, section_kind
 from bulletsmith.documents.markdown import to_markdown
+from bulletsmith.limits import MAX_PDF_CONTENT_BYTES, MAX_PDF_PAGES
 
 GLYPHS = "•●⋅∙○▪–‣◦-*■□►▸➢➤✓✔·\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf06e\uf0a8"
 _BULLET = re.compile(rf"^(\s*)([{re.escape(GLYPHS)}])(\s+)(?=\S)")
@@ -96,6 +97,41 @@ def _page_lines(page) -> tuple[list[str], bool]:  # noqa: ANN001
     return [line.rstrip() for line in (text or "").splitlines() if line.strip()], layout
 
 
+def _drawn_bytes(page) -> int:  # noqa: ANN001 - a pypdf page
+    """Bytes of drawing operations text extraction walks on this page: its content, plus each
+    form XObject's content once for every time the page draws it (one level deep)."""
+    contents = page.get_contents()
+    if contents is None:
+        return 0
+    data = contents.get_data()
+    total = len(data)
+    resources = page.get("/Resources")
+    xobjects = resources.get_object().get("/XObject") if resources is not None else None
+    if xobjects is None or b"Do" not in data:
+        return total
+    for name, ref in xobjects.get_object().items():
+        uses = len(re.findall(re.escape(str(name).encode("latin-1", "replace")) + rb"\s+Do\b", data))
+        if uses:
+            form = ref.get_object()
+            if form.get("/Subtype") == "/Form":
+                total += uses * len(form.get_data())
+    return total
+
+
+def _check_budget(reader, path: Path) -> None:  # noqa: ANN001 - a pypdf PdfReader
+    """Pages and drawing operations, counted before any text is extracted: pages that share one
+    content stream cost it once each (500 pages over one stream never finished)."""
+    count = len(reader.pages)
+    if count > MAX_PDF_PAGES:
+        raise error(path, f"{count:,} pages (at most {MAX_PDF_PAGES}); is this a resume?")
+    total = 0
+    for number, page in enumerate(reader.pages, start=1):
+        total += _drawn_bytes(page)
+        if total > MAX_PDF_CONTENT_BYTES:
+            raise error(path, f"more than {MAX_PDF_CONTENT_BYTES // (1024 * 1024)} MB of drawing operations by page "
+                              f"{number} of {count}; is this a resume?")
+
+
 def _garbled(text: str) -> bool:
     chars = [c for c in text if not c.isspace()]
     if not chars:
@@ -128,6 +164,7 @@ def parse_pdf(path: Path, data: bytes) -> PdfDocument:
                     opened = False
                 if not opened:
                     raise error(path, "is password-protected or encrypted; export an unprotected PDF or use .md/.docx")
+            _check_budget(reader, path)
             pages = [_page_lines(p) for p in reader.pages]
     except DocumentError:
         raise

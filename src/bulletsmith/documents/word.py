@@ -23,30 +23,79 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from copy import deepcopy
 from pathlib import Path
+from typing import Any
 
-from bulletsmith.documents.base import Bullet, Document, Mark, Markup, error, normalize_space, place_marks
+from bulletsmith.documents.base import (
+    Bullet,
+    Document,
+    DocumentError,
+    Mark,
+    Markup,
+    error,
+    normalize_space,
+    place_marks,
+)
 from bulletsmith.documents.filters import Sections, is_achievement, section_kind
+from bulletsmith.limits import MAX_PARAGRAPHS, MAX_STYLES, MAX_UNPACKED_BYTES, MAX_XML_TAGS, MAX_ZIP_MEMBERS
 
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+_CHUNK = 64 * 1024
 GLYPHS = "•●▪◦‣∙⋅○■□►▸➢➤✓✔–-*\uf0b7\uf0a7\uf076\uf0d8\uf0fc"
 _TYPED_GLYPH = re.compile(rf"^\s*[{re.escape(GLYPHS)}]\s+(?=\S)")
+
+
+def _unpacked(data: bytes, path: Path) -> bytes:
+    """The archive again, each member inflated by us in small reads within MAX_UNPACKED_BYTES.
+
+    The sizes a zip directory states are not trusted: python-docx reads each part whole, and
+    zipfile inflates a part in one call sized by the rest of its compressed data (a 1.8 MB
+    file whose directory said "2 kB" took 2.1 GB before being refused). The new archive is
+    stored uncompressed, with sizes we counted, and only then given to python-docx."""
+    bad = "is not a valid .docx file (not a Word document archive)"
+    try:
+        source = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        raise error(path, bad) from None
+    infos = source.infolist()
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise error(path, f"holds {len(infos):,} files (at most {MAX_ZIP_MEMBERS:,}); is this a Word document?")
+    out = io.BytesIO()
+    total = tags = 0
+    try:
+        with source, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as clean:
+            for info in infos:
+                if info.is_dir():
+                    continue
+                parts: list[bytes] = []
+                xml = info.filename.lower().endswith((".xml", ".rels"))
+                with source.open(info) as member:
+                    while chunk := member.read(_CHUNK):
+                        total += len(chunk)
+                        if total > MAX_UNPACKED_BYTES:
+                            raise error(path, f"unpacks to more than {MAX_UNPACKED_BYTES // (1024 * 1024)} MB, "
+                                              "too large for a resume (a zip bomb?)")
+                        if xml:  # each tag becomes an element of ~250 bytes once python-docx parses it
+                            tags += chunk.count(b"<")
+                            if tags > MAX_XML_TAGS:
+                                raise error(path, f"holds more than {MAX_XML_TAGS:,} XML tags; is this a resume?")
+                        parts.append(chunk)
+                clean.writestr(info.filename, b"".join(parts))
+    except DocumentError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError, zlib.error) as e:
+        raise error(path, f"is not a valid .docx file ({e})") from None
+    return out.getvalue()
 
 
 def _open(data: bytes, path: Path):  # noqa: ANN202 - a docx.Document
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    unpacked = _unpacked(data, path)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise error(path, "is not a valid .docx file (not a Word document archive)") from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise error(path, f"unpacks to {unpacked // (1024 * 1024)} MB, too large for a resume (a zip bomb?)")
-    try:
-        return docx.Document(io.BytesIO(data))
+        return docx.Document(io.BytesIO(unpacked))
     except (zipfile.BadZipFile, PackageNotFoundError):
         raise error(path, "is not a valid .docx file (not a Word document archive)") from None
     except KeyError as e:
@@ -73,43 +122,69 @@ def _num_id(ppr) -> str | None:  # noqa: ANN001
     return None if num_id is None else num_id.get(qn("w:val"))
 
 
-def _is_list(p, document) -> bool:  # noqa: ANN001
+class _Styles:
+    """The document's styles by id, read once: python-docx finds a style, or a style's base,
+    by walking every style, and doing that per paragraph made 50,000 styles never finish."""
+
+    def __init__(self, document, path: Path) -> None:  # noqa: ANN001
+        from docx.enum.style import WD_STYLE_TYPE
+
+        styles = document.styles
+        self.by_id: dict[str, Any] = {}
+        for st in styles:
+            self.by_id.setdefault(st.style_id, st)
+            if len(self.by_id) > MAX_STYLES:
+                raise error(path, f"defines more than {MAX_STYLES:,} styles; is this a resume?")
+        try:
+            self.default = styles.default(WD_STYLE_TYPE.PARAGRAPH)
+        except Exception:  # noqa: BLE001 - a styles part without a default
+            self.default = None
+        self._lists: dict[str, bool] = {}
+
+    def of(self, p):  # noqa: ANN001, ANN202
+        from docx.oxml.ns import qn
+
+        ppr = p.find(qn("w:pPr"))
+        pstyle = ppr.find(qn("w:pStyle")) if ppr is not None else None
+        if pstyle is not None:
+            found = self.by_id.get(pstyle.get(qn("w:val")))
+            if found is not None:
+                return found
+        return self.default
+
+    def is_list(self, style) -> bool:  # noqa: ANN001
+        """Whether the style, or the nearest of its base styles that says, has numbering."""
+        from docx.oxml.ns import qn
+
+        if style is None:
+            return False
+        if style.style_id in self._lists:
+            return self._lists[style.style_id]
+        seen: set[str] = set()
+        result = False
+        current = style
+        while current is not None and current.style_id not in seen:
+            seen.add(current.style_id)
+            inherited = _num_id(current.element.find(qn("w:pPr")))
+            if inherited is not None:
+                result = inherited != "0"
+                break
+            current = self.by_id.get(current.element.basedOn_val)
+        self._lists[style.style_id] = result
+        return result
+
+
+def _is_list(p, styles: _Styles) -> bool:  # noqa: ANN001
     from docx.oxml.ns import qn
 
     own = _num_id(p.find(qn("w:pPr")))
     if own is not None:
         return own != "0"
-    style = _style_of(p, document)
-    seen = set()
-    while style is not None and style.style_id not in seen:
-        seen.add(style.style_id)
-        inherited = _num_id(style.element.find(qn("w:pPr")))
-        if inherited is not None:
-            return inherited != "0"
-        style = style.base_style
-    return False
+    return styles.is_list(styles.of(p))
 
 
-def _style_of(p, document):  # noqa: ANN001, ANN202
-    from docx.enum.style import WD_STYLE_TYPE
-    from docx.oxml.ns import qn
-
-    ppr = p.find(qn("w:pPr"))
-    pstyle = ppr.find(qn("w:pStyle")) if ppr is not None else None
-    styles = document.styles
-    if pstyle is not None:
-        style_id = pstyle.get(qn("w:val"))
-        for st in styles:
-            if st.style_id == style_id:
-                return st
-    try:
-        return styles.default(WD_STYLE_TYPE.PARAGRAPH)
-    except Exception:  # noqa: BLE001 - a styles part without a default
-        return None
-
-
-def _heading_level(p, document) -> int | None:  # noqa: ANN001
-    style = _style_of(p, document)
+def _heading_level(p, styles: _Styles) -> int | None:  # noqa: ANN001
+    style = styles.of(p)
     name = (style.name or "") if style is not None else ""
     m = re.match(r"(?i)heading\s*(\d)", name)
     if m:
@@ -340,20 +415,24 @@ def _carried_link(link, words: str):  # noqa: ANN001, ANN202
 
 def parse_docx(path: Path, data: bytes) -> DocxDocument:
     document = _open(data, path)
+    paragraphs = _paragraphs(document)
+    if len(paragraphs) > MAX_PARAGRAPHS:  # counted before any is read
+        raise error(path, f"{len(paragraphs):,} paragraphs (at most {MAX_PARAGRAPHS:,}); is this a resume?")
+    styles = _Styles(document, path)
     bullets: list[Bullet] = []
     prefixes: dict[str, int] = {}
     sections = Sections()
-    for n, p in enumerate(_paragraphs(document), start=1):
+    for n, p in enumerate(paragraphs, start=1):
         raw = _text(p, document)
         text = normalize_space(raw)
         if not text:
             continue
-        level = _heading_level(p, document)
+        level = _heading_level(p, styles)
         typed = _TYPED_GLYPH.match(raw)
         if level is not None:
             sections.heading(level, text)
             continue
-        if not (_is_list(p, document) or typed):
+        if not (_is_list(p, styles) or typed):
             if len(text) < 60 and section_kind(text.rstrip(":")):
                 sections.heading(1, text.rstrip(":"))
             continue
