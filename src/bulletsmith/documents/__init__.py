@@ -67,6 +67,7 @@ __all__ = [
     "Markup",
     "SUPPORTED_SUFFIXES",
     "load_document",
+    "read",
 ]
 
 
@@ -124,3 +125,7 @@ def load_document(path: str | os.PathLike, *, format: str | None = None) -> Docu
     if not document.bullets:
         raise error(path, f"no bullets found; expected {_NO_BULLETS[fmt]}")
     return document
+
+
+#: The public name: ``bulletsmith.read("resume.md")`` (a notebook's first line).
+read = load_document
