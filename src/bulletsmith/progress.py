@@ -44,8 +44,10 @@ def _kernel_shell() -> Any:
 def _interactive_terminal() -> bool:
     """At a prompt (python -i, the REPL, IPython in a terminal) with stderr on a terminal."""
     ipython = sys.modules.get("IPython")
-    at_prompt = hasattr(sys, "ps1") or bool(sys.flags.interactive) or (
-        ipython is not None and ipython.get_ipython() is not None
+    at_prompt = (
+        hasattr(sys, "ps1")
+        or bool(sys.flags.interactive)
+        or (ipython is not None and ipython.get_ipython() is not None)
     )
     try:
         return at_prompt and sys.stderr.isatty()
@@ -135,8 +137,12 @@ class Progress:
 
             console = Console(stderr=True)
             self._rich = RichProgress(
-                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                console=console, transient=console.is_terminal,
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=console.is_terminal,
             )
             self._rich.start()
             self._task = self._rich.add_task(self.verb, total=self.total)
@@ -144,9 +150,7 @@ class Progress:
             self.refresh(final=False)
         return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if self._rich is not None:
             self._rich.stop()
         else:

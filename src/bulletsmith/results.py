@@ -29,7 +29,7 @@ __all__ = ["Analyses", "Rewrites"]
 T = TypeVar("T")
 
 # Jupyter's stylesheets right-align table cells and center headers; bullets read left to right.
-_CELL = "text-align:left;vertical-align:top;padding:2px 8px"
+_CELL = "text-align:left;vertical-align:top;padding:2px 8px;border-bottom:1px solid rgba(128,128,128,0.3)"
 _MISSING = "color:#b3261e;font-weight:600"
 
 
@@ -82,6 +82,10 @@ class _Results(list[T]):
     def __str__(self) -> str:
         return self._repr_markdown_()
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's text display (a terminal, a console): the Markdown table, not every field."""
+        printer.text(str(self))
+
     def _repr_markdown_(self) -> str:  # pragma: no cover - each subclass has its own
         raise NotImplementedError
 
@@ -102,9 +106,8 @@ class Analyses(_Results[Analysis]):
         n = len(self)
         parts = [f"{sum(an.slots[s].present for an in self)}/{n} {s.label}" for s in Slot]
         failed = sum(not an.ok for an in self)
-        return (
-            f"{n} bullet{'s' if n != 1 else ''}; slots present: {', '.join(parts)}"
-            + (f"; {failed} failed their checks" if failed else "")
+        return f"{n} bullet{'s' if n != 1 else ''}; slots present: {', '.join(parts)}" + (
+            f"; {failed} failed their checks" if failed else ""
         )
 
     def _repr_html_(self) -> str:
@@ -166,8 +169,9 @@ class Rewrites(_Results[Rewrite]):
         a line), rewrite, changed, rewrite_ok, warnings (one a line). Needs pandas."""
         analyses = self.analyses if getattr(self, "analyses", None) else None
         columns = {"location": "string", "bullet": "string", **(analysis_dtypes() if analyses else {})}
-        columns.update({"answers": "string", "rewrite": "string", "changed": "bool", "rewrite_ok": "bool",
-                        "warnings": "string"})
+        columns.update(
+            {"answers": "string", "rewrite": "string", "changed": "bool", "rewrite_ok": "bool", "warnings": "string"}
+        )
         rows = []
         for i, rw in enumerate(self):
             row: dict[str, object] = {"location": self._location(i), "bullet": rw.original}
@@ -187,9 +191,8 @@ class Rewrites(_Results[Rewrite]):
         n = len(self)
         changed = sum(rw.changed for rw in self)
         rejected = sum(not rw.ok for rw in self)
-        return (
-            f"{n} bullet{'s' if n != 1 else ''}; {changed} rewritten"
-            + (f"; {rejected} refused by the checks (kept as written)" if rejected else "")
+        return f"{n} bullet{'s' if n != 1 else ''}; {changed} rewritten" + (
+            f"; {rejected} refused by the checks (kept as written)" if rejected else ""
         )
 
     def _repr_html_(self) -> str:
