@@ -127,7 +127,7 @@ class Analyses(_Results[Analysis]):
             cells.append("<br>".join(f"<i>{_esc(q.slot.label)}</i>: {_esc(q.text)}" for q in an.questions))
             cells.append("ok" if an.ok else f'<span style="{_MISSING}">✗ {_esc(an.failure)}</span>')
             body.append("<tr>" + "".join(f'<td style="{_CELL}">{c}</td>' for c in cells) + "</tr>")
-        return _table(head, body, self._summary(), bullet_column=1 + loc)
+        return _table(head, body, self._summary(), wide=(1 + loc,))
 
     def _repr_markdown_(self) -> str:
         loc = self._has_locations()
@@ -213,7 +213,7 @@ class Rewrites(_Results[Rewrite]):
                 checks,
             ]
             body.append("<tr>" + "".join(f'<td style="{_CELL}">{c}</td>' for c in cells) + "</tr>")
-        return _table(head, body, self._summary(), bullet_column=1 + loc)
+        return _table(head, body, self._summary(), wide=(1 + loc, 2 + loc))
 
     def _repr_markdown_(self) -> str:
         loc = self._has_locations()
@@ -239,10 +239,10 @@ def _md_row(cells: Sequence[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def _table(head: Sequence[str], body: Sequence[str], summary: str, *, bullet_column: int) -> str:
-    # The bullet column gets room to wrap; the rest stay as narrow as their contents.
+def _table(head: Sequence[str], body: Sequence[str], summary: str, *, wide: Sequence[int]) -> str:
+    # The bullet columns get room to wrap; the rest stay as narrow as their contents.
     ths = "".join(
-        f'<th style="{_CELL}{";min-width:24em" if i == bullet_column else ""}">{_esc(h)}</th>'
+        f'<th style="{_CELL}{";min-width:20em" if i in wide else ""}">{_esc(h)}</th>'
         for i, h in enumerate(head)
     )
     return (
