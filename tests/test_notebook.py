@@ -133,6 +133,14 @@ def test_rewrite_many_refuses_answers_that_would_go_unused(rules, analyses):
         rules.rewrite_many(analyses, {"line 999": {Slot.PROBLEM: "x"}})
     with pytest.raises(ValueError, match="one per bullet"):
         rules.rewrite_many(analyses, [None])
+    with pytest.raises(ValueError, match="answers are per bullet"):  # one bullet's answers, given for all
+        rules.rewrite_many(analyses, {Slot.DATA_OUTCOME: "3% label errors"})
+
+
+def test_rewrites_pickle_with_their_analyses(rules, analyses):
+    rewrites = rules.rewrite_many(analyses[:3], [{Slot.DATA_OUTCOME: "label error rate 9% -> 3%"}, None, None])
+    again = pickle.loads(pickle.dumps(rewrites))
+    assert again == rewrites and again.analyses == analyses[:3] and again.locations == analyses.locations[:3]
 
 
 # -- DataFrames --------------------------------------------------------------------------------

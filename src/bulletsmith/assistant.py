@@ -329,6 +329,9 @@ def _answers_per_bullet(
     if answers is None:
         return [None] * n
     if isinstance(answers, Mapping):
+        if answers and all(isinstance(k, Slot) or k in {s.value for s in Slot} for k in answers):
+            raise ValueError("answers are per bullet: {index or location: {slot: answer}}, "
+                             "e.g. {0: {'data_outcome': '...'}}")
         out: list[AnswersArg] = [None] * n
         for key, given in answers.items():
             if isinstance(key, int) and not isinstance(key, bool) and -n <= key < n:
