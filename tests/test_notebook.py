@@ -88,7 +88,8 @@ def test_the_result_is_still_a_list(rules, analyses):
     assert again == analyses and again.locations == analyses.locations
     # A slice is still a table, with its rows' locations.
     assert isinstance(analyses[2:4], Analyses) and analyses[2:4].locations == analyses.locations[2:4]
-    # Plain texts work as before, and keep their order.
+    # Plain texts work as before (a generator too), and keep their order.
+    assert len(rules.analyze_many(b for b in [WEAK, WEAK])) == 2
     assert [a.bullet for a in rules.analyze_many([WEAK, "Cleaned the feedback data"])] == [
         WEAK,
         "Cleaned the feedback data",

@@ -145,12 +145,14 @@ class Assistant:
         locations the result keeps. The result is a list that renders as one table in Jupyter and
         has ``to_pandas()``. progress: a bar in Jupyter or at an interactive prompt (None, the
         default); False never, True always (elsewhere on stderr)."""
+        bullets = list(bullets)  # a generator too, as before; the bar needs the count
         with progress_bar(len(bullets), "analyzing", "analyzed", progress) as bar:
             return _run(self._analyze_many(bullets, concurrency, bar), tick=bar.refresh)
 
     async def aanalyze_many(
         self, bullets: Sequence[str | Bullet], *, concurrency: int | None = None, progress: bool | None = None
     ) -> Analyses:
+        bullets = list(bullets)  # a generator too, as before; the bar needs the count
         with progress_bar(len(bullets), "analyzing", "analyzed", progress) as bar:
             return await self._analyze_many(bullets, concurrency, bar)
 
@@ -187,6 +189,7 @@ class Assistant:
         Each answers value is what `rewrite` takes ({Slot.DATA_OUTCOME: "…"}). The result is a
         list that renders as one table and has ``to_pandas()``, with the analyses beside the
         rewrites. progress: as in `analyze_many`."""
+        analyses = analyses if isinstance(analyses, Analyses) else list(analyses)
         with progress_bar(len(analyses), "rewriting", "rewrote", progress) as bar:
             return _run(self._rewrite_many(analyses, answers, concurrency, bar), tick=bar.refresh)
 
@@ -198,6 +201,7 @@ class Assistant:
         concurrency: int | None = None,
         progress: bool | None = None,
     ) -> Rewrites:
+        analyses = analyses if isinstance(analyses, Analyses) else list(analyses)
         with progress_bar(len(analyses), "rewriting", "rewrote", progress) as bar:
             return await self._rewrite_many(analyses, answers, concurrency, bar)
 
