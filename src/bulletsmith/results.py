@@ -127,7 +127,7 @@ class Analyses(_Results[Analysis]):
             cells.append("<br>".join(f"<i>{_esc(q.slot.label)}</i>: {_esc(q.text)}" for q in an.questions))
             cells.append("ok" if an.ok else f'<span style="{_MISSING}">✗ {_esc(an.failure)}</span>')
             body.append("<tr>" + "".join(f'<td style="{_CELL}">{c}</td>' for c in cells) + "</tr>")
-        return _table(head, body, self._summary(), wide=(1 + loc,))
+        return _table(head, body, self._summary(), wide=(1 + loc, len(head) - 2))  # bullet, questions
 
     def _repr_markdown_(self) -> str:
         loc = self._has_locations()
