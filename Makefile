@@ -18,7 +18,7 @@ $(PY):
 	python3 -m venv $(VENV)
 
 install: $(PY)
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test,notebook]'
 
 test:
 	$(PY) -m pytest $(PYTEST_ARGS)

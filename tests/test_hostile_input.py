@@ -15,8 +15,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from support import hostile_inputs as h
 import pytest
+from support import hostile_inputs as h
 
 from bulletsmith.coach.session import SessionError, SessionStore
 

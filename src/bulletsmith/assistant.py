@@ -13,12 +13,18 @@ not presented as the rewrite (``rw.ok`` is False, ``rw.text`` stays the original
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from bulletsmith import guards
 from bulletsmith.engines.base import Draft, Engine
 from bulletsmith.errors import BulletsmithError, InputError
 from bulletsmith.models import Analysis, Answer, Finding, Rewrite, Slot
+from bulletsmith.progress import Progress, progress_bar
+from bulletsmith.results import Analyses, Rewrites
+
+if TYPE_CHECKING:
+    from bulletsmith.documents.base import Bullet
 
 ENGINES = ("rules", "openai")
 DEFAULT_CONCURRENCY = 8
@@ -130,22 +136,99 @@ class Assistant:
         bullet = _check_bullet(bullet)
         return self._checked(await self._engine.aanalyze(bullet, fresh=fresh))
 
-    def analyze_many(self, bullets: Sequence[str], *, concurrency: int | None = None) -> list[Analysis]:
-        """Analyze many bullets, at most `concurrency` at a time, results in input order."""
-        return _run(self.aanalyze_many(bullets, concurrency=concurrency))
+    def analyze_many(
+        self, bullets: Sequence[str | Bullet], *, concurrency: int | None = None, progress: bool | None = None
+    ) -> Analyses:
+        """Analyze many bullets, at most `concurrency` at a time, results in input order.
 
-    async def aanalyze_many(self, bullets: Sequence[str], *, concurrency: int | None = None) -> list[Analysis]:
+        `bullets` are texts, or a file's bullets (``bulletsmith.read(path).bullets``), whose
+        locations the result keeps. The result is a list that renders as one table in Jupyter and
+        has ``to_pandas()``. progress: a bar in Jupyter or at an interactive prompt (None, the
+        default); False never, True always (elsewhere on stderr)."""
+        bullets = list(bullets)  # a generator too, as before; the bar needs the count
+        with progress_bar(len(bullets), "analyzing", "analyzed", progress) as bar:
+            return _run(self._analyze_many(bullets, concurrency, bar), tick=bar.refresh)
+
+    async def aanalyze_many(
+        self, bullets: Sequence[str | Bullet], *, concurrency: int | None = None, progress: bool | None = None
+    ) -> Analyses:
+        bullets = list(bullets)  # a generator too, as before; the bar needs the count
+        with progress_bar(len(bullets), "analyzing", "analyzed", progress) as bar:
+            return await self._analyze_many(bullets, concurrency, bar)
+
+    async def _analyze_many(self, bullets: Sequence[str | Bullet], concurrency: int | None, bar: Progress) -> Analyses:
         import asyncio  # here, not at the top: one bullet from the CLI never needs it (~30 ms)
 
         from bulletsmith.gate import CallGate
 
         gate = CallGate(concurrency or self.concurrency)
+        texts = [b if isinstance(b, str) else b.text for b in bullets]
 
         async def one(bullet: str) -> Analysis:
             async with gate.hold():
-                return await self.aanalyze(bullet)
+                result = await self.aanalyze(bullet)
+            bar.advance()
+            return result
 
-        return list(await asyncio.gather(*(one(b) for b in bullets)))
+        results = await asyncio.gather(*(one(b) for b in texts))
+        return Analyses(results, locations=_locations(bullets))
+
+    def rewrite_many(
+        self,
+        analyses: Sequence[Analysis | str],
+        answers: Sequence[AnswersArg] | Mapping[int | str, AnswersArg] | None = None,
+        *,
+        concurrency: int | None = None,
+        progress: bool | None = None,
+    ) -> Rewrites:
+        """Rewrite many analyzed bullets from their answers, results in input order.
+
+        answers: one per analysis (a list as long as `analyses`, None for none), or a mapping from
+        an analysis's index, or from its location (when the analyses came from a file's bullets),
+        to that bullet's answers; a bullet without answers is rewritten from its own words only.
+        Each answers value is what `rewrite` takes ({Slot.DATA_OUTCOME: "…"}). The result is a
+        list that renders as one table and has ``to_pandas()``, with the analyses beside the
+        rewrites. progress: as in `analyze_many`."""
+        analyses = analyses if isinstance(analyses, Analyses) else list(analyses)
+        with progress_bar(len(analyses), "rewriting", "rewrote", progress) as bar:
+            return _run(self._rewrite_many(analyses, answers, concurrency, bar), tick=bar.refresh)
+
+    async def arewrite_many(
+        self,
+        analyses: Sequence[Analysis | str],
+        answers: Sequence[AnswersArg] | Mapping[int | str, AnswersArg] | None = None,
+        *,
+        concurrency: int | None = None,
+        progress: bool | None = None,
+    ) -> Rewrites:
+        analyses = analyses if isinstance(analyses, Analyses) else list(analyses)
+        with progress_bar(len(analyses), "rewriting", "rewrote", progress) as bar:
+            return await self._rewrite_many(analyses, answers, concurrency, bar)
+
+    async def _rewrite_many(
+        self,
+        analyses: Sequence[Analysis | str],
+        answers: Sequence[AnswersArg] | Mapping[int | str, AnswersArg] | None,
+        concurrency: int | None,
+        bar: Progress,
+    ) -> Rewrites:
+        import asyncio
+
+        from bulletsmith.gate import CallGate
+
+        locations = list(analyses.locations) if isinstance(analyses, Analyses) else [None] * len(analyses)
+        per_bullet = _answers_per_bullet(answers, len(analyses), locations)
+        gate = CallGate(concurrency or self.concurrency)
+
+        async def one(item: Analysis | str, given: AnswersArg) -> tuple[Analysis, Rewrite]:
+            async with gate.hold():
+                analysis = await self.aanalyze(item) if isinstance(item, str) else item
+                result = await self.arewrite(analysis, given)
+            bar.advance()
+            return analysis, result
+
+        pairs = await asyncio.gather(*(one(item, given) for item, given in zip(analyses, per_bullet)))
+        return Rewrites([rw for _, rw in pairs], locations=locations, analyses=[an for an, _ in pairs])
 
     def _checked(self, analysis: Analysis) -> Analysis:
         found = guards.grounding_findings(analysis.bullet, analysis.slots) + guards.question_findings(
@@ -238,8 +321,41 @@ def _check_bullet(bullet: str) -> str:
     return text
 
 
-def _run(coro):  # noqa: ANN001, ANN202
-    """Run a coroutine from sync code, also inside Jupyter, where a loop is already running."""
+def _locations(bullets: Sequence[str | Bullet]) -> list[str | None] | None:
+    found = [None if isinstance(b, str) else getattr(b, "location", None) for b in bullets]
+    return found if any(found) else None
+
+
+def _answers_per_bullet(
+    answers: Sequence[AnswersArg] | Mapping[int | str, AnswersArg] | None, n: int, locations: Sequence[str | None]
+) -> list[AnswersArg]:
+    """rewrite_many's answers as one entry per bullet, refusing what would silently go unused."""
+    if answers is None:
+        return [None] * n
+    if isinstance(answers, Mapping):
+        if answers and all(isinstance(k, Slot) or k in {s.value for s in Slot} for k in answers):
+            raise ValueError("answers are per bullet: {index or location: {slot: answer}}, "
+                             "e.g. {0: {'data_outcome': '...'}}")
+        out: list[AnswersArg] = [None] * n
+        for key, given in answers.items():
+            if isinstance(key, int) and not isinstance(key, bool) and -n <= key < n:
+                out[key] = given
+            elif isinstance(key, str) and key in locations:
+                out[locations.index(key)] = given
+            else:
+                raise ValueError(f"answers for {key!r}: no such bullet (use an index below {n} or a location)")
+        return out
+    given_list = list(answers)
+    if len(given_list) != n:
+        raise ValueError(f"{len(given_list)} answers for {n} bullets; give one per bullet (None for none)")
+    return given_list
+
+
+def _run(coro, tick: Callable[[], None] | None = None):  # noqa: ANN001, ANN202
+    """Run a coroutine from sync code, also inside Jupyter, where a loop is already running.
+
+    There it runs in a worker thread, and this thread calls `tick` while it waits (a progress
+    bar's display belongs to the thread that made it)."""
     import asyncio
 
     try:
@@ -249,7 +365,11 @@ def _run(coro):  # noqa: ANN001, ANN202
     import concurrent.futures
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, _boxed(coro)).result().value
+        future = pool.submit(asyncio.run, _boxed(coro))
+        if tick is not None:
+            while not concurrent.futures.wait([future], timeout=0.1).done:
+                tick()
+        return future.result().value
 
 
 class _Box:

@@ -71,6 +71,7 @@ __all__ = [
     "Markup",
     "SUPPORTED_SUFFIXES",
     "load_document",
+    "read",
 ]
 
 
@@ -143,3 +144,7 @@ def load_document(path: str | os.PathLike, *, format: str | None = None) -> Docu
             raise error(path, f"{b.location}: the bullet is {len(b.text):,} characters long (at most "
                               f"{MAX_ITEM_CHARS:,}); is it several bullets pasted as one, or not a resume?")
     return document
+
+
+#: The public name: ``bulletsmith.read("resume.md")`` (a notebook's first line).
+read = load_document

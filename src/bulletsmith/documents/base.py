@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bulletsmith.documents.bullets import Bullets
 from bulletsmith.errors import InputError
 from bulletsmith.fsutil import InputRefused, read_input
 
@@ -89,7 +90,7 @@ class Document:
 
     def __init__(self, path: Path, bullets: list[Bullet]) -> None:
         self.path = path
-        self.bullets = bullets
+        self.bullets = Bullets(bullets)  # a list that is also a table and a DataFrame in notebooks
         self._last: tuple[tuple, tuple[bytes, dict[str, list[Markup]]]] | None = None
 
     @property
