@@ -274,3 +274,10 @@ def test_the_example_notebook_runs_top_to_bottom(tmp_path):
     assert any("analyzed" in p and "<progress" in p for p in pages)  # the bar's last state
     assert any("rewritten" in p and "<table" in p for p in pages)  # rewrite_many's table
     (tmp_path / "executed.ipynb").write_text(nbformat.writes(nb))
+
+
+def test_one_analysis_and_one_rewrite_escape_markdown_too():
+    a = Assistant(engine="rules")
+    an = a.analyze("Built a | model with *stars* for image labeling")
+    assert "Built a \\| model with \\*stars\\*" in an._repr_markdown_()
+    assert "\\*stars\\*" in a.rewrite(an, {})._repr_markdown_()

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, SupportsIndex, TypeVar, overload
 
 from bulletsmith.frames import analysis_columns, analysis_dtypes, lines, to_frame
 from bulletsmith.models import Analysis, Rewrite, Slot
+from bulletsmith.text import md_escape
 
 if TYPE_CHECKING:
     import pandas
@@ -35,16 +36,6 @@ _MISSING = "color:#b3261e;font-weight:600"
 
 def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
-
-
-# CommonMark's backslash escapes for what would change a table cell: emphasis, code, links, raw
-# HTML, a column break, and `$` (Jupyter renders $…$ as math).
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|$~"})
-
-
-def md_escape(text: object) -> str:
-    """Text for one Markdown table cell: its own line, no markup of its own."""
-    return " ".join(str(text).split()).translate(_MD_SPECIAL)
 
 
 class _Results(list[T]):
