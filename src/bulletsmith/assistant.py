@@ -16,6 +16,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 
 from bulletsmith import guards
+from bulletsmith.claims import question_claim_findings
 from bulletsmith.engines.base import Engine
 from bulletsmith.models import Analysis, Answer, Finding, Rewrite, Slot
 
@@ -146,7 +147,7 @@ class Assistant:
     def _checked(self, analysis: Analysis) -> Analysis:
         found = guards.grounding_findings(analysis.bullet, analysis.slots) + guards.question_findings(
             analysis.slots, analysis.questions
-        )
+        ) + question_claim_findings(analysis.bullet, analysis.questions)
         if not found:
             return analysis
         return analysis.model_copy(update={"findings": [*analysis.findings, *found]})

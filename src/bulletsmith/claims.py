@@ -32,7 +32,7 @@ from importlib.resources import files
 from bulletsmith.models import Finding
 from bulletsmith.quantities import extract_quantities
 
-__all__ = ["Claim", "claim_findings", "find_claims", "question_claims", "unsupported_claims"]
+__all__ = ["Claim", "claim_findings", "find_claims", "question_claim_findings", "question_claims", "unsupported_claims"]
 
 _VOCABULARIES = {"named": "named.txt", "method": "methods.txt", "scope": "scope.txt"}
 
@@ -205,6 +205,7 @@ def _prepare(sources: Iterable[str]) -> _Sources:
         words = [w.casefold() for w in _WORD_RE.findall(s)]
         for n in (1, 2, 3):  # "Node.js" / "node js", "scikit-learn" / "scikit learn"
             compacts |= {_compact("".join(words[i : i + n])) for i in range(len(words) - n + 1)}
+    compacts |= {c.removesuffix("s") for c in compacts}  # "APIs" supports "API"
     levels = [_level(s) for s in texts]
     best = max(levels, key=lambda x: x[0], default=(0, None))
     level, word = best
@@ -221,8 +222,14 @@ def _supported_form(phrase: str, form: _Form, src: _Sources) -> bool:
 
 
 def _word_supported(word: str, src: _Sources) -> bool:
-    key = _compact(word.replace("’", "'").removesuffix("'s"))
-    return any(k in src.compacts for k in (key, key.removesuffix("s"), key.removesuffix("es")))
+    word = word.replace("’", "'").removesuffix("'s")
+    key = _compact(word)
+    if any(k in src.compacts for k in (key, key.removesuffix("s"), key.removesuffix("es"))):
+        return True
+    # "F1-score" where a source says "F1": each part that looks like a name is the person's.
+    parts = [p for p in word.split("-") if p]
+    return len(parts) > 1 and all(
+        _word_supported(p, src) for p in parts if any(c.isupper() or c.isdigit() for c in p))
 
 
 # A level-2 verb right after a level-1 one is level 1: "helped build", "assisted in designing".
@@ -362,3 +369,15 @@ def question_claims(question: str, bullet: str) -> list[str]:
 
     proposed = [c.phrase for c in find_claims(question, [bullet], ownership=False, kinds=("named", "method"))]
     return proposed + unsupported_quantities(question, [bullet])
+
+
+def question_claim_findings(bullet: str, questions: Iterable[object]) -> list[Finding]:
+    """One error per question that proposes what the bullet does not contain (`question_claims`)."""
+    out = []
+    for q in questions:
+        proposed = question_claims(q.text, bullet)  # type: ignore[attr-defined]
+        if proposed:
+            out.append(Finding(guard="questions.claims", severity="error", slot=q.slot,  # type: ignore[attr-defined]
+                               message=f'the {q.slot} question proposes "{proposed[0]}", which the bullet '  # type: ignore[attr-defined]
+                                       "does not contain: ask, don't suggest"))
+    return out

@@ -28,6 +28,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from bulletsmith import guards
+from bulletsmith.claims import question_claim_findings
 from bulletsmith.models import Answer, AnswerKind, AnswerStatus, Finding, Question, Slot, SlotFill, Usage
 from bulletsmith.question_templates import WHY
 
@@ -161,13 +162,16 @@ class AnalyzeCall(BaseModel):
             fills = {slot: SlotFill(present=c.present, evidence=c.evidence) for slot, c in self.slot_calls().items()}
             found = guards.grounding_findings(bullet, fills) + guards.question_findings(fills, self.questions())
             errors += [f.message for f in found]
+        if not errors:  # only after every other check, so an earlier error's re-ask reads as before
+            errors += [f.message for f in question_claim_findings(bullet, self.questions())]
         if errors:
             raise ValueError("; ".join(errors))
         self.rewrite = _clean_text(self.rewrite) or None
         if self.rewrite:
             sources = guards.rewrite_sources(bullet, [])
             if (not all(c.present for c in self.slot_calls().values())
-                    or guards.provenance_findings(self.rewrite, sources) or guards.form_findings(self.rewrite, sources)):
+                    or guards.provenance_findings(self.rewrite, sources) or guards.claim_findings(self.rewrite, sources)
+                    or guards.form_findings(self.rewrite, sources)):
                 self.rewrite = None
         return self
 
@@ -221,10 +225,13 @@ class RewriteCall(BaseModel):
         if sources is None:
             return v
         found = guards.provenance_findings(v, sources)
-        if found:
-            raise ValueError(
-                "; ".join(f.message for f in found) + ". Use only numbers written in the bullet or the answers."
-            )
+        claims = guards.claim_findings(v, sources)
+        if found or claims:
+            # Short: every re-ask carries the growing error history. A numbers-only message reads
+            # exactly as before the claims guard, so its recorded re-asks still replay.
+            tail = (" Use only numbers written in the bullet or the answers." if found else "") + (
+                " Add no tool, method, scope or ownership the bullet or the answers do not state." if claims else "")
+            raise ValueError("; ".join(f.message for f in found + claims) + "." + tail)
         return v
 
 
