@@ -124,6 +124,9 @@ class CaseResult(BaseModel):
     analysis: Analysis
     rewrite: Rewrite
     unsupported: list[str]
+    # Claims that are not numbers (tools, methods, scope, ownership) that no source gives, in
+    # what is presented: after the guard, empty for every case.
+    unsupported_claims: list[str] = Field(default_factory=list)
     style_warnings: list[str]
     expect_failures: list[str]
 
@@ -141,7 +144,7 @@ class Report(BaseModel):
     results: list[CaseResult] = Field(default_factory=list, exclude=True)
 
     def failures(self) -> list[CaseResult]:
-        return [r for r in self.results if r.unsupported or r.expect_failures]
+        return [r for r in self.results if r.unsupported or r.unsupported_claims or r.expect_failures]
 
 
 def _expect_failures(expect: Expect, text: str) -> list[str]:
@@ -200,6 +203,14 @@ def _unsupported(text: str, bullet: str, answers: Iterable[Answer]) -> list[str]
     return guards.unsupported_quantities(text, guards.rewrite_sources(bullet, answers))
 
 
+def _invented_claims(text: str, bullet: str, answers: Iterable[Answer]) -> list[str]:
+    """The claims that are not numbers (tools, methods, scope, ownership…) of a rewrite that
+    neither the bullet nor the answers give; none in the bullet kept as written."""
+    if guards.kept_as_written(text, bullet):
+        return []
+    return guards.unsupported_claims(text, guards.rewrite_sources(bullet, answers))
+
+
 def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, replay=None) -> Report:  # noqa: ANN001
     """Run every case through `assistant` (analyze, then rewrite with the case's answers).
 
@@ -235,6 +246,7 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
                 rewrite=rewrite,
                 # Checked on what is presented: after the guard, this must be empty for every case.
                 unsupported=_unsupported(rewrite.text, case.bullet, answers.values()),
+                unsupported_claims=_invented_claims(rewrite.text, case.bullet, answers.values()),
                 style_warnings=[str(w) for w in rewrite.warnings if w.guard.startswith("style")],
                 expect_failures=_expect_failures(case.expect, candidate),
             )
@@ -248,6 +260,13 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
         # Numbers in the model's own draft that no source gives, before the guard rejected it.
         "fabricated_numbers_before_guard": sum(
             len(_unsupported(r.rewrite.rejected_text or r.rewrite.text, r.analysis.bullet, r.rewrite.answers))
+            for r in results
+        ),
+        "invented_claims_after_guard": sum(len(r.unsupported_claims) for r in results),
+        # Claims in the model's own draft that no source gives (a tool, a method, more
+        # ownership, a scope), before the guard rejected it.
+        "invented_claims_before_guard": sum(
+            len(_invented_claims(r.rewrite.rejected_text or r.rewrite.text, r.analysis.bullet, r.rewrite.answers))
             for r in results
         ),
         "style_compliance": round(sum(1 for r in results if not r.style_warnings) / n, 3),
