@@ -305,7 +305,10 @@ def check_thresholds(report: Report, path: Path) -> list[str]:
         for dotted, limit in (limits or {}).items():
             value = data
             for part in dotted.split("."):
-                value = value[part]
+                value = value.get(part) if isinstance(value, dict) else None
+            if value is None:  # a figure this report lacks (an older bulletsmith wrote it)
+                breaches.append(f"{dotted} is not in the report")
+                continue
             if bound == "min" and value < limit:
                 breaches.append(f"{dotted} = {value} is below the minimum {limit}")
             if bound == "max" and value > limit:
