@@ -206,3 +206,15 @@ def test_analysis_whose_question_proposes_a_tool_is_reasked():
     assert an.ok and all("PyTorch" not in q.text for q in an.questions)
     feedback = ep.bodies[1]["messages"][-1]["content"]
     assert 'the data_outcome question proposes "PyTorch", which the bullet does not contain' in feedback
+
+
+def test_a_bundled_rewrite_with_an_invented_claim_falls_back_to_the_rewrite_call():
+    from test_openai_engine import COMPLETE, COMPLETE_SLOTS
+
+    ep = Endpoint({**COMPLETE_SLOTS, "rewrite": "Spearheaded a company-wide rebuild of the QA sampler, cutting box errors 9% to 3%"},
+                  {"text": "Rebuilt the QA sampler for mis-sized boxes, cutting box errors 9% to 3%, lifting recall 4 points"})
+    a = assistant(ep)
+    an = a.analyze(COMPLETE)
+    assert an.ok and an.complete and an.draft_rewrite is None  # dropped, not re-asked: the analysis was right
+    rw = a.rewrite(an)
+    assert rw.ok and "company-wide" not in rw.text and len(ep.requests) == 2
