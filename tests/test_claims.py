@@ -43,6 +43,8 @@ KEY = "sk-test-CLAIMS-0123456789"
     ("Built a classification model with a cross-functional team", "cross-functional"),
     ("Built a classification model on Kubeflow", "Kubeflow"),   # a list knows it
     ("Built a classification model on FooBarDB", "FooBarDB"),   # no list does: a name all the same
+    ("Built a classification model served by Node.js", "Node.js"),  # a dot inside: a name
+    ("Built a classification model on Vertex 2", "Vertex"),     # a capital mid-sentence
 ])
 def test_a_claim_nobody_gave_is_reported_as_written(text, claim):
     assert unsupported_claims(text, [WEAK]) == [claim]

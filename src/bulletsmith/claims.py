@@ -113,7 +113,8 @@ def _not_names() -> frozenset[str]:
 def _pattern(form: str) -> str:
     # "real-time" also matches "real time" and "realtime"; a plural "s"/"es" may follow.
     body = r"[\s-]*".join(re.escape(p) for p in re.split(r"[\s-]+", form))
-    return r"(?<![\w-])" + body + r"(?:e?s)?(?![\w+#])"
+    # Not inside a longer name: "js" in "Node.js", "Spark" in "PySpark".
+    return r"(?<![\w.-])" + body + r"(?:e?s)?(?![\w+#]|\.\w)"
 
 
 def _compact(s: str) -> str:
