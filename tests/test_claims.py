@@ -119,6 +119,17 @@ def test_library_reasks_with_the_phrase_then_refuses_in_one_line():
     assert len(feedback) < 400, feedback
 
 
+def test_the_reask_names_a_few_claims_in_one_short_sentence():
+    from bulletsmith.claims import claims_reask_message
+
+    many = "Built a PyTorch model on AWS with Kafka, Spark and Airflow for executives"
+    message = claims_reask_message(many, [WEAK])
+    assert message == '"PyTorch", "AWS", "Kafka", "Spark" and 2 more are not in the bullet or the answers'
+    assert claims_reask_message("Led the classification model work", ["Helped with the classification model"]) == (
+        '"Led" claims more ownership than the bullet or the answers ("Helped")')
+    assert claims_reask_message(WEAK, [WEAK]) is None
+
+
 def test_library_keeps_a_rewrite_whose_tool_the_person_gave():
     ep = Endpoint({"text": "Built a PyTorch classification model that cut label errors from 9% to 3% across 1.2M images"})
     rw = assistant(ep).rewrite(weak_analysis(), {Slot.DATA_OUTCOME: ANSWER, Slot.ACTION: "trained it in PyTorch"})

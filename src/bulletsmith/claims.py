@@ -32,7 +32,10 @@ from importlib.resources import files
 from bulletsmith.models import Finding
 from bulletsmith.quantities import extract_quantities
 
-__all__ = ["Claim", "claim_findings", "find_claims", "question_claim_findings", "question_claims", "unsupported_claims"]
+__all__ = [
+    "Claim", "claim_findings", "claims_reask_message", "find_claims", "question_claim_findings", "question_claims",
+    "unsupported_claims",
+]
 
 _VOCABULARIES = {"named": "named.txt", "method": "methods.txt", "scope": "scope.txt"}
 
@@ -280,7 +283,7 @@ def _level(text: str) -> tuple[int, str | None]:
 
 _SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;]\s+|[\"“(]\s*)$")
 # Between two parts of one claim: "VP of Engineering", "AWS SageMaker".
-_JOIN_RE = re.compile(r"^(?:\s+|\s+(?:of|of the|for|&|and)\s+)$", re.IGNORECASE)
+_JOIN_RE = re.compile(r"^(?:\s+|\s+(?:of|of the)\s+)$", re.IGNORECASE)
 
 
 def _looks_like_name(word: str, text: str, start: int) -> bool:
@@ -360,6 +363,36 @@ def claim_findings(text: str, sources: Iterable[str] | str) -> list[Finding]:
         seen.add(c.phrase.casefold())
         out.append(Finding(guard=f"claims.{c.kind}", severity="error", message=c.message))
     return out
+
+
+_REASK_NAMES = 4  # a small model's rewrite can hold a dozen; the re-ask names the first few
+
+
+def claims_reask_message(text: str, sources: Iterable[str] | str) -> str | None:
+    """What a re-ask tells the model about the claims of its rewrite, in one short sentence (each
+    re-ask carries the growing error history): the phrases no source supports, a few by name,
+    and the first ownership it raised. None when there is nothing to say."""
+    claims = find_claims(text, sources)
+    if not claims:
+        return None
+    names: list[str] = []
+    for c in claims:
+        if c.kind != "ownership" and c.phrase not in names:
+            names.append(c.phrase)
+    parts = []
+    if names:
+        shown = ", ".join(f'"{n}"' for n in names[:_REASK_NAMES])
+        more = len(names) - _REASK_NAMES
+        if more > 0:
+            parts.append(f"{shown} and {more} more are not in the bullet or the answers")
+        elif len(names) > 1:
+            head, _, last = shown.rpartition(", ")
+            parts.append(f"{head} and {last} are not in the bullet or the answers")
+        else:
+            parts.append(f"{shown} is not in the bullet or the answers")
+    if owned := next((c for c in claims if c.kind == "ownership"), None):
+        parts.append(owned.message)
+    return "; ".join(parts)
 
 
 def question_claims(question: str, bullet: str) -> list[str]:

@@ -28,7 +28,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from bulletsmith import guards
-from bulletsmith.claims import question_claim_findings
+from bulletsmith.claims import claims_reask_message, question_claim_findings
 from bulletsmith.models import Answer, AnswerKind, AnswerStatus, Finding, Question, Slot, SlotFill, Usage
 from bulletsmith.question_templates import WHY
 
@@ -224,14 +224,14 @@ class RewriteCall(BaseModel):
         sources = _context(info).get("sources")
         if sources is None:
             return v
-        found = guards.provenance_findings(v, sources)
-        claims = guards.claim_findings(v, sources)
+        found = [f.message for f in guards.provenance_findings(v, sources)]
+        claims = claims_reask_message(v, sources)
         if found or claims:
             # Short: every re-ask carries the growing error history. A numbers-only message reads
             # exactly as before the claims guard, so its recorded re-asks still replay.
             tail = (" Use only numbers written in the bullet or the answers." if found else "") + (
                 " Add no tool, method, scope or ownership the bullet or the answers do not state." if claims else "")
-            raise ValueError("; ".join(f.message for f in found + claims) + "." + tail)
+            raise ValueError("; ".join(found + ([claims] if claims else [])) + "." + tail)
         return v
 
 
