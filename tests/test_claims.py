@@ -71,6 +71,8 @@ def test_more_ownership_than_the_person_gave_is_a_claim():
     assert unsupported_claims("Built the labeling guidelines", ["Helped build the labeling guidelines"]) == ["Built"]
     assert unsupported_claims("Cleaned lidar labels", ["Helped the perception team clean lidar labels"]) == ["Cleaned"]
     assert unsupported_claims("Helped clean lidar labels", ["Helped the perception team clean lidar labels"]) == []
+    # "led to" names a cause, not who led
+    assert unsupported_claims("Helped clean lidar labels, which led to fewer misses", ["Helped clean lidar labels"]) == []
 
 
 def test_an_answer_supports_its_claims_unless_it_is_not_mine():

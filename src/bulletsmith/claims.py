@@ -236,6 +236,7 @@ def _word_supported(word: str, src: _Sources) -> bool:
         _word_supported(p, src) for p in parts if any(c.isupper() or c.isdigit() for c in p))
 
 
+_CAUSAL_TO = re.compile(r"\s+to\b", re.IGNORECASE)
 # A level-2 verb right after a level-1 one is level 1: "helped build", "assisted in designing".
 _GOVERNED_GAP = re.compile(r"^[\s,]*(?:(?:to|in|on|with|the|a|an)\s+){0,2}$", re.IGNORECASE)
 
@@ -252,7 +253,10 @@ def _ownership_spans(text: str) -> list[tuple[int, int, int]]:
     table = {f.casefold(): lvl for f, lvl in _ownership()}
     out: list[tuple[int, int, int]] = []
     for m in _ownership_re().finditer(text):
-        level = table[" ".join(m.group(0).casefold().split())]
+        form = " ".join(m.group(0).casefold().split())
+        if form == "led" and _CAUSAL_TO.match(text, m.end()):  # "which led to a 3% lift" names a cause
+            continue
+        level = table[form]
         if out and out[-1][2] == 1 and _GOVERNED_GAP.match(text[out[-1][1] : m.start()]):
             level = 1
         out.append((m.start(), m.end(), level))
