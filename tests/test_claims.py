@@ -45,6 +45,7 @@ KEY = "sk-test-CLAIMS-0123456789"
     ("Built a classification model on FooBarDB", "FooBarDB"),   # no list does: a name all the same
     ("Built a classification model served by Node.js", "Node.js"),  # a dot inside: a name
     ("Built a classification model on Vertex 2", "Vertex"),     # a capital mid-sentence
+    ("Built a classification model in C#", "C#"),
 ])
 def test_a_claim_nobody_gave_is_reported_as_written(text, claim):
     assert unsupported_claims(text, [WEAK]) == [claim]
@@ -62,6 +63,7 @@ def test_a_claim_nobody_gave_is_reported_as_written(text, claim):
     ("Partnered with the perception team", "Worked with the perception team"),
     ("Built a classification model", "Led the classification model work"),  # lower is fine
     ("Built a PyTorch classification model", "built a pytorch classification model"),  # case
+    ("Ported the scorer from C to C#", "Ported the scorer from c to csharp"),
 ])
 def test_any_common_form_of_what_the_person_said_is_supported(text, source):
     assert unsupported_claims(text, [source]) == []

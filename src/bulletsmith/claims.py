@@ -69,9 +69,13 @@ class _Form:
     report: bool  # False: supports only ("~live")
 
 
+_COMMENT_RE = re.compile(r"(?:^|\s)#.*$")  # "# …" and "… # …", never the "#" of "C#" or "F#"
+
+
 def _lines(name: str) -> list[str]:
     text = (files("bulletsmith") / "data" / "claims" / name).read_text(encoding="utf-8")
-    return [line.split("#", 1)[0].strip() for line in text.splitlines() if line.split("#", 1)[0].strip()]
+    lines = (_COMMENT_RE.sub("", line).strip() for line in text.splitlines())
+    return [line for line in lines if line]
 
 
 def _is_acronym(form: str) -> bool:
