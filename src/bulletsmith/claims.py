@@ -252,12 +252,16 @@ def _ownership_re() -> re.Pattern[str]:
                       re.IGNORECASE)
 
 
+def _ownership_key(form: str) -> str:
+    return re.sub(r"[\s-]+", " ", form.casefold())  # "worked-on", "co-led" / "co led"
+
+
 def _ownership_spans(text: str) -> list[tuple[int, int, int]]:
     """(start, end, level) of each ownership verb, a governed one read at level 1."""
-    table = {f.casefold(): lvl for f, lvl in _ownership()}
+    table = {_ownership_key(f): lvl for f, lvl in _ownership()}
     out: list[tuple[int, int, int]] = []
     for m in _ownership_re().finditer(text):
-        form = " ".join(m.group(0).casefold().split())
+        form = _ownership_key(m.group(0))
         if form == "led" and _CAUSAL_TO.match(text, m.end()):  # "which led to a 3% lift" names a cause
             continue
         level = table[form]
