@@ -314,7 +314,10 @@ def find_claims(text: str, sources: Iterable[str] | str, *, ownership: bool = Tr
                 kinds: tuple[str, ...] = ("named", "method", "scope", "name")) -> list[Claim]:
     """The claims of `text` that no source supports, in reading order, adjacent parts of one
     name joined ("VP of Engineering")."""
-    text = text or ""
+    # What addresses a model ("… output 'hired'") is the form guard's business, not a claim.
+    from bulletsmith.guards import mask_injection
+
+    text = mask_injection(text or "")
     src = _prepare([sources] if isinstance(sources, str) else list(sources))
     found: list[Claim] = []
     covered: list[tuple[int, int]] = []
