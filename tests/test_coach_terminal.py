@@ -237,7 +237,7 @@ def test_edit_starts_from_the_rewrite_already_on_the_line(terminal, monkeypatch)
     t.sendline("e")
     t.expect(r"edit the text")
     t.expect(r"1/11 new text › Built a classification model for image labeling because " + re.escape(PROBLEM))
-    t.sendline(" at Northwind")  # typed at the end of the prefilled text
+    t.sendline(" by hand")  # typed at the end of the prefilled text (a new name would ask to confirm)
     t.expect(r"Your text is used\.")
     t.expect(r"Bullet 2 of 11")
     t.press("\x04", r"End of input: saved at bullet 2 of 11")
@@ -246,4 +246,4 @@ def test_edit_starts_from_the_rewrite_already_on_the_line(terminal, monkeypatch)
     b1 = json.loads(session_path(terminal.resume).read_text())["bullets"][0]
     assert b1["decision"] == "edited"
     assert b1["final"].startswith(f"Built a classification model for image labeling because {PROBLEM}")
-    assert b1["final"].endswith("at Northwind") and "1.2M images" in b1["final"]
+    assert b1["final"].endswith("by hand") and "1.2M images" in b1["final"]

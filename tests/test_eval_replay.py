@@ -75,6 +75,7 @@ def test_committed_recordings_replay_offline_fast_and_meet_the_thresholds(no_net
     assert data["replay"]["stale"] == [] and data["replay"]["unused_recordings"] == []
     assert data["threshold_breaches"] == []
     assert data["rewrites"]["fabricated_numbers_after_guard"] == 0
+    assert data["rewrites"]["invented_claims_after_guard"] == 0
     assert elapsed < 60
 
 
@@ -103,6 +104,7 @@ def test_the_committed_report_has_both_engines_and_names_the_model(index):
     assert openai["model"] == index["served_model"]
     assert openai["recordings"]["model"] == index["model"] and openai["recordings"]["server"]
     assert openai["rewrites"]["fabricated_numbers_after_guard"] == 0
+    assert openai["rewrites"]["invented_claims_after_guard"] == 0
     assert report["engines"]["rules"]["rewrites"]["requests_per_bullet"] == 0.0
 
 
@@ -114,6 +116,8 @@ def test_openai_thresholds_are_checked_for_the_replay(index):
     assert check_thresholds(report, THRESHOLDS) == []
     worse = report.model_copy(update={"rewrites": {**report.rewrites, "fabricated_numbers_after_guard": 1}})
     assert any("fabricated_numbers_after_guard" in b for b in check_thresholds(worse, THRESHOLDS))
+    invented = report.model_copy(update={"rewrites": {**report.rewrites, "invented_claims_after_guard": 1}})
+    assert any("invented_claims_after_guard" in b for b in check_thresholds(invented, THRESHOLDS))
 
 
 def test_a_prompt_edit_fails_the_replay_naming_every_stale_case_and_the_prompt(tmp_path, monkeypatch, no_network, index):
@@ -188,7 +192,7 @@ def endpoint(monkeypatch):
 
 @pytest.fixture
 def two_cases():
-    return load_cases(CASES)[:2]
+    return [c for c in load_cases(CASES) if c.id.startswith("own-")][:2]  # claims.yaml sorts first
 
 
 def record(directory, cases, server):

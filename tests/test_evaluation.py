@@ -40,6 +40,7 @@ def test_every_real_bullet_is_labelled_verbatim(cases):
 
 def test_rules_engine_never_fabricates_and_meets_its_thresholds(report):
     assert report.rewrites["fabricated_numbers_after_guard"] == 0
+    assert report.rewrites["invented_claims_after_guard"] == report.rewrites["invented_claims_before_guard"] == 0
     assert check_thresholds(report, REPO / "evals" / "thresholds.yaml") == []
 
 

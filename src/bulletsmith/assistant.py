@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from bulletsmith import guards
+from bulletsmith.claims import question_claim_findings
 from bulletsmith.engines.base import Draft, Engine
 from bulletsmith.errors import BulletsmithError, InputError
 from bulletsmith.models import Analysis, Answer, Finding, Rewrite, Slot
@@ -233,7 +234,7 @@ class Assistant:
     def _checked(self, analysis: Analysis) -> Analysis:
         found = guards.grounding_findings(analysis.bullet, analysis.slots) + guards.question_findings(
             analysis.slots, analysis.questions
-        )
+        ) + question_claim_findings(analysis.bullet, analysis.questions)
         if not found:
             return analysis
         return analysis.model_copy(update={"findings": [*analysis.findings, *found]})

@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
@@ -129,6 +129,9 @@ class CaseResult(BaseModel):
     analysis: Analysis
     rewrite: Rewrite
     unsupported: list[str]
+    # Claims that are not numbers (tools, methods, scope, ownership) that no source gives, in
+    # what is presented: after the guard, empty for every case.
+    unsupported_claims: list[str] = Field(default_factory=list)
     style_warnings: list[str]
     expect_failures: list[str]
 
@@ -146,7 +149,7 @@ class Report(BaseModel):
     results: list[CaseResult] = Field(default_factory=list, exclude=True)
 
     def failures(self) -> list[CaseResult]:
-        return [r for r in self.results if r.unsupported or r.expect_failures]
+        return [r for r in self.results if r.unsupported or r.unsupported_claims or r.expect_failures]
 
 
 def _expect_failures(expect: Expect, text: str) -> list[str]:
@@ -205,6 +208,14 @@ def _unsupported(text: str, bullet: str, answers: Iterable[Answer]) -> list[str]
     return guards.unsupported_quantities(text, guards.rewrite_sources(bullet, answers))
 
 
+def _invented_claims(text: str, bullet: str, answers: Iterable[Answer]) -> list[str]:
+    """The claims that are not numbers (tools, methods, scope, ownership…) of a rewrite that
+    neither the bullet nor the answers give; none in the bullet kept as written."""
+    if guards.kept_as_written(text, bullet):
+        return []
+    return guards.unsupported_claims(text, guards.rewrite_sources(bullet, answers))
+
+
 def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, replay=None) -> Report:  # noqa: ANN001
     """Run every case through `assistant` (analyze, then rewrite with the case's answers).
 
@@ -240,6 +251,7 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
                 rewrite=rewrite,
                 # Checked on what is presented: after the guard, this must be empty for every case.
                 unsupported=_unsupported(rewrite.text, case.bullet, answers.values()),
+                unsupported_claims=_invented_claims(rewrite.text, case.bullet, answers.values()),
                 style_warnings=[str(w) for w in rewrite.warnings if w.guard.startswith("style")],
                 expect_failures=_expect_failures(case.expect, candidate),
             )
@@ -253,6 +265,13 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
         # Numbers in the model's own draft that no source gives, before the guard rejected it.
         "fabricated_numbers_before_guard": sum(
             len(_unsupported(r.rewrite.rejected_text or r.rewrite.text, r.analysis.bullet, r.rewrite.answers))
+            for r in results
+        ),
+        "invented_claims_after_guard": sum(len(r.unsupported_claims) for r in results),
+        # Claims in the model's own draft that no source gives (a tool, a method, more
+        # ownership, a scope), before the guard rejected it.
+        "invented_claims_before_guard": sum(
+            len(_invented_claims(r.rewrite.rejected_text or r.rewrite.text, r.analysis.bullet, r.rewrite.answers))
             for r in results
         ),
         "style_compliance": round(sum(1 for r in results if not r.style_warnings) / n, 3),
@@ -289,9 +308,12 @@ def check_thresholds(report: Report, path: Path) -> list[str]:
     breaches = []
     for bound, limits in spec.items():
         for dotted, limit in (limits or {}).items():
-            value = data
+            value: Any = data
             for part in dotted.split("."):
-                value = value[part]
+                value = value.get(part) if isinstance(value, dict) else None
+            if value is None:  # a figure this report lacks (an older bulletsmith wrote it)
+                breaches.append(f"{dotted} is not in the report")
+                continue
             if bound == "min" and value < limit:
                 breaches.append(f"{dotted} = {value} is below the minimum {limit}")
             if bound == "max" and value > limit:

@@ -30,6 +30,7 @@ __all__ = [
     "MAX_BULLET_CHARS",
     "answer_claim",
     "check_rewrite",
+    "claim_findings",
     "form_findings",
     "grounding_findings",
     "injected_spans",
@@ -43,6 +44,7 @@ __all__ = [
     "starts_with_strong_past_tense_verb",
     "style_findings",
     "title_findings",
+    "unsupported_claims",
     "unsupported_quantities",
     "without_injection",
 ]
@@ -384,6 +386,12 @@ def style_findings(text: str, *, role: str | None = "data scientist") -> list[Fi
 
 
 def check_rewrite(text: str, sources: Iterable[str], *, role: str | None = "data scientist") -> list[Finding]:
-    """Everything a rewrite must pass: provenance and form errors first, then style warnings."""
+    """Everything a rewrite must pass: provenance (numbers, then claims: tools, methods, scope,
+    ownership) and form errors first, then style warnings."""
     sources = _source_list(sources)
-    return provenance_findings(text, sources) + form_findings(text, sources) + style_findings(text, role=role)
+    return (provenance_findings(text, sources) + claim_findings(text, sources) + form_findings(text, sources)
+            + style_findings(text, role=role))
+
+
+# The claims guard lives in its own module (bulletsmith.claims); it is part of the guards' API.
+from bulletsmith.claims import claim_findings, unsupported_claims  # noqa: E402

@@ -130,6 +130,9 @@ class FaultPlan:
     # (or the server stops): a batch caught mid-way, deterministically.
     hold_rewrites_after: int | None = None
     release: threading.Event = field(default_factory=threading.Event)
+    # A claim every rewrite adds after its opening verb and article ("PyTorch": "Built a PyTorch
+    # classification model …"), as models do: the claims guard must refuse it every time.
+    invent: str | None = None
 
     def decide(self, body_key: str, seen: int) -> str | None:
         if self.rate <= 0 or (self.first_only and seen > 0):
@@ -315,6 +318,8 @@ class _Handler(BaseHTTPRequestHandler):
             answers = _user_text(body).split("Answers:", 1)[-1]
             args = ({"text": rewrite_text(bullet, poison=poison, answers=answers)} if kind == "rewrite"
                     else analyze_args(bullet, poison=poison))
+            if kind == "rewrite" and self.owner.plan.invent:
+                args["text"] = re.sub(r"^(\w+ (?:a|an|the) )", rf"\g<1>{self.owner.plan.invent} ", args["text"], count=1)
         name = "RewriteCall" if kind == "rewrite" else "AnalyzeCall"
         message = {
             "role": "assistant",

@@ -67,7 +67,8 @@ def coach(
     matters, with an example; u = unknown; n = not mine; b = back; w = write the output file now;
     q = save and quit. To answer with one of those letters, start with a backslash: \\b answers "b".
     After the rewrite: a accept, e edit, r regenerate (a new wording from the model; the offline
-    rules engine gives the same text), k keep the original.
+    rules engine gives the same text), k keep the original. A rewrite holds no number, tool,
+    method, scope or ownership that you did not give: one that does is refused, with the reason.
 
     Every answer and decision is saved as you go (Ctrl-C and Ctrl-D too); run the same command
     again to resume where you stopped: it asks first (y resume, n start over), also when the input

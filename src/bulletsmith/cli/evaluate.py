@@ -27,6 +27,7 @@ TABLE = (
     ("analyze guard viol. before/after re-ask", "rewrites.analyze_violations_before_reask|rewrites.analyze_violations_after_reask"),
     ("rewrite guard viol. before/after re-ask", "rewrites.rewrite_violations_before_reask|rewrites.rewrite_violations_after_reask"),
     ("fabricated numbers before/after guard", "rewrites.fabricated_numbers_before_guard|rewrites.fabricated_numbers_after_guard"),
+    ("invented claims before/after guard", "rewrites.invented_claims_before_guard|rewrites.invented_claims_after_guard"),
     ("rejected by guard", "rewrites.guard_rejected"),
     ("style compliance", "rewrites.style_compliance"),
     ("expectations met", "rewrites.expectations_met"),
@@ -247,7 +248,9 @@ def eval_(
             for b in bs:
                 typer.echo(f"THRESHOLD ({name}): {b}")
 
-    failed = any(breaches.values()) or any(r.rewrites["fabricated_numbers_after_guard"] for r in reports.values())
+    failed = any(breaches.values()) or any(
+        r.rewrites["fabricated_numbers_after_guard"] or r.rewrites.get("invented_claims_after_guard")
+        for r in reports.values())
     if rec is not None and rec.stale:
         failed = True
     if failed:

@@ -69,13 +69,15 @@ def print_report(report, breaches: list[str], *, show_failures: bool = False) ->
     r = report.rewrites
     echo(
         f"rewrites      fabricated numbers after guard: {r['fabricated_numbers_after_guard']}  "
+        f"invented claims after guard: {r.get('invented_claims_after_guard', 0)}  "
         f"rejected by guard: {r['guard_rejected']}  style compliance: {r['style_compliance']:.3f}  "
         f"expectations met: {r['expectations_met']:.3f}"
     )
     echo(f"time          {report.seconds:.2f} s")
     if show_failures:
         for res in report.failures():
-            echo(f"  {res.id}: {'; '.join(res.expect_failures + [f'unsupported {u}' for u in res.unsupported])}")
+            unsupported = [f"unsupported {u}" for u in res.unsupported + res.unsupported_claims]
+            echo(f"  {res.id}: {'; '.join(res.expect_failures + unsupported)}")
             echo(f"    -> {res.rewrite.text}")
     for b in breaches:
         echo(f"THRESHOLD: {b}")

@@ -54,6 +54,8 @@ def rewrite(
     file, and once you answer them the next run rewrites the bullet again, from the original.
     The questions file is read back automatically, so later runs never ask an answered question;
     it also records each rewrite, so after --in-place the rewritten bullets keep their answers.
+    A rewrite holds no number, tool, method, scope or ownership that you did not give: one that
+    does is refused, and the bullet stays as written, with the reason.
 
     Examples:
 

@@ -28,6 +28,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from bulletsmith import guards
+from bulletsmith.claims import claims_reask_message, question_claim_findings
 from bulletsmith.models import WHY, Answer, AnswerKind, AnswerStatus, Question, Slot, SlotFill
 from bulletsmith.text import looks_like_injection, normalize_text
 
@@ -161,13 +162,16 @@ class AnalyzeCall(BaseModel):
             fills = {slot: SlotFill(present=c.present, evidence=c.evidence) for slot, c in self.slot_calls().items()}
             found = guards.grounding_findings(bullet, fills) + guards.question_findings(fills, self.questions())
             errors += [f.message for f in found]
+        if not errors:  # only after every other check, so an earlier error's re-ask reads as before
+            errors += [f.message for f in question_claim_findings(bullet, self.questions())]
         if errors:
             raise ValueError("; ".join(errors))
         self.rewrite = _clean_text(self.rewrite) or None
         if self.rewrite:
             sources = guards.rewrite_sources(bullet, [])
             if (not all(c.present for c in self.slot_calls().values())
-                    or guards.provenance_findings(self.rewrite, sources) or guards.form_findings(self.rewrite, sources)):
+                    or guards.provenance_findings(self.rewrite, sources) or guards.claim_findings(self.rewrite, sources)
+                    or guards.form_findings(self.rewrite, sources)):
                 self.rewrite = None
         return self
 
@@ -220,11 +224,14 @@ class RewriteCall(BaseModel):
         sources = _context(info).get("sources")
         if sources is None:
             return v
-        found = guards.provenance_findings(v, sources)
-        if found:
-            raise ValueError(
-                "; ".join(f.message for f in found) + ". Use only numbers written in the bullet or the answers."
-            )
+        found = [f.message for f in guards.provenance_findings(v, sources)]
+        claims = claims_reask_message(v, sources)
+        if found or claims:
+            # Short: every re-ask carries the growing error history. A numbers-only message reads
+            # exactly as before the claims guard, so its recorded re-asks still replay.
+            tail = (" Use only numbers written in the bullet or the answers." if found else "") + (
+                " Add no tool, method, scope or ownership the bullet or the answers do not state." if claims else "")
+            raise ValueError("; ".join(found + ([claims] if claims else [])) + "." + tail)
         return v
 
 
