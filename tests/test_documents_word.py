@@ -43,21 +43,29 @@ def make_word_resume(path: Path, *, box_fits: bool = False) -> Path:
     d.add_heading("Alex Rivera", 0)  # 1
     d.add_heading("Experience", 1)  # 2
     d.add_paragraph("Data Scientist — Northwind Robotics, 2022–present")  # 3
-    add_paragraph(d, run("Reduced cloud spend by ") + content_control(run("25%"), "Savings")  # 4
-                  + run(" by rightsizing GPU nodes across 3 clusters"))
-    add_paragraph(d, run("Built the feature store ") + inserted(run("serving 40 models "))  # 5
-                  + deleted("for the team ") + run("used by 6 product teams"))
-    add_paragraph(d, run("Open-sourced ") + field_hyperlink(LABELCHECK, "labelcheck")  # 6
-                  + run(", a label-error checker with 900 stars"))
-    add_paragraph(d, run("Presented the churn model at ")  # 7
-                  + simple_field('HYPERLINK "https://pydata.org/seattle"', "PyData Seattle") + run(" to 300 attendees"))
-    add_paragraph(d, run("Cut on-call pages 60% for the ") + smart_tag("place", run("Seattle"))  # 8
-                  + run(" team with ") + custom_xml("tool", run("PagerDuty")) + run(" routing rules"))
-    add_block(d, content_control(  # 9: a whole paragraph in a block content control, as Word's templates have
-        list_paragraph(run("Mentored 4 junior analysts through weekly code reviews")), "Mentoring", block=True))
-    add_paragraph(d, text_box(  # 10 anchors a text box holding 11 and 12 (and their VML copy, not counted)
-        list_paragraph(run("Led a 5-person team migrating 40 dashboards to Looker Studio"))
-        + list_paragraph(run("Automated the weekly KPI report, saving 6 hours a week")), fits=box_fits), style=None)
+    # 4
+    savings = content_control(run("25%"), "Savings")
+    add_paragraph(d, run("Reduced cloud spend by ") + savings + run(" by rightsizing GPU nodes across 3 clusters"))
+    # 5
+    revised = inserted(run("serving 40 models ")) + deleted("for the team ")
+    add_paragraph(d, run("Built the feature store ") + revised + run("used by 6 product teams"))
+    # 6
+    link = field_hyperlink(LABELCHECK, "labelcheck")
+    add_paragraph(d, run("Open-sourced ") + link + run(", a label-error checker with 900 stars"))
+    # 7
+    simple = simple_field('HYPERLINK "https://pydata.org/seattle"', "PyData Seattle")
+    add_paragraph(d, run("Presented the churn model at ") + simple + run(" to 300 attendees"))
+    # 8
+    place, tool = smart_tag("place", run("Seattle")), custom_xml("tool", run("PagerDuty"))
+    add_paragraph(d, run("Cut on-call pages 60% for the ") + place + run(" team with ") + tool + run(" routing rules"))
+    # 9: a whole paragraph in a block content control, as Word's templates have
+    mentoring = list_paragraph(run("Mentored 4 junior analysts through weekly code reviews"))
+    add_block(d, content_control(mentoring, "Mentoring", block=True))
+    # 10 anchors a text box holding 11 and 12 (and their VML copy, not counted)
+    boxed = list_paragraph(run("Led a 5-person team migrating 40 dashboards to Looker Studio")) + list_paragraph(
+        run("Automated the weekly KPI report, saving 6 hours a week")
+    )
+    add_paragraph(d, text_box(boxed, fits=box_fits), style=None)
     d.add_heading("Skills", 1)  # 13
     d.add_paragraph("Python, SQL, Looker Studio", style="List Bullet")  # 14
     d.save(path)
@@ -194,12 +202,21 @@ def test_simple_field_smart_tag_and_custom_xml_are_kept_or_reported(tmp_path):
     assert visible_text(simple) == "PyData Seattle"
     tagged = paragraph_xml(out, "Cut on-call")
     assert [visible_text(el) for el in tagged if etree.QName(el).localname in ("smartTag", "customXml")] == [
-        "Seattle", "PagerDuty"]
-    dropped = doc.dropped_markup({"paragraph 7": "Presented a churn model to 300 attendees",
-                                  "paragraph 8": "Cut on-call pages 60% with better routing"})
+        "Seattle",
+        "PagerDuty",
+    ]
+    dropped = doc.dropped_markup(
+        {
+            "paragraph 7": "Presented a churn model to 300 attendees",
+            "paragraph 8": "Cut on-call pages 60% with better routing",
+        }
+    )
     assert dropped == {
         "paragraph 7": [Markup("PyData Seattle", "link", "link to https://pydata.org/seattle (a HYPERLINK field)")],
-        "paragraph 8": [Markup("Seattle", "tag", "smart tag place"), Markup("PagerDuty", "tag", "custom XML element tool")],
+        "paragraph 8": [
+            Markup("Seattle", "tag", "smart tag place"),
+            Markup("PagerDuty", "tag", "custom XML element tool"),
+        ],
     }
 
 
@@ -221,22 +238,31 @@ def test_longer_text_in_a_fixed_size_text_box_is_reported(tmp_path):
     assert doc.dropped_markup(shorter) == {}
     longer = {"paragraph 12": "Automated the weekly KPI report in Airflow, saving 6 hours a week for 3 analysts"}
     [note] = doc.dropped_markup(longer)["paragraph 12"]
-    assert note.kind == "text box" and "fixed-size text box" in note.not_kept and "26 characters longer" in note.not_kept
+    assert (
+        note.kind == "text box" and "fixed-size text box" in note.not_kept and "26 characters longer" in note.not_kept
+    )
 
 
 def test_rewriting_the_paragraph_that_anchors_a_text_box_keeps_the_box(tmp_path):
     d = docx.Document()
     d.add_heading("Experience", 1)
-    add_paragraph(d, run("Shipped a churn model to 2 markets") + text_box(
-        list_paragraph(run("Cut survey costs 30% with adaptive sampling"))))
+    add_paragraph(
+        d,
+        run("Shipped a churn model to 2 markets")
+        + text_box(list_paragraph(run("Cut survey costs 30% with adaptive sampling"))),
+    )
     path = tmp_path / "anchor.docx"
     d.save(path)
     doc = load_document(path)
-    assert [b.text for b in doc.bullets] == ["Shipped a churn model to 2 markets",
-                                            "Cut survey costs 30% with adaptive sampling"]
+    assert [b.text for b in doc.bullets] == [
+        "Shipped a churn model to 2 markets",
+        "Cut survey costs 30% with adaptive sampling",
+    ]
     out = doc.render({"paragraph 2": "Shipped a churn model to 2 markets, lifting retention 3 points"})
-    assert [b.text for b in reread(tmp_path, out)] == ["Shipped a churn model to 2 markets, lifting retention 3 points",
-                                                      "Cut survey costs 30% with adaptive sampling"]
+    assert [b.text for b in reread(tmp_path, out)] == [
+        "Shipped a churn model to 2 markets, lifting retention 3 points",
+        "Cut survey costs 30% with adaptive sampling",
+    ]
 
 
 # --- rendered by LibreOffice ----------------------------------------------------------------------

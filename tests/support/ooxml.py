@@ -44,8 +44,9 @@ def parse(fragment: str) -> list[etree._Element]:
 def add_paragraph(document, content: str, style: str | None = "ListBullet", ppr: str = "") -> None:
     """A paragraph of raw ``content`` (runs and the rest) at the end of the body, in a paragraph style."""
     style_xml = f'<w:pStyle w:val="{style}"/>' if style else ""
-    add_block(document, f'<w:p w:rsidR="00A4172B" w:rsidRDefault="00A4172B"><w:pPr>{style_xml}{ppr}</w:pPr>'
-                        f"{content}</w:p>")
+    add_block(
+        document, f'<w:p w:rsidR="00A4172B" w:rsidRDefault="00A4172B"><w:pPr>{style_xml}{ppr}</w:pPr>{content}</w:p>'
+    )
 
 
 def add_block(document, xml: str) -> None:
@@ -68,10 +69,12 @@ def run(text: str, rpr: str = "", tag: str = "t") -> str:
 def content_control(content: str, alias: str, block: bool = False, placeholder: bool = False) -> str:
     """An inline (or, with ``block``, a block-level) content control, as Word's resume templates use."""
     shown = "<w:showingPlcHdr/>" if placeholder else ""
-    return (f'<w:sdt><w:sdtPr><w:alias w:val="{alias}"/><w:tag w:val="{alias}"/><w:id w:val="-1472397{len(alias)}"/>'
-            '<w:placeholder><w:docPart w:val="DefaultPlaceholder_-1854013440"/></w:placeholder>'
-            f"{shown}{'' if block else '<w:text/>'}</w:sdtPr>"
-            f"{'<w:sdtEndPr/>' if block else ''}<w:sdtContent>{content}</w:sdtContent></w:sdt>")
+    return (
+        f'<w:sdt><w:sdtPr><w:alias w:val="{alias}"/><w:tag w:val="{alias}"/><w:id w:val="-1472397{len(alias)}"/>'
+        '<w:placeholder><w:docPart w:val="DefaultPlaceholder_-1854013440"/></w:placeholder>'
+        f"{shown}{'' if block else '<w:text/>'}</w:sdtPr>"
+        f"{'<w:sdtEndPr/>' if block else ''}<w:sdtContent>{content}</w:sdtContent></w:sdt>"
+    )
 
 
 def inserted(content: str, rid: int = 1) -> str:
@@ -86,8 +89,13 @@ def deleted(text: str, rid: int = 2) -> str:
 
 def field(code: str, result: str, rpr: str = "") -> str:
     """A complex field as Word writes it: begin, the code as ``w:instrText``, separate, the result, end."""
-    return (_field_char("begin") + run(f" {code} ", tag="instrText") + _field_char("separate")
-            + run(result, rpr) + _field_char("end"))
+    return (
+        _field_char("begin")
+        + run(f" {code} ", tag="instrText")
+        + _field_char("separate")
+        + run(result, rpr)
+        + _field_char("end")
+    )
 
 
 def _field_char(kind: str) -> str:
@@ -104,7 +112,9 @@ def simple_field(code: str, text: str) -> str:
 
 
 def smart_tag(element: str, content: str) -> str:
-    return f'<w:smartTag w:uri="urn:schemas-microsoft-com:office:smarttags" w:element="{element}">{content}</w:smartTag>'
+    return (
+        f'<w:smartTag w:uri="urn:schemas-microsoft-com:office:smarttags" w:element="{element}">{content}</w:smartTag>'
+    )
 
 
 def custom_xml(element: str, content: str) -> str:
@@ -141,7 +151,7 @@ def text_box(paragraphs: str, fits: bool = False, height_emu: int = 914400) -> s
         '<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
         '<v:shape id="Text Box 2" o:spid="_x0000_s1026" type="#_x0000_t202"'
         f' style="position:absolute;margin-left:0;margin-top:0;width:6in;height:{height_pt:g}pt;z-index:251659264;'
-        f'visibility:visible;mso-wrap-style:square;mso-position-horizontal-relative:text;'
+        f"visibility:visible;mso-wrap-style:square;mso-position-horizontal-relative:text;"
         f'mso-position-vertical-relative:text{vml_fit}">'
         f"<v:textbox><w:txbxContent>{paragraphs}</w:txbxContent></v:textbox>"
         '<w10:wrap type="topAndBottom"/></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>'

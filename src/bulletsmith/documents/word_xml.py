@@ -165,8 +165,15 @@ def pieces(p: Element) -> list[Piece]:
                     depth += {"begin": 1, "end": -1}.get(mark.get(w("fldCharType")) or "", 0)
                 if depth == 0:
                     code = "".join((t.text or "") for el in field_runs for t in el.iter(INSTR_TEXT))
-                    out.append(Piece("field", field_runs, visible_text(field_runs), " ".join(code.split()),
-                                     [r for r, _ in visible_runs(field_runs)]))
+                    out.append(
+                        Piece(
+                            "field",
+                            field_runs,
+                            visible_text(field_runs),
+                            " ".join(code.split()),
+                            [r for r, _ in visible_runs(field_runs)],
+                        )
+                    )
                     field_runs = None
                 continue
             if tag == RUN:
