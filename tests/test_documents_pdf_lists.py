@@ -1,0 +1,142 @@
+"""PDF resumes with numbered and lettered items, sub-bullets and several jobs, as fpdf2 draws them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bulletsmith.documents import load_document
+
+# (marker, indent in mm, text): a numbered list with lettered sub-items, a roman-numbered list, and
+# glyph bullets with a sub-bullet, under two jobs and a project section.
+ROLES = [
+    (
+        "EXPERIENCE",
+        ["Senior Data Analyst, Contoso Retail    2021-2024"],
+        [
+            ("1.", 0, "Built a Looker Studio dashboard tracking 14 KPIs for 6 regional managers"),
+            (
+                "2.",
+                0,
+                "Cut weekly reporting from 8 hours to 1 hour by moving the SQL pipeline into dbt and "
+                "scheduling it in Airflow, so regional managers get the numbers on Monday morning",
+            ),
+            ("a)", 7, "Migrated 40 legacy Excel reports into dbt models with tests"),
+            ("b)", 7, "Trained 5 analysts to maintain the new models"),
+            ("3.", 0, "Raised forecast accuracy from 71% to 88% with a seasonal model"),
+        ],
+    ),
+    (
+        None,
+        ["Data Analyst, Fabrikam Health    2018-2021", "Seattle, WA"],
+        [
+            ("(i)", 0, "Reduced claim denials 12% by flagging missing codes before submission"),
+            ("(ii)", 0, "Forecast monthly patient volume within 5% for 3 clinics"),
+        ],
+    ),
+    (
+        "PROJECTS",
+        [],
+        [
+            ("-", 0, "Wrote an open-source churn package that 300 people starred on GitHub"),
+            ("-", 7, "Added SHAP explanations used by 2 partner teams"),
+        ],
+    ),
+]
+ITEMS = [text for _, _, items in ROLES for _, _, text in items]
+
+
+def make_numbered_pdf(path: Path) -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="letter")
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.set_font("helvetica", size=16)
+    pdf.cell(text="Alex Rivera", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", size=11)
+    pdf.cell(text="alex@example.com | github.com/alexrivera", new_x="LMARGIN", new_y="NEXT")
+    for section, role, items in ROLES:
+        if section:
+            pdf.cell(text=section, new_x="LMARGIN", new_y="NEXT")
+        for line in role:
+            pdf.cell(text=line, new_x="LMARGIN", new_y="NEXT")
+        for marker, indent, text in items:
+            pdf.set_x(pdf.l_margin + indent)
+            pdf.cell(w=8, text=marker)
+            pdf.multi_cell(w=150 - indent, text=text, new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(text="SKILLS", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(w=8, text="-")
+    pdf.multi_cell(w=150, text="Python, SQL, dbt, Looker Studio", new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
+def test_numbered_lettered_and_roman_items_are_bullets(tmp_path):
+    doc = load_document(make_numbered_pdf(tmp_path / "resume.pdf"))
+    assert [b.text for b in doc.bullets] == ITEMS
+
+
+def test_markdown_keeps_jobs_as_headings_numbers_and_sub_bullet_levels(tmp_path):
+    doc = load_document(make_numbered_pdf(tmp_path / "resume.pdf"))
+    new = "Cut weekly reporting from 8 hours to 1 hour with dbt models scheduled in Airflow"
+    location = doc.bullets[1].location
+    markdown = doc.render({location: new}).decode()
+    assert markdown.split("\n", 2)[2] == (
+        "## Experience\n"
+        "\n"
+        "### Senior Data Analyst, Contoso Retail 2021-2024\n"
+        "\n"
+        f"1. {ITEMS[0]}\n"
+        f"2. {new}\n"
+        f"   - {ITEMS[2]}\n"
+        f"   - {ITEMS[3]}\n"
+        f"3. {ITEMS[4]}\n"
+        "\n"
+        "### Data Analyst, Fabrikam Health 2018-2021\n"
+        "\n"
+        "Seattle, WA\n"
+        "\n"
+        f"- {ITEMS[5]}\n"
+        f"- {ITEMS[6]}\n"
+        "\n"
+        "## Projects\n"
+        "\n"
+        f"- {ITEMS[7]}\n"
+        f"  - {ITEMS[8]}\n"
+    )
+    md = tmp_path / "resume.bulletsmith.md"
+    md.write_text(markdown)
+    assert [b.text for b in load_document(md).bullets] == [new if t == ITEMS[1] else t for t in ITEMS]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["A. Rivera, Data Scientist", "2021. A year of growth", "e.g. dashboards"],
+)
+def test_lines_that_only_look_numbered_are_not_bullets(tmp_path, line):
+    from fpdf import FPDF
+
+    pdf = FPDF(format="letter")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    pdf.cell(text="EXPERIENCE", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(text=line, new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(w=8, text="1.")
+    pdf.multi_cell(w=150, text=ITEMS[0], new_x="LMARGIN", new_y="NEXT")
+    path = tmp_path / "resume.pdf"
+    pdf.output(str(path))
+    assert [b.text for b in load_document(path).bullets] == [ITEMS[0]]
+
+
+def test_extract_names_the_file_rewrite_writes(tmp_path):
+    from typer.testing import CliRunner
+
+    from bulletsmith.cli.app import app
+
+    path = make_numbered_pdf(tmp_path / "resume.pdf")
+    result = CliRunner().invoke(app, ["extract", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "resume.bulletsmith.md" in result.stderr
+    assert "(resume.md)" not in result.stderr
