@@ -140,3 +140,49 @@ def test_extract_names_the_file_rewrite_writes(tmp_path):
     assert result.exit_code == 0, result.output
     assert "resume.bulletsmith.md" in result.stderr
     assert "(resume.md)" not in result.stderr
+
+
+def make_numbered_docx(path: Path) -> Path:
+    """A Word resume whose bullets are Word's own numbered and bulleted lists, two levels deep."""
+    import docx
+
+    d = docx.Document()
+    d.add_heading("Jordan Lee", 0)
+    d.add_paragraph("jordan@example.com | Toronto")
+    d.add_heading("Experience", 1)
+    d.add_paragraph("Marketing Analyst, Maple Foods — 2021–2024")
+    d.add_paragraph("Built a Looker Studio dashboard that tracks 14 campaign KPIs for the regional brand managers "
+                    "across Canada", style="List Number")  # fmt: skip
+    d.add_paragraph("Cut the cost per lead 18% by reallocating paid search budget", style="List Number")
+    d.add_paragraph("Ran 12 A/B tests on landing pages", style="List Number 2")
+    d.add_paragraph("Junior Analyst, Birch Co — 2019–2021")
+    d.add_paragraph("Automated the monthly sales deck with Python, saving 2 days a month", style="List Bullet")
+    d.add_paragraph("Cleaned 3 years of CRM data before the Salesforce migration", style="List Bullet 2")
+    d.add_heading("Skills", 1)
+    d.add_paragraph("SQL, Python, Looker Studio", style="List Bullet")
+    d.save(path)
+    return path
+
+
+@pytest.mark.libreoffice
+def test_a_pdf_printed_from_word_lists_has_the_same_bullets_and_structure(tmp_path):
+    from support.libreoffice import convert
+
+    source = load_document(make_numbered_docx(tmp_path / "resume.docx"))
+    printed = load_document(convert(source.path, "pdf", tmp_path))
+    assert [b.text for b in printed.bullets] == [b.text for b in source.bullets]
+    assert printed.render({}).decode().split("\n", 2)[2] == "\n".join([
+        "## Experience",
+        "",
+        "### Marketing Analyst, Maple Foods — 2021–2024",
+        "",
+        f"1. {source.bullets[0].text}",
+        f"2. {source.bullets[1].text}",
+        f"   1. {source.bullets[2].text}",
+        "",
+        "### Junior Analyst, Birch Co — 2019–2021",
+        "",
+        f"- {source.bullets[3].text}",
+        f"  - {source.bullets[4].text}",
+        "",
+    ])  # fmt: skip

@@ -8,15 +8,13 @@ the LibreOffice render of before and after shows the intended text (``libreoffic
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
 import docx
 import pytest
 from lxml import etree
+from support.libreoffice import convert, soffice
 from support.ooxml import (
     add_block,
     add_paragraph,
@@ -268,29 +266,13 @@ def test_rewriting_the_paragraph_that_anchors_a_text_box_keeps_the_box(tmp_path)
 # --- rendered by LibreOffice ----------------------------------------------------------------------
 
 
-def _soffice() -> str:
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if found is None:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail("LibreOffice (soffice) is missing: .ci/run installs libreoffice-writer-nogui")
-        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
-    return found
-
-
-def rendered(soffice: str, path: Path, work: Path) -> tuple[str, set[str]]:
+def rendered(path: Path, work: Path) -> tuple[str, set[str]]:
     """What LibreOffice makes of a file: the text it lays out on the page (docx -> pdf), on one line,
     bullet glyphs dropped; and the addresses of the links it reads (docx -> odt, whose XML has them)."""
     from pypdf import PdfReader
 
-    out = work / "rendered"
-    for target in ("pdf", "odt"):
-        subprocess.run(
-            [soffice, "--headless", f"-env:UserInstallation={(work / 'profile').as_uri()}",
-             "--convert-to", target, "--outdir", str(out), str(path)],
-            check=True, capture_output=True, timeout=180,
-        )  # fmt: skip
-    text = " ".join(page.extract_text() for page in PdfReader(out / f"{path.stem}.pdf").pages)
-    with zipfile.ZipFile(out / f"{path.stem}.odt") as odt:
+    text = " ".join(page.extract_text() for page in PdfReader(convert(path, "pdf", work)).pages)
+    with zipfile.ZipFile(convert(path, "odt", work)) as odt:
         content = etree.fromstring(odt.read("content.xml"), etree.XMLParser(collect_ids=False))  # its list ids repeat
     links = {el.get("{http://www.w3.org/1999/xlink}href") for el in content.iter("{*}a")}
     return " ".join(text.replace("\uf0b7", " ").replace("•", " ").split()), links
@@ -298,10 +280,10 @@ def rendered(soffice: str, path: Path, work: Path) -> tuple[str, set[str]]:
 
 @pytest.mark.libreoffice
 def test_libreoffice_shows_the_rewrites_and_keeps_every_construct(tmp_path):
-    soffice = _soffice()
+    soffice()
     path = make_word_resume(tmp_path / "resume.docx")
     doc = load_document(path)
-    before, links_before = rendered(soffice, path, tmp_path)
+    before, links_before = rendered(path, tmp_path)
     for b in doc.bullets:
         if b.location == "paragraph 5":
             # LibreOffice shows a tracked deletion struck through: the words read are in order, not adjacent
@@ -313,7 +295,7 @@ def test_libreoffice_shows_the_rewrites_and_keeps_every_construct(tmp_path):
 
     rewritten = tmp_path / "rewritten.docx"
     rewritten.write_bytes(doc.render(REWRITES))
-    after, links_after = rendered(soffice, rewritten, tmp_path)
+    after, links_after = rendered(rewritten, tmp_path)
     for location, text in REWRITES.items():
         assert after.count(text) == 1, (location, text, after)
     assert "for the team" not in after  # the tracked deletion was accepted
