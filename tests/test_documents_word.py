@@ -156,6 +156,26 @@ def test_block_content_control_keeps_its_paragraph(tmp_path):
     assert visible_text(block.find(f".//{{{W}}}p")) == REWRITES["paragraph 9"]
 
 
+def test_content_control_around_the_whole_bullet_holds_the_new_text(tmp_path):
+    """Word's templates put a control around each placeholder bullet's whole text (and LibreOffice saves
+    a block control so): the control is the bullet's container, so the rewrite goes inside it."""
+    d = docx.Document()
+    d.add_heading("Experience", 1)
+    bullet = run("Describe a result: ", "<w:b/>") + run("cut churn 4% with a win-back model")
+    add_paragraph(d, content_control(bullet, "Achievement", placeholder=True))
+    path = tmp_path / "template.docx"
+    d.save(path)
+    doc = load_document(path)
+    assert [b.text for b in doc.bullets] == ["Describe a result: cut churn 4% with a win-back model"]
+    new = "Cut churn 4% in 2 quarters with a win-back model"
+    out = doc.render({"paragraph 2": new})
+    [sdt] = body(out).iter(f"{{{W}}}sdt")
+    assert visible_text(sdt) == new
+    assert sdt.find(f"{{{W}}}sdtPr/{{{W}}}alias").get(f"{{{W}}}val") == "Achievement"
+    assert sdt.find(f"{{{W}}}sdtPr/{{{W}}}showingPlcHdr") is None  # Word would grey out placeholder text
+    assert doc.dropped_markup({"paragraph 2": new}) == {"paragraph 2": [Markup("Describe a result:", "bold", "bold")]}
+
+
 def test_tracked_changes_are_accepted_in_the_rewrite_and_the_report_says_so(tmp_path):
     doc = load_document(make_word_resume(tmp_path / "resume.docx"))
     new = REWRITES["paragraph 5"]
@@ -301,3 +321,18 @@ def test_libreoffice_shows_the_rewrites_and_keeps_every_construct(tmp_path):
     assert "for the team" not in after  # the tracked deletion was accepted
     assert after.count(WORD_BULLETS[7].text) == 1 and "Python, SQL, Looker Studio" in after
     assert links_after == links_before  # both link fields still link
+
+
+@pytest.mark.libreoffice
+def test_the_same_resume_saved_by_libreoffice_reads_and_rewrites_alike(tmp_path):
+    """LibreOffice writes these constructs its own way (a block control becomes one around the
+    paragraph's text, a HYPERLINK field a hyperlink): the bullets and rewrites come out the same."""
+    soffice()
+    saved = convert(make_word_resume(tmp_path / "resume.docx"), "docx:MS Word 2007 XML", tmp_path)
+    doc = load_document(saved)
+    assert doc.bullets == WORD_BULLETS
+    out = doc.render(REWRITES)
+    assert reread(tmp_path, out) == [Bullet(REWRITES.get(b.location, b.text), b.location) for b in WORD_BULLETS]
+    assert {loc: [m.kind for m in lost] for loc, lost in doc.dropped_markup(REWRITES).items()} == {
+        "paragraph 5": ["revisions"]
+    }

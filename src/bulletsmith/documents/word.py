@@ -291,6 +291,16 @@ def _set_text(p, text: str, keep_prefix: int, part=None) -> list[Markup]:  # noq
     paragraph's tracked changes were accepted to write it."""
     from docx.oxml.ns import qn
 
+    inner = word_xml.whole_container(p)
+    if inner is not None:
+        # A content control (or tag) around the whole text is the bullet's own container (Word's
+        # templates, and LibreOffice's saving of a block control): the new text goes inside it.
+        lost = _set_text(inner, text, keep_prefix, part)
+        word_xml.not_placeholder(inner)
+        if word_xml.has_revisions(p) and _REVISIONS_ACCEPTED not in lost:
+            lost.append(_REVISIONS_ACCEPTED)
+            word_xml.accept_revisions(p)
+        return lost
     keep: set = set()
     items: list[tuple[str, object, str]] = []  # ("run", run | piece kind, piece, text) after the glyph prefix
     objects = []  # runs with a drawing, a text box or a note reference and no text: kept as they are
@@ -320,7 +330,7 @@ def _set_text(p, text: str, keep_prefix: int, part=None) -> list[Markup]:  # noq
         dropped.append(_REVISIONS_ACCEPTED)
 
     for child in list(p):
-        if child.tag == qn("w:pPr") or child in keep:
+        if child.tag in word_xml.PROPERTIES or child in keep:
             continue
         if child.tag in (qn("w:bookmarkStart"), qn("w:bookmarkEnd")):
             continue

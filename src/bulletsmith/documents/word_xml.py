@@ -50,7 +50,7 @@ TRANSPARENT = {INS, MOVE_TO, w("dir"), w("bdo")}  # shown as their content, noth
 HIDDEN = {DEL, MOVE_FROM}  # tracked deletions: not shown
 REVISIONS = {INS, DEL, MOVE_TO, MOVE_FROM, w("rPrChange")}
 _RUN_TEXT = {w("t"): None, w("tab"): "\t", w("br"): "\n", w("cr"): "\n", w("noBreakHyphen"): "-", w("ptab"): "\t"}
-_PROPERTIES = {w("pPr"), w("rPr"), SDT_PR, w("sdtEndPr"), w("smartTagPr"), w("customXmlPr")}
+PROPERTIES = {w("pPr"), w("rPr"), SDT_PR, w("sdtEndPr"), w("smartTagPr"), w("customXmlPr")}
 _FIELD_URL = re.compile(r'^\s*HYPERLINK\s+(?:\\[a-z]\s+)*"?([^"\s]+)"?', re.IGNORECASE)
 
 
@@ -84,7 +84,7 @@ def visible_runs(element: Element) -> Iterator[tuple[Element, str]]:
     def walk(el: Element) -> Iterator[tuple[Element, str]]:
         for child in el:
             tag = child.tag
-            if tag in HIDDEN or tag in _PROPERTIES:
+            if tag in HIDDEN or tag in PROPERTIES:
                 continue
             if tag == RUN:
                 kind = _field_char(child)
@@ -118,7 +118,7 @@ def has_revisions(p: Element) -> bool:
 def _own(p: Element) -> Iterator[Element]:
     """Every element of the paragraph's content, not of the paragraphs in its text boxes."""
     for child in p:
-        if child.tag in _PROPERTIES or child.tag == P:
+        if child.tag in PROPERTIES or child.tag == P:
             continue
         yield child
         yield from _own(child)
@@ -192,10 +192,29 @@ def pieces(p: Element) -> list[Piece]:
                 code = " ".join((child.get(w("instr")) or "").split())
                 out.append(Piece(kind, [child], visible_text(child), code, [r for r, _ in visible_runs(child)]))
 
-    add([c for c in p if c.tag not in _PROPERTIES])
+    add([c for c in p if c.tag not in PROPERTIES])
     if field_runs is not None:  # a field whose end is in a later paragraph: its runs stay as they are
         out.append(Piece("field", field_runs, visible_text(field_runs), "", [r for r, _ in visible_runs(field_runs)]))
     return out
+
+
+def whole_container(p: Element) -> Element | None:
+    """The element holding the paragraph's runs when a content control, smart tag or custom XML
+    element wraps all of its text (an ``sdtContent``, a ``smartTag``…), else None."""
+    found = [piece for piece in pieces(p) if piece.kind != "object"]
+    if len(found) != 1 or found[0].kind not in ("sdt", "tag") or not found[0].text.strip():
+        return None
+    container = found[0].elements[0]
+    return container.find(SDT_CONTENT) if container.tag == SDT else container
+
+
+def not_placeholder(inner: Element) -> None:
+    """A content control given new text no longer shows its placeholder (Word would grey it out)."""
+    sdt = inner.getparent() if inner.tag == SDT_CONTENT else None
+    pr = sdt.find(SDT_PR) if sdt is not None else None
+    shown = pr.find(w("showingPlcHdr")) if pr is not None else None
+    if pr is not None and shown is not None:
+        pr.remove(shown)
 
 
 def field_url(code: str) -> str | None:
@@ -268,14 +287,11 @@ def carried(piece: Piece, words: str) -> list[Element]:
     container = copies[0]
     holder = container.find(SDT_CONTENT) if container.tag == SDT else container
     for child in list(holder):
-        if child.tag not in _PROPERTIES:
+        if child.tag not in PROPERTIES:
             holder.remove(child)
     holder.append(new_run(rpr, words))
-    if container.tag == SDT:  # no longer the placeholder text
-        pr = container.find(SDT_PR)
-        shown = pr.find(w("showingPlcHdr")) if pr is not None else None
-        if shown is not None:
-            pr.remove(shown)
+    if container.tag == SDT:
+        not_placeholder(holder)
     return [container]
 
 
