@@ -40,7 +40,7 @@ ROLES = [
         [],
         [
             ("-", 0, "Wrote an open-source churn package that 300 people starred on GitHub"),
-            ("-", 7, "Added SHAP explanations used by 2 partner teams"),
+            ("o", 7, "Added SHAP explanations used by 2 partner teams"),  # Word's level-2 bullet, in Courier
         ],
     ),
 ]
@@ -64,7 +64,9 @@ def make_numbered_pdf(path: Path) -> Path:
             pdf.cell(text=line, new_x="LMARGIN", new_y="NEXT")
         for marker, indent, text in items:
             pdf.set_x(pdf.l_margin + indent)
+            pdf.set_font("courier" if marker == "o" else "helvetica", size=11)
             pdf.cell(w=8, text=marker)
+            pdf.set_font("helvetica", size=11)
             pdf.multi_cell(w=150 - indent, text=text, new_x="LMARGIN", new_y="NEXT")
     pdf.cell(text="SKILLS", new_x="LMARGIN", new_y="NEXT")
     pdf.cell(w=8, text="-")

@@ -2,7 +2,7 @@
 
 Each page's text is laid out by pypdf's layout mode, which keeps the indentation. A bullet starts
 at a line whose first character is a glyph (``• ● ⋅ ∙ ○ ▪ – ‣ ◦ - *``, and the Symbol-font
-private-use bullets that Word exports) or a list number or letter (``1.``, ``2)``, ``a)``,
+private-use bullets that Word exports, and the ``o`` of Word's second level) or a list number or letter (``1.``, ``2)``, ``a)``,
 ``(iv)``) followed by text; the lines after it that are indented to its text column are its
 wrapped continuation and are joined to it. ``"page 1 line 7"`` counts the page's non-blank lines
 in the order they are read.
@@ -42,7 +42,8 @@ from bulletsmith.documents.markdown import to_markdown
 GLYPHS = "•●⋅∙○▪–‣◦-*■□►▸➢➤✓✔·\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf06e\uf0a8"
 # A list number or letter: "1." "12)" "a." "b)" "(c)" "(iv)" "ii." "A)"; not "A." (an initial: "A. Rivera").
 _NUMBER = r"\d{1,2}[.)]|[a-z][.)]|[A-Z]\)|\((?:\d{1,2}|[a-zA-Z]|[ivxIVX]{1,5})\)|[ivx]{1,5}[.)]"
-_BULLET = re.compile(rf"^(\s*)([{re.escape(GLYPHS)}]|{_NUMBER})(\s+)(?=\S)")
+# Word's second-level bullet is a Courier New "o": one before a capital or a digit is a glyph.
+_BULLET = re.compile(rf"^(\s*)([{re.escape(GLYPHS)}]|{_NUMBER}|o(?=\s+[A-Z0-9]))(\s+)(?=\S)")
 _PRIVATE_BULLETS = set("\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf06e\uf0a8")
 _NO_TEXT = "has no text layer (scanned image?); export a text PDF or use .md/.docx"
 
