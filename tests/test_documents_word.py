@@ -21,6 +21,7 @@ from support.ooxml import (
     content_control,
     custom_xml,
     deleted,
+    equation_power,
     field_hyperlink,
     inserted,
     list_paragraph,
@@ -236,6 +237,22 @@ def test_simple_field_smart_tag_and_custom_xml_are_kept_or_reported(tmp_path):
             Markup("PagerDuty", "tag", "custom XML element tool"),
         ],
     }
+
+
+def test_an_equation_is_read_and_kept_or_reported(tmp_path):
+    d = docx.Document()
+    d.add_heading("Experience", 1)
+    add_paragraph(d, run("Raised ") + equation_power("R", "2") + run(" of the demand model from 0.61 to 0.78"))
+    path = tmp_path / "equation.docx"
+    d.save(path)
+    doc = load_document(path)
+    assert [b.text for b in doc.bullets] == ["Raised R2 of the demand model from 0.61 to 0.78"]
+    kept = "Raised R2 of the demand model from 0.61 to 0.78 with weather features"
+    p = paragraph_xml(doc.render({"paragraph 2": kept}), "Raised")
+    assert visible_text(p) == kept and p.find("{*}oMath") is not None
+    assert doc.dropped_markup({"paragraph 2": kept}) == {}
+    gone = "Raised the demand model's fit from 0.61 to 0.78"
+    assert doc.dropped_markup({"paragraph 2": gone}) == {"paragraph 2": [Markup("R2", "equation", "equation")]}
 
 
 def test_text_box_bullets_are_read_once_and_its_vml_copy_gets_the_same_text(tmp_path):

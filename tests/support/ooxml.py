@@ -29,6 +29,7 @@ NAMESPACES = {
     "o": "urn:schemas-microsoft-com:office:office",
     "w10": "urn:schemas-microsoft-com:office:word",
     "w14": "http://schemas.microsoft.com/office/word/2010/wordml",
+    "m": "http://schemas.openxmlformats.org/officeDocument/2006/math",
 }
 _DECLARATIONS = " ".join(f"xmlns:{prefix}={quoteattr(uri)}" for prefix, uri in NAMESPACES.items())
 HYPERLINK_LOOK = '<w:rStyle w:val="Hyperlink"/><w:color w:val="0563C1"/><w:u w:val="single"/>'
@@ -109,6 +110,16 @@ def field_hyperlink(url: str, text: str) -> str:
 
 def simple_field(code: str, text: str) -> str:
     return f"<w:fldSimple w:instr={quoteattr(f' {code} ')}>{run(text)}</w:fldSimple>"
+
+
+def equation_power(base: str, power: str) -> str:
+    """An inline equation (Insert > Equation) of a base raised to a power, e.g. R squared."""
+    look = '<w:rPr><w:rFonts w:ascii="Cambria Math" w:hAnsi="Cambria Math"/></w:rPr>'
+    return (
+        f"<m:oMath><m:sSup><m:sSupPr><m:ctrlPr>{look}</m:ctrlPr></m:sSupPr>"
+        f"<m:e><m:r>{look}<m:t>{escape(base)}</m:t></m:r></m:e>"
+        f"<m:sup><m:r>{look}<m:t>{escape(power)}</m:t></m:r></m:sup></m:sSup></m:oMath>"
+    )
 
 
 def smart_tag(element: str, content: str) -> str:

@@ -34,6 +34,8 @@ WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 V = "urn:schemas-microsoft-com:vml"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+M = "http://schemas.openxmlformats.org/officeDocument/2006/math"
+MATH = {f"{{{M}}}oMath", f"{{{M}}}oMathPara"}  # an equation: its text is in m:t, not w:t
 
 Element = Any  # an lxml element (python-docx's oxml classes are lxml elements too)
 
@@ -85,6 +87,12 @@ def visible_runs(element: Element) -> Iterator[tuple[Element, str]]:
         for child in el:
             tag = child.tag
             if tag in HIDDEN or tag in PROPERTIES:
+                continue
+            if tag in MATH:
+                if "code" not in fields:
+                    text = "".join(t.text or "" for t in child.iter(f"{{{M}}}t"))
+                    if text:
+                        yield child, text
                 continue
             if tag == RUN:
                 kind = _field_char(child)
@@ -191,6 +199,11 @@ def pieces(p: Element) -> list[Piece]:
                 kind = {HYPERLINK: "link", SDT: "sdt", FLD_SIMPLE: "field"}.get(tag, "tag")
                 code = " ".join((child.get(w("instr")) or "").split())
                 out.append(Piece(kind, [child], visible_text(child), code, [r for r, _ in visible_runs(child)]))
+            elif tag not in HIDDEN and visible_text([child]):
+                # anything else Word shows text of (an equation, an element this walk doesn't know):
+                # kept whole where the rewrite keeps its words, else reported, never dropped unsaid
+                kind = "math" if tag in MATH else "other"
+                out.append(Piece(kind, [child], visible_text([child]), runs=[r for r, _ in visible_runs([child])]))
 
     add([c for c in p if c.tag not in PROPERTIES])
     if field_runs is not None:  # a field whose end is in a later paragraph: its runs stay as they are
@@ -248,7 +261,9 @@ def describe(piece: Piece, link_target: str) -> tuple[str, str]:
         el = piece.elements[0]
         what = "smart tag" if el.tag == SMART_TAG else "custom XML element"
         return "tag", f"{what} {el.get(w('element')) or ''}".strip()
-    return "format", piece.kind
+    if piece.kind == "math":
+        return "equation", "equation"
+    return "format", f"{local(piece.elements[0].tag)} element"
 
 
 def accept_revisions(element: Element) -> Element:
@@ -274,8 +289,8 @@ def carried(piece: Piece, words: str) -> list[Element]:
     """Copies of a piece's elements that read ``words``: as they were (revisions accepted) when they
     already do, else the container around one new run in its first run's look."""
     copies = [accept_revisions(deepcopy(el)) for el in piece.elements]
-    if " ".join(visible_text(copies).split()) == words:
-        return copies
+    if " ".join(visible_text(copies).split()) == words or piece.kind in ("math", "other"):
+        return copies  # (an equation or an unknown element is only placed where its words are the same)
     rpr = piece.first_rpr
     if piece.kind == "field" and piece.elements[0].tag == RUN:  # complex: code runs, one result run, end
         head: list[Element] = []
