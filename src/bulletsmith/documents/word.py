@@ -359,8 +359,9 @@ def _set_text(p, text: str, keep_prefix: int, part=None) -> list[Markup]:  # noq
 
 _REVISIONS_ACCEPTED = Markup(
     "", "revisions", "tracked changes",
-    note="tracked changes accepted: this paragraph had changes pending review (insertions, deletions); the rewrite "
-    "replaces the text as Word shows it with them accepted, and is not itself marked as a change",
+    note="tracked changes accepted: this paragraph had changes pending review (insertions, deletions, "
+    "formatting); the rewrite replaces the text as Word shows it with them accepted, and is not itself "
+    "marked as a change",
 )
 
 
