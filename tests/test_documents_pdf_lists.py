@@ -188,3 +188,38 @@ def test_a_pdf_printed_from_word_lists_has_the_same_bullets_and_structure(tmp_pa
         f"  - {source.bullets[4].text}",
         "",
     ])  # fmt: skip
+
+
+def test_a_page_header_does_not_split_a_job_across_pages(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF(format="letter")
+    pdf.set_auto_page_break(False)
+    pdf.set_font("helvetica", size=11)
+    pages = [
+        ["Alex Rivera", "alex@example.com", "EXPERIENCE", "Data Analyst, Contoso    2020-2024", *(f"- {t}" for t in ITEMS[:2])],
+        ["Alex Rivera, page 2", *(f"- {t}" for t in ITEMS[4:6]), "Intern, Fabrikam    2019", f"- {ITEMS[6]}", "2"],
+    ]  # fmt: skip
+    for lines in pages:
+        pdf.add_page()
+        for line in lines:
+            if line.startswith("- "):
+                pdf.cell(w=8, text="-")
+                pdf.multi_cell(w=150, text=line[2:], new_x="LMARGIN", new_y="NEXT")
+            else:
+                pdf.cell(text=line, new_x="LMARGIN", new_y="NEXT")
+    path = tmp_path / "two-pages.pdf"
+    pdf.output(str(path))
+    markdown = load_document(path).render({}).decode()
+    assert markdown.split("\n", 2)[2] == "\n".join([
+        "## Experience",
+        "",
+        "### Data Analyst, Contoso 2020-2024",
+        "",
+        *(f"- {t}" for t in [*ITEMS[:2], *ITEMS[4:6]]),
+        "",
+        "### Intern, Fabrikam 2019",
+        "",
+        f"- {ITEMS[6]}",
+        "",
+    ])  # fmt: skip

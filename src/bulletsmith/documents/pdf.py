@@ -183,7 +183,7 @@ def parse_pdf(path: Path, data: bytes) -> PdfDocument:
 
     bullets: list[Bullet] = []
     headings: dict[str, _Place] = {}
-    main = _Flow()
+    main = _Flow(running=_running_lines([lines for lines, _ in pages]))
     columns: tuple[_Flow, _Flow] | None = None  # the left and right column of the last two-column page
     for page_no, (lines, layout) in enumerate(pages, start=1):
         numbered = itertools.count(1)  # lines as read: down the left column, then down the right
@@ -214,6 +214,7 @@ class _Flow:
     sections: Sections = field(default_factory=Sections)
     heading: str | None = None
     lines: int = 0
+    running: frozenset[str] = frozenset()  # page headers and footers: never a job's line
     role: tuple[str, ...] = ()  # the lines above the bullets of the current job: title, company, dates
     pending: list[str] = field(default_factory=list)  # lines since the last bullet: the next role, if bullets follow
 
@@ -254,13 +255,33 @@ def _read(lines, numbers, flow: _Flow, layout: bool, page_no: int, bullets, head
             flow.sections.heading(1, title)
             flow.heading = _title(title)
             flow.role, flow.pending = (), []
-        elif flow.heading is not None and not _PAGE_NUMBER.match(title):  # a job title, company, dates…
+        elif flow.heading is not None and not _running(title, flow.running):  # a job title, company, dates…
             flow.pending = [*flow.pending, normalize_space(line)][-_ROLE_LINES:]
     flush()
 
 
 _PAGE_NUMBER = re.compile(r"(?i)^\W*(?:page\s*)?\d+(?:\s*(?:of|/)\s*\d+)?\W*$")
-_ROLE_LINES = 3  # the most lines kept above a job's bullets (title, company, dates): a role, not a paragraph
+_ROLE_LINES = 3
+_EDGE_LINES = 2  # how many lines at the top and the bottom of a page may be its running header or footer
+
+
+def _running_lines(pages: list[list[str]]) -> frozenset[str]:
+    """The page headers and footers: lines at the top or bottom of two pages or more, and the
+    resume's first line (the person's name), which a header on the later pages repeats."""
+    seen: dict[str, int] = {}
+    for lines in pages:
+        for line in {normalize_space(x) for x in lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]}:
+            seen[line] = seen.get(line, 0) + 1
+    running = {line for line, n in seen.items() if n > 1}
+    first = normalize_space(pages[0][0]) if pages and pages[0] else ""
+    if len(pages) > 1 and 0 < len(first) < 40:
+        running.add(first)
+    return frozenset(running)
+
+
+def _running(title: str, running: frozenset[str]) -> bool:
+    """Is this line a page header, footer or number (so not a line about a job)?"""
+    return bool(_PAGE_NUMBER.match(title)) or any(title == r or (len(r) > 3 and title.startswith(r)) for r in running)  # the most lines kept above a job's bullets (title, company, dates): a role, not a paragraph
 
 
 # --- two columns ----------------------------------------------------------------------------------
