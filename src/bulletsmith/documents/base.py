@@ -110,7 +110,9 @@ class Document:
         """The inline markup ``render(replacements)`` could not carry into the new texts.
 
         location -> the original's markup spans, in reading order, whose words the new text does not
-        have once (dropped, changed, or there twice). Bullets that lost nothing are not in it.
+        have once (dropped, changed, or there twice), then any note about what the write did to the
+        bullet that the person should check (a ``Markup`` with ``note``: DOCX tracked changes accepted,
+        a longer text in a fixed-size text box). Bullets that lost nothing are not in it.
         """
         return self._rendered(replacements)[1]
 
