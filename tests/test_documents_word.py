@@ -239,6 +239,26 @@ def test_simple_field_smart_tag_and_custom_xml_are_kept_or_reported(tmp_path):
     }
 
 
+def test_a_field_that_shows_nothing_stays(tmp_path):
+    """An index entry (XE) field has a code and no result: Word shows nothing of it, and a rewrite keeps it."""
+    d = docx.Document()
+    d.add_heading("Experience", 1)
+    xe = "".join(
+        f'<w:r><w:fldChar w:fldCharType="{kind}"/></w:r>'
+        + (run(' XE "feature store" ', tag="instrText") if kind == "begin" else "")
+        for kind in ("begin", "end")
+    )
+    add_paragraph(d, run("Built the feature store") + xe + run(" serving 40 models"))
+    path = tmp_path / "xe.docx"
+    d.save(path)
+    doc = load_document(path)
+    assert [b.text for b in doc.bullets] == ["Built the feature store serving 40 models"]
+    new = "Built the feature store serving 40 models for 6 teams"
+    p = paragraph_xml(doc.render({"paragraph 2": new}), "Built")
+    assert visible_text(p) == new and "XE" in "".join(t.text for t in p.iter(f"{{{W}}}instrText"))
+    assert doc.dropped_markup({"paragraph 2": new}) == {}
+
+
 def test_an_equation_is_read_and_kept_or_reported(tmp_path):
     d = docx.Document()
     d.add_heading("Experience", 1)

@@ -307,8 +307,8 @@ def _set_text(p, text: str, keep_prefix: int, part=None) -> list[Markup]:  # noq
     prefix_run = None
     consumed = 0
     for piece in word_xml.pieces(p):
-        if piece.kind == "object":
-            objects.append(piece.elements[0])
+        if piece.kind == "object" or (piece.kind != "run" and not piece.text.strip()):
+            objects.extend(piece.elements)  # nothing shown (an index entry field, an empty control): kept
             continue
         kind = "run" if piece.kind == "run" else "piece"
         child_text = piece.text
