@@ -167,6 +167,7 @@ def make_numbered_docx(path: Path) -> Path:
 
 
 @pytest.mark.libreoffice
+@pytest.mark.slow  # a real LibreOffice, several seconds a conversion
 def test_a_pdf_printed_from_word_lists_has_the_same_bullets_and_structure(tmp_path):
     from support.libreoffice import convert
 

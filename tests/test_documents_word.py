@@ -336,6 +336,7 @@ def rendered(path: Path, work: Path) -> tuple[str, set[str]]:
 
 
 @pytest.mark.libreoffice
+@pytest.mark.slow  # a real LibreOffice, several seconds a conversion
 def test_libreoffice_shows_the_rewrites_and_keeps_every_construct(tmp_path):
     soffice()
     path = make_word_resume(tmp_path / "resume.docx")
@@ -361,6 +362,7 @@ def test_libreoffice_shows_the_rewrites_and_keeps_every_construct(tmp_path):
 
 
 @pytest.mark.libreoffice
+@pytest.mark.slow  # a real LibreOffice, several seconds a conversion
 def test_the_same_resume_saved_by_libreoffice_reads_and_rewrites_alike(tmp_path):
     """LibreOffice writes these constructs its own way (a block control becomes one around the
     paragraph's text, a HYPERLINK field a hyperlink): the bullets and rewrites come out the same."""
