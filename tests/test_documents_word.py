@@ -187,6 +187,19 @@ def test_tracked_changes_are_accepted_in_the_rewrite_and_the_report_says_so(tmp_
     assert note.kind == "revisions" and note.not_kept.startswith("tracked changes accepted")
 
 
+def test_a_typed_glyph_typed_with_track_changes_on_stays(tmp_path):
+    d = docx.Document()
+    d.add_heading("Experience", 1)
+    add_paragraph(d, inserted(run("• ")) + run("Built the feature store serving 40 models"), style=None)
+    path = tmp_path / "typed.docx"
+    d.save(path)
+    doc = load_document(path)
+    assert [b.text for b in doc.bullets] == ["Built the feature store serving 40 models"]
+    new = "Built the feature store serving 40 models for 6 teams"
+    p = paragraph_xml(doc.render({"paragraph 2": new}), "•")
+    assert visible_text(p) == f"• {new}" and p.find(f"{{{W}}}ins") is None
+
+
 def test_a_paragraph_without_tracked_changes_gets_no_such_note(tmp_path):
     doc = load_document(make_word_resume(tmp_path / "resume.docx"))
     assert "paragraph 6" not in doc.dropped_markup({"paragraph 6": REWRITES["paragraph 6"]})

@@ -301,8 +301,8 @@ def _set_text(p, text: str, keep_prefix: int, part=None) -> list[Markup]:  # noq
             lost.append(_REVISIONS_ACCEPTED)
             word_xml.accept_revisions(p)
         return lost
-    keep: set = set()
-    items: list[tuple[str, object, str]] = []  # ("run", run | piece kind, piece, text) after the glyph prefix
+    keep: list = []  # the runs of a typed glyph prefix, kept as they are
+    items: list[tuple[str, object, str]] = []  # ("run", run | "piece", piece, text) after the glyph prefix
     objects = []  # runs with a drawing, a text box or a note reference and no text: kept as they are
     prefix_run = None
     consumed = 0
@@ -315,7 +315,7 @@ def _set_text(p, text: str, keep_prefix: int, part=None) -> list[Markup]:  # noq
         element: object = piece.elements[0] if kind == "run" else piece
         if consumed < keep_prefix:
             if consumed + len(child_text) <= keep_prefix and kind == "run":
-                keep.add(element)
+                keep.append(element)
                 consumed += len(child_text)
                 continue
             cut = keep_prefix - consumed
@@ -330,15 +330,17 @@ def _set_text(p, text: str, keep_prefix: int, part=None) -> list[Markup]:  # noq
         dropped.append(_REVISIONS_ACCEPTED)
 
     for child in list(p):
-        if child.tag in word_xml.PROPERTIES or child in keep:
-            continue
-        if child.tag in (qn("w:bookmarkStart"), qn("w:bookmarkEnd")):
+        if child.tag in word_xml.PROPERTIES or child.tag in (qn("w:bookmarkStart"), qn("w:bookmarkEnd")):
             continue
         p.remove(child)
-    for run in objects:
+    # Put back (moved out of a tracked insertion or a field they were in, if any) the glyph
+    # prefix's runs, then the runs with a drawing or a note reference, then the new text.
+    for run in keep:
         p.append(word_xml.accept_revisions(run))
     if prefix_run is not None:
         p.append(prefix_run)
+    for run in objects:
+        p.append(word_xml.accept_revisions(run))
     pos = 0
     for mark_at in [*placed, None]:
         stop = mark_at.start if mark_at is not None else len(text)
