@@ -122,7 +122,7 @@ def test_extract_pdf_says_output_is_markdown(tmp_path):
     result = runner.invoke(app, ["extract", str(path), "--json"])
     assert result.exit_code == 0
     assert json.loads(result.stdout)["format"] == "pdf"
-    assert "Markdown" in result.stderr and "resume.md" in result.stderr
+    assert "Markdown" in result.stderr and "resume.bulletsmith.md" in result.stderr  # what rewrite writes
 
 
 def test_extract_help_shows_examples():

@@ -41,10 +41,13 @@ def extract(
     except DocumentError as e:
         fail(str(e))
     if not document.writable:
+        from bulletsmith.batch import default_output_path  # the file `rewrite` and `coach` write
+
         # stderr, so stdout stays the bullets (or pure JSON).
         sys.stderr.write(
             f"bulletsmith: {visible(file.name)} is a {document.format.upper()}: bullets are read from its text layer, "
-            f"and rewrites are written as Markdown ({visible(file.stem)}{document.output_suffix}), not into the {document.format.upper()}\n"
+            f"and rewrites are written as Markdown ({visible(default_output_path(document).name)}), "
+            f"not into the {document.format.upper()}\n"
         )
     if json_out:
         payload = {

@@ -162,7 +162,7 @@ def _report(result, document, file, out_path, questions_path, wrote_questions, p
                     "engine": assistant.engine,
                     "bullets": [
                         {**o.to_dict(), "dropped_markup": [
-                            {"text": m.text, "kind": m.kind, "source": m.source}
+                            {"text": m.text, "kind": m.kind, "source": m.source, **({"note": m.note} if m.note else {})}
                             for m in dropped.get(o.bullet.location, [])
                         ]}
                         for o in result.outcomes

@@ -51,7 +51,8 @@ class Markup:
     """Inline markup inside an original bullet, around some of its words: a link, bold, italic, code…
 
     ``text`` is the plain words it marks (``"Microsoft Dynamics CRM"``); ``kind`` is one of
-    ``link``, ``bold``, ``italic``, ``underline``, ``strike``, ``code``, ``image``, ``format``;
+    ``link``, ``bold``, ``italic``, ``underline``, ``strike``, ``code``, ``image``, ``format``, and
+    for DOCX ``content control``, ``field``, ``tag`` (a smart tag or custom XML);
     ``source`` is how the file writes it (``**labelcheck**``,
     ``\\href{https://…}{Microsoft Dynamics CRM}``), for DOCX a description (``bold``,
     ``link to https://…``).
@@ -60,10 +61,16 @@ class Markup:
     text: str
     kind: str
     source: str
+    #: Set for what is not markup lost but a change the write made that the person should know
+    #: (``kind`` "revisions": tracked changes accepted; "text box": a longer text in a fixed box);
+    #: ``not_kept`` then says this.
+    note: str = ""
 
     @property
     def not_kept(self) -> str:
         """One line for the person: what is lost, and why."""
+        if self.note:
+            return self.note
         return (f"{self.kind} not kept: {self.source} (the rewrite does not have \"{self.text}\" exactly once, "
                 "as written; add it back by hand if you want it)")
 
@@ -105,7 +112,9 @@ class Document:
         """The inline markup ``render(replacements)`` could not carry into the new texts.
 
         location -> the original's markup spans, in reading order, whose words the new text does not
-        have once (dropped, changed, or there twice). Bullets that lost nothing are not in it.
+        have once (dropped, changed, or there twice), then any note about what the write did to the
+        bullet that the person should check (a ``Markup`` with ``note``: DOCX tracked changes accepted,
+        a longer text in a fixed-size text box). Bullets that lost nothing are not in it.
         """
         return self._rendered(replacements)[1]
 
