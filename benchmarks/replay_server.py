@@ -44,13 +44,23 @@ RECORDINGS = ROOT / "evals" / "recordings"
 
 def estimate_tokens(body: dict) -> int:
     """About 4 characters a token (English prose and JSON): the same measure for every request."""
-    text = json.dumps(body.get("messages", []), ensure_ascii=False) + json.dumps(body.get("tools", []), ensure_ascii=False)
+    text = json.dumps(body.get("messages", []), ensure_ascii=False) + json.dumps(
+        body.get("tools", []), ensure_ascii=False
+    )
     return math.ceil(len(text) / 4)
 
 
 class ReplayServer:
-    def __init__(self, *, latency: float = 0.3, recordings: Path = RECORDINGS, capacity: int | None = None,
-                 retry_after: float = 0.2, max_requests: int = 20_000, lifetime: float = 600.0) -> None:
+    def __init__(
+        self,
+        *,
+        latency: float = 0.3,
+        recordings: Path = RECORDINGS,
+        capacity: int | None = None,
+        retry_after: float = 0.2,
+        max_requests: int = 20_000,
+        lifetime: float = 600.0,
+    ) -> None:
         self.latency = latency
         self.capacity = capacity
         self.retry_after = retry_after
@@ -72,8 +82,14 @@ class ReplayServer:
     def reset(self) -> None:
         with self.lock:
             self.counts: Counter = Counter()  # "analyze:recorded", "rewrite:generated", "429", "refused"
-            self.tokens: dict[str, list[tuple[str, int, int]]] = {"analyze": [], "rewrite": []}  # (source, reported, estimate)
-            self.prefix: dict[str, list[str]] = {"analyze": [], "rewrite": []}  # first messages' text, for the static prefix
+            self.tokens: dict[str, list[tuple[str, int, int]]] = {
+                "analyze": [],
+                "rewrite": [],
+            }  # (source, reported, estimate)
+            self.prefix: dict[str, list[str]] = {
+                "analyze": [],
+                "rewrite": [],
+            }  # first messages' text, for the static prefix
             self.in_flight = 0
             self.max_in_flight = 0
 
@@ -153,14 +169,23 @@ def _common_prefix(texts: list[str]) -> int:
 def generated(body: dict, kind: str, bullet: str, model: str, prompt_tokens: int) -> dict:
     args = {"text": rewrite_text(bullet)} if kind == "rewrite" else analyze_args(bullet, rewrite=True)
     name = "RewriteCall" if kind == "rewrite" else "AnalyzeCall"
-    message = {"role": "assistant", "content": None, "tool_calls": [
-        {"id": "call_1", "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}]}
+    message = {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}],
+    }
     completion = math.ceil(len(message["tool_calls"][0]["function"]["arguments"]) / 4)
     return {
-        "id": "chatcmpl-replay", "object": "chat.completion", "created": int(time.time()), "model": model,
+        "id": "chatcmpl-replay",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
         "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls"}],
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion,
-                  "total_tokens": prompt_tokens + completion},
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion,
+            "total_tokens": prompt_tokens + completion,
+        },
     }
 
 
@@ -245,8 +270,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(400, {"error": {"message": "replay server: request limit reached"}})
             return
         if throttled:
-            self._send(429, {"error": {"message": "rate limited", "type": "rate_limit"}},
-                       {"Retry-After": f"{owner.retry_after:g}"})
+            self._send(
+                429,
+                {"error": {"message": "rate limited", "type": "rate_limit"}},
+                {"Retry-After": f"{owner.retry_after:g}"},
+            )
             return
         try:
             estimate = estimate_tokens(body)
@@ -279,8 +307,13 @@ def main() -> None:
     p.add_argument("--max-requests", type=int, default=20_000)
     p.add_argument("--lifetime", type=float, default=600.0)
     args = p.parse_args()
-    server = ReplayServer(latency=args.latency, capacity=args.capacity, retry_after=args.retry_after,
-                          max_requests=args.max_requests, lifetime=args.lifetime).start()
+    server = ReplayServer(
+        latency=args.latency,
+        capacity=args.capacity,
+        retry_after=args.retry_after,
+        max_requests=args.max_requests,
+        lifetime=args.lifetime,
+    ).start()
     print(json.dumps({"base_url": server.base_url, "recordings": len(server.store.keys())}), flush=True)
     try:
         server.wait()

@@ -120,7 +120,9 @@ def test_openai_thresholds_are_checked_for_the_replay(index):
     assert any("invented_claims_after_guard" in b for b in check_thresholds(invented, THRESHOLDS))
 
 
-def test_a_prompt_edit_fails_the_replay_naming_every_stale_case_and_the_prompt(tmp_path, monkeypatch, no_network, index):
+def test_a_prompt_edit_fails_the_replay_naming_every_stale_case_and_the_prompt(
+    tmp_path, monkeypatch, no_network, index
+):
     edited_prompts(tmp_path, monkeypatch, "analyze")
     result = run("--engine", "openai", "--recordings", str(RECORDINGS), "--no-save")
     assert result.exit_code == 1
@@ -167,19 +169,43 @@ class Server:
         self.requests.append(body)
         tool = body["tools"][0]["function"]["name"]
         if tool == "AnalyzeCall":
-            args = {name: {"present": False, "evidence": None,
-                           "question": f"What was the {name.replace('_', ' ')} of this work, in your words?"}
-                    for name in ("problem", "action", "data_outcome", "model_impact")}
+            args = {
+                name: {
+                    "present": False,
+                    "evidence": None,
+                    "question": f"What was the {name.replace('_', ' ')} of this work, in your words?",
+                }
+                for name in ("problem", "action", "data_outcome", "model_impact")
+            }
         else:
             args = {"text": "Rewrote the bullet"}
-        return httpx2.Response(200, json={
-            "id": "x", "object": "chat.completion", "created": 1, "model": "scripted-model",
-            "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
-                "role": "assistant", "content": None,
-                "tool_calls": [{"id": "c", "type": "function",
-                                "function": {"name": tool, "arguments": json.dumps(args)}}]}}],
-            "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
-        })
+        return httpx2.Response(
+            200,
+            json={
+                "id": "x",
+                "object": "chat.completion",
+                "created": 1,
+                "model": "scripted-model",
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "tool_calls",
+                        "message": {
+                            "role": "assistant",
+                            "content": None,
+                            "tool_calls": [
+                                {
+                                    "id": "c",
+                                    "type": "function",
+                                    "function": {"name": tool, "arguments": json.dumps(args)},
+                                }
+                            ],
+                        },
+                    }
+                ],
+                "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+            },
+        )
 
 
 @pytest.fixture
@@ -270,8 +296,20 @@ def test_unrecorded_cases_and_unused_recordings_are_listed(tmp_path, endpoint, t
     cases.mkdir()
     data = yaml.safe_load((CASES / "own.yaml").read_text())[:2]
     (cases / "c.yaml").write_text(yaml.safe_dump(data))
-    result = CliRunner().invoke(app, ["eval", "--cases", str(cases), "--recordings", str(tmp_path / "rec"),
-                                      "--report", str(tmp_path / "report.json"), "--thresholds", str(tmp_path / "none.yaml")])
+    result = CliRunner().invoke(
+        app,
+        [
+            "eval",
+            "--cases",
+            str(cases),
+            "--recordings",
+            str(tmp_path / "rec"),
+            "--report",
+            str(tmp_path / "report.json"),
+            "--thresholds",
+            str(tmp_path / "none.yaml"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert f"1 not recorded (not a failure): {data[1]['id']}" in result.stdout
     assert "1 unused recordings" in result.stdout
@@ -282,8 +320,19 @@ def test_unrecorded_cases_and_unused_recordings_are_listed(tmp_path, endpoint, t
     # A second run shows each figure's change against the saved report.
     saved["engines"]["rules"]["overall_slots"]["f1"] = 0.0
     (tmp_path / "report.json").write_text(json.dumps(saved))
-    result = CliRunner().invoke(app, ["eval", "--cases", str(cases), "--recordings", str(tmp_path / "rec"),
-                                      "--report", str(tmp_path / "report.json"), "--thresholds", str(tmp_path / "none.yaml")])
+    result = CliRunner().invoke(
+        app,
+        [
+            "eval",
+            "--cases",
+            str(cases),
+            "--recordings",
+            str(tmp_path / "rec"),
+            "--report",
+            str(tmp_path / "report.json"),
+            "--thresholds",
+            str(tmp_path / "none.yaml"),
+        ],
+    )
     f1_line = next(line for line in result.stdout.splitlines() if line.startswith("slot F1"))
     assert "(+" in f1_line
-

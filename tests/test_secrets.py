@@ -60,8 +60,12 @@ def test_key_is_never_written_logged_or_reported(dirs, caplog):
     root, cache, state = dirs
     caplog.set_level(logging.DEBUG)
     resume = root / "resume.md"
-    resume.write_text("# Alex\n\n" + "".join(f"- {make_bullet(i)}\n" for i in range(3))
-                      + "- Built a classification model for image labeling\n", encoding="utf-8")
+    resume.write_text(
+        "# Alex\n\n"
+        + "".join(f"- {make_bullet(i)}\n" for i in range(3))
+        + "- Built a classification model for image labeling\n",
+        encoding="utf-8",
+    )
     outputs = []
     with FaultServer(FaultPlan(seed=3, rate=0.3, faults=("500", "truncated", "schema"))) as server:
         env = {"OPENAI_BASE_URL": server.base_url}
@@ -85,8 +89,11 @@ def test_key_is_never_written_logged_or_reported(dirs, caplog):
         a = Assistant(engine="openai", base_url=server.base_url, model="m", cache=True)
         with pytest.raises(EndpointError) as info:
             a.analyze(make_bullet(1))
-        r5 = runner.invoke(app, ["rewrite", str(resume), "--json", "-o", str(root / "again.md")],
-                           env={"OPENAI_BASE_URL": server.base_url})
+        r5 = runner.invoke(
+            app,
+            ["rewrite", str(resume), "--json", "-o", str(root / "again.md")],
+            env={"OPENAI_BASE_URL": server.base_url},
+        )
         outputs.append(r5.output)
     assert "HTTP 401" in str(info.value) and KEY not in str(info.value) and KEY[8:] not in str(info.value)
     assert r5.exit_code == 1 and "HTTP 401" in r5.stdout

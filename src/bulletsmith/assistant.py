@@ -86,8 +86,15 @@ class Assistant:
         self.concurrency = max(1, int(concurrency))
         self.notice: str | None = None
         self._engine: Engine = self._make_engine(
-            engine, model=model, base_url=base_url, api_key=api_key, cache=cache,
-            max_reasks=max_reasks, mode=mode, timeout=timeout, http_client=http_client,
+            engine,
+            model=model,
+            base_url=base_url,
+            api_key=api_key,
+            cache=cache,
+            max_reasks=max_reasks,
+            mode=mode,
+            timeout=timeout,
+            http_client=http_client,
             **({} if network_retries is None else {"network_retries": network_retries}),
         )
 
@@ -232,9 +239,11 @@ class Assistant:
         return Rewrites([rw for _, rw in pairs], locations=locations, analyses=[an for an, _ in pairs])
 
     def _checked(self, analysis: Analysis) -> Analysis:
-        found = guards.grounding_findings(analysis.bullet, analysis.slots) + guards.question_findings(
-            analysis.slots, analysis.questions
-        ) + question_claim_findings(analysis.bullet, analysis.questions)
+        found = (
+            guards.grounding_findings(analysis.bullet, analysis.slots)
+            + guards.question_findings(analysis.slots, analysis.questions)
+            + question_claim_findings(analysis.bullet, analysis.questions)
+        )
         if not found:
             return analysis
         return analysis.model_copy(update={"findings": [*analysis.findings, *found]})
@@ -262,8 +271,10 @@ class Assistant:
 
     def _checked_rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], draft: Draft) -> Rewrite:
         if not isinstance(draft, Draft):  # an engine written against the old contract (a str)
-            raise TypeError(f"{type(self._engine).__name__}.rewrite returned {type(draft).__name__}, not a Draft "
-                            "(bulletsmith.engines.base.Draft)")
+            raise TypeError(
+                f"{type(self._engine).__name__}.rewrite returned {type(draft).__name__}, not a Draft "
+                "(bulletsmith.engines.base.Draft)"
+            )
         text = draft.text
         if guards.kept_as_written(text, analysis.bullet):  # no new claim to refuse, only style advice
             findings: list[Finding] = guards.style_findings(text, role=self.role)
@@ -274,8 +285,13 @@ class Assistant:
         if not analysis.ok:
             # `rewrite` and `coach` never get here (they rewrite nothing from a refused analysis);
             # a notebook may, and must not lose the failure on the way: its slots were a guess.
-            findings.append(Finding(guard="analysis", message=f"built on an analysis that failed its checks "
-                                    f"({analysis.failure}); its slots are a guess the checks refused"))
+            findings.append(
+                Finding(
+                    guard="analysis",
+                    message=f"built on an analysis that failed its checks "
+                    f"({analysis.failure}); its slots are a guess the checks refused",
+                )
+            )
         rejected = any(f.severity == "error" for f in findings)
         return Rewrite(
             original=analysis.bullet,
@@ -335,8 +351,9 @@ def _answers_per_bullet(
         return [None] * n
     if isinstance(answers, Mapping):
         if answers and all(isinstance(k, Slot) or k in {s.value for s in Slot} for k in answers):
-            raise ValueError("answers are per bullet: {index or location: {slot: answer}}, "
-                             "e.g. {0: {'data_outcome': '...'}}")
+            raise ValueError(
+                "answers are per bullet: {index or location: {slot: answer}}, e.g. {0: {'data_outcome': '...'}}"
+            )
         out: list[AnswersArg] = [None] * n
         for key, given in answers.items():
             if isinstance(key, int) and not isinstance(key, bool) and -n <= key < n:

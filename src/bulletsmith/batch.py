@@ -189,8 +189,9 @@ def run_batch(
     """Analyze and rewrite every bullet (see `arun_batch`)."""
     outcomes = [BulletOutcome(bullet=b) for b in document.bullets]
     try:
-        return _run(arun_batch(document, assistant, bank, progress=progress, outcomes=outcomes,
-                               redo_decided=redo_decided))
+        return _run(
+            arun_batch(document, assistant, bank, progress=progress, outcomes=outcomes, redo_decided=redo_decided)
+        )
     except KeyboardInterrupt:
         for o in outcomes:
             if not o.finished:

@@ -120,8 +120,13 @@ class Counts(BaseModel):
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def summary(self) -> dict:
-        return {"precision": round(self.precision, 3), "recall": round(self.recall, 3), "f1": round(self.f1, 3),
-                "support": self.tp + self.fn, **self.model_dump()}
+        return {
+            "precision": round(self.precision, 3),
+            "recall": round(self.recall, 3),
+            "f1": round(self.f1, 3),
+            "support": self.tp + self.fn,
+            **self.model_dump(),
+        }
 
 
 class CaseResult(BaseModel):
@@ -176,15 +181,21 @@ def _usage_totals(results: list[CaseResult]) -> dict:
                 reasks += usage.reasks
                 prompt_tokens += usage.prompt_tokens
                 completion_tokens += usage.completion_tokens
-    return {"requests": requests, "reasks": reasks, "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens}
+    return {
+        "requests": requests,
+        "reasks": reasks,
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+    }
 
 
 def _reask_figures(results: list[CaseResult]) -> dict:
     """Model answers that broke a guard on the first try, and those still broken after the re-asks."""
     out: dict[str, int] = {}
-    for call, pick in (("analyze", lambda r: (r.analysis.usage, r.analysis.findings)),
-                       ("rewrite", lambda r: (r.rewrite.usage, r.rewrite.warnings))):
+    for call, pick in (
+        ("analyze", lambda r: (r.analysis.usage, r.analysis.findings)),
+        ("rewrite", lambda r: (r.rewrite.usage, r.rewrite.warnings)),
+    ):
         before = after = cut_off = 0
         for r in results:
             usage, findings = pick(r)
@@ -287,8 +298,11 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
         cases=len(results),
         slots={slot.value: per_slot[slot].summary() for slot in Slot},
         overall_slots=overall.summary(),
-        questions={"precision": round(q_counts.precision, 3), "recall": round(q_counts.recall, 3),
-                   "f1": round(q_counts.f1, 3)},
+        questions={
+            "precision": round(q_counts.precision, 3),
+            "recall": round(q_counts.recall, 3),
+            "f1": round(q_counts.f1, 3),
+        },
         rewrites=rewrites,
         usage=usage,
         seconds=round(time.perf_counter() - started, 3),
@@ -327,8 +341,10 @@ RECORDINGS_INDEX = "index.json"
 # Replay never opens a connection: the base URL is only a name, the key only a placeholder.
 REPLAY_BASE_URL = "http://replay.invalid/v1"
 REPLAY_API_KEY = "sk-replay-no-network"
-RERECORD_HINT = ("re-record: start the server (scripts/llm-server 8080 &), then OPENAI_BASE_URL=http://127.0.0.1:8080/v1 "
-                 "BULLETSMITH_MODEL={model}{reasks} bulletsmith eval --engine openai --record (evals/README.md)")
+RERECORD_HINT = (
+    "re-record: start the server (scripts/llm-server 8080 &), then OPENAI_BASE_URL=http://127.0.0.1:8080/v1 "
+    "BULLETSMITH_MODEL={model}{reasks} bulletsmith eval --engine openai --record (evals/README.md)"
+)
 
 
 class RecordingError(CaseError):
@@ -442,9 +458,14 @@ class Recordings:
                 return None
             self.transport = RecordingTransport(self.store)
             return Assistant(
-                engine="openai", base_url=REPLAY_BASE_URL, api_key=REPLAY_API_KEY, model=self.model,
-                mode=self.index.get("mode") or "tools", max_reasks=int(self.index.get("max_reasks", 2)),
-                cache=False, http_client=self.transport,
+                engine="openai",
+                base_url=REPLAY_BASE_URL,
+                api_key=REPLAY_API_KEY,
+                model=self.model,
+                mode=self.index.get("mode") or "tools",
+                max_reasks=int(self.index.get("max_reasks", 2)),
+                cache=False,
+                http_client=self.transport,
                 network_retries=0,  # a miss is final: nothing to retry offline
             )
 
@@ -470,8 +491,9 @@ class Recordings:
         if server:
             self.index["server"] = server
         self.store = RecordingStore(self.directory, secret=settings.api_key)
-        self.transport = RecordingTransport(self.store, inner=self.inner or httpx2.HTTPTransport(),
-                                            endpoint=settings.endpoint)
+        self.transport = RecordingTransport(
+            self.store, inner=self.inner or httpx2.HTTPTransport(), endpoint=settings.endpoint
+        )
         try:
             return Assistant(engine="openai", cache=False, max_reasks=max_reasks, http_client=self.transport)
         except EngineUnavailable as e:
@@ -535,19 +557,21 @@ class Recordings:
         if changed:
             why = "; ".join(
                 f"{_rel(prompts[name].path)} changed since it was recorded "
-                f"(sha256 {recorded[name][:12]} -> {prompts[name].sha256[:12]})" for name in changed
+                f"(sha256 {recorded[name][:12]} -> {prompts[name].sha256[:12]})"
+                for name in changed
             )
         else:
             why = "the request changed with no prompt edit (model, mode, schema, or engine/guard code)"
-        message = (f"{case.id}: stale recording ({call} call, key {key}): {why}; "
-                   + self.rerecord_hint())
-        return StaleCase(id=case.id, call=call, key=key, prompts_changed=[_rel(prompts[n].path) for n in changed],
-                         message=message)
+        message = f"{case.id}: stale recording ({call} call, key {key}): {why}; " + self.rerecord_hint()
+        return StaleCase(
+            id=case.id, call=call, key=key, prompts_changed=[_rel(prompts[n].path) for n in changed], message=message
+        )
 
     def rerecord_hint(self) -> str:
         reasks = self.index.get("max_reasks")
-        return RERECORD_HINT.format(model=self.model or "MODEL",
-                                    reasks=f" BULLETSMITH_MAX_REASKS={reasks}" if reasks not in (None, 2) else "")
+        return RERECORD_HINT.format(
+            model=self.model or "MODEL", reasks=f" BULLETSMITH_MAX_REASKS={reasks}" if reasks not in (None, 2) else ""
+        )
 
     def unused(self) -> list[str]:
         """Recording files no case of this run asked for (call after a run over every case)."""

@@ -85,44 +85,136 @@ _MAGNITUDE_WORDS = {
     "trillion": 1e12,
 }
 # Letters glued to a number: "10k", "3M", "3m", "1.2B", "$3MM", "2bn".
-_MAGNITUDE_SUFFIXES = {"k": 1e3, "K": 1e3, "m": 1e6, "M": 1e6, "MM": 1e6, "mn": 1e6,
-                       "b": 1e9, "B": 1e9, "bn": 1e9, "T": 1e12}
+_MAGNITUDE_SUFFIXES = {
+    "k": 1e3,
+    "K": 1e3,
+    "m": 1e6,
+    "M": 1e6,
+    "MM": 1e6,
+    "mn": 1e6,
+    "b": 1e9,
+    "B": 1e9,
+    "bn": 1e9,
+    "T": 1e12,
+}
 
 _DURATION_UNITS = {  # normalised unit -> seconds
-    "ns": 1e-9, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0,
-    "wk": 7 * 86400.0, "mo": 365.25 / 12 * 86400.0, "qtr": 365.25 / 4 * 86400.0,
+    "ns": 1e-9,
+    "µs": 1e-6,
+    "ms": 1e-3,
+    "s": 1.0,
+    "min": 60.0,
+    "h": 3600.0,
+    "d": 86400.0,
+    "wk": 7 * 86400.0,
+    "mo": 365.25 / 12 * 86400.0,
+    "qtr": 365.25 / 4 * 86400.0,
     "yr": 365.25 * 86400.0,
 }
 _DURATION_WORDS = {
-    "nanosecond": "ns", "nanoseconds": "ns", "ns": "ns",
-    "microsecond": "µs", "microseconds": "µs", "µs": "µs", "μs": "µs",
-    "millisecond": "ms", "milliseconds": "ms", "msec": "ms", "msecs": "ms", "ms": "ms",
-    "second": "s", "seconds": "s", "sec": "s", "secs": "s",
-    "minute": "min", "minutes": "min", "min": "min", "mins": "min",
-    "hour": "h", "hours": "h", "hr": "h", "hrs": "h",
-    "day": "d", "days": "d",
-    "week": "wk", "weeks": "wk", "wk": "wk", "wks": "wk",
-    "month": "mo", "months": "mo", "mo": "mo", "mos": "mo",
-    "quarter": "qtr", "quarters": "qtr",
-    "year": "yr", "years": "yr", "yr": "yr", "yrs": "yr",
+    "nanosecond": "ns",
+    "nanoseconds": "ns",
+    "ns": "ns",
+    "microsecond": "µs",
+    "microseconds": "µs",
+    "µs": "µs",
+    "μs": "µs",
+    "millisecond": "ms",
+    "milliseconds": "ms",
+    "msec": "ms",
+    "msecs": "ms",
+    "ms": "ms",
+    "second": "s",
+    "seconds": "s",
+    "sec": "s",
+    "secs": "s",
+    "minute": "min",
+    "minutes": "min",
+    "min": "min",
+    "mins": "min",
+    "hour": "h",
+    "hours": "h",
+    "hr": "h",
+    "hrs": "h",
+    "day": "d",
+    "days": "d",
+    "week": "wk",
+    "weeks": "wk",
+    "wk": "wk",
+    "wks": "wk",
+    "month": "mo",
+    "months": "mo",
+    "mo": "mo",
+    "mos": "mo",
+    "quarter": "qtr",
+    "quarters": "qtr",
+    "year": "yr",
+    "years": "yr",
+    "yr": "yr",
+    "yrs": "yr",
 }
-_SIZE_UNITS = {"B": 1.0, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "PB": 1e15,
-               "KIB": 2.0**10, "MIB": 2.0**20, "GIB": 2.0**30, "TIB": 2.0**40, "PIB": 2.0**50}
-_CURRENCY = {"$": "$", "us$": "$", "usd": "$", "dollar": "$", "dollars": "$", "€": "€", "eur": "€",
-             "euro": "€", "euros": "€", "£": "£", "gbp": "£", "¥": "¥"}
+_SIZE_UNITS = {
+    "B": 1.0,
+    "KB": 1e3,
+    "MB": 1e6,
+    "GB": 1e9,
+    "TB": 1e12,
+    "PB": 1e15,
+    "KIB": 2.0**10,
+    "MIB": 2.0**20,
+    "GIB": 2.0**30,
+    "TIB": 2.0**40,
+    "PIB": 2.0**50,
+}
+_CURRENCY = {
+    "$": "$",
+    "us$": "$",
+    "usd": "$",
+    "dollar": "$",
+    "dollars": "$",
+    "€": "€",
+    "eur": "€",
+    "euro": "€",
+    "euros": "€",
+    "£": "£",
+    "gbp": "£",
+    "¥": "¥",
+}
 
 _SMALL_NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
     "nineteen": 19,
 }
-_TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-               "seventy": 70, "eighty": 80, "ninety": 90}
-_SCALE_WORDS = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9,
-                "trillion": 1e12, "dozen": 12}
-_MULTIPLIER_WORDS = {"twice": 2.0, "doubled": 2.0, "tripled": 3.0, "trebled": 3.0,
-                     "quadrupled": 4.0, "halved": 0.5}
+_TENS_WORDS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_SCALE_WORDS = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "dozen": 12}
+_MULTIPLIER_WORDS = {"twice": 2.0, "doubled": 2.0, "tripled": 3.0, "trebled": 3.0, "quadrupled": 4.0, "halved": 0.5}
 
 # Product names whose following number is a version ("Python 3.11", "Java 8").
 _VERSIONED_NAMES = frozenset(
@@ -147,8 +239,7 @@ _STOPWORDS = frozenset(
     "our my your his her them they we i you so then also only just up down out off about "
     "around between among through thru approximately approx roughly circa nearly almost".split()
 )
-_HEDGE_WORDS = ("approximately", "approx.", "approx", "about", "around", "roughly", "circa",
-                "nearly", "almost")
+_HEDGE_WORDS = ("approximately", "approx.", "approx", "about", "around", "roughly", "circa", "nearly", "almost")
 
 # --------------------------------------------------------------------------- regexes
 # All compiled once at import; helpers use .match(text, pos) so no slicing is needed.
@@ -164,8 +255,7 @@ _PERCENT_RE = re.compile(r"\s?%|(?:\s|-)?(?:percent|per\s?cent|pct)\b\.?", re.I)
 _POINTS_RE = re.compile(r"\s?(?:pp|p\.p\.)(?![A-Za-z])|(?:\s|-)?percentage[\s-]points?\b", re.I)
 _SIZE_RE = re.compile(r"\s?([KMGTP]i?B)\b|(?:\s|-)(bytes?)\b", re.I)
 _DURATION_WORD_RE = re.compile(
-    r"(?:\s|-)?(" + "|".join(sorted((w for w in _DURATION_WORDS if len(w) > 1), key=len, reverse=True))
-    + r")\b",
+    r"(?:\s|-)?(" + "|".join(sorted((w for w in _DURATION_WORDS if len(w) > 1), key=len, reverse=True)) + r")\b",
     re.I,
 )
 _DURATION_LETTER_RE = re.compile(r"\s?([sh])\b(?![-'’])")  # "3s", "0.22 s", "2h"; digits only
@@ -175,9 +265,7 @@ _NOUN_RE = re.compile(r"(\s+|-)([A-Za-z][A-Za-z]*)")
 _SUFFIX_LETTERS_RE = re.compile(r"([A-Za-z]+)(\d*)")
 
 _CURRENCY_BEFORE_RE = re.compile(r"(?:US\$|\$|€|£|¥|\b(?:USD|EUR|GBP)\s?)$", re.I)
-_HEDGE_BEFORE_RE = re.compile(
-    r"(?:([~≈∼])\s*|\b(" + "|".join(re.escape(w) for w in _HEDGE_WORDS) + r")\s+)$", re.I
-)
+_HEDGE_BEFORE_RE = re.compile(r"(?:([~≈∼])\s*|\b(" + "|".join(re.escape(w) for w in _HEDGE_WORDS) + r")\s+)$", re.I)
 _VERSION_WORD_BEFORE_RE = re.compile(r"(?<![\w.#+])([A-Za-z][A-Za-z0-9.#+]*)\s$")
 _HYPHEN_WORD_BEFORE_RE = re.compile(r"(?<![\w.])([A-Za-z][A-Za-z0-9.]*)-$")
 _SLASH_WORD_BEFORE_RE = re.compile(r"(?<![\w.])([A-Za-z]+)/$")
@@ -190,14 +278,15 @@ _LOOKBEHIND = 40  # characters searched before a number for its name, currency o
 _VERSION_TAIL_RE = re.compile(r"[A-Za-z]+\d*(?![\w.])")
 _VERSION_KEY_RE = re.compile(r"(\d+(?:\.\d+)*)([A-Za-z]*)$")
 
-_NUMBER_WORD_RE = re.compile(
-    r"\b(" + "|".join([*_SMALL_NUMBER_WORDS, *_TENS_WORDS, *_SCALE_WORDS]) + r")\b", re.I
-)
+_NUMBER_WORD_RE = re.compile(r"\b(" + "|".join([*_SMALL_NUMBER_WORDS, *_TENS_WORDS, *_SCALE_WORDS]) + r")\b", re.I)
 _NUMBER_WORD_JOIN_RE = re.compile(r"\s+|-|\s+and\s+", re.I)
 _ARTICLE_BEFORE_RE = re.compile(r"\b(an?)\s+$", re.I)
 _MULT_WORD_RE = re.compile(
-    r"\b(?:(" + "|".join(_MULTIPLIER_WORDS) + r")|("
-    + "|".join([*_SMALL_NUMBER_WORDS, *_TENS_WORDS, "hundred", "thousand"]) + r")fold)\b",
+    r"\b(?:("
+    + "|".join(_MULTIPLIER_WORDS)
+    + r")|("
+    + "|".join([*_SMALL_NUMBER_WORDS, *_TENS_WORDS, "hundred", "thousand"])
+    + r")fold)\b",
     re.I,
 )
 
@@ -221,8 +310,14 @@ class _Draft:
 
     def freeze(self, text: str) -> Quantity:
         return Quantity(
-            raw=text[self.start : self.end], start=self.start, end=self.end, value=self.value,
-            kind=self.kind, unit=self.unit, approximate=self.approximate, hedge=self.hedge,
+            raw=text[self.start : self.end],
+            start=self.start,
+            end=self.end,
+            value=self.value,
+            kind=self.kind,
+            unit=self.unit,
+            approximate=self.approximate,
+            hedge=self.hedge,
         )
 
 
@@ -292,8 +387,7 @@ def _version(text: str, start: int, end: int, name: str | None) -> _Draft:
     head = _NUMBER_RE.search(text, start, end)
     parts = head.group(0).lstrip(".").split(".") if head else ["0"]
     value = float(".".join(parts[:2]))
-    return _Draft(start=start, end=end, value=value, kind="version",
-                  unit=name.lower() if name else None, has_unit=True)
+    return _Draft(start=start, end=end, value=value, kind="version", unit=name.lower() if name else None, has_unit=True)
 
 
 def _scan_digits(text: str) -> list[_Draft]:
@@ -345,8 +439,10 @@ def _scan_digits(text: str) -> list[_Draft]:
             d.kind, d.end, d.has_unit = "year", e + 1, True
         else:
             if _identifier_suffix(text, e) and not (
-                _MAG_ATTACHED_RE.match(text, e) or _DURATION_LETTER_RE.match(text, e)
-                or _DURATION_WORD_RE.match(text, e) or _SIZE_RE.match(text, e)
+                _MAG_ATTACHED_RE.match(text, e)
+                or _DURATION_LETTER_RE.match(text, e)
+                or _DURATION_WORD_RE.match(text, e)
+                or _SIZE_RE.match(text, e)
             ):
                 continue
             _read_units(text, d, glued_ok=True)
@@ -375,8 +471,14 @@ def _scan_digits(text: str) -> list[_Draft]:
                 pos = max(pos, v.end)
                 continue
 
-        if d.kind == "number" and integer and not d.scale and not signed and len(digits) == 4 \
-                and 1990 <= d.value <= 2039:
+        if (
+            d.kind == "number"
+            and integer
+            and not d.scale
+            and not signed
+            and len(digits) == 4
+            and 1990 <= d.value <= 2039
+        ):
             d.kind, d.unit = "year", None
         drafts.append(d)
     return drafts

@@ -82,9 +82,12 @@ def analyze_args(bullet: str, *, poison: bool = False, rewrite: bool = False) ->
         return {s: {"present": True, "evidence": "tripled revenue in a week", "question": None} for s in SLOTS}
     if not data:  # a plain bullet ("Built a classification model for image labeling")
         short = bullet[:120]  # the schema's length limits
-        return {s: {"present": True, "evidence": short, "question": None} if s == "action"
-                else {"present": False, "evidence": None, "question": PLAIN_QUESTIONS[s].format(short)}
-                for s in SLOTS}
+        return {
+            s: {"present": True, "evidence": short, "question": None}
+            if s == "action"
+            else {"present": False, "evidence": None, "question": PLAIN_QUESTIONS[s].format(short)}
+            for s in SLOTS
+        }
     ev = {"problem": problem, "action": action, "data_outcome": data, "model_impact": impact}
     out = {}
     for slot in SLOTS:
@@ -144,8 +147,14 @@ class FaultPlan:
 
 
 class FaultServer:
-    def __init__(self, plan: FaultPlan | None = None, *, max_requests: int = 5000, lifetime: float = 120.0,
-                 model: str = "fault-model") -> None:
+    def __init__(
+        self,
+        plan: FaultPlan | None = None,
+        *,
+        max_requests: int = 5000,
+        lifetime: float = 120.0,
+        model: str = "fault-model",
+    ) -> None:
         self.plan = plan or FaultPlan()
         self.max_requests = max_requests
         self.lifetime = lifetime
@@ -316,21 +325,30 @@ class _Handler(BaseHTTPRequestHandler):
         poison = "POISON" in bullet
         if args is None:
             answers = _user_text(body).split("Answers:", 1)[-1]
-            args = ({"text": rewrite_text(bullet, poison=poison, answers=answers)} if kind == "rewrite"
-                    else analyze_args(bullet, poison=poison))
+            args = (
+                {"text": rewrite_text(bullet, poison=poison, answers=answers)}
+                if kind == "rewrite"
+                else analyze_args(bullet, poison=poison)
+            )
             if kind == "rewrite" and self.owner.plan.invent:
-                args["text"] = re.sub(r"^(\w+ (?:a|an|the) )", rf"\g<1>{self.owner.plan.invent} ", args["text"], count=1)
+                args["text"] = re.sub(
+                    r"^(\w+ (?:a|an|the) )", rf"\g<1>{self.owner.plan.invent} ", args["text"], count=1
+                )
         name = "RewriteCall" if kind == "rewrite" else "AnalyzeCall"
         message = {
             "role": "assistant",
             "content": None,
-            "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}],
+            "tool_calls": [
+                {"id": "call_1", "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}
+            ],
         }
-        return json.dumps({
-            "id": "chatcmpl-fault",
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": self.owner.model,
-            "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls"}],
-            "usage": {"prompt_tokens": 50, "completion_tokens": 20, "total_tokens": 70},
-        }).encode()
+        return json.dumps(
+            {
+                "id": "chatcmpl-fault",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": self.owner.model,
+                "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls"}],
+                "usage": {"prompt_tokens": 50, "completion_tokens": 20, "total_tokens": 70},
+            }
+        ).encode()

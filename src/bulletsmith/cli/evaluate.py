@@ -24,10 +24,22 @@ TABLE = (
     ("slot F1", "overall_slots.f1"),
     ("question P", "questions.precision"),
     ("question R", "questions.recall"),
-    ("analyze guard viol. before/after re-ask", "rewrites.analyze_violations_before_reask|rewrites.analyze_violations_after_reask"),
-    ("rewrite guard viol. before/after re-ask", "rewrites.rewrite_violations_before_reask|rewrites.rewrite_violations_after_reask"),
-    ("fabricated numbers before/after guard", "rewrites.fabricated_numbers_before_guard|rewrites.fabricated_numbers_after_guard"),
-    ("invented claims before/after guard", "rewrites.invented_claims_before_guard|rewrites.invented_claims_after_guard"),
+    (
+        "analyze guard viol. before/after re-ask",
+        "rewrites.analyze_violations_before_reask|rewrites.analyze_violations_after_reask",
+    ),
+    (
+        "rewrite guard viol. before/after re-ask",
+        "rewrites.rewrite_violations_before_reask|rewrites.rewrite_violations_after_reask",
+    ),
+    (
+        "fabricated numbers before/after guard",
+        "rewrites.fabricated_numbers_before_guard|rewrites.fabricated_numbers_after_guard",
+    ),
+    (
+        "invented claims before/after guard",
+        "rewrites.invented_claims_before_guard|rewrites.invented_claims_after_guard",
+    ),
     ("rejected by guard", "rewrites.guard_rejected"),
     ("style compliance", "rewrites.style_compliance"),
     ("expectations met", "rewrites.expectations_met"),
@@ -74,12 +86,22 @@ def _cell(report: dict, spec: str, previous: dict | None) -> str:
 def committed_report(path: Path) -> dict | None:
     """The report as last committed (git HEAD), else the file on disk, else None."""
     try:
-        root = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, timeout=10,
-                              cwd=path.resolve().parent)
+        root = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            cwd=path.resolve().parent,
+        )
         if root.returncode == 0:
             rel = path.resolve().relative_to(Path(root.stdout.strip()).resolve())
-            shown = subprocess.run(["git", "show", f"HEAD:{rel.as_posix()}"], capture_output=True, text=True,
-                                   timeout=10, cwd=root.stdout.strip())
+            shown = subprocess.run(
+                ["git", "show", f"HEAD:{rel.as_posix()}"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                cwd=root.stdout.strip(),
+            )
             if shown.returncode == 0:
                 return json.loads(shown.stdout)
     except (OSError, ValueError, subprocess.SubprocessError):
@@ -133,15 +155,26 @@ def eval_(
     ),
     engine: str = typer.Option("all", "--engine", help="all (rules + openai replay), rules, or openai."),
     only: str = typer.Option(None, "--only", help="Run only cases whose id contains this text or that carry this tag."),
-    per_file: int = typer.Option(None, "--per-file", min=1,
-                                 help="Run only the first N cases of each case file (a fixed subset, e.g. to record)."),
-    record: bool = typer.Option(False, "--record", help="Call the configured endpoint (OPENAI_BASE_URL, "
-                                "BULLETSMITH_MODEL…) for the openai engine's missing or stale recordings."),
-    status: bool = typer.Option(False, "--status", help="List recorded, stale, not recorded cases and unused "
-                                "recordings (offline), without scoring."),
+    per_file: int = typer.Option(
+        None, "--per-file", min=1, help="Run only the first N cases of each case file (a fixed subset, e.g. to record)."
+    ),
+    record: bool = typer.Option(
+        False,
+        "--record",
+        help="Call the configured endpoint (OPENAI_BASE_URL, "
+        "BULLETSMITH_MODEL…) for the openai engine's missing or stale recordings.",
+    ),
+    status: bool = typer.Option(
+        False,
+        "--status",
+        help="List recorded, stale, not recorded cases and unused recordings (offline), without scoring.",
+    ),
     recordings: Path = typer.Option(Path("evals/recordings"), "--recordings", help="Folder of recorded model calls."),
-    report_path: Path = typer.Option(Path("evals/report.json"), "--report",
-                                     help="Where a full run saves its report (and the committed one it is compared with)."),
+    report_path: Path = typer.Option(
+        Path("evals/report.json"),
+        "--report",
+        help="Where a full run saves its report (and the committed one it is compared with).",
+    ),
     no_save: bool = typer.Option(False, "--no-save", help="Don't write the report file."),
     server: str = typer.Option(None, "--server", help="With --record: a note naming the server, kept in the index."),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
@@ -173,9 +206,18 @@ def eval_(
     if record and status:
         fail("choose --record or --status, not both")
     if not cases.is_dir() or not any(cases.glob("*.yaml")):
-        found = "no such folder" if not cases.exists() else "not a folder" if not cases.is_dir() else "no case files (*.yaml)"
-        how = ("run it from a bulletsmith source checkout (the cases are in its evals/cases/), or pass --cases FOLDER"
-               if cases == DEFAULT_CASES else "pass --cases a folder of case files (*.yaml)")
+        found = (
+            "no such folder"
+            if not cases.exists()
+            else "not a folder"
+            if not cases.is_dir()
+            else "no case files (*.yaml)"
+        )
+        how = (
+            "run it from a bulletsmith source checkout (the cases are in its evals/cases/), or pass --cases FOLDER"
+            if cases == DEFAULT_CASES
+            else "pass --cases a folder of case files (*.yaml)"
+        )
         fail(f"{cases}: {found}; {how}")
     full = only is None and per_file is None
     rec: Recordings | None = None
@@ -231,8 +273,12 @@ def eval_(
         else:  # the rules figures at the top (as before), every engine under "engines"
             out = {**reports["rules"].model_dump(), "engines": rows, "threshold_breaches": flat}
         if rec is not None:
-            out["replay"] = {**rec.summary(), "stale_messages": [s.message for s in rec.stale],
-                             "not_recorded_ids": rec.not_recorded, "unused_recordings": unused}
+            out["replay"] = {
+                **rec.summary(),
+                "stale_messages": [s.message for s in rec.stale],
+                "not_recorded_ids": rec.not_recorded,
+                "unused_recordings": unused,
+            }
         typer.echo(json.dumps(out, indent=2))
     elif markdown:
         print_table(rows, previous, markdown=True)
@@ -250,7 +296,8 @@ def eval_(
 
     failed = any(breaches.values()) or any(
         r.rewrites["fabricated_numbers_after_guard"] or r.rewrites.get("invented_claims_after_guard")
-        for r in reports.values())
+        for r in reports.values()
+    )
     if rec is not None and rec.stale:
         failed = True
     if failed:
@@ -262,12 +309,17 @@ def _print_replay(rec, unused: list[str]) -> None:  # noqa: ANN001
     s = rec.summary()
     verb = "recorded now" if rec.record else "replayed"
     echo("")
-    echo(f"openai recordings: {rec.directory}  model {s['model']}" + (f" (served as {s['served_model']})" if s["served_model"] else "")
-         + (f"  server: {s['server']}" if s["server"] else ""))
-    echo(f"  {len(rec.ran)} cases {verb if not rec.record else 'run'}"
-         + (f", {len(rec.recorded_now)} recorded now" if rec.record else "")
-         + f"; {len(rec.not_recorded)} not recorded (not a failure)"
-         + (f": {_compact(rec.not_recorded)}" if rec.not_recorded else ""))
+    echo(
+        f"openai recordings: {rec.directory}  model {s['model']}"
+        + (f" (served as {s['served_model']})" if s["served_model"] else "")
+        + (f"  server: {s['server']}" if s["server"] else "")
+    )
+    echo(
+        f"  {len(rec.ran)} cases {verb if not rec.record else 'run'}"
+        + (f", {len(rec.recorded_now)} recorded now" if rec.record else "")
+        + f"; {len(rec.not_recorded)} not recorded (not a failure)"
+        + (f": {_compact(rec.not_recorded)}" if rec.not_recorded else "")
+    )
     for stale in rec.stale:
         echo(f"STALE: {stale.message}")
     if unused:

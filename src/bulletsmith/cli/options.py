@@ -23,17 +23,25 @@ EngineOpt = Annotated[
 
 ModelOpt = Annotated[
     Optional[str],
-    typer.Option("--model", help="The model for the openai engine. Default: $BULLETSMITH_MODEL, else gpt-4.1-mini.",
-                 show_default=False),
+    typer.Option(
+        "--model",
+        help="The model for the openai engine. Default: $BULLETSMITH_MODEL, else gpt-4.1-mini.",
+        show_default=False,
+    ),
 ]
 BaseUrlOpt = Annotated[
     Optional[str],
-    typer.Option("--base-url", help="An OpenAI-compatible endpoint, e.g. http://localhost:11434/v1. "
-                 "Default: $OPENAI_BASE_URL.", show_default=False),
+    typer.Option(
+        "--base-url",
+        help="An OpenAI-compatible endpoint, e.g. http://localhost:11434/v1. Default: $OPENAI_BASE_URL.",
+        show_default=False,
+    ),
 ]
 ForceOpt = Annotated[
     bool,
-    typer.Option("--force", help="Replace the output file even if bulletsmith did not write it (or it was edited since)."),
+    typer.Option(
+        "--force", help="Replace the output file even if bulletsmith did not write it (or it was edited since)."
+    ),
 ]
 NoCacheOpt = Annotated[
     bool,
@@ -121,6 +129,7 @@ def _may_replace(path: Path, *, force: bool) -> None:
 def _check_distinct(file, out_path, questions_path, answers) -> None:  # noqa: ANN001
     """The resume written over the questions file would lose the person's answers, and the
     questions written over the resume would lose the resume: each file has one role."""
+
     def same(a, b) -> bool:  # noqa: ANN001
         return a.resolve() == b.resolve()
 

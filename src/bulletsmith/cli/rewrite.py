@@ -32,12 +32,17 @@ def rewrite(
         None, "--answers", "-a", help="A filled-in questions file (repeatable: answers from other resumes count too)."
     ),
     questions: Optional[Path] = typer.Option(
-        None, "--questions", "-q", "--questions-out", help="Where to write the open questions. Default: NAME.questions.yaml beside it."
+        None,
+        "--questions",
+        "-q",
+        "--questions-out",
+        help="Where to write the open questions. Default: NAME.questions.yaml beside it.",
     ),
     in_place: bool = typer.Option(False, "--in-place", help="Overwrite the resume itself, after saving NAME.EXT.bak."),
     force: ForceOpt = False,
     redo_decided: bool = typer.Option(
-        False, "--redo-decided",
+        False,
+        "--redo-decided",
         help="Rewrite again the bullets you decided in coach (accepted, edited, kept); without it they stay as you decided.",
     ),
     json_out: bool = typer.Option(False, "--json", help="Print a machine-readable report instead of the summary."),
@@ -161,10 +166,18 @@ def _report(result, document, file, out_path, questions_path, wrote_questions, p
                     "questions_file": str(questions_path) if wrote_questions else None,
                     "engine": assistant.engine,
                     "bullets": [
-                        {**o.to_dict(), "dropped_markup": [
-                            {"text": m.text, "kind": m.kind, "source": m.source, **({"note": m.note} if m.note else {})}
-                            for m in dropped.get(o.bullet.location, [])
-                        ]}
+                        {
+                            **o.to_dict(),
+                            "dropped_markup": [
+                                {
+                                    "text": m.text,
+                                    "kind": m.kind,
+                                    "source": m.source,
+                                    **({"note": m.note} if m.note else {}),
+                                }
+                                for m in dropped.get(o.bullet.location, [])
+                            ],
+                        }
                         for o in result.outcomes
                     ],
                 },
@@ -184,8 +197,12 @@ def _with_progress(work):  # noqa: ANN001, ANN202
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("analyzing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=Console(stderr=True), transient=True,
+        TextColumn("analyzing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
     ) as bar:
         task = bar.add_task("bullets", total=None)
 

@@ -71,8 +71,10 @@ class Markup:
         """One line for the person: what is lost, and why."""
         if self.note:
             return self.note
-        return (f"{self.kind} not kept: {self.source} (the rewrite does not have \"{self.text}\" exactly once, "
-                "as written; add it back by hand if you want it)")
+        return (
+            f'{self.kind} not kept: {self.source} (the rewrite does not have "{self.text}" exactly once, '
+            "as written; add it back by hand if you want it)"
+        )
 
 
 class Document:
@@ -197,7 +199,8 @@ def decode_text(path: Path, data: bytes) -> tuple[str, bytes]:
         text = data[len(bom) :].decode("utf-8")
     except UnicodeDecodeError as e:
         raise error(
-            path, f"is not UTF-8 text (byte 0x{data[len(bom) + e.start]:02x} at offset {len(bom) + e.start}); save it as UTF-8"
+            path,
+            f"is not UTF-8 text (byte 0x{data[len(bom) + e.start]:02x} at offset {len(bom) + e.start}); save it as UTF-8",
         ) from None
     return text, bom
 

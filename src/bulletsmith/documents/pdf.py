@@ -168,8 +168,11 @@ def _check_budget(reader, path: Path) -> None:  # noqa: ANN001 - a pypdf PdfRead
     for number, page in enumerate(reader.pages, start=1):
         total += _drawn_bytes(page)
         if total > MAX_PDF_CONTENT_BYTES:
-            raise error(path, f"more than {MAX_PDF_CONTENT_BYTES // (1024 * 1024)} MB of drawing operations by page "
-                              f"{number} of {count}; is this a resume?")
+            raise error(
+                path,
+                f"more than {MAX_PDF_CONTENT_BYTES // (1024 * 1024)} MB of drawing operations by page "
+                f"{number} of {count}; is this a resume?",
+            )
 
 
 def _garbled(text: str) -> bool:
@@ -318,7 +321,9 @@ def _running_lines(pages: list[list[str]]) -> frozenset[str]:
 
 def _running(title: str, running: frozenset[str]) -> bool:
     """Is this line a page header, footer or number (so not a line about a job)?"""
-    return bool(_PAGE_NUMBER.match(title)) or any(title == r or (len(r) > 3 and title.startswith(r)) for r in running)  # the most lines kept above a job's bullets (title, company, dates): a role, not a paragraph
+    return bool(_PAGE_NUMBER.match(title)) or any(
+        title == r or (len(r) > 3 and title.startswith(r)) for r in running
+    )  # the most lines kept above a job's bullets (title, company, dates): a role, not a paragraph
 
 
 # --- two columns ----------------------------------------------------------------------------------

@@ -80,8 +80,11 @@ def _unpacked(data: bytes, path: Path) -> bytes:
                     while chunk := member.read(_CHUNK):
                         total += len(chunk)
                         if total > MAX_UNPACKED_BYTES:
-                            raise error(path, f"unpacks to more than {MAX_UNPACKED_BYTES // (1024 * 1024)} MB, "
-                                              "too large for a resume (a zip bomb?)")
+                            raise error(
+                                path,
+                                f"unpacks to more than {MAX_UNPACKED_BYTES // (1024 * 1024)} MB, "
+                                "too large for a resume (a zip bomb?)",
+                            )
                         if xml:  # each tag becomes an element of ~250 bytes once python-docx parses it
                             tags += chunk.count(b"<")
                             if tags > MAX_XML_TAGS:
@@ -90,7 +93,15 @@ def _unpacked(data: bytes, path: Path) -> bytes:
                 clean.writestr(info.filename, b"".join(parts))
     except DocumentError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError, zlib.error) as e:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        OSError,
+        ValueError,
+        NotImplementedError,
+        zlib.error,
+    ) as e:
         raise error(path, f"is not a valid .docx file ({e})") from None
     return out.getvalue()
 
@@ -238,13 +249,29 @@ def _text_box_notes(p, before: str, after: str, twin_kept: bool) -> list[Markup]
     longer text; a VML copy that didn't read the same was left as it was."""
     notes = []
     if word_xml.text_box_fits(p) is False and len(after) > len(before):
-        notes.append(Markup(after, "text box", "fixed-size text box", note=(
-            f"text box: the rewrite is {len(after) - len(before)} characters longer than the original in a "
-            "fixed-size text box; check in Word that it still fits (or enlarge the box), or text may be hidden")))
+        notes.append(
+            Markup(
+                after,
+                "text box",
+                "fixed-size text box",
+                note=(
+                    f"text box: the rewrite is {len(after) - len(before)} characters longer than the original in a "
+                    "fixed-size text box; check in Word that it still fits (or enlarge the box), or text may be hidden"
+                ),
+            )
+        )
     if not twin_kept and _has_fallback(p):
-        notes.append(Markup(before, "text box", "text box copy", note=(
-            "text box: its copy for older Word versions (VML) differs from the text read and was left as it "
-            "was; older readers show the old text")))
+        notes.append(
+            Markup(
+                before,
+                "text box",
+                "text box copy",
+                note=(
+                    "text box: its copy for older Word versions (VML) differs from the text read and was left as it "
+                    "was; older readers show the old text"
+                ),
+            )
+        )
     return notes
 
 
@@ -435,7 +462,9 @@ def _set_text(p, text: str, keep_prefix: int, part=None) -> list[Markup]:  # noq
 
 
 _REVISIONS_ACCEPTED = Markup(
-    "", "revisions", "tracked changes",
+    "",
+    "revisions",
+    "tracked changes",
     note="tracked changes accepted: this paragraph had changes pending review (insertions, deletions, "
     "formatting); the rewrite replaces the text as Word shows it with them accepted, and is not itself "
     "marked as a change",

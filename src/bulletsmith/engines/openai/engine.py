@@ -190,14 +190,16 @@ class OpenAIEngine(Engine):
         """fresh: a new request above temperature 0, not read from the cache (the cached answer is
         the one that failed). If it passes, it is stored in that failure's place (see `_keys`)."""
         prompt = load_prompt("analyze")
-        outcome = self._call(prompt, prompt.render(bullet=bullet), AnalyzeCall, {"bullet": bullet},
-                             fresh=fresh, keep_fresh=True)
+        outcome = self._call(
+            prompt, prompt.render(bullet=bullet), AnalyzeCall, {"bullet": bullet}, fresh=fresh, keep_fresh=True
+        )
         return self._analysis(bullet, prompt, outcome)
 
     async def aanalyze(self, bullet: str, *, fresh: bool = False) -> Analysis:
         prompt = load_prompt("analyze")
-        outcome = await self._acall(prompt, prompt.render(bullet=bullet), AnalyzeCall, {"bullet": bullet},
-                                    fresh=fresh, keep_fresh=True)
+        outcome = await self._acall(
+            prompt, prompt.render(bullet=bullet), AnalyzeCall, {"bullet": bullet}, fresh=fresh, keep_fresh=True
+        )
         return self._analysis(bullet, prompt, outcome)
 
     def rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> Draft:
@@ -247,7 +249,10 @@ class OpenAIEngine(Engine):
             # unsupported numbers and keeps the original bullet as the rewrite.
             findings.append(Finding(guard="reask", severity="error", message=outcome.failure))
         return Draft(
-            text, findings=tuple(findings), usage=outcome.usage, model=outcome.model or self.model,
+            text,
+            findings=tuple(findings),
+            usage=outcome.usage,
+            model=outcome.model or self.model,
             prompt_version=prompt.version,
         )
 
@@ -361,8 +366,14 @@ class OpenAIEngine(Engine):
     # `_finish`); each says which client sends, and the async one adds the gate and the limiter.
 
     def _call(
-        self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel], context: dict,
-        *, fresh: bool = False, keep_fresh: bool = False,
+        self,
+        prompt: Prompt,
+        messages: list[dict],
+        response_model: type[BaseModel],
+        context: dict,
+        *,
+        fresh: bool = False,
+        keep_fresh: bool = False,
     ) -> _Outcome:
         call = self._begin(prompt, messages, response_model, context, fresh=fresh, keep_fresh=keep_fresh)
         if isinstance(call, _Outcome):
@@ -394,8 +405,14 @@ class OpenAIEngine(Engine):
         return self._finish(call, parsed=parsed)
 
     async def _acall(
-        self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel], context: dict,
-        *, fresh: bool = False, keep_fresh: bool = False,
+        self,
+        prompt: Prompt,
+        messages: list[dict],
+        response_model: type[BaseModel],
+        context: dict,
+        *,
+        fresh: bool = False,
+        keep_fresh: bool = False,
     ) -> _Outcome:
         call = self._begin(prompt, messages, response_model, context, fresh=fresh, keep_fresh=keep_fresh)
         if isinstance(call, _Outcome):
@@ -438,27 +455,44 @@ class OpenAIEngine(Engine):
         return self._finish(call, parsed=parsed)
 
     def _begin(
-        self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel], context: dict,
-        *, fresh: bool, keep_fresh: bool,
+        self,
+        prompt: Prompt,
+        messages: list[dict],
+        response_model: type[BaseModel],
+        context: dict,
+        *,
+        fresh: bool,
+        keep_fresh: bool,
     ) -> _Outcome | _Pending:
         """The cached outcome of this call, or the call to send."""
         kwargs, key = self._request(prompt, messages, response_model, fresh=fresh)
         read_key, store_key = self._keys(key, fresh=fresh, keep_fresh=keep_fresh)
         if (hit := self._cached(read_key, response_model, context)) is not None:
             return hit
-        return _Pending(prompt=prompt, response_model=response_model, kwargs=kwargs, store_key=store_key,
-                        fresh=fresh, log=transport.CallLog(),
-                        budget=NetworkBudget(self.network_retries, self.network_deadline))
+        return _Pending(
+            prompt=prompt,
+            response_model=response_model,
+            kwargs=kwargs,
+            store_key=store_key,
+            fresh=fresh,
+            log=transport.CallLog(),
+            budget=NetworkBudget(self.network_retries, self.network_deadline),
+        )
 
     def _create_args(self, call: _Pending, retrying: type[Retrying] | type[AsyncRetrying]) -> dict[str, Any]:
         # The guards' context goes through `guard_context`, not instructor's context=: that would
         # render the messages (the bullet!) as Jinja templates.
-        return {"response_model": response_model_for(call.response_model),
-                "max_retries": reask_policy(self.max_reasks, retrying), "strict": False, **call.kwargs}
+        return {
+            "response_model": response_model_for(call.response_model),
+            "max_retries": reask_policy(self.max_reasks, retrying),
+            "strict": False,
+            **call.kwargs,
+        }
 
     def _endpoint_error(self, exc: openai.OpenAIError, call: _Pending, tries: int) -> EndpointError:
-        return endpoint_error(exc, self.settings, timeout=self.timeout, tries=tries,
-                              asked_to_wait=call.budget.gave_up_waiting)
+        return endpoint_error(
+            exc, self.settings, timeout=self.timeout, tries=tries, asked_to_wait=call.budget.gave_up_waiting
+        )
 
     def _finish(self, call: _Pending, *, parsed: BaseModel | None = None, failed: Exception | None = None) -> _Outcome:
         """The call's outcome, stored in the cache when it may be (`_store`)."""
@@ -503,6 +537,4 @@ def _rewrite_from_analysis(analysis: Analysis, answers: dict[Slot, Answer]) -> D
     """The rewrite the analysis already brought, when nothing is missing and no answer adds to it."""
     if not analysis.draft_rewrite or analysis.missing or any(a.usable for a in answers.values()):
         return None
-    return Draft(
-        analysis.draft_rewrite, usage=Usage(), model=analysis.model, prompt_version=analysis.prompt_version
-    )
+    return Draft(analysis.draft_rewrite, usage=Usage(), model=analysis.model, prompt_version=analysis.prompt_version)

@@ -89,7 +89,9 @@ def endpoint_error(
         if status == 401:
             message += "; check the API key (OPENAI_API_KEY)"
         elif status == 404:
-            message += f"; check the model name ({settings.model!r}, BULLETSMITH_MODEL) and that the base URL ends in /v1"
+            message += (
+                f"; check the model name ({settings.model!r}, BULLETSMITH_MODEL) and that the base URL ends in /v1"
+            )
     else:
         message = f"{host}: {redact(str(exc), settings.api_key)[:160]}"
     return EndpointError(message, host=host, status=status)

@@ -33,8 +33,15 @@ from tenacity import (
 from bulletsmith.engines.openai.parsing import PARSE_ERRORS
 
 __all__ = [
-    "BACKOFF", "NetworkBudget", "error_code", "is_rate_limited", "is_transient", "network_policy", "reask_policy",
-    "retry_after", "wait",
+    "BACKOFF",
+    "NetworkBudget",
+    "error_code",
+    "is_rate_limited",
+    "is_transient",
+    "network_policy",
+    "reask_policy",
+    "retry_after",
+    "wait",
 ]
 
 BACKOFF = wait_random_exponential(multiplier=0.5, max=10)  # full jitter: uniform(0, min(10, 0.5 * 2^n))
@@ -94,8 +101,7 @@ def error_code(exc: Any) -> str | None:
 
 def is_rate_limited(exc: BaseException) -> bool:
     """HTTP 429 that waiting cures: fewer requests at once from now on (not "out of credit")."""
-    return (isinstance(exc, openai.APIStatusError) and exc.status_code == 429
-            and error_code(exc) != "insufficient_quota")
+    return isinstance(exc, openai.APIStatusError) and exc.status_code == 429 and error_code(exc) != "insufficient_quota"
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -130,10 +136,15 @@ def network_policy(
 ) -> Any:
     """The tenacity policy around one HTTP request. sleep: called instead of sleeping (tests);
     for AsyncRetrying it may return an awaitable or not."""
-    options: dict[str, Any] = {"retry": retry_if_exception(is_transient), "wait": wait, "stop": budget.stop,
-                               "reraise": True}
+    options: dict[str, Any] = {
+        "retry": retry_if_exception(is_transient),
+        "wait": wait,
+        "stop": budget.stop,
+        "reraise": True,
+    }
     if sleep is not None:
         if cls is AsyncRetrying:
+
             async def asleep(seconds: float) -> None:
                 result = sleep(seconds)
                 if inspect.isawaitable(result):

@@ -23,7 +23,14 @@ from bulletsmith.engines.openai.settings import Settings
 from bulletsmith.models import Usage
 
 __all__ = [
-    "CallLog", "async_client", "asend_chat", "is_async_client", "lenient_parse", "send_chat", "sync_client", "tls_context",
+    "CallLog",
+    "async_client",
+    "asend_chat",
+    "is_async_client",
+    "lenient_parse",
+    "send_chat",
+    "sync_client",
+    "tls_context",
 ]
 
 
