@@ -17,25 +17,25 @@ from bulletsmith.answer_bank import (
 from bulletsmith.answer_words import NOT_MINE, UNKNOWN, no_answer_kind
 from bulletsmith.assistant import Assistant
 from bulletsmith.batch import default_output_path, default_questions_path
-from bulletsmith.coach.files import FactBankFile
+from bulletsmith.coach.files import FactBankFile, write_backup, write_output
 from bulletsmith.coach.prefetch import Prefetcher, wait
 from bulletsmith.coach.session import (
     Decision,
     Item,
     SessionData,
     SessionStore,
+    decision_counts,
     fact_records,
     file_hash,
     merge_saved,
+    replacements,
     session_data,
     take_from_bank,
 )
 from bulletsmith.coach.steps import COMMANDS, ESCAPE_HELP, Finished, Reply, Stage, Step, WaitStats
 from bulletsmith.documents import Document
 from bulletsmith.errors import BulletsmithError, EngineError
-from bulletsmith.fsutil import atomic_write, backup_path
 from bulletsmith.models import WHY, Analysis, Answer, Finding, Question, Rewrite, Slot
-from bulletsmith.outputs import record as record_output
 
 __all__ = ["DEFAULT_LOOKAHEAD", "AnalysisRefused", "Coach", "saved_position"]
 
@@ -566,20 +566,13 @@ class Coach:
     # -- output ----------------------------------------------------------------------------------
 
     def replacements(self) -> dict[str, str]:
-        return {
-            it.bullet.location: it.final
-            for it in self.items
-            if it.decision in (Decision.ACCEPTED, Decision.EDITED) and it.final and it.final != it.bullet.text
-        }
+        return replacements(self.items)
 
     def write_output(self) -> Path:
         """Write the resume with the decided bullets rewritten (the others as they are)."""
-        data = self.document.render(self.replacements())
         if self.in_place and self._backup is None:
-            self._backup = backup_path(self.document.path)
-            atomic_write(self._backup, self._source_bytes)
-        atomic_write(self.output, data)
-        record_output(self.output, data)
+            self._backup = write_backup(self.document.path, self._source_bytes)
+        write_output(self.output, self.document.render(self.replacements()))
         return self.output
 
     def _write_now(self) -> Reply:
@@ -597,14 +590,5 @@ class Coach:
         wrote_bank = self._write_bank()
         if self.store is not None:
             self.store.remove()
-        count = lambda d: sum(1 for it in self.items if it.decision is d)  # noqa: E731
-        return Finished(
-            output=output,
-            backup=self._backup,
-            questions_file=self.questions_path if wrote_bank else None,
-            accepted=count(Decision.ACCEPTED),
-            edited=count(Decision.EDITED),
-            kept=count(Decision.KEPT),
-            undecided=count(None),
-            dropped_markup=dropped,
-        )
+        questions_file = self.questions_path if wrote_bank else None
+        return Finished(output, self._backup, questions_file, **decision_counts(self.items), dropped_markup=dropped)

@@ -314,3 +314,23 @@ def take_from_bank(items: list[Item], bank: AnswerBank) -> None:
         if item.decision is None and (decided := bank.decision(item.original)) is not None:
             item.decision = decided[0]
             item.final = None if item.decision is Decision.KEPT else decided[1]
+
+
+def replacements(items: list[Item]) -> dict[str, str]:
+    """location -> the text the person accepted or wrote, for the bullets whose text it changes."""
+    return {
+        it.bullet.location: it.final
+        for it in items
+        if it.decision in (Decision.ACCEPTED, Decision.EDITED) and it.final and it.final != it.bullet.text
+    }
+
+
+def decision_counts(items: list[Item]) -> dict[str, int]:
+    """How many bullets were accepted, edited, kept, and not decided yet."""
+    count = {d: sum(1 for it in items if it.decision is d) for d in (*Decision, None)}
+    return {
+        "accepted": count[Decision.ACCEPTED],
+        "edited": count[Decision.EDITED],
+        "kept": count[Decision.KEPT],
+        "undecided": count[None],
+    }
