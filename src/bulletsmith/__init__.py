@@ -24,6 +24,7 @@ _EXPORTS = {
     "Analysis": "bulletsmith.models",
     "Rewrite": "bulletsmith.models",
     "Finding": "bulletsmith.models",
+    "Review": "bulletsmith.review",
 }
 
 __all__ = [*_EXPORTS, "__version__"]
@@ -31,6 +32,7 @@ __all__ = [*_EXPORTS, "__version__"]
 if TYPE_CHECKING:
     from bulletsmith.assistant import Assistant
     from bulletsmith.models import Analysis, Answer, AnswerStatus, Finding, Question, Rewrite, Slot, SlotFill
+    from bulletsmith.review import Review
 
 
 def _console_script() -> None:
