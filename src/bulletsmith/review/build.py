@@ -248,17 +248,23 @@ def _length_check(outline: Outline, bullets: list[_Bullet]) -> Check:
 
 def _soft_skills_check(outline: Outline, bullets: list[_Bullet]) -> Check:
     where: dict[str, list[str]] = {}
+    written: dict[str, str] = {}  # the phrase as it first appears
+
+    def found(text: str, location: str) -> None:
+        for phrase in guards.filler_phrases(text):
+            written.setdefault(phrase.lower(), phrase)
+            where.setdefault(phrase.lower(), []).append(location)
+
     for b in bullets:
-        for phrase in guards.filler_phrases(b.text):
-            where.setdefault(phrase.lower(), []).append(b.location)
+        found(b.text, b.location)
     bullet_texts = {b.text for b in bullets}
+    header = set(outline.header)
     for line in outline.lines:
         if line not in bullet_texts:
-            for phrase in guards.filler_phrases(line):
-                where.setdefault(phrase.lower(), []).append("outside the bullets")
+            found(line, "header" if line in header else "outside the bullets")
     if not where:
         return Check(key="soft_skills", ok=True, message="no soft-skill words (team player, passionate, innovative…)")
-    listed = ", ".join(f'"{p}" ({", ".join(sorted(set(locs))[:3])})' for p, locs in where.items())
+    listed = ", ".join(f'"{written[p]}" ({", ".join(sorted(set(locs))[:3])})' for p, locs in where.items())
     return Check(key="soft_skills", ok=False, message=f"soft-skill words: {listed}; show the work instead",
                  locations=sorted({loc for locs in where.values() for loc in locs}))
 

@@ -20,7 +20,8 @@ counts bullets (a resume needs a couple of them, not one in every bullet):
   guide's rejected "improved F1 by 12%" had no data behind it).
 - cross_functional: 50 points for each bullet that names a specific integration (an API, a
   schema, a tool used by others, adoption…) with a measured outcome, 25 without one, up to 100;
-  vague collaboration ("worked with", "helped") earns nothing and is listed as such.
+  vague collaboration ("worked with", "helped") without a measured outcome earns nothing, even
+  beside a system's name, and is listed as such.
 """
 
 from __future__ import annotations
@@ -129,8 +130,9 @@ def _model_contribution(f: Facts) -> tuple[float, list[str]]:
 
 def _cross_functional(f: Facts) -> tuple[float, list[str]]:
     m = f.measures
-    if m.integration:
-        full = m.measured and bool(f.present & {Slot.DATA_OUTCOME, Slot.MODEL_IMPACT})
+    full = m.measured and bool(f.present & {Slot.DATA_OUTCOME, Slot.MODEL_IMPACT})
+    # "Collaborated with engineers on feedback ingestion" names a system but no result: still vague.
+    if m.integration and (full or not m.vague):
         return (0.5 if full else 0.25), [f"integration: {', '.join(m.integration[:3])}"
                                          + ("" if full else " (no measured outcome)")]
     if m.vague:
