@@ -88,12 +88,15 @@ def test_roles_of_the_sample_are_its_two_jobs_and_the_projects():
     assert r.roles[1].ok is True  # four bullets, two showing scale (120k comparisons, 2.4M prompts)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["review", "no-such-resume.md"], "no such file"),
-    (["review", "resume.xyz"], "unsupported file type"),
-    (["review", str(SAMPLE), "--engine", "gpt"], "unknown engine"),
-    (["review", str(SAMPLE), "--html", "/no/such/folder/r.html"], "does not exist"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["review", "no-such-resume.md"], "no such file"),
+        (["review", "resume.xyz"], "unsupported file type"),
+        (["review", str(SAMPLE), "--engine", "gpt"], "unknown engine"),
+        (["review", str(SAMPLE), "--html", "/no/such/folder/r.html"], "does not exist"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "resume.xyz").write_text("- Built a thing that worked well\n")
@@ -146,8 +149,14 @@ def test_title_follows_the_role_applied_for():
 
 
 def test_soft_skill_words_fail_soft_skills(tmp_path):
-    text = (FIXTURES / "closed-loops.md").read_text().replace(
-        "Data Scientist, ML Infrastructure · Seattle, WA", "Passionate team player and Data Scientist, ML Infrastructure")
+    text = (
+        (FIXTURES / "closed-loops.md")
+        .read_text()
+        .replace(
+            "Data Scientist, ML Infrastructure · Seattle, WA",
+            "Passionate team player and Data Scientist, ML Infrastructure",
+        )
+    )
     path = tmp_path / "resume.md"
     path.write_text(text)
     check = review(path).check("soft_skills")
@@ -158,9 +167,14 @@ def test_length_is_an_estimate_for_text_and_counted_for_a_pdf(tmp_path):
     est = review(SAMPLE).check("length")
     assert est.ok and "estimate" in est.message
     long_resume = tmp_path / "long.md"
-    long_resume.write_text(SAMPLE.read_text() + "\n## Experience\n\n" + "".join(
-        f"- Rebuilt ingestion job {i} after nightly loads failed, cutting failed runs from {i + 10} to 2 a week\n"
-        for i in range(60)))
+    long_resume.write_text(
+        SAMPLE.read_text()
+        + "\n## Experience\n\n"
+        + "".join(
+            f"- Rebuilt ingestion job {i} after nightly loads failed, cutting failed runs from {i + 10} to 2 a week\n"
+            for i in range(60)
+        )
+    )
     assert not review(long_resume).check("length").ok
 
     fpdf = pytest.importorskip("fpdf")
@@ -168,10 +182,17 @@ def test_length_is_an_estimate_for_text_and_counted_for_a_pdf(tmp_path):
     pdf.set_font("Helvetica", size=11)
     for page in range(2):
         pdf.add_page()
-        pdf.cell(0, 8, "Data Scientist, ML Infrastructure" if page == 0 else "Experience", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(
+            0, 8, "Data Scientist, ML Infrastructure" if page == 0 else "Experience", new_x="LMARGIN", new_y="NEXT"
+        )
         for i in range(3):
-            pdf.cell(0, 8, f"- Redesigned labeling queue {page}{i}, cutting relabels from 11% to 4% over 2M images",
-                      new_x="LMARGIN", new_y="NEXT")
+            pdf.cell(
+                0,
+                8,
+                f"- Redesigned labeling queue {page}{i}, cutting relabels from 11% to 4% over 2M images",
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
     path = tmp_path / "resume.pdf"
     pdf.output(str(path))
     check = review(path).check("length")
@@ -186,14 +207,33 @@ def test_a_docx_resume_is_grouped_into_its_roles(tmp_path):
     for job, bullets in (("Data Scientist — Harbor Robotics (2022–present)", 3), ("Analyst — Lantern (2019–2022)", 2)):
         d.add_paragraph(job)
         for i in range(bullets):
-            d.add_paragraph(f"Redesigned labeling queue {i}, cutting relabels from 11% to 4% over 2M images",
-                            style="List Bullet")
+            d.add_paragraph(
+                f"Redesigned labeling queue {i}, cutting relabels from 11% to 4% over 2M images", style="List Bullet"
+            )
     path = tmp_path / "resume.docx"
     d.save(str(path))
     r = review(path)
     assert [(x.heading, len(x.bullets)) for x in r.roles] == [
-        ("Data Scientist — Harbor Robotics (2022–present)", 3), ("Analyst — Lantern (2019–2022)", 2)]
+        ("Data Scientist — Harbor Robotics (2022–present)", 3),
+        ("Analyst — Lantern (2019–2022)", 2),
+    ]
     assert r.check("title").ok
+    # python-docx saved it with its template's "Pages 1, Words 0": a stale count, so it is estimated
+    assert "estimate" in r.check("length").message
+
+    # as Word saves it: the page count beside a word count is the file's own
+    import zipfile
+
+    word = tmp_path / "word.docx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(word, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "docProps/app.xml":
+                data = data.replace(b"<Pages>1</Pages>", b"<Pages>2</Pages>").replace(
+                    b"<Words>0</Words>", b"<Words>612</Words>"
+                )
+            dst.writestr(item, data)
+    assert review(word).check("length").message.startswith("2 pages (from the file)")
 
 
 def test_review_of_text_and_of_a_path_agree(rules):
@@ -209,9 +249,11 @@ def test_before_and_after_a_rewrite_with_answers(tmp_path):
     questions = resume.with_name("resume.questions.yaml")
     bank = yaml.safe_load(questions.read_text())
     entry = next(b for b in bank["bullets"] if b["bullet"] == WEAK)
-    answers = {"problem": "vendor labels disagreed on 14 object classes",
-               "data_outcome": "label error rate fell from 9% to 3% across 1.2M images",
-               "model_impact": "detector recall rose by 4 points"}
+    answers = {
+        "problem": "vendor labels disagreed on 14 object classes",
+        "data_outcome": "label error rate fell from 9% to 3% across 1.2M images",
+        "model_impact": "detector recall rose by 4 points",
+    }
     for q in entry["questions"]:
         q["answer"] = answers[q["slot"]]
     questions.write_text(yaml.safe_dump(bank, sort_keys=False))
@@ -234,17 +276,20 @@ def test_the_notebook_display_is_the_report_body():
     assert body.lstrip().startswith("<style>") and '<main class="bs-review">' in body
     assert "<html" not in body and "<!doctype" not in body.lower()
     assert f"<strong>{r.total:.0f}</strong>/100" in body
+
     def main(html: str) -> str:
-        return html[html.index("<main"): html.index("</main>")]
+        return html[html.index("<main") : html.index("</main>")]
 
     assert main(body) == main(r.html())  # the same report as the file, without the page around it
 
 
 def test_resume_text_is_escaped_in_the_report(tmp_path):
     path = tmp_path / "resume.txt"  # plain text keeps the tags as text (Markdown would read them as HTML)
-    path.write_text("A\nData Scientist <b>\n\nEXPERIENCE\n\n"
-                    "• Built <script>alert(1)</script> labeling checks, cutting relabels from 11% to 4%\n"
-                    "• Rebuilt the <img src=x onerror=alert(2)> queue over 2M images\n")
+    path.write_text(
+        "A\nData Scientist <b>\n\nEXPERIENCE\n\n"
+        "• Built <script>alert(1)</script> labeling checks, cutting relabels from 11% to 4%\n"
+        "• Rebuilt the <img src=x onerror=alert(2)> queue over 2M images\n"
+    )
     html = review(path).html()
     assert "<script>" not in html and "<img" not in html and "<b>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -253,10 +298,19 @@ def test_resume_text_is_escaped_in_the_report(tmp_path):
 # --- real resumes -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["awesome-cv_byungjin-park_resume.tex", "jakegut_resume.tex",
-                                  "jsonresume-org_career-changer.resume.json", "jsonresume-org_new-grad.resume.json",
-                                  "jsonresume-org_senior-engineer.resume.json", "jsonresume_sample.resume.json",
-                                  "opensorceror_harsh-gadgil_ml-data-engineer.tex", "sb2nov_sourabh-bajaj_resume.tex"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "awesome-cv_byungjin-park_resume.tex",
+        "jakegut_resume.tex",
+        "jsonresume-org_career-changer.resume.json",
+        "jsonresume-org_new-grad.resume.json",
+        "jsonresume-org_senior-engineer.resume.json",
+        "jsonresume_sample.resume.json",
+        "opensorceror_harsh-gadgil_ml-data-engineer.tex",
+        "sb2nov_sourabh-bajaj_resume.tex",
+    ],
+)
 def test_every_real_resume_is_reviewed(name, rules):
     path = shared_path("realdata", "resumes", name)
     r = rules.review(path)

@@ -18,14 +18,23 @@ from bulletsmith import Assistant
 
 pytestmark = pytest.mark.browser
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--hide-scrollbars"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
 
 
 def chromium() -> str:
     found = os.environ.get("BULLETSMITH_CHROMIUM") or next(
-        (p for name in ("chromium", "chromium-browser", "google-chrome") if (p := shutil.which(name))), None)
+        (p for name in ("chromium", "chromium-browser", "google-chrome") if (p := shutil.which(name))), None
+    )
     if found is None:
         message = "headless Chromium not found (Debian: apt-get install -y chromium)"
         if IN_CI:
@@ -36,8 +45,13 @@ def chromium() -> str:
 
 def run_browser(browser: str, tmp_path, *args: str) -> subprocess.CompletedProcess:
     profile = tmp_path / "profile"  # a fresh profile each run: nothing from the machine's own
-    return subprocess.run([browser, *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True,
-                          timeout=180, check=False, env={**os.environ, "HOME": str(tmp_path)})
+    return subprocess.run(
+        [browser, *FLAGS, f"--user-data-dir={profile}", *args],
+        capture_output=True,
+        timeout=180,
+        check=False,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
 
 
 @pytest.fixture

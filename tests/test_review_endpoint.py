@@ -62,8 +62,9 @@ def test_a_review_without_a_rewrite_asks_once_per_bullet_then_never(server, env,
 
 def test_a_failed_analysis_exits_1_and_counts_in_no_dimension(server, env, tmp_path):
     resume = tmp_path / "resume.md"
-    resume.write_text("# Sam\n\nData Scientist\n\n## Experience\n\n"
-                      f"- {make_bullet(1)}\n- {make_bullet(2, poison=True)}\n")
+    resume.write_text(
+        f"# Sam\n\nData Scientist\n\n## Experience\n\n- {make_bullet(1)}\n- {make_bullet(2, poison=True)}\n"
+    )
     result = runner.invoke(app, ["review", str(resume), "--json"], env=env)
     assert result.exit_code == 1, result.output
     data = json.loads(result.stdout)

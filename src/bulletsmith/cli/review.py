@@ -14,11 +14,16 @@ from bulletsmith.cli.options import BaseUrlOpt, EngineOpt, ModelOpt, NoCacheOpt,
 
 @app.command()
 def review(
-    file: Path = typer.Argument(..., help="The resume: .md .txt .json (JSON Resume) .tex .docx .pdf", show_default=False),
+    file: Path = typer.Argument(
+        ..., help="The resume: .md .txt .json (JSON Resume) .tex .docx .pdf", show_default=False
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the review as JSON instead of the summary."),
     html: Optional[Path] = typer.Option(None, "--html", help="Write the report as one self-contained HTML file here."),
     role: Optional[str] = typer.Option(
-        None, "--role", help='The role you apply for, for the title check. Default: "data scientist".', show_default=False
+        None,
+        "--role",
+        help='The role you apply for, for the title check. Default: "data scientist".',
+        show_default=False,
     ),
     engine: EngineOpt = None,
     model: ModelOpt = None,

@@ -133,8 +133,13 @@ async def areview_document(
 
 def _dimension(d: scoring.DimensionScore) -> Dimension:
     return Dimension(
-        key=d.key, label=scoring.LABELS[d.key], weight=d.weight, score=round(d.score, 1),
-        evidence=[EvidenceItem(**e.to_dict()) for e in d.evidence], how=scoring.HOW[d.key], note=d.note,
+        key=d.key,
+        label=scoring.LABELS[d.key],
+        weight=d.weight,
+        score=round(d.score, 1),
+        evidence=[EvidenceItem(**e.to_dict()) for e in d.evidence],
+        how=scoring.HOW[d.key],
+        note=d.note,
     )
 
 
@@ -167,21 +172,33 @@ def _roles(outline: Outline, by_location: dict[str, _Bullet]) -> list[RoleReview
     for r in outline.roles:
         bs = [by_location[loc] for loc in r.locations if loc in by_location]
         view = RoleReview(
-            heading=r.heading, section=r.section, rank=ranks.get(id(r)), bullets=[b.location for b in bs],
-            closed_loops=[b.location for b in bs if _closed(b)], scale=[b.location for b in bs if b.measures.scale],
+            heading=r.heading,
+            section=r.section,
+            rank=ranks.get(id(r)),
+            bullets=[b.location for b in bs],
+            closed_loops=[b.location for b in bs if _closed(b)],
+            scale=[b.location for b in bs if b.measures.scale],
         )
         if view.rank == "most recent":
             view.expected = RECENT
             view.ok = len(view.closed_loops) >= RECENT["closed_loops"]
-            view.message = (f"{len(view.bullets)} bullets, {len(view.closed_loops)} closed loops; "
-                            f"the guide asks for {RECENT['bullets']} bullets, each a closed loop")
+            view.message = (
+                f"{_n(len(view.bullets), 'bullet')}, {_n(len(view.closed_loops), 'closed loop')}; "
+                f"the guide asks for {RECENT['bullets']} bullets, each a closed loop"
+            )
         elif view.rank == "previous":
             view.expected = PREVIOUS
             view.ok = len(view.bullets) >= PREVIOUS["bullets"] and len(view.scale) >= PREVIOUS["scale"]
-            view.message = (f"{len(view.bullets)} bullets, {len(view.scale)} showing scale; the guide asks for "
-                            f"{PREVIOUS['bullets']} bullets, one showing scale (examples, latency, throughput)")
+            view.message = (
+                f"{_n(len(view.bullets), 'bullet')}, {len(view.scale)} showing scale; the guide asks for "
+                f"{PREVIOUS['bullets']} bullets, one showing scale (examples, latency, throughput)"
+            )
         out.append(view)
     return out
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
 # --- checks ---------------------------------------------------------------------------------------
@@ -204,14 +221,15 @@ def _balance_check(bullets: list[_Bullet]) -> Check:
     n_model = sum(len(b.measures.model_metrics) for b in bullets)
     ok = n_model <= n_data
     if ok:
-        msg = f"{n_data} data metrics, {n_model} model metrics: data leads, as the guide wants"
+        msg = f"{_n(n_data, 'data metric')}, {_n(n_model, 'model metric')}: data leads, as the guide wants"
         if n_data == 0:
             msg = "no metrics at all: the balance holds only because nothing is measured"
     else:
-        msg = (f"{n_model} model metrics against {n_data} data metrics: the guide downranks a resume with more "
-               "model metrics than data metrics; state what changed in the data")
-    return Check(key="metric_balance", ok=ok, message=msg,
-                 locations=[b.location for b in (data if ok else model)])
+        msg = (
+            f"{_n(n_model, 'model metric')} against {_n(n_data, 'data metric')}: the guide downranks a resume with more "
+            "model metrics than data metrics; state what changed in the data"
+        )
+    return Check(key="metric_balance", ok=ok, message=msg, locations=[b.location for b in (data if ok else model)])
 
 
 _STOP = {"a", "an", "the", "of", "for", "and", "in", "at", "on"}
@@ -221,29 +239,46 @@ def _title_check(outline: Outline, role: str) -> Check:
     header = " · ".join(outline.header)
     found = guards.title_findings(header, role)
     if found:
-        return Check(key="title", ok=False, message=found[0].message + " (the guide: such a title is filtered out)",
-                     locations=["header"])
+        return Check(
+            key="title",
+            ok=False,
+            message=found[0].message + " (the guide: such a title is filtered out)",
+            locations=["header"],
+        )
     words = [w for w in re.findall(r"[a-z]+", role.lower()) if w not in _STOP]
     low = header.lower()
     stems = [w[:-1] if w.endswith("s") else w for w in words]
     if words and all(re.search(rf"\b{re.escape(s)}", low) for s in stems):
         line = next((h for h in outline.header if all(s in h.lower() for s in stems)), header)
-        return Check(key="title", ok=True, message=f'the top of the resume names the role: "{line[:80]}"',
-                     locations=["header"])
-    return Check(key="title", ok=False, locations=["header"],
-                 message=f'no "{role}" title at the top of the resume; the guide wants a role-specific title there '
-                 '(e.g. "Data Scientist, ML Infrastructure")')
+        return Check(
+            key="title", ok=True, message=f'the top of the resume names the role: "{line[:80]}"', locations=["header"]
+        )
+    return Check(
+        key="title",
+        ok=False,
+        locations=["header"],
+        message=f'no "{role}" title at the top of the resume; the guide wants a role-specific title there '
+        '(e.g. "Data Scientist, ML Infrastructure")',
+    )
 
 
 def _length_check(outline: Outline, bullets: list[_Bullet]) -> Check:
     if outline.pages is not None:
         ok = outline.pages <= 1
-        return Check(key="length", ok=ok, message=f"{outline.pages} page{'s' * (outline.pages != 1)} (from the file)"
-                     + ("" if ok else "; the guide: one page is mandatory, a second gets truncated"))
+        return Check(
+            key="length",
+            ok=ok,
+            message=f"{outline.pages} page{'s' * (outline.pages != 1)} (from the file)"
+            + ("" if ok else "; the guide: one page is mandatory, a second gets truncated"),
+        )
     est = estimate_pages(outline, [b.text for b in bullets])
     ok = est <= 1.0
-    return Check(key="length", ok=ok, message=f"about {est:.1f} pages (an estimate from the text at 11pt with 0.5\" "
-                 "margins; the file does not say)" + ("" if ok else "; the guide: one page is mandatory"))
+    return Check(
+        key="length",
+        ok=ok,
+        message=f'about {est:.1f} pages (an estimate from the text at 11pt with 0.5" '
+        "margins; the file does not say)" + ("" if ok else "; the guide: one page is mandatory"),
+    )
 
 
 def _soft_skills_check(outline: Outline, bullets: list[_Bullet]) -> Check:
@@ -265,8 +300,12 @@ def _soft_skills_check(outline: Outline, bullets: list[_Bullet]) -> Check:
     if not where:
         return Check(key="soft_skills", ok=True, message="no soft-skill words (team player, passionate, innovative…)")
     listed = ", ".join(f'"{written[p]}" ({", ".join(sorted(set(locs))[:3])})' for p, locs in where.items())
-    return Check(key="soft_skills", ok=False, message=f"soft-skill words: {listed}; show the work instead",
-                 locations=sorted({loc for locs in where.values() for loc in locs}))
+    return Check(
+        key="soft_skills",
+        ok=False,
+        message=f"soft-skill words: {listed}; show the work instead",
+        locations=sorted({loc for locs in where.values() for loc in locs}),
+    )
 
 
 def _bullets_per_role_check(outline: Outline, bullets: list[_Bullet]) -> Check:
@@ -279,7 +318,9 @@ def _bullets_per_role_check(outline: Outline, bullets: list[_Bullet]) -> Check:
     closed = [b for b in recent if _closed(b)]
     locs += [b.location for b in recent if not _closed(b)]
     if len(closed) < RECENT["closed_loops"]:
-        problems.append(f"most recent role ({exp[0].heading}): {len(closed)} of the 3 closed-loop bullets the guide asks for")
+        problems.append(
+            f"most recent role ({exp[0].heading}): {len(closed)} of the 3 closed-loop bullets the guide asks for"
+        )
     if len(exp) > 1:
         prev = [by_location[loc] for loc in exp[1].locations if loc in by_location]
         if len(prev) < PREVIOUS["bullets"]:
@@ -291,8 +332,11 @@ def _bullets_per_role_check(outline: Outline, bullets: list[_Bullet]) -> Check:
         problems.append("only one role found; the guide expects a previous role with 2 bullets, one showing scale")
     if problems:
         return Check(key="bullets_per_role", ok=False, message="; ".join(problems), locations=locs)
-    return Check(key="bullets_per_role", ok=True,
-                 message="most recent role has 3 closed-loop bullets; previous role has 2 bullets, one showing scale")
+    return Check(
+        key="bullets_per_role",
+        ok=True,
+        message="most recent role has 3 closed-loop bullets; previous role has 2 bullets, one showing scale",
+    )
 
 
 # --- fixes ----------------------------------------------------------------------------------------
@@ -301,8 +345,9 @@ def _bullets_per_role_check(outline: Outline, bullets: list[_Bullet]) -> Check:
 def _filled(f: scoring.Facts, slots: set[Slot]) -> scoring.Facts:
     """``f`` as it would be with ``slots`` answered with a measured answer (what a fix asks for)."""
     m = f.measures
-    added = TextMeasures(list(m.data_metrics), list(m.model_metrics), list(m.scale), list(m.change),
-                         list(m.integration), list(m.vague))
+    added = TextMeasures(
+        list(m.data_metrics), list(m.model_metrics), list(m.scale), list(m.change), list(m.integration), list(m.vague)
+    )
     if Slot.DATA_OUTCOME in slots:
         added.data_metrics.append(Metric("(your answer)", DATA, ""))
         added.change.append("(your answer)")
@@ -330,11 +375,15 @@ def _fixes(bullets: list[_Bullet], facts: list[scoring.Facts]) -> list[Fix]:
         best = max(b.analysis.missing, key=lambda s: (_gain(facts, i, {s}, base), -list(Slot).index(s)))
         question = b.analysis.question_for(best)
         labels = ", ".join(s.label for s in b.analysis.missing)
-        found.append(Fix(
-            location=b.location, slot=best.value, gain=round(gain, 1),
-            question=question.text if question else f"What was the {best.label}?",
-            why=f"missing {labels}: measured answers would add up to {gain:.1f} points to the total",
-        ))
+        found.append(
+            Fix(
+                location=b.location,
+                slot=best.value,
+                gain=round(gain, 1),
+                question=question.text if question else f"What was the {best.label}?",
+                why=f"missing {labels}: measured answers would add up to {gain:.1f} points to the total",
+            )
+        )
     found.sort(key=lambda f: -f.gain)
     return found[:MAX_FIXES]
 
@@ -342,9 +391,15 @@ def _fixes(bullets: list[_Bullet], facts: list[scoring.Facts]) -> list[Fix]:
 # --- before / after -------------------------------------------------------------------------------
 
 
-def _before_after(document: Document, bullets: list[_Bullet], facts: list[scoring.Facts],
-                  dims: list[scoring.DimensionScore], rewritten: Path | None, questions: Path | None,
-                  notes: list[str]) -> BeforeAfter | None:
+def _before_after(
+    document: Document,
+    bullets: list[_Bullet],
+    facts: list[scoring.Facts],
+    dims: list[scoring.DimensionScore],
+    rewritten: Path | None,
+    questions: Path | None,
+    notes: list[str],
+) -> BeforeAfter | None:
     from bulletsmith.batch import default_output_path, default_questions_path
 
     rewritten = rewritten or default_output_path(document)
@@ -386,6 +441,8 @@ def _before_after(document: Document, bullets: list[_Bullet], facts: list[scorin
         source=" and ".join(sources),
         total_before=round(scoring.total(dims), 1),
         total_after=round(scoring.total(after_dims), 1),
-        dimensions=[DimensionChange(key=d.key, label=scoring.LABELS[d.key], before=round(d.score, 1),
-                                    after=round(a.score, 1)) for d, a in zip(dims, after_dims)],
+        dimensions=[
+            DimensionChange(key=d.key, label=scoring.LABELS[d.key], before=round(d.score, 1), after=round(a.score, 1))
+            for d, a in zip(dims, after_dims)
+        ],
     )

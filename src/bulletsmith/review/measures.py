@@ -37,6 +37,8 @@ _RATE = re.compile(
     re.I,
 )
 _SHORT_DURATIONS = {"ns", "µs", "ms", "s"}
+# "5-point ratings", "a 5-annotator task": a number inside a compound adjective describes, not measures.
+_COMPOUND = re.compile(r"-[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ def measure_text(text: str, hints: Sequence[tuple[str, str]] = ()) -> TextMeasur
         ends = {b.start for a, b in zip(claims, claims[1:]) if (a.raw, b.raw) in pairs}
         starts = {a.start: f"{a.raw} → {b.raw}" for a, b in zip(claims, claims[1:]) if (a.raw, b.raw) in pairs}
         for q in claims:
-            if q.start in ends or _is_people_count(q, clause.text, lex):
+            if q.start in ends or _is_people_count(q, clause.text, lex) or _COMPOUND.match(clause.text, q.end):
                 continue
             side = _side(clause.text, lex)
             if side is None:
@@ -115,7 +117,10 @@ def measure_text(text: str, hints: Sequence[tuple[str, str]] = ()) -> TextMeasur
             if (what := _scale_kind(q, clause.text, lex)) is not None:
                 out.scale.append(f"{_with_unit(q, clause.text)} ({what})")
     out.change = [f"{a.raw} → {b.raw}" for a, b in changes(text)]
-    out.change += [f"by {m.group(1)}" for m in re.finditer(r"\bby\s+(~?[\d.,]+\s?(?:%|x|×|percent|points?|pp)?)(?![\w.])", text, re.I)]
+    out.change += [
+        f"by {m.group(1)}"
+        for m in re.finditer(r"\bby\s+(~?[\d.,]+\s?(?:%|x|×|percent|points?|pp)?)(?![\w.])", text, re.I)
+    ]
     out.integration = _unique(m.group(0) for m in _matcher("integration_terms.txt").finditer(text))
     out.vague = _unique(m.group(0) for m in _matcher("collaboration_terms.txt").finditer(text))
     return out

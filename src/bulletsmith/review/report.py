@@ -1,5 +1,5 @@
 """The Review: what `bulletsmith review` computes, as one pydantic model, with its three renderings:
-``to_dict()`` (the ``--json`` shape of DESIGN.md), ``summary()`` (a few terminal lines) and
+``to_dict()`` (the ``--json`` shape, documented in the README), ``summary()`` (a few terminal lines) and
 ``html()`` (one self-contained page from ``templates/report.html.j2``; ``_repr_html_`` shows it in
 Jupyter)."""
 
@@ -135,7 +135,7 @@ class Review(BaseModel):
         return next(c for c in self.checks if c.key == key)
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``bulletsmith review --json`` shape (DESIGN.md): file, engine, score {total, dimensions
+        """The ``bulletsmith review --json`` shape (README, "Where does the whole resume stand?"): file, engine, score {total, dimensions
         [{key, weight, score, evidence}]}, roles, bullets [{location, bullet, slots, …}], checks
         [{key, ok, message}], fixes [{location, why, question}], plus what else the report shows."""
         return self.model_dump(mode="json")
@@ -158,8 +158,10 @@ class Review(BaseModel):
             for f in self.fixes:
                 lines.append(f"  {f.location}: {_clip(f.question, width - len(f.location) - 4)}")
         if self.failed:
-            lines.append(f"{len(self.failed)} bullet(s) could not be analyzed and count in no dimension: "
-                         + ", ".join(b.location for b in self.failed))
+            lines.append(
+                f"{len(self.failed)} bullet(s) could not be analyzed and count in no dimension: "
+                + ", ".join(b.location for b in self.failed)
+            )
         return "\n".join(lines)
 
     def html(self, *, standalone: bool = True) -> str:
@@ -171,7 +173,12 @@ class Review(BaseModel):
         return self.html(standalone=False)
 
 
-_SLOTS = [("problem", "Problem"), ("action", "Action"), ("data_outcome", "Data outcome"), ("model_impact", "Model impact")]
+_SLOTS = [
+    ("problem", "Problem"),
+    ("action", "Action"),
+    ("data_outcome", "Data outcome"),
+    ("model_impact", "Model impact"),
+]
 
 
 def _clip(text: str, width: int) -> str:
@@ -203,11 +210,16 @@ def _chart(review: Review) -> dict[str, Any]:
     bars = []
     for i, (label, value, weight) in enumerate(rows):
         y = 10 + i * row_h
-        bars.append({
-            "label": label, "weight": weight, "value": value, "y": y,
-            "width": round(bar_w * max(0.0, min(100.0, value)) / 100, 1),
-            "after": round(bar_w * max(0.0, min(100.0, after[label])) / 100, 1) if label in after else None,
-            "after_value": after.get(label),
-        })
+        bars.append(
+            {
+                "label": label,
+                "weight": weight,
+                "value": value,
+                "y": y,
+                "width": round(bar_w * max(0.0, min(100.0, value)) / 100, 1),
+                "after": round(bar_w * max(0.0, min(100.0, after[label])) / 100, 1) if label in after else None,
+                "after_value": after.get(label),
+            }
+        )
     # Labels sit above their bars, so the chart stays readable when a phone scales it down.
     return {"bars": bars, "x": bar_x, "w": bar_w, "h": 24 + len(rows) * row_h, "ticks": [0, 25, 50, 75, 100]}

@@ -9,7 +9,8 @@ above the first section (or the first bullet) are the header, where the guide wa
 role-specific title. JSON Resume says all this in its structure (``work[0]`` is a role,
 ``basics.label`` the title) and is read from it.
 
-Page count: a PDF has its pages; a DOCX has them where Word recorded them (``docProps/app.xml``);
+Page count: a PDF has its pages; a DOCX has them where Word recorded them (``docProps/app.xml``,
+trusted only beside a non-zero word count: python-docx writes a template's "1 page, 0 words");
 elsewhere ``pages`` is None and ``estimate_pages`` estimates from the visible text.
 """
 
@@ -160,7 +161,9 @@ def _tex_lines(chunk: str) -> list[tuple[str, bool]]:
 def _tex_plain(chunk: str, latex_to_text) -> list[tuple[str, bool]]:  # noqa: ANN001
     chunk = _TEX_LAYOUT.sub(" ", _TEX_ENV.sub("\n", chunk))
     chunk = re.sub(r"\\\\(?:\[[^\]]*\])?", "\n", chunk)
-    chunk = re.sub(r"(?<!\\)[{}]+", " | ", _TEX_WORD.sub(lambda m: m.group(0) if m.group(0) in ("\\&", "\\%") else " ", chunk))
+    chunk = re.sub(
+        r"(?<!\\)[{}]+", " | ", _TEX_WORD.sub(lambda m: m.group(0) if m.group(0) in ("\\&", "\\%") else " ", chunk)
+    )
     out = []
     for raw in chunk.split("\n"):
         parts = [latex_to_text(p).strip() for p in raw.split(" | ")]
@@ -202,7 +205,7 @@ def _spans(document: SpanDocument) -> Outline:
                 b.line(text)
         b.bullet(bullet.location)
         pos = z
-    for text, _ in (_tex_lines(src[pos:]) if latex else _md_lines(src[pos:])):
+    for text, _ in _tex_lines(src[pos:]) if latex else _md_lines(src[pos:]):
         b.line(text)
     return b.outline()
 
@@ -270,7 +273,11 @@ def _docx(document: Document) -> Outline:
         with zipfile.ZipFile(BytesIO(data)) as z:
             app = z.read("docProps/app.xml").decode("utf-8", "replace")
         m = re.search(r"<(?:\w+:)?Pages>(\d+)</", app)
-        pages = int(m.group(1)) if m and int(m.group(1)) > 0 else None
+        words = re.search(r"<(?:\w+:)?Words>(\d+)</", app)
+        # Word and LibreOffice write Pages with Words on every save; python-docx copies a template
+        # that says Pages 1, Words 0 whatever the document holds: a count without words is stale.
+        if m and words and int(m.group(1)) > 0 and int(words.group(1)) > 0:
+            pages = int(m.group(1))
     except (KeyError, OSError, zipfile.BadZipFile):
         pages = None  # Word writes the count; python-docx and others often don't: then it is estimated
     return b.outline(pages)

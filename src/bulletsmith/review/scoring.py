@@ -1,6 +1,6 @@
 """The guide's rubric, as bulletsmith reads it: four dimensions scored 0–100 and their weighted sum.
 
-The weights are the guide's (shared/seed/resume-guide.txt): data process improvement 40%, metric
+The weights are the guide's (the data-scientist resume guide bulletsmith follows): data process improvement 40%, metric
 rigor 30%, model contribution 20%, cross-functional impact 10%. How a bullet earns points is ours,
 written down here and printed in every report, so a reader can check each figure against the
 bullets it names. It is an estimate of how that rubric reads this resume, not any company's tool.
@@ -133,8 +133,9 @@ def _cross_functional(f: Facts) -> tuple[float, list[str]]:
     full = m.measured and bool(f.present & {Slot.DATA_OUTCOME, Slot.MODEL_IMPACT})
     # "Collaborated with engineers on feedback ingestion" names a system but no result: still vague.
     if m.integration and (full or not m.vague):
-        return (0.5 if full else 0.25), [f"integration: {', '.join(m.integration[:3])}"
-                                         + ("" if full else " (no measured outcome)")]
+        return (0.5 if full else 0.25), [
+            f"integration: {', '.join(m.integration[:3])}" + ("" if full else " (no measured outcome)")
+        ]
     if m.vague:
         return 0.0, [f"vague collaboration: {', '.join(m.vague[:2])}"]
     return 0.0, []
