@@ -252,8 +252,8 @@ def _load_resume(path_or_text: str | os.PathLike[str]):  # noqa: ANN202 - a docu
     if not isinstance(path_or_text, str):
         raise InputError(f"a resume is a path or its text, not {type(path_or_text).__name__}")
     text = path_or_text
-    if "\n" not in text and Path(text).suffix.lower() in SUPPORTED_SUFFIXES:
-        return load_document(text)
+    if "\n" not in text and (Path(text).suffix.lower() in SUPPORTED_SUFFIXES or os.path.lexists(text)):
+        return load_document(text)  # a path: its own errors ("no such file", "unsupported file type")
     from bulletsmith.documents.markdown import parse_markdown
 
     if not text.strip():

@@ -143,6 +143,9 @@ class Review(BaseModel):
     def summary(self, *, width: int = 100) -> str:
         """A short plain-text summary for a terminal."""
         lines = [f"{self.file}: {self.total:.0f}/100 on the guide's rubric (an estimate, not any company's tool)"]
+        if self.bullets and len(self.failed) == len(self.bullets):
+            # 0/100 would read as a verdict on the resume; it is the engine that gave nothing usable
+            lines = [f"{self.file}: no score: none of the {len(self.bullets)} bullets could be analyzed"]
         for d in self.score.dimensions:
             change = ""
             if self.before_after:
