@@ -30,6 +30,7 @@ _EXPORTS = {
     "Analyses": "bulletsmith.results",
     "Rewrites": "bulletsmith.results",
     "read": "bulletsmith.documents",
+    "Review": "bulletsmith.review",
 }
 
 __all__ = [*_EXPORTS, "__version__"]
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from bulletsmith.documents import read
     from bulletsmith.models import Analysis, Answer, AnswerStatus, Finding, Question, Rewrite, Slot, SlotFill
     from bulletsmith.results import Analyses, Rewrites
+    from bulletsmith.review import Review
 
 
 def _console_script() -> None:

@@ -27,6 +27,9 @@ from bulletsmith.results import Analyses, Rewrites
 if TYPE_CHECKING:
     from bulletsmith.documents.base import Bullet
 
+if TYPE_CHECKING:
+    from bulletsmith.review import Review
+
 ENGINES = ("rules", "openai")
 DEFAULT_CONCURRENCY = 8
 # Longer than any real bullet; a paste of a whole section is a mistake to report, not to send.
@@ -248,6 +251,38 @@ class Assistant:
             return analysis
         return analysis.model_copy(update={"findings": [*analysis.findings, *found]})
 
+    # -- review --------------------------------------------------------------------
+
+    def review(
+        self,
+        path_or_text: str | os.PathLike[str],
+        *,
+        role: str | None = None,
+        rewritten: str | os.PathLike[str] | None = None,
+        questions: str | os.PathLike[str] | None = None,
+    ) -> Review:
+        """The whole resume against the guide's rubric (see ``bulletsmith.review``).
+
+        path_or_text: a resume file in any format ``extract`` reads, or a resume's text (Markdown or
+        plain text with bullet lines). The analyses are the same calls ``rewrite`` makes, so after a
+        rewrite they come from the cache. role: the target role for the title check (default: the
+        Assistant's role, "data scientist"). rewritten / questions: the rewritten resume and the
+        questions file to compare with (default: NAME.bulletsmith.EXT and NAME.questions.yaml beside
+        the file, when they exist).
+        """
+        from pathlib import Path
+
+        from bulletsmith.review import review_document
+
+        document = _load_resume(path_or_text)
+        return review_document(
+            document,
+            self,
+            role=role,
+            rewritten=Path(rewritten) if rewritten is not None else None,
+            questions=Path(questions) if questions is not None else None,
+        )
+
     # -- rewrite -------------------------------------------------------------------
 
     def rewrite(self, analysis: Analysis | str, answers: AnswersArg = None, *, fresh: bool = False) -> Rewrite:
@@ -305,6 +340,29 @@ class Assistant:
             prompt_version=draft.prompt_version,
             usage=draft.usage,
         )
+
+
+def _load_resume(path_or_text: str | os.PathLike[str]):  # noqa: ANN202 - a documents.Document
+    """A resume file, or a resume's text (anything with a line break, or no file extension we read)."""
+    from pathlib import Path
+
+    from bulletsmith.documents import SUPPORTED_SUFFIXES, DocumentError, load_document
+
+    if isinstance(path_or_text, os.PathLike):
+        return load_document(path_or_text)
+    if not isinstance(path_or_text, str):
+        raise InputError(f"a resume is a path or its text, not {type(path_or_text).__name__}")
+    text = path_or_text
+    if "\n" not in text and (Path(text).suffix.lower() in SUPPORTED_SUFFIXES or os.path.lexists(text)):
+        return load_document(text)  # a path: its own errors ("no such file", "unsupported file type")
+    from bulletsmith.documents.markdown import parse_markdown
+
+    if not text.strip():
+        raise DocumentError("<text>: is empty")
+    document = parse_markdown(Path("<text>.md"), text.encode("utf-8"))
+    if not document.bullets:
+        raise DocumentError("<text>: no bullets found; expected list items (-, *, •) under Experience or Projects")
+    return document
 
 
 def normalize_answers(answers: AnswersArg) -> dict[Slot, Answer]:

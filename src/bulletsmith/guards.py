@@ -31,6 +31,7 @@ __all__ = [
     "answer_claim",
     "check_rewrite",
     "claim_findings",
+    "filler_phrases",
     "form_findings",
     "grounding_findings",
     "injected_spans",
@@ -294,6 +295,14 @@ def _filler_re() -> re.Pattern[str]:
 def is_filler(text: str) -> bool:
     """True when the text holds a soft-skill or buzzword phrase from the filler list."""
     return _filler_re().search(text) is not None
+
+
+def filler_phrases(text: str) -> list[str]:
+    """The soft-skill or buzzword phrases of the filler list in ``text``, as written, each once."""
+    found: dict[str, str] = {}
+    for m in _filler_re().finditer(text or ""):
+        found.setdefault(normalize_text(m.group(0)), m.group(0))
+    return list(found.values())
 
 
 def answer_claim(answer: Answer) -> str:

@@ -8,6 +8,7 @@ from bulletsmith.cli import evaluate as _evaluate  # noqa: F401
 from bulletsmith.cli import extract as _extract  # noqa: F401
 
 # Importing a command module registers its command on `app`; --help lists them in this order.
+from bulletsmith.cli import review as _review  # noqa: F401
 from bulletsmith.cli import rewrite as _rewrite  # noqa: F401
 from bulletsmith.cli.app import app
 

@@ -331,6 +331,12 @@ class SpanDocument(Document):
         self._bom = bom
         self._spans = {b.location: s for b, s in zip(bullets, spans, strict=True)}
 
+    def source_range(self, location: str) -> tuple[int, int]:
+        """Where the bullet at ``location`` sits in ``source`` (start, end exclusive): what lies
+        between two bullets (a job heading, a section) is how ``review`` groups them into roles."""
+        span = self._spans[location]
+        return span.start, span.end
+
     def _write(self, changes: dict[str, str]) -> tuple[bytes, dict[str, list[Markup]]]:
         edits = sorted(((self._spans[loc], loc, text) for loc, text in changes.items()), key=lambda e: e[0].start)
         out: list[str] = []

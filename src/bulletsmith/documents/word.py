@@ -501,3 +501,13 @@ def parse_docx(path: Path, data: bytes) -> DocxDocument:
         if not sections.excluded and is_achievement(text):
             bullets.append(Bullet(text, location))
     return DocxDocument(path, bullets, data, prefixes)
+
+
+def open_docx(data: bytes, path: Path):  # noqa: ANN201 - python-docx's Document
+    """The document as this reader opens it (members streamed with a byte cap), for other readers of it (review)."""
+    return _open(data, path)
+
+
+def body_paragraphs(document) -> list:  # noqa: ANN001
+    """The w:p elements this reader numbers ("paragraph N"): text boxes once, VML copies left out."""
+    return _paragraphs(document)
