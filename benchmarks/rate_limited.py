@@ -29,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from run import Server  # noqa: E402
+from run import Server
 
 REAL_BULLETS = Path("/work/shared/realdata/bullets.jsonl")
 

@@ -1,9 +1,14 @@
-"""`bulletsmith rewrite FILE`: the batch rewrite of a whole resume, through a questions file."""
+"""`bulletsmith rewrite FILE...`: the batch rewrite of whole resumes, through a questions file each.
+
+One file: its report, as it always was. Several (files, folders, globs): one run over all of them
+(`batch.run_batches`: one engine, one cache, one rate limit), each file with its own output and
+questions file, one summary or one JSON report; a file that can't be used is named and skipped."""
 
 from __future__ import annotations
 
 import json
 import signal
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -12,6 +17,7 @@ import typer
 from bulletsmith.cli.app import EXIT_BULLET_FAILED, EXIT_INTERRUPTED, EXIT_TERMINATED, app, fail, is_terminal, stopped
 from bulletsmith.cli.options import (
     BaseUrlOpt,
+    DeadlineOpt,
     EngineOpt,
     ForceOpt,
     ModelOpt,
@@ -19,13 +25,16 @@ from bulletsmith.cli.options import (
     announce,
     make_assistant,
     open_resume,
+    resume_files,
 )
 from bulletsmith.cli.signals import deferred_signals, held_off, interrupt_on_sigterm
 
 
 @app.command()
 def rewrite(
-    file: Path = typer.Argument(..., help="The resume: .md .txt .json (JSON Resume) .tex .docx, or .pdf (read only)."),
+    files: list[Path] = typer.Argument(
+        ..., help="The resumes: .md .txt .json (JSON Resume) .tex .docx, or .pdf (read only); files, folders "
+        "(the resumes directly in them) or globs.", metavar="FILE..."),
     output: Optional[Path] = typer.Option(
         None, "-o", "--output", help="Where to write the rewritten resume. Default: NAME.bulletsmith.EXT beside it."
     ),
@@ -46,8 +55,9 @@ def rewrite(
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     no_cache: NoCacheOpt = False,
+    deadline: DeadlineOpt = None,
 ) -> None:
-    """Rewrite every bullet of a resume, asking (through a questions file) for what each one is missing.
+    """Rewrite every bullet of a resume (or of several: files, folders, globs), asking (through a questions file) for what each one is missing.
 
     First run: bullets with nothing missing are rewritten at once; the questions for the others
     go to NAME.questions.yaml. Fill in what you know and run again: a bullet is rewritten with
@@ -65,7 +75,19 @@ def rewrite(
       bulletsmith rewrite cv.tex --answers resume.questions.yaml   # reuse answers given for another file
 
       bulletsmith rewrite resume.json --json > report.json
+
+      bulletsmith rewrite cohort/ --answers shared.questions.yaml   # every resume in the folder, one run
     """
+    paths, unmatched = resume_files(files)
+    if len(files) > 1 or unmatched or len(paths) != 1 or files[0].is_dir():
+        if output is not None or questions is not None:
+            fail("-o/--output and -q/--questions name one file's; with several resumes each gets "
+                 "NAME.bulletsmith.EXT and NAME.questions.yaml beside it")
+        _rewrite_many(paths, unmatched, answers=answers, in_place=in_place, force=force, redo_decided=redo_decided,
+                      json_out=json_out, engine=engine, model=model, base_url=base_url, no_cache=no_cache,
+                      deadline=deadline)
+        return
+    file = paths[0]
     from bulletsmith.answer_bank import write_questions_file
     from bulletsmith.batch import (
         BatchInterrupted,
@@ -79,7 +101,7 @@ def rewrite(
         document, out_path, questions_path, bank = open_resume(
             file, output=output, in_place=in_place, questions=questions, answers=answers, force=force
         )
-        assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache)
+        assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache, deadline=deadline)
         announce(assistant)
     except KeyboardInterrupt:
         stopped(nothing_sent)
@@ -106,7 +128,8 @@ def rewrite(
 
     finished = []  # run_batch's result, as soon as it returns
 
-    def batch(progress):  # noqa: ANN001, ANN202
+    def batch(progress, waiting):  # noqa: ANN001, ANN202
+        assistant.on_rate_limit = waiting
         finished.append(run_batch(document, assistant, bank, progress=progress, redo_decided=redo_decided))
         return finished[0]
 
@@ -146,49 +169,195 @@ def rewrite(
         raise typer.Exit(EXIT_BULLET_FAILED)
 
 
-def _report(result, document, file, out_path, questions_path, wrote_questions, pending, assistant, json_out) -> None:  # noqa: ANN001
+def _file_report(result, document, file, out_path, questions_path, wrote_questions, assistant) -> dict:  # noqa: ANN001
+    """One resume's part of the --json report (the whole report when there is one resume)."""
     dropped = result.dropped_markup()  # already computed by the write: no second render
+    return {
+        "file": str(file),
+        "format": document.format,
+        "output": str(out_path),
+        "questions_file": str(questions_path) if wrote_questions else None,
+        "engine": assistant.engine,
+        "bullets": [
+            {**o.to_dict(), "dropped_markup": [
+                {"text": m.text, "kind": m.kind, "source": m.source}
+                for m in dropped.get(o.bullet.location, [])
+            ]}
+            for o in result.outcomes
+        ],
+    }
+
+
+def _report(result, document, file, out_path, questions_path, wrote_questions, pending, assistant, json_out) -> None:  # noqa: ANN001
     if json_out:
-        typer.echo(
-            json.dumps(
-                {
-                    "file": str(file),
-                    "format": document.format,
-                    "output": str(out_path),
-                    "questions_file": str(questions_path) if wrote_questions else None,
-                    "engine": assistant.engine,
-                    "bullets": [
-                        {**o.to_dict(), "dropped_markup": [
-                            {"text": m.text, "kind": m.kind, "source": m.source}
-                            for m in dropped.get(o.bullet.location, [])
-                        ]}
-                        for o in result.outcomes
-                    ],
-                },
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        report = _file_report(result, document, file, out_path, questions_path, wrote_questions, assistant)
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
+        dropped = result.dropped_markup()
         from bulletsmith.cli.render import print_batch
 
         print_batch(result, out_path, questions_path if wrote_questions else None, len(pending), dropped)
 
 
+def waiting_label(until: float | None) -> str:
+    """What the progress bar says: "analyzing", or that the provider's rate limit holds the run, and until when."""
+    if until is None:
+        return "analyzing"
+    import time
+
+    return f"waiting for the rate limit until {time.strftime('%H:%M:%S', time.localtime(until))}"
+
+
 def _with_progress(work):  # noqa: ANN001, ANN202
-    """A progress bar on a terminal (on stderr, so stdout stays clean); nothing when piped."""
+    """A progress bar on a terminal (on stderr, so stdout stays clean); nothing when piped.
+    work(progress, waiting): waiting is the assistant's `on_rate_limit`, shown on the bar."""
     if not is_terminal():
-        return work(None)
+        return work(None, None)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("analyzing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=Console(stderr=True), transient=True,
     ) as bar:
-        task = bar.add_task("bullets", total=None)
+        task = bar.add_task(waiting_label(None), total=None)
 
         def progress(stage: str, done: int, total: int) -> None:  # noqa: ARG001 - one bar for every stage
             bar.update(task, completed=done, total=total)
 
-        return work(progress)
+        def waiting(until: float | None) -> None:
+            bar.update(task, description=waiting_label(until))
+
+        return work(progress, waiting)
+
+
+def _rewrite_many(
+    paths: list[Path], unmatched: list[tuple[Path, str]], *, answers: Optional[list[Path]], in_place: bool,
+    force: bool, redo_decided: bool, json_out: bool, engine: Optional[str], model: Optional[str],
+    base_url: Optional[str], no_cache: bool, deadline: Optional[float],
+) -> None:
+    """Several resumes in one run (see the module's docstring). Exit 1 when a file was skipped
+    or a bullet failed; a problem with the run itself (the engine, an --answers file that every
+    resume reads) is exit 2, as for one file."""
+    from bulletsmith.answer_bank import write_questions_file
+    from bulletsmith.batch import BatchInterrupted, Status, run_batches
+    from bulletsmith.fsutil import atomic_write, backup_path, describe_os_error
+    from bulletsmith.outputs import record as record_output
+
+    class Skip(Exception):
+        pass
+
+    def skip(message: str):  # noqa: ANN202 - open_resume's `problem`: this file only
+        raise Skip(message)
+
+    skipped: list[tuple[str, str]] = [(str(p), f"{p}: {why}") for p, why in unmatched]
+    opened = []  # (file, document, out_path, questions_path, bank)
+    claimed: dict = {}  # an output or questions file -> the resume it belongs to
+    try:
+        for file in paths:
+            try:
+                document, out_path, questions_path, bank = open_resume(
+                    file, output=None, in_place=in_place, questions=None, answers=answers, force=force, problem=skip)
+            except Skip as e:
+                skipped.append((str(file), str(e)))
+                continue
+            clash = next((claimed[t.resolve()] for t in (out_path, questions_path) if t.resolve() in claimed), None)
+            if clash is not None:  # resume.md and resume.tex: one NAME.questions.yaml for both
+                skipped.append((str(file), f"{file}: its output or questions file is also {clash}'s; "
+                                           "rewrite it on its own, with -o and -q"))
+                continue
+            for t in (out_path, questions_path):
+                claimed[t.resolve()] = file
+            opened.append((file, document, out_path, questions_path, bank))
+        for _, message in skipped:
+            sys.stderr.write(f"bulletsmith: error: {message}\n")
+        if not opened:
+            fail("no resume to rewrite" + (f" ({len(skipped)} named could not be used)" if skipped else ""))
+        assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache, deadline=deadline)
+        announce(assistant)
+    except KeyboardInterrupt:
+        stopped("interrupted before any bullet was sent; nothing was written")
+
+    def write_one(entry, result, *, keep_questions: bool = False) -> bool:  # noqa: ANN001
+        file, _, out_path, questions_path, bank = entry
+        qf = result.questions_file(file.name, bank)
+        wrote = False
+        if qf.bullets and (keep_questions or questions_path.exists() or any(o.pending for o in result.outcomes)):
+            write_questions_file(questions_path, qf)
+            wrote = True
+        if in_place and result.replacements():
+            atomic_write(backup_path(file), file.read_bytes())
+        rendered = result.render()
+        atomic_write(out_path, rendered)
+        record_output(out_path, rendered)
+        return wrote
+
+    def write_all(results, *, keep_questions: bool = False) -> list:  # noqa: ANN001
+        wrote = []
+        for entry, result in zip(opened, results):
+            try:
+                wrote.append(write_one(entry, result, keep_questions=keep_questions))
+            except OSError as e:  # this file's folder went away: the others are still written
+                skipped.append((str(entry[0]), describe_os_error(e, "cannot write")))
+                sys.stderr.write(f"bulletsmith: error: {describe_os_error(e, 'cannot write')}\n")
+                wrote.append(None)
+        return wrote
+
+    finished = []
+
+    def batch(progress, waiting):  # noqa: ANN001, ANN202
+        assistant.on_rate_limit = waiting
+        jobs = [(document, bank) for _, document, _, _, bank in opened]
+        finished.append(run_batches(jobs, assistant, progress=progress, redo_decided=redo_decided))
+        return finished[0]
+
+    late = False
+    try:
+        with interrupt_on_sigterm():
+            results = _with_progress(batch)
+    except BatchInterrupted as stop:
+        partial = stop.results
+        held_off(lambda: write_all(partial, keep_questions=True))
+        done = sum(1 for r in partial for o in r.outcomes if o.finished)
+        total = sum(len(r.outcomes) for r in partial)
+        stopped(f"interrupted after {done} of {total} bullets in {len(opened)} resumes; wrote what finished; "
+                "run the same command again to finish the rest",
+                EXIT_TERMINATED if stop.signal == "SIGTERM" else EXIT_INTERRUPTED)
+    except KeyboardInterrupt:
+        if not finished:
+            stopped("interrupted before any bullet was sent; nothing was written")
+        results, late = finished[0], True
+
+    with deferred_signals() as came:
+        wrote = write_all(results)
+    if late or came:
+        stopped(f"interrupted after all bullets of {len(opened)} resumes finished; wrote their files",
+                EXIT_TERMINATED if came and came[0] == signal.SIGTERM else EXIT_INTERRUPTED)
+
+    written = [(entry, result, w) for entry, result, w in zip(opened, results, wrote) if w is not None]
+    counts = {s.value: sum(r.count(s) for _, r, _ in written) for s in Status}
+    failed = counts[Status.FAILED.value]
+    if json_out:
+        report = {
+            "files": [_file_report(result, document, file, out_path, questions_path, w, assistant)
+                      for (file, document, out_path, questions_path, _), result, w in written],
+            "skipped": [{"file": f, "error": message} for f, message in skipped],
+            "summary": {"resumes": len(written), "skipped": len(skipped),
+                        "bullets": sum(len(r.outcomes) for _, r, _ in written), **counts},
+            "engine": assistant.engine,
+        }
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        from bulletsmith.cli.render import print_batch
+
+        for (file, _, out_path, questions_path, _), result, w in written:
+            typer.echo(f"== {file}")
+            pending = sum(1 for o in result.outcomes if o.pending)
+            print_batch(result, out_path, questions_path if w else None, pending, result.dropped_markup())
+            typer.echo("")
+        parts = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items() if n)
+        total = sum(len(r.outcomes) for _, r, _ in written)
+        typer.echo(f"{len(written)} resume{'s' if len(written) != 1 else ''}, {total} bullets: {parts or 'none'}"
+                   + (f"; {len(skipped)} skipped (named above)" if skipped else ""))
+    if failed or skipped:
+        raise typer.Exit(EXIT_BULLET_FAILED)

@@ -134,6 +134,7 @@ class Bucket:
         self.updated = time.monotonic()
         self.reserved = 0.0  # everything reserved so far, to correct a header for what was sent since
         self.lowered = 0.0  # how far the headers have set the level below this bucket's own count, net
+        self.refunded = 0.0  # reservations given back (429s), summed
 
     @property
     def rate(self) -> float:
@@ -158,6 +159,7 @@ class Bucket:
     def refund(self, amount: float, now: float) -> None:
         # `reserved` stays: it orders reservations, which a later one's header is corrected by.
         self._refill(now)
+        self.refunded += amount
         if self.capacity is not None:
             self.level = min(self.capacity, self.level + min(amount, self.capacity))
 
@@ -215,6 +217,10 @@ class RatePacer:
         self._told: float | None = None
         self._probe: Reservation | None = None  # the first request, until any answer has come back
         self._answered = False
+        # The server's count of a request's tokens over our estimate, from the first answer
+        # (`_learn`): a prompt of JSON schemas is more tokens than characters / 4 says; and a
+        # little more after each 429 (`rejected`).
+        self.scale = 1.0
 
     @property
     def known(self) -> bool:
@@ -228,6 +234,7 @@ class RatePacer:
         with self._lock:
             if not self._answered and self._probe is not None:
                 return None, PROBE_POLL
+            tokens = math.ceil(tokens * self.scale)
             delay = max(self.tokens.reserve(tokens, now), self.requests.reserve(1, now))
             delay = max(delay, self.blocked_until - max(now, waited_until))
             r = Reservation(tokens, self.tokens.reserved, self.requests.reserved, now + max(0.0, delay),
@@ -276,10 +283,21 @@ class RatePacer:
             for bucket, kind, reserved in ((self.tokens, "tokens", r.reserved_tokens),
                                            (self.requests, "requests", r.reserved_requests)):
                 remaining = _number(headers.get(f"x-ratelimit-remaining-{kind}"))
+                if remaining is not None and kind == "tokens":
+                    self._learn(r, remaining, _number(headers.get("x-ratelimit-limit-tokens")))
                 if remaining is not None:
                     bucket.sync(_number(headers.get(f"x-ratelimit-limit-{kind}")), remaining,
                                 reset=parse_duration(headers.get(f"x-ratelimit-reset-{kind}")),
                                 sent_at=r.sent_at or now, reserved_then=reserved, now=now)
+
+    def _learn(self, r: Reservation, remaining: float, limit: float | None) -> None:
+        """The first answer's headers say what the server counted for it, the bucket being full
+        before it (as it is at the start of a run, give or take): limit - remaining. Over our
+        estimate of it, that is `scale`, never below 1: counted short, the requests in flight
+        between two answers would meet 429s; counted long, the next answer corrects the level."""
+        if r is not self._probe or limit is None or limit <= remaining or not r.tokens:
+            return
+        self.scale = min(2.0, max(1.0, (limit - remaining) / r.tokens))
 
     def rejected(self, r: Reservation, wait: float) -> float:
         """A 429: this request's tokens were not counted, and nothing goes out for `wait` s.
@@ -287,6 +305,7 @@ class RatePacer:
         now = time.monotonic()
         with self._lock:
             self.throttled += 1
+            self.scale = min(2.0, self.scale * 1.02)
             self.tokens.refund(r.tokens, now)
             self.requests.refund(1, now)
             self.blocked_until = max(self.blocked_until, now + wait)
