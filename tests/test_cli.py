@@ -101,7 +101,7 @@ def test_version_is_printed_without_loading_the_library():
 
 @pytest.mark.parametrize("command, usage, lines", [
     ("rewrite", "Usage: bulletsmith rewrite [OPTIONS] FILE",
-     ["* FILE The resume", "--output -o PATH Where", "--answers -a PATH A filled-in", "--in-place Overwrite",
+     ["* FILE The resumes", "--output -o PATH Where", "--answers -a PATH A filled-in", "--in-place Overwrite",
       "--engine TEXT rules", "--help Show"]),
     ("coach", "Usage: bulletsmith coach [OPTIONS] FILE",
      ["* FILE The resume", "--answers -a PATH More", "--in-place Overwrite", "--yes -y Resume"]),

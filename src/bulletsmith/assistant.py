@@ -128,7 +128,7 @@ class Assistant:
     @on_rate_limit.setter
     def on_rate_limit(self, callback: Callable[[float | None], None] | None) -> None:
         if hasattr(self._engine, "on_rate_limit"):
-            self._engine.on_rate_limit = callback  # type: ignore[attr-defined]
+            setattr(self._engine, "on_rate_limit", callback)  # noqa: B010 - only the openai engine has it
 
     @property
     def deterministic(self) -> bool:

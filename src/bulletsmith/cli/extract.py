@@ -19,7 +19,7 @@ def extract(
     files: list[Path] = typer.Argument(
         ...,
         help="The resumes: .md .markdown .txt .text .json (JSON Resume) .tex .docx .pdf; files, folders or globs.",
-        show_default=False, metavar="FILE...",
+        show_default=False, metavar="FILE",
     ),
     json_out: bool = typer.Option(
         False, "--json", help='Print {"file", "format", "bullets": [{"text", "location"}]} as JSON.'
@@ -87,6 +87,10 @@ def _extract_many(paths: list[Path], unmatched: list[tuple[Path, str]], *, json_
             found.append((file, load_document(file)))
         except DocumentError as e:
             skipped.append((str(file), str(e)))
+    if not found:  # nothing to list: bad input, exit 2, the last problem as the error line
+        for _, message in skipped[:-1]:
+            sys.stderr.write(f"bulletsmith: error: {message}\n")
+        fail(skipped[-1][1] if skipped else "no resume to read")
     for _, message in skipped:
         sys.stderr.write(f"bulletsmith: error: {message}\n")
     if json_out:

@@ -34,7 +34,7 @@ from bulletsmith.cli.signals import deferred_signals, held_off, interrupt_on_sig
 def rewrite(
     files: list[Path] = typer.Argument(
         ..., help="The resumes: .md .txt .json (JSON Resume) .tex .docx, or .pdf (read only); files, folders "
-        "(the resumes directly in them) or globs.", metavar="FILE..."),
+        "(the resumes directly in them) or globs.", metavar="FILE"),
     output: Optional[Path] = typer.Option(
         None, "-o", "--output", help="Where to write the rewritten resume. Default: NAME.bulletsmith.EXT beside it."
     ),
@@ -142,9 +142,9 @@ def rewrite(
         # finished answers are in the response cache, so the next run doesn't ask for them again.
         partial = stop.result
         wrote = held_off(lambda: write(partial, keep_questions=True))
-        files = f"{out_path}" + (f" and {questions_path}" if wrote else "")
+        names = f"{out_path}" + (f" and {questions_path}" if wrote else "")
         stopped(
-            f"{file}: interrupted after {stop.finished} of {len(stop.result.outcomes)} bullets; wrote {files}; "
+            f"{file}: interrupted after {stop.finished} of {len(stop.result.outcomes)} bullets; wrote {names}; "
             "run the same command again to finish the rest",
             EXIT_TERMINATED if stop.signal == "SIGTERM" else EXIT_INTERRUPTED,
         )
@@ -157,8 +157,8 @@ def rewrite(
     pending = [o for o in result.outcomes if o.pending]
     with deferred_signals() as came:
         wrote_questions = write(result)
-    files = f"{out_path}" + (f" and {questions_path}" if wrote_questions else "")
-    done = f"{file}: interrupted after all {len(result.outcomes)} bullets finished; wrote {files}"
+    names = f"{out_path}" + (f" and {questions_path}" if wrote_questions else "")
+    done = f"{file}: interrupted after all {len(result.outcomes)} bullets finished; wrote {names}"
     if late or came:
         stopped(done, EXIT_TERMINATED if came and came[0] == signal.SIGTERM else EXIT_INTERRUPTED)
     try:
@@ -269,10 +269,12 @@ def _rewrite_many(
             for t in (out_path, questions_path):
                 claimed[t.resolve()] = file
             opened.append((file, document, out_path, questions_path, bank))
+        if not opened:  # nothing to do: bad input, exit 2, the last problem as the error line
+            for _, message in skipped[:-1]:
+                sys.stderr.write(f"bulletsmith: error: {message}\n")
+            fail(skipped[-1][1] if skipped else "no resume to rewrite")
         for _, message in skipped:
             sys.stderr.write(f"bulletsmith: error: {message}\n")
-        if not opened:
-            fail("no resume to rewrite" + (f" ({len(skipped)} named could not be used)" if skipped else ""))
         assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache, deadline=deadline)
         announce(assistant)
     except KeyboardInterrupt:
@@ -292,8 +294,8 @@ def _rewrite_many(
         record_output(out_path, rendered)
         return wrote
 
-    def write_all(results, *, keep_questions: bool = False) -> list:  # noqa: ANN001
-        wrote = []
+    def write_all(results, *, keep_questions: bool = False) -> list[bool | None]:  # noqa: ANN001
+        wrote: list[bool | None] = []
         for entry, result in zip(opened, results):
             try:
                 wrote.append(write_one(entry, result, keep_questions=keep_questions))

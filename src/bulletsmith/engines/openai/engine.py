@@ -24,6 +24,7 @@ import functools
 import inspect
 import logging
 import os
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,7 +47,6 @@ from bulletsmith.engines.openai.prompts import Prompt, load_prompt
 from bulletsmith.engines.openai.ratelimit import RateLimitDeadline, RatePacer, Reservation, asked_wait, estimate_tokens
 from bulletsmith.engines.openai.request_key import request_key
 from bulletsmith.engines.openai.retries import (
-    BACKOFF,
     NetworkBudget,
     is_rate_limited,
     network_policy,
@@ -575,8 +575,8 @@ class OpenAIEngine(Engine):
         """A 429 that waiting cures: how long to wait (as the server said, else a growing backoff),
         and when that wait ends. Past the deadline, the call ends here, saying what the server asked."""
         wait = asked_wait(exc.response.headers, server_message(exc))
-        if wait is None:  # the server said nothing: back off, up to 10 s a time (BACKOFF)
-            wait = BACKOFF(_Attempt(throttles + 1))
+        if wait is None:  # the server said nothing: full-jitter backoff as `retries.BACKOFF`, up to 10 s a time
+            wait = random.uniform(0, min(10.0, 0.5 * 2**throttles))
         until = self.pacer.rejected(r, wait)
         if self._deadline_at is not None and until > self._deadline_at:
             err = endpoint_error(exc, self.settings, timeout=self.timeout, tries=tries, asked_to_wait=wait,
@@ -644,13 +644,6 @@ class OpenAIEngine(Engine):
             # completion (cut on the wire) is a transport fault, which the next run should retry.
             cacheable=len(log.responses) >= attempts,
         )
-
-
-@dataclass
-class _Attempt:
-    """What tenacity's wait functions read of a retry: the attempt number."""
-
-    attempt_number: int
 
 
 def _rewrite_from_analysis(analysis: Analysis, answers: dict[Slot, Answer]) -> Draft | None:
