@@ -576,7 +576,7 @@ class OpenAIEngine(Engine):
         and when that wait ends. Past the deadline, the call ends here, saying what the server asked."""
         wait = asked_wait(exc.response.headers, server_message(exc))
         if wait is None:  # the server said nothing: full-jitter backoff as `retries.BACKOFF`, up to 10 s a time
-            wait = random.uniform(0, min(10.0, 0.5 * 2**throttles))
+            wait = random.uniform(0, min(10.0, 0.5 * 2**throttles))  # noqa: S311 - jitter, not a secret
         until = self.pacer.rejected(r, wait)
         if self._deadline_at is not None and until > self._deadline_at:
             err = endpoint_error(exc, self.settings, timeout=self.timeout, tries=tries, asked_to_wait=wait,
