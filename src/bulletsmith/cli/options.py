@@ -51,14 +51,15 @@ DeadlineOpt = Annotated[
 
 def make_assistant(  # noqa: ANN201 - keeps `bulletsmith --help` from importing the library
     engine: str | None, *, model: str | None = None, base_url: str | None = None, no_cache: bool = False,
-    deadline: float | None = None,
+    deadline: float | None = None, **extra: object,
 ):
     from bulletsmith.assistant import ENGINES, Assistant, EngineUnavailable
 
     if engine is not None and engine not in ENGINES:
         fail(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
     try:
-        assistant = Assistant(engine=engine, model=model, base_url=base_url, cache=not no_cache, deadline=deadline)
+        assistant = Assistant(engine=engine, model=model, base_url=base_url, cache=not no_cache, deadline=deadline,
+                              **extra)  # type: ignore[arg-type]
     except (EngineUnavailable, ValueError) as e:
         fail(str(e))
     return assistant

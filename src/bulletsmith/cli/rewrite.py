@@ -10,7 +10,7 @@ import json
 import signal
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -56,6 +56,11 @@ def rewrite(
     base_url: BaseUrlOpt = None,
     no_cache: NoCacheOpt = False,
     deadline: DeadlineOpt = None,
+    batch: bool = typer.Option(
+        False, "--batch",
+        help="Send the model's requests as one OpenAI Batch API job (half the price, done within 24 h) and exit; "
+        "run the same command again to apply the answers (bulletsmith batch status shows where the job is).",
+    ),
 ) -> None:
     """Rewrite every bullet of a resume (or of several: files, folders, globs), asking (through a questions file) for what each one is missing.
 
@@ -79,13 +84,13 @@ def rewrite(
       bulletsmith rewrite cohort/ --answers shared.questions.yaml   # every resume in the folder, one run
     """
     paths, unmatched = resume_files(files)
-    if len(files) > 1 or unmatched or len(paths) != 1 or files[0].is_dir():
+    if batch or len(files) > 1 or unmatched or len(paths) != 1 or files[0].is_dir():
         if output is not None or questions is not None:
             fail("-o/--output and -q/--questions name one file's; with several resumes each gets "
                  "NAME.bulletsmith.EXT and NAME.questions.yaml beside it")
         _rewrite_many(paths, unmatched, answers=answers, in_place=in_place, force=force, redo_decided=redo_decided,
                       json_out=json_out, engine=engine, model=model, base_url=base_url, no_cache=no_cache,
-                      deadline=deadline)
+                      deadline=deadline, batch=batch)
         return
     file = paths[0]
     from bulletsmith.answer_bank import write_questions_file
@@ -128,7 +133,7 @@ def rewrite(
 
     finished = []  # run_batch's result, as soon as it returns
 
-    def batch(progress, waiting):  # noqa: ANN001, ANN202
+    def work(progress, waiting):  # noqa: ANN001, ANN202
         assistant.on_rate_limit = waiting
         finished.append(run_batch(document, assistant, bank, progress=progress, redo_decided=redo_decided))
         return finished[0]
@@ -136,7 +141,7 @@ def rewrite(
     late = False  # a signal came after the batch finished, while the progress bar was closing
     try:
         with interrupt_on_sigterm():
-            result = _with_progress(batch)
+            result = _with_progress(work)
     except BatchInterrupted as stop:
         # Keep what finished: the output and the questions file as far as they got. The model's
         # finished answers are in the response cache, so the next run doesn't ask for them again.
@@ -234,7 +239,7 @@ def _with_progress(work):  # noqa: ANN001, ANN202
 def _rewrite_many(
     paths: list[Path], unmatched: list[tuple[Path, str]], *, answers: Optional[list[Path]], in_place: bool,
     force: bool, redo_decided: bool, json_out: bool, engine: Optional[str], model: Optional[str],
-    base_url: Optional[str], no_cache: bool, deadline: Optional[float],
+    base_url: Optional[str], no_cache: bool, deadline: Optional[float], batch: bool = False,
 ) -> None:
     """Several resumes in one run (see the module's docstring). Exit 1 when a file was skipped
     or a bullet failed; a problem with the run itself (the engine, an --answers file that every
@@ -275,7 +280,11 @@ def _rewrite_many(
             fail(skipped[-1][1] if skipped else "no resume to rewrite")
         for _, message in skipped:
             sys.stderr.write(f"bulletsmith: error: {message}\n")
-        assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache, deadline=deadline)
+        options: dict[str, Any] = {"engine": engine, "model": model, "base_url": base_url, "no_cache": no_cache, "deadline": deadline}
+        if batch:
+            assistant, job = _batch_assistant(opened, options, json_out=json_out)
+        else:
+            assistant, job = make_assistant(**options), None
         announce(assistant)
     except KeyboardInterrupt:
         stopped("interrupted before any bullet was sent; nothing was written")
@@ -307,7 +316,7 @@ def _rewrite_many(
 
     finished = []
 
-    def batch(progress, waiting):  # noqa: ANN001, ANN202
+    def work(progress, waiting):  # noqa: ANN001, ANN202
         assistant.on_rate_limit = waiting
         jobs = [(document, bank) for _, document, _, _, bank in opened]
         finished.append(run_batches(jobs, assistant, progress=progress, redo_decided=redo_decided))
@@ -316,7 +325,7 @@ def _rewrite_many(
     late = False
     try:
         with interrupt_on_sigterm():
-            results = _with_progress(batch)
+            results = _with_progress(work)
     except BatchInterrupted as stop:
         partial = stop.results
         held_off(lambda: write_all(partial, keep_questions=True))
@@ -330,8 +339,17 @@ def _rewrite_many(
             stopped("interrupted before any bullet was sent; nothing was written")
         results, late = finished[0], True
 
+    if job is not None and job[0] == "collect":
+        _submit(opened, assistant, job[1], json_out=json_out)
+        if job[1].requests:
+            return  # nothing written yet: the answers come with the job
     with deferred_signals() as came:
         wrote = write_all(results)
+    if job is not None and job[0] == "apply":
+        for path in job[2]:
+            path.unlink(missing_ok=True)  # applied: the next run is a normal one
+        sys.stderr.write(f"bulletsmith: applied the batch's answers ({job[1].answered} requests; "
+                         f"{job[1].live} sent live: re-asks and rewrites)\n")
     if late or came:
         stopped(f"interrupted after all bullets of {len(opened)} resumes finished; wrote their files",
                 EXIT_TERMINATED if came and came[0] == signal.SIGTERM else EXIT_INTERRUPTED)
@@ -363,3 +381,94 @@ def _rewrite_many(
                    + (f"; {len(skipped)} skipped (named above)" if skipped else ""))
     if failed or skipped:
         raise typer.Exit(EXIT_BULLET_FAILED)
+
+
+def _job_path(entry) -> Path:  # noqa: ANN001
+    """Where a resume's batch job is saved: beside its output."""
+    file, _, out_path, _, _ = entry
+    return out_path.with_name(f"{file.stem}.bulletsmith-batch.json")
+
+
+def _batch_assistant(opened, options: dict, *, json_out: bool):  # noqa: ANN001, ANN202
+    """--batch: an assistant that collects the requests (no job yet), or that answers them from
+    the finished job's output (a job saved beside the outputs). A job still running: say so, exit 0."""
+    from bulletsmith.engines.openai.batch_api import (
+        FINAL,
+        BatchJob,
+        CollectingTransport,
+        ResultsTransport,
+        fetch_results,
+    )
+
+    saved = {_job_path(e): None for e in opened}
+    jobs: dict[str, tuple[Any, list[Path]]] = {}
+    for path in saved:
+        if path.exists():
+            try:
+                job = BatchJob.load(path)
+            except ValueError as e:
+                fail(str(e))
+            jobs.setdefault(job.batch_id, (job, []))[1].append(path)
+    if not jobs:
+        collector = CollectingTransport()
+        assistant = make_assistant(**options, http_client=collector, network_retries=0)
+        _need_openai(assistant)
+        return assistant, ("collect", collector)
+    live = make_assistant(**options)
+    _need_openai(live)
+    results: dict = {}
+    waiting = []
+    for job, paths in jobs.values():
+        try:
+            status, answers, counts = fetch_results(live._engine, job)  # noqa: SLF001
+        except RuntimeError as e:
+            fail(str(e), EXIT_BULLET_FAILED)
+        if status == "completed":
+            results.update(answers)
+        elif status in FINAL:
+            for path in paths:
+                path.unlink(missing_ok=True)
+            fail(f"batch {job.batch_id} ended {status}; run the same command again to submit a new one",
+                 EXIT_BULLET_FAILED)
+        else:
+            waiting.append((job, status, counts))
+    if waiting:
+        for job, status, counts in waiting:
+            line = f"batch {job.batch_id}: {status}, {counts.get('completed', 0)} of {job.requests} requests done"
+            typer.echo(json.dumps({"batch": job.batch_id, "status": status, "counts": counts}) if json_out else
+                       line + "; run the same command again later to apply the answers")
+        raise typer.Exit(0)
+    transport = ResultsTransport(results)
+    assistant = make_assistant(**options, http_client=transport)
+    return assistant, ("apply", transport, [p for _, paths in jobs.values() for p in paths])
+
+
+def _need_openai(assistant) -> None:  # noqa: ANN001
+    if assistant.engine != "openai":
+        fail("--batch sends the model's requests through the OpenAI Batch API: it needs the openai engine "
+             "(set OPENAI_API_KEY or OPENAI_BASE_URL, or --engine openai)")
+
+
+def _submit(opened, assistant, collector, *, json_out: bool) -> None:  # noqa: ANN001
+    """Upload what the run would have sent, create the job, and save it beside each output."""
+    from dataclasses import asdict
+
+    from bulletsmith.engines.openai.batch_api import submit
+
+    if not collector.requests:
+        return  # every answer was in the cache: the run goes on as a live one
+    try:
+        job = submit(assistant._engine, collector, [str(e[0]) for e in opened])  # noqa: SLF001
+    except RuntimeError as e:
+        fail(str(e), EXIT_BULLET_FAILED)
+    paths = [_job_path(e) for e in opened]
+    for path in paths:
+        job.save(path)
+    if json_out:
+        typer.echo(json.dumps({"batch": asdict(job), "saved": [str(p) for p in paths]}, indent=2))
+    else:
+        typer.echo(f"submitted batch {job.batch_id}: {job.requests} requests for {len(opened)} "
+                   f"resume{'s' if len(opened) != 1 else ''}; saved in {paths[0]}"
+                   + (f" and {len(paths) - 1} more" if len(paths) > 1 else ""))
+        typer.echo("run the same command again to apply the answers once the job is done "
+                   "(bulletsmith batch status FILE shows where it is)")
