@@ -18,6 +18,9 @@ and estimated), the most requests in flight at once, 429s sent. ``POST /reset`` 
 ``tokens_per_minute`` (optional) puts OpenAI's kind of limit in front instead
 (``tests/support/rate_limit.py``): tokens counted at admission, ``x-ratelimit-*`` headers on
 every answer, 429 with "Please try again in N" and no Retry-After beyond it.
+``reask_rate`` (optional): that share of first-attempt analyses (chosen by a hash of the
+body, so the same every run) get an answer whose evidence is not in the bullet; the client's
+guard refuses it and instructor re-asks, which this server answers validly.
 
 Bounded: binds 127.0.0.1 only, answers at most ``max_requests`` requests (then HTTP 400) and
 stops itself after ``lifetime`` seconds.
@@ -55,7 +58,8 @@ def estimate_tokens(body: dict) -> int:
 class ReplayServer:
     def __init__(self, *, latency: float = 0.3, recordings: Path = RECORDINGS, capacity: int | None = None,
                  retry_after: float = 0.2, max_requests: int = 20_000, lifetime: float = 600.0,
-                 tokens_per_minute: int | None = None, window: float = 60.0) -> None:
+                 tokens_per_minute: int | None = None, window: float = 60.0, reask_rate: float = 0.0) -> None:
+        self.reask_rate = reask_rate
         self.latency = latency
         self.capacity = capacity
         self.tokens_per_minute = tokens_per_minute
@@ -152,6 +156,21 @@ class ReplayServer:
             if rec is not None and rec.status == 200 and isinstance(rec.response, dict):
                 return rec.response
         return None
+
+
+def _chosen(raw: bytes, rate: float) -> bool:
+    import hashlib
+
+    return rate > 0 and int(hashlib.sha256(raw).hexdigest()[:8], 16) / 0xFFFFFFFF < rate
+
+
+def _ungrounded(answer: dict) -> dict:
+    """The answer with a slot's evidence that the bullet never says: the grounding guard refuses it."""
+    call = answer["choices"][0]["message"]["tool_calls"][0]["function"]
+    args = json.loads(call["arguments"])
+    args["action"] = {"present": True, "evidence": "tripled revenue in a week", "question": None}
+    call["arguments"] = json.dumps(args)
+    return answer
 
 
 def _common_prefix(texts: list[str]) -> int:
@@ -278,6 +297,10 @@ class _Handler(BaseHTTPRequestHandler):
                 user = next((m.get("content") or "" for m in body.get("messages", []) if m.get("role") == "user"), "")
                 m = BULLET_RE.search(user if isinstance(user, str) else json.dumps(user))
                 answer = generated(body, kind, m.group(1).strip() if m else "", str(body.get("model")), estimate)
+                first_try = sum(1 for msg in body.get("messages", []) if msg.get("role") == "user") == 1
+                if kind == "analyze" and first_try and _chosen(raw, owner.reask_rate):
+                    answer = _ungrounded(answer)
+                    source = "ungrounded"
             reported = int((answer.get("usage") or {}).get("prompt_tokens") or 0)
             with owner.lock:
                 owner.counts[f"{kind}:{source}"] += 1
@@ -301,10 +324,11 @@ def main() -> None:
     p.add_argument("--max-requests", type=int, default=20_000)
     p.add_argument("--lifetime", type=float, default=600.0)
     p.add_argument("--tokens-per-minute", type=int, default=None, help="an OpenAI-style tokens-per-minute limit")
+    p.add_argument("--reask-rate", type=float, default=0.0, help="share of first analyses to answer ungrounded")
     args = p.parse_args()
     server = ReplayServer(latency=args.latency, capacity=args.capacity, retry_after=args.retry_after,
                           max_requests=args.max_requests, lifetime=args.lifetime,
-                          tokens_per_minute=args.tokens_per_minute).start()
+                          tokens_per_minute=args.tokens_per_minute, reask_rate=args.reask_rate).start()
     print(json.dumps({"base_url": server.base_url, "recordings": len(server.store.keys())}), flush=True)
     try:
         server.wait()

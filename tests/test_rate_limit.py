@@ -284,3 +284,27 @@ def test_a_deadline_fails_only_the_bullets_the_limit_would_hold_past_it(tmp_path
     failed = [o for o in result.outcomes if o.status is Status.FAILED]
     assert 0 < len(failed) < 8 and wall < 10  # failed at once, not after the limit's 60 s
     assert all("deadline" in (o.error or "") for o in failed), [o.error for o in failed]
+
+
+def test_the_progress_bar_says_it_waits_for_the_limit_and_until_when():
+    from bulletsmith.cli.rewrite import waiting_label
+
+    until = time.time() + 90
+    label = waiting_label(until)
+    assert label == f"waiting for the rate limit until {time.strftime('%H:%M:%S', time.localtime(until))}"
+    assert waiting_label(None) == "analyzing"
+
+
+def test_rewrite_takes_a_deadline(tmp_path):
+    from typer.testing import CliRunner
+
+    from bulletsmith.cli import app
+
+    limit = ProviderLimit(3_000, window=60.0)  # one request, then nothing for a minute
+    path = _resume(tmp_path, 3)
+    with FaultServer(FaultPlan(), limit=limit) as server:
+        result = CliRunner().invoke(app, ["rewrite", str(path), "--json", "--deadline", "1"],
+                                    env={"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": KEY})
+    assert result.exit_code == 1, result.output
+    errors = [b["error"] for b in json.loads(result.stdout)["bullets"] if b["error"]]
+    assert errors and all("deadline" in e for e in errors)
