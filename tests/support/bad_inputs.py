@@ -143,7 +143,7 @@ RESUMES: list[tuple[str, Maker, str]] = [
     ("work-entries-are-strings.json", _json({"work": ["Acme", "Initech"]}), r"work\[0\]: expected an object, found a string$"),
     # A folder is a file argument of rewrite and extract too (the resumes in it): there, an empty one.
     ("folder-without-extension", lambda p: p.mkdir(),
-     r"folder-without-extension: is a folder(, not a file| with no resume in it \(\.md, .*\))$"),
+     r"folder-without-extension: is a folder, not a file(, and no resume is in it \(\.md, .*\))?$"),
     ("unbalanced-open.tex", _text("\\begin{itemize}\n\\item Built a model {for image labeling\n\\end{itemize}\n"), "brace"),
     ("unbalanced-macro.tex", _text("\\resumeItem{Built a classification model for image labeling\n"), "brace"),
     ("unbalanced-close.tex", _text("\\begin{itemize}\n\\item Built a model} for labeling\n\\end{itemize}\n"), "brace"),

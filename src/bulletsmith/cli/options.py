@@ -90,7 +90,7 @@ def resume_files(args: list[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
         if arg.is_dir():
             inside = sorted(p for p in arg.iterdir() if resume_like(p))
             if not inside:
-                problems.append((arg, f"is a folder with no resume in it ({', '.join(SUPPORTED_SUFFIXES)})"))
+                problems.append((arg, f"is a folder, not a file, and no resume is in it ({', '.join(SUPPORTED_SUFFIXES)})"))
             found += inside
         elif not arg.exists() and any(c in str(arg) for c in "*?["):
             matched = sorted(Path(m) for m in glob.glob(str(arg)))
