@@ -112,7 +112,7 @@ def test_version_is_printed_without_loading_the_library():
             "rewrite",
             "Usage: bulletsmith rewrite [OPTIONS] FILE",
             [
-                "* FILE The resume",
+                "* FILE The resumes",
                 "--output -o PATH Where",
                 "--answers -a PATH A filled-in",
                 "--in-place Overwrite",

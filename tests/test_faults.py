@@ -163,11 +163,11 @@ def test_a_retry_after_beyond_the_deadline_gives_up_at_once_and_says_so(tmp_path
 
     plan = FaultPlan(rate=1.0, faults=("429",), retry_after="3600")
     with FaultServer(plan) as server:
-        eng = OpenAIEngine(base_url=server.base_url, api_key=KEY, model="m", cache=False, timeout=2, network_deadline=5)
+        eng = OpenAIEngine(base_url=server.base_url, api_key=KEY, model="m", cache=False, timeout=2, deadline=5)
         with pytest.raises(EndpointError) as info:
             eng.analyze(make_bullet(1))
     msg = str(info.value)
-    assert "HTTP 429" in msg and "asked to wait 3600 s" in msg and KEY not in msg
+    assert "HTTP 429" in msg and "asked to wait 3600 s, beyond the deadline" in msg and KEY not in msg
     assert len(server.served) == 1
 
 

@@ -435,12 +435,28 @@ def test_429_honours_retry_after_then_5xx_backs_off_with_jitter():
     assert 0 <= slept[1] <= 10  # jittered exponential backoff, capped
 
 
-def test_retry_after_longer_than_the_time_left_gives_up_at_once():
+def test_a_rate_limit_is_waited_out_however_long_the_server_asks_without_a_deadline():
+    slept: list[float] = []
+    ep = Endpoint(
+        httpx2.Response(429, headers={"Retry-After": "3600"}, json={"error": {"message": "quota window"}}), GOOD_WEAK
+    )
+    an = engine(ep, network_deadline=60, sleep=slept.append).analyze(WEAK)
+    assert an.ok and len(ep.requests) == 2 and slept == [3600.0]
+
+
+def test_a_rate_limit_wait_past_the_deadline_gives_up_at_once_and_says_so():
     ep = Endpoint(httpx2.Response(429, headers={"Retry-After": "3600"}, json={"error": {"message": "quota window"}}))
     with pytest.raises(EndpointError) as info:
-        engine(ep, network_deadline=60).analyze(WEAK)
+        engine(ep, deadline=60).analyze(WEAK)
     assert len(ep.requests) == 1 and info.value.status == 429
-    assert "asked to wait 3600 s" in str(info.value)
+    assert "asked to wait 3600 s, beyond the deadline" in str(info.value)
+
+
+def test_a_503_retry_after_beyond_the_network_budget_still_gives_up():
+    ep = Endpoint(httpx2.Response(503, headers={"Retry-After": "3600"}, json={"error": {"message": "down"}}))
+    with pytest.raises(EndpointError) as info:
+        engine(ep, network_deadline=60).analyze(WEAK)
+    assert len(ep.requests) == 1 and "asked to wait 3600 s, beyond the time left" in str(info.value)
 
 
 def test_network_retries_are_bounded_and_the_error_names_host_and_status_not_the_key():

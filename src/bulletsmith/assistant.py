@@ -65,6 +65,12 @@ class Assistant:
     timeout (seconds per HTTP request), network_retries (extra tries per call for network faults;
     else 4; 0 for a replay, where a miss is final), http_client (an httpx2 transport, Client or
     AsyncClient: tests, proxies, recordings).
+
+    A provider's rate limit slows the openai engine down, never fails it: requests are paced to
+    the limit its answers announce, and a 429 is waited out as long as the server says, unless
+    `deadline` (seconds from now) is set and the wait would end past it. `on_rate_limit`, when
+    set, is called with the wall-clock time (``time.time()``) until which requests wait for the
+    limit, and with None when none waits: a progress display's "waiting for the rate limit".
     """
 
     def __init__(
@@ -82,6 +88,7 @@ class Assistant:
         timeout: float | None = None,
         network_retries: int | None = None,
         http_client: object = None,
+        deadline: float | None = None,
     ) -> None:
         if engine is not None and engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
@@ -99,6 +106,7 @@ class Assistant:
             timeout=timeout,
             http_client=http_client,
             **({} if network_retries is None else {"network_retries": network_retries}),
+            **({} if deadline is None else {"deadline": deadline}),
         )
 
     def _make_engine(self, engine: str | None, **settings: object) -> Engine:
@@ -127,6 +135,17 @@ class Assistant:
     @property
     def model(self) -> str | None:
         return self._engine.model
+
+    @property
+    def on_rate_limit(self) -> Callable[[float | None], None] | None:
+        """Called with the time (``time.time()``) until which requests wait for the provider's
+        rate limit, and None when none waits. Never called by the offline rules engine."""
+        return getattr(self._engine, "on_rate_limit", None)
+
+    @on_rate_limit.setter
+    def on_rate_limit(self, callback: Callable[[float | None], None] | None) -> None:
+        if hasattr(self._engine, "on_rate_limit"):
+            setattr(self._engine, "on_rate_limit", callback)  # noqa: B010 - only the openai engine has it
 
     @property
     def deterministic(self) -> bool:

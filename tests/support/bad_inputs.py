@@ -184,7 +184,12 @@ RESUMES: list[tuple[str, Maker, str]] = [
         _json({"work": ["Acme", "Initech"]}),
         r"work\[0\]: expected an object, found a string$",
     ),
-    ("folder-without-extension", lambda p: p.mkdir(), r"folder-without-extension: is a folder, not a file$"),
+    # A folder is a file argument of rewrite and extract too (the resumes in it): there, an empty one.
+    (
+        "folder-without-extension",
+        lambda p: p.mkdir(),
+        r"folder-without-extension: is a folder, not a file(, and no resume is in it \(\.md, .*\))?$",
+    ),
     (
         "lone-surrogate.json",
         _text('{"work": [{"highlights": ["Built a model \\ud800 for image labeling"]}]}'),

@@ -22,6 +22,9 @@ it does not depend on the order in which concurrent requests arrive. A bullet co
 ``POISON`` gets answers that fail the guards every time (evidence that isn't in the bullet;
 a rewrite with a number nobody gave).
 
+``limit`` (a `support.rate_limit.ProviderLimit`) puts an OpenAI-style rate limit in front:
+429 with "Please try again in N" beyond it, ``x-ratelimit-*`` headers on every answer.
+
 Bounded: loopback only, at most `max_requests` requests (then HTTP 400, never retried),
 and it shuts itself down after `lifetime` seconds. Use it as a context manager.
 """
@@ -59,7 +62,8 @@ def _user_text(body: dict) -> str:
 
 
 def parts(bullet: str) -> list[str]:
-    pieces = [p.strip() for p in bullet.split(",")]
+    # ", " only: a number's thousands separator ("100,000 users") is not a part boundary.
+    pieces = [p.strip() for p in re.split(r",\s+", bullet)]
     if len(pieces) != 4:
         return [bullet[:40], "", "", ""]
     return pieces
@@ -154,8 +158,10 @@ class FaultServer:
         max_requests: int = 5000,
         lifetime: float = 120.0,
         model: str = "fault-model",
+        limit: object = None,
     ) -> None:
         self.plan = plan or FaultPlan()
+        self.limit = limit  # a support.rate_limit.ProviderLimit, or None
         self.max_requests = max_requests
         self.lifetime = lifetime
         self.model = model
@@ -275,12 +281,20 @@ class _Handler(BaseHTTPRequestHandler):
             if len(owner.served) >= owner.max_requests:
                 self._error(400, "fault server: request limit reached")
                 return
-            seen = owner.seen.get(key, 0)
-            owner.seen[key] = seen + 1
-            fault = owner.plan.decide(key, seen)
-            record = Served(kind=kind, bullet=bullet, fault=fault)
-            owner.served.append(record)
-            nth = sum(1 for s in owner.served if s.kind == kind) - 1  # 0-based, among this kind
+            limited = owner.limit.admit(body) if owner.limit is not None else (200, {}, None)
+            if limited[0] == 429:
+                owner.served.append(Served(kind=kind, bullet=bullet, fault="ratelimit", completed=True))
+            else:
+                seen = owner.seen.get(key, 0)
+                owner.seen[key] = seen + 1
+                fault = owner.plan.decide(key, seen)
+                record = Served(kind=kind, bullet=bullet, fault=fault)
+                owner.served.append(record)
+                nth = sum(1 for s in owner.served if s.kind == kind) - 1  # 0-based, among this kind
+        status, limit_headers, limit_error = limited
+        if status == 429:
+            self._send(429, json.dumps(limit_error).encode(), limit_headers)
+            return
 
         plan = owner.plan
         if fault == "401echo":
@@ -316,7 +330,7 @@ class _Handler(BaseHTTPRequestHandler):
             if plan.delay:
                 time.sleep(plan.delay)
             try:
-                self._send(200, self._completion(body, kind, bullet))
+                self._send(200, self._completion(body, kind, bullet), limit_headers)
             except OSError:
                 return
         record.completed = True

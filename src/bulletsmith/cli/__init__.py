@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bulletsmith.cli import analyze as _analyze  # noqa: F401
+from bulletsmith.cli import batch_jobs as _batch_jobs  # noqa: F401 - a group: --help lists it last
 from bulletsmith.cli import coach as _coach  # noqa: F401
 from bulletsmith.cli import evaluate as _evaluate  # noqa: F401
 from bulletsmith.cli import extract as _extract  # noqa: F401

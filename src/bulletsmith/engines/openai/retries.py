@@ -1,6 +1,9 @@
 """Two retry layers, each for one kind of failure, so they never multiply.
 
-* **Network faults** (connection errors, timeouts, HTTP 408/409/429/5xx) are retried by
+* **Rate limits** (HTTP 429 that waiting cures) are not faults: the engine waits as the server
+  says, as often as it says, and paces its requests to the limit (`ratelimit`). They use none
+  of the budget below; only a deadline the person set ends them.
+* **Network faults** (connection errors, timeouts, HTTP 408/409/5xx) are retried by
   tenacity around each HTTP request, below instructor, with jittered exponential backoff or
   the server's ``Retry-After`` (`network_policy`). One `NetworkBudget` per call (a number of
   tries and a deadline) is shared by all of that call's requests, re-asks included. The
@@ -63,6 +66,10 @@ class NetworkBudget:
             return True
         self.retries_left -= 1
         return False
+
+    def extend(self, seconds: float) -> None:
+        """Time spent waiting for the rate limit is not time spent on network faults."""
+        self.deadline += max(0.0, seconds)
 
 
 def retry_after(exc: BaseException) -> float | None:
