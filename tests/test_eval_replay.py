@@ -266,6 +266,7 @@ def test_unrecorded_cases_and_unused_recordings_are_listed(tmp_path, endpoint, t
     cases.mkdir()
     data = yaml.safe_load((CASES / "own.yaml").read_text())[:2]
     (cases / "c.yaml").write_text(yaml.safe_dump(data))
+    (tmp_path / "none.yaml").write_text("rules: {}\nopenai: {}\n")  # checks no figure, on purpose
     result = CliRunner().invoke(app, ["eval", "--cases", str(cases), "--recordings", str(tmp_path / "rec"),
                                       "--report", str(tmp_path / "report.json"), "--thresholds", str(tmp_path / "none.yaml")])
     assert result.exit_code == 0, result.output

@@ -277,20 +277,52 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
     )
 
 
-def check_thresholds(report: Report, path: Path) -> list[str]:
-    """Breaches of evals/thresholds.yaml for this report's engine, one line each."""
-    if not path.exists():
-        return []
+class ThresholdsError(CaseError):
+    """A thresholds file that is missing or can't be read: an eval that checks nothing must not pass."""
+
+
+THRESHOLD_BOUNDS = ("min", "max")
+
+
+def load_thresholds(path: Path) -> dict[str, dict[str, dict[str, float]]]:
+    """evals/thresholds.yaml: per engine, ``min`` and ``max`` figures by dotted path into a report."""
     try:
-        spec = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(report.engine, {})
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ThresholdsError(f"{path}: no thresholds file; pass --thresholds FILE (evals/thresholds.yaml)") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ThresholdsError(f"{path}: can't read the thresholds file ({e.__class__.__name__})") from None
     except yaml.YAMLError as e:
-        raise CaseError(f"{path}: not valid YAML ({str(e).splitlines()[0]})") from None
+        raise ThresholdsError(f"{path}: not valid YAML ({str(e).splitlines()[0]})") from None
+    if not isinstance(raw, dict) or not raw:
+        raise ThresholdsError(f"{path}: expected a block of min/max figures per engine (rules:, openai:)")
+    for engine, spec in raw.items():
+        if not isinstance(spec, dict) or set(spec) - set(THRESHOLD_BOUNDS):
+            raise ThresholdsError(f"{path}: {engine}: expected only min: and max: blocks")
+        for bound, limits in spec.items():
+            if not isinstance(limits, dict) or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in limits.values()
+            ):
+                raise ThresholdsError(f"{path}: {engine}.{bound}: expected figure: number lines")
+    return raw
+
+
+def check_thresholds(report: Report, path: Path) -> list[str]:
+    """Breaches of evals/thresholds.yaml for this report's engine, one line each.
+
+    A missing or unreadable file, an engine with no block, or a figure the report doesn't have
+    raises `ThresholdsError`: checking nothing is not passing."""
+    spec = load_thresholds(path)
+    if report.engine not in spec:
+        raise ThresholdsError(f"{path}: no thresholds for engine {report.engine!r}")
     data = report.model_dump()
     breaches = []
-    for bound, limits in spec.items():
-        for dotted, limit in (limits or {}).items():
+    for bound, limits in spec[report.engine].items():
+        for dotted, limit in limits.items():
             value = data
             for part in dotted.split("."):
+                if not isinstance(value, dict) or part not in value:
+                    raise ThresholdsError(f"{path}: {report.engine}.{bound}.{dotted}: no such figure in the report")
                 value = value[part]
             if bound == "min" and value < limit:
                 breaches.append(f"{dotted} = {value} is below the minimum {limit}")
