@@ -184,6 +184,7 @@ def test_min_and_max_each_fail_on_their_own_side_only(tmp_path, rules_report):
     ("rules:\n  min:\n    overall_slots.f1: high\n", "rules.min: expected figure: number lines"),
     ("rules:\n  min:\n    overall_slots.f2: 0.5\n", "rules.min.overall_slots.f2: no such figure in the report"),
     ("openai:\n  min: {}\n", "no thresholds for engine 'rules'"),
+    ("rules:\n  min:\n    overall_slots: 0.5\n", "rules.min.overall_slots: not a figure of the report"),
     (b"\xff\xfe rules", "can't read the thresholds file"),
 ])
 def test_an_unusable_thresholds_file_is_an_error_not_a_pass(tmp_path, rules_report, content, words):
@@ -213,3 +214,28 @@ def test_eval_fails_in_one_line_on_a_missing_or_unreadable_thresholds_file(tmp_p
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("bulletsmith: error: ") and str(path) in lines[0], result.stderr
     assert "Traceback" not in result.output
+
+
+# --------------------------------------------------------------------------- fabricated numbers before / after the guard
+
+
+class SkipsTheGuard(Scripted):
+    """An engine path that presents its draft unchecked: what "after the guard" exists to catch."""
+
+    def rewrite(self, analysis, answers, *, fresh=False):
+        checked = super().rewrite(analysis, answers)
+        return checked.model_copy(update={"text": self.drafts[analysis.bullet], "rejected_text": None, "warnings": []})
+
+
+def test_fabricated_numbers_are_counted_before_and_after_the_guard():
+    cases = [case(1, "Built a churn model"), case(2, "Cut churn by 40%")]
+    drafts = {"Built a churn model": "Built a churn model that cut churn by 45% in 2 weeks",
+              "Cut churn by 40%": "Cut churn by 40% with a new model"}
+    guarded = evaluate(Scripted(drafts), cases)
+    assert guarded.rewrites["fabricated_numbers_before_guard"] == 2  # 45%, 2
+    assert guarded.rewrites["fabricated_numbers_after_guard"] == 0
+    skipped = evaluate(SkipsTheGuard(drafts), cases)
+    assert skipped.rewrites["fabricated_numbers_after_guard"] == 2
+    assert [r.unsupported for r in skipped.results] == [["45%", "2 weeks"], []]
+    assert any("fabricated_numbers_after_guard" in b for b in check_thresholds(skipped.model_copy(
+        update={"engine": "rules"}), THRESHOLDS))
