@@ -186,7 +186,8 @@ def test_min_and_max_each_fail_on_their_own_side_only(tmp_path, rules_report):
     ("openai:\n  min: {}\n", "no thresholds for engine 'rules'"),
     ("rules:\n  min:\n    overall_slots: 0.5\n", "rules.min.overall_slots: not a figure of the report"),
     (b"\xff\xfe rules", "can't read the thresholds file"),
-])
+], ids=["missing", "bad yaml", "empty", "a list", "unknown bound", "not a number", "unknown figure", "no engine block",
+        "not a figure", "not utf-8"])
 def test_an_unusable_thresholds_file_is_an_error_not_a_pass(tmp_path, rules_report, content, words):
     path = tmp_path / "thresholds.yaml"
     if isinstance(content, bytes):
