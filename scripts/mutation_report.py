@@ -44,8 +44,10 @@ def scores(mutants: Path) -> tuple[list[str], list[str]]:
                 count["other"] += 1
         run = count["killed"] + count["survived"] + count["no tests"]
         score = f"{count['killed'] / run:.1%}" if run else "not run"
-        rows.append(f"| {module} | {len(codes)} | {count['killed']} | {count['survived']} | {count['no tests']} "
-                    f"| {count['not run'] + count['other']} | {score} |")
+        rows.append(
+            f"| {module} | {len(codes)} | {count['killed']} | {count['survived']} | {count['no tests']} "
+            f"| {count['not run'] + count['other']} | {score} |"
+        )
     return rows, survivors
 
 

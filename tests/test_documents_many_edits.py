@@ -58,7 +58,7 @@ def _spliced(original: bytes, singles: list[bytes]) -> bytes:
             s += 1
         if p == len(original) == len(single):
             continue  # this edit changed nothing
-        regions.append((p, len(original) - s, single[p:len(single) - s]))
+        regions.append((p, len(original) - s, single[p : len(single) - s]))
     regions.sort()
     for (_, end, _), (start, _, _) in zip(regions, regions[1:]):
         assert end <= start, "two one-bullet renders changed the same bytes"
@@ -124,10 +124,37 @@ def test_two_changed_neighbours_both_land(text_doc):
 
 
 # Words a rewrite may hold, with the characters each format must escape (%, $, &, _, #, *, quotes…).
-WORDS = st.sampled_from([
-    "Cut", "label", "errors", "40%", "$1.2M", "R&D", "p95", "under_score", "#1", "C++", "a*b", '"quoted"', "it's",
-    "café", "—", "→", "x<y", "[draft]", "(v2)", "50/50", "~3x", "Kafka", "F1", "0.84", "2023–2024", "AT&T", "100%",
-])
+WORDS = st.sampled_from(
+    [
+        "Cut",
+        "label",
+        "errors",
+        "40%",
+        "$1.2M",
+        "R&D",
+        "p95",
+        "under_score",
+        "#1",
+        "C++",
+        "a*b",
+        '"quoted"',
+        "it's",
+        "café",
+        "—",
+        "→",
+        "x<y",
+        "[draft]",
+        "(v2)",
+        "50/50",
+        "~3x",
+        "Kafka",
+        "F1",
+        "0.84",
+        "2023–2024",
+        "AT&T",
+        "100%",
+    ]
+)
 # Each new text reads as an achievement bullet, so reading the file back finds it again.
 TEXTS = st.lists(WORDS, min_size=1, max_size=14).map(lambda words: "Built the pipeline that moved " + " ".join(words))
 
@@ -171,10 +198,13 @@ def check_docx(doc: Document, original: bytes, replacements: dict[str, str]) -> 
         n = int(loc.split()[-1]) - 1
         assert paragraphs[n] == paragraphs_c14n(doc.render({loc: replacements[loc]}))[n]
     changed_numbers = {int(loc.split()[-1]) - 1 for loc in changed}
-    assert [p for i, p in enumerate(paragraphs) if i not in changed_numbers] == \
-        [p for i, p in enumerate(before) if i not in changed_numbers]
+    assert [p for i, p in enumerate(paragraphs) if i not in changed_numbers] == [
+        p for i, p in enumerate(before) if i not in changed_numbers
+    ]
     again = _reread(doc, out)
-    assert [b.text for b in again.bullets] == [normalize_space(replacements.get(b.location, b.text)) for b in doc.bullets]
+    assert [b.text for b in again.bullets] == [
+        normalize_space(replacements.get(b.location, b.text)) for b in doc.bullets
+    ]
 
 
 @pytest.fixture(scope="module")

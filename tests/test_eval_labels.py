@@ -59,11 +59,14 @@ def test_the_guard_catches_the_labelled_inventions(labels, cases):
     score = score_guard_on_labels(labels, cases)
     assert score["labelled_drafts"] == len(labels)
     assert score["invented_numbers_labelled"] == sum(len(lb.invented) for lb in labels)
-    assert score["invented_numbers_caught_by_guard"] + score["invented_numbers_missed_by_guard"] == \
-        score["invented_numbers_labelled"]
+    assert (
+        score["invented_numbers_caught_by_guard"] + score["invented_numbers_missed_by_guard"]
+        == score["invented_numbers_labelled"]
+    )
     limits = yaml.safe_load(THRESHOLDS.read_text())["openai"]["max"]
-    assert score["invented_numbers_missed_by_guard"] <= limits["rewrites.invented_numbers_missed_by_guard"], \
-        score["missed"]
+    assert score["invented_numbers_missed_by_guard"] <= limits["rewrites.invented_numbers_missed_by_guard"], score[
+        "missed"
+    ]
     assert score["given_numbers_flagged_by_guard"] <= limits["rewrites.given_numbers_flagged_by_guard"]
 
 
@@ -85,7 +88,9 @@ def test_a_guard_that_flags_nothing_misses_every_labelled_invention(labels, case
 def test_a_guard_that_flags_everything_shows_as_given_numbers_flagged(labels, cases):
     from bulletsmith.quantities import extract_quantities
 
-    score = score_guard_on_labels(labels, cases, unsupported=lambda text, sources: [q.raw for q in extract_quantities(text)])
+    score = score_guard_on_labels(
+        labels, cases, unsupported=lambda text, sources: [q.raw for q in extract_quantities(text)]
+    )
     assert score["invented_numbers_missed_by_guard"] <= 2
     assert score["given_numbers_flagged_by_guard"] >= 100
 
@@ -97,13 +102,18 @@ def test_a_kept_bullet_invents_nothing(cases):
     assert score["given_numbers_flagged_by_guard"] == 0
 
 
-@pytest.mark.parametrize("content, words", [
-    ("- case: own-001\n  recording: k\n  call: rewrite\n  text: Cut churn 40%\n  invented: ['45%']\n",
-     r"invented '45%' is not in its text"),
-    ("- case: own-001\n  call: rewrite\n  text: x\n", r"item 0: Field required"),
-    ("{case: own-001}\n", "expected a list of labelled drafts"),
-    ("- [\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (
+            "- case: own-001\n  recording: k\n  call: rewrite\n  text: Cut churn 40%\n  invented: ['45%']\n",
+            r"invented '45%' is not in its text",
+        ),
+        ("- case: own-001\n  call: rewrite\n  text: x\n", r"item 0: Field required"),
+        ("{case: own-001}\n", "expected a list of labelled drafts"),
+        ("- [\n", "not valid YAML"),
+    ],
+)
 def test_a_broken_labels_file_is_one_line(tmp_path, content, words):
     path = tmp_path / "labels.yaml"
     path.write_text(content)
@@ -118,8 +128,22 @@ def test_a_label_of_an_unknown_case_is_an_error(cases):
 
 
 def run(*args: str):
-    return CliRunner().invoke(app, ["eval", "--engine", "openai", "--cases", str(CASES), "--recordings",
-                                    str(RECORDINGS), "--thresholds", str(THRESHOLDS), "--no-save", *args])
+    return CliRunner().invoke(
+        app,
+        [
+            "eval",
+            "--engine",
+            "openai",
+            "--cases",
+            str(CASES),
+            "--recordings",
+            str(RECORDINGS),
+            "--thresholds",
+            str(THRESHOLDS),
+            "--no-save",
+            *args,
+        ],
+    )
 
 
 def test_eval_scores_the_guard_against_the_labels_and_names_what_it_missed(labels):

@@ -34,24 +34,30 @@ GOLD_NONE = {"problem": False, "action": True, "data_outcome": False, "model_imp
 # --------------------------------------------------------------------------- expectations, one kind at a time
 
 
-@pytest.mark.parametrize("expect, text, failures", [
-    # must_contain: met (case, spacing and dashes don't matter), not met
-    (Expect(must_contain=["40%"]), "Cut churn by 40%", []),
-    (Expect(must_contain=["Churn  Model"]), "Built a churn model", []),
-    (Expect(must_contain=["40%"]), "Cut churn by 4%", ["missing '40%'"]),
-    (Expect(must_contain=["40%", "churn"]), "Cut costs", ["missing '40%'", "missing 'churn'"]),
-    # must_not_contain: met, not met
-    (Expect(must_not_contain=["passionate"]), "Built a churn model", []),
-    (Expect(must_not_contain=["team player"]), "A Team  Player who built a model", ["contains 'team player'"]),
-    # max_words: at the limit is met, one over is not
-    (Expect(max_words=4), "Built a churn model", []),
-    (Expect(max_words=3), "Built a churn model", ["4 words > 3"]),
-    # none given: nothing to fail
-    (Expect(), "anything at all", []),
-    # every kind failing at once, each named
-    (Expect(must_contain=["Kafka"], must_not_contain=["synergy"], max_words=2), "Leveraged synergy here",
-     ["missing 'Kafka'", "contains 'synergy'", "3 words > 2"]),
-])
+@pytest.mark.parametrize(
+    "expect, text, failures",
+    [
+        # must_contain: met (case, spacing and dashes don't matter), not met
+        (Expect(must_contain=["40%"]), "Cut churn by 40%", []),
+        (Expect(must_contain=["Churn  Model"]), "Built a churn model", []),
+        (Expect(must_contain=["40%"]), "Cut churn by 4%", ["missing '40%'"]),
+        (Expect(must_contain=["40%", "churn"]), "Cut costs", ["missing '40%'", "missing 'churn'"]),
+        # must_not_contain: met, not met
+        (Expect(must_not_contain=["passionate"]), "Built a churn model", []),
+        (Expect(must_not_contain=["team player"]), "A Team  Player who built a model", ["contains 'team player'"]),
+        # max_words: at the limit is met, one over is not
+        (Expect(max_words=4), "Built a churn model", []),
+        (Expect(max_words=3), "Built a churn model", ["4 words > 3"]),
+        # none given: nothing to fail
+        (Expect(), "anything at all", []),
+        # every kind failing at once, each named
+        (
+            Expect(must_contain=["Kafka"], must_not_contain=["synergy"], max_words=2),
+            "Leveraged synergy here",
+            ["missing 'Kafka'", "contains 'synergy'", "3 words > 2"],
+        ),
+    ],
+)
 def test_each_expectation_kind_is_met_or_not(expect, text, failures):
     assert _expect_failures(expect, text) == failures
 
@@ -125,8 +131,12 @@ def _set(data: dict, dotted: str, value) -> None:
 
 def _limits() -> list[tuple[str, str, str, float]]:
     spec = yaml.safe_load(THRESHOLDS.read_text())
-    return [(engine, bound, dotted, limit) for engine, bounds in spec.items()
-            for bound, limits in bounds.items() for dotted, limit in limits.items()]
+    return [
+        (engine, bound, dotted, limit)
+        for engine, bounds in spec.items()
+        for bound, limits in bounds.items()
+        for dotted, limit in limits.items()
+    ]
 
 
 def _at_the_limits(rules_report: Report, engine: str) -> dict:
@@ -165,7 +175,11 @@ def test_min_and_max_each_fail_on_their_own_side_only(tmp_path, rules_report):
         (0.5, 3, []),
         (0.49, 3, ["overall_slots.f1 = 0.49 is below the minimum 0.5"]),
         (0.9, 4, ["rewrites.guard_rejected = 4 is above the maximum 3"]),
-        (0.1, 9, ["overall_slots.f1 = 0.1 is below the minimum 0.5", "rewrites.guard_rejected = 9 is above the maximum 3"]),
+        (
+            0.1,
+            9,
+            ["overall_slots.f1 = 0.1 is below the minimum 0.5", "rewrites.guard_rejected = 9 is above the maximum 3"],
+        ),
     ]:
         changed = copy.deepcopy(data)
         changed["overall_slots"]["f1"], changed["rewrites"]["guard_rejected"] = f1, rejected
@@ -175,19 +189,33 @@ def test_min_and_max_each_fail_on_their_own_side_only(tmp_path, rules_report):
 # --------------------------------------------------------------------------- a thresholds file that can't be used
 
 
-@pytest.mark.parametrize("content, words", [
-    (None, "no thresholds file"),
-    ("rules: [min\n", "not valid YAML"),
-    ("", "expected a block of min/max figures per engine"),
-    ("- rules\n", "expected a block of min/max figures per engine"),
-    ("rules:\n  least:\n    overall_slots.f1: 0.5\n", "rules: expected only min: and max: blocks"),
-    ("rules:\n  min:\n    overall_slots.f1: high\n", "rules.min: expected figure: number lines"),
-    ("rules:\n  min:\n    overall_slots.f2: 0.5\n", "rules.min.overall_slots.f2: no such figure in the report"),
-    ("openai:\n  min: {}\n", "no thresholds for engine 'rules'"),
-    ("rules:\n  min:\n    overall_slots: 0.5\n", "rules.min.overall_slots: not a figure of the report"),
-    (b"\xff\xfe rules", "can't read the thresholds file"),
-], ids=["missing", "bad yaml", "empty", "a list", "unknown bound", "not a number", "unknown figure", "no engine block",
-        "not a figure", "not utf-8"])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (None, "no thresholds file"),
+        ("rules: [min\n", "not valid YAML"),
+        ("", "expected a block of min/max figures per engine"),
+        ("- rules\n", "expected a block of min/max figures per engine"),
+        ("rules:\n  least:\n    overall_slots.f1: 0.5\n", "rules: expected only min: and max: blocks"),
+        ("rules:\n  min:\n    overall_slots.f1: high\n", "rules.min: expected figure: number lines"),
+        ("rules:\n  min:\n    overall_slots.f2: 0.5\n", "rules.min.overall_slots.f2: no such figure in the report"),
+        ("openai:\n  min: {}\n", "no thresholds for engine 'rules'"),
+        ("rules:\n  min:\n    overall_slots: 0.5\n", "rules.min.overall_slots: not a figure of the report"),
+        (b"\xff\xfe rules", "can't read the thresholds file"),
+    ],
+    ids=[
+        "missing",
+        "bad yaml",
+        "empty",
+        "a list",
+        "unknown bound",
+        "not a number",
+        "unknown figure",
+        "no engine block",
+        "not a figure",
+        "not utf-8",
+    ],
+)
 def test_an_unusable_thresholds_file_is_an_error_not_a_pass(tmp_path, rules_report, content, words):
     path = tmp_path / "thresholds.yaml"
     if isinstance(content, bytes):
@@ -209,8 +237,9 @@ def test_eval_fails_in_one_line_on_a_missing_or_unreadable_thresholds_file(tmp_p
         path.mkdir()
     elif make == "broken":
         path.write_text("rules: {min: [\n")
-    result = CliRunner().invoke(app, ["eval", "--engine", "rules", "--cases", str(CASES), "--thresholds", str(path),
-                                      "--no-save"])
+    result = CliRunner().invoke(
+        app, ["eval", "--engine", "rules", "--cases", str(CASES), "--thresholds", str(path), "--no-save"]
+    )
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("bulletsmith: error: ") and str(path) in lines[0], result.stderr
@@ -230,13 +259,17 @@ class SkipsTheGuard(Scripted):
 
 def test_fabricated_numbers_are_counted_before_and_after_the_guard():
     cases = [case(1, "Built a churn model"), case(2, "Cut churn by 40%")]
-    drafts = {"Built a churn model": "Built a churn model that cut churn by 45% in 2 weeks",
-              "Cut churn by 40%": "Cut churn by 40% with a new model"}
+    drafts = {
+        "Built a churn model": "Built a churn model that cut churn by 45% in 2 weeks",
+        "Cut churn by 40%": "Cut churn by 40% with a new model",
+    }
     guarded = evaluate(Scripted(drafts), cases)
     assert guarded.rewrites["fabricated_numbers_before_guard"] == 2  # 45%, 2
     assert guarded.rewrites["fabricated_numbers_after_guard"] == 0
     skipped = evaluate(SkipsTheGuard(drafts), cases)
     assert skipped.rewrites["fabricated_numbers_after_guard"] == 2
     assert [r.unsupported for r in skipped.results] == [["45%", "2 weeks"], []]
-    assert any("fabricated_numbers_after_guard" in b for b in check_thresholds(skipped.model_copy(
-        update={"engine": "rules"}), THRESHOLDS))
+    assert any(
+        "fabricated_numbers_after_guard" in b
+        for b in check_thresholds(skipped.model_copy(update={"engine": "rules"}), THRESHOLDS)
+    )

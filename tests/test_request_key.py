@@ -66,7 +66,11 @@ def test_a_header_only_edit_of_the_prompt_file_changes_the_key(tmp_path, monkeyp
     after = load_prompt("rewrite")
     # Nothing sent to the model changed: same messages, same settings...
     assert (after.system, after.user, after.settings.get("temperature"), after.settings.get("max_tokens")) == (
-        before.system, before.user, before.settings.get("temperature"), before.settings.get("max_tokens"))
+        before.system,
+        before.user,
+        before.settings.get("temperature"),
+        before.settings.get("max_tokens"),
+    )
     assert after.render(bullet=WEAK, answers="x") == before.render(bullet=WEAK, answers="x")
     # ...only the file's bytes: the key must still change.
     assert after.sha256 != before.sha256
@@ -108,20 +112,25 @@ def test_each_prompt_setting_sent_changes_the_key(setting, a, b):
 
 def test_temperature_0_and_0_0_are_the_same_request():
     prompt = load_prompt("rewrite")
-    assert key_of(engine(), prompt=dataclasses.replace(prompt, settings={**prompt.settings, "temperature": 0})) == \
-        key_of(engine(), prompt=dataclasses.replace(prompt, settings={**prompt.settings, "temperature": 0.0}))
+    assert key_of(
+        engine(), prompt=dataclasses.replace(prompt, settings={**prompt.settings, "temperature": 0})
+    ) == key_of(engine(), prompt=dataclasses.replace(prompt, settings={**prompt.settings, "temperature": 0.0}))
 
 
 def test_each_answer_changes_the_key():
     eng = engine()
     analysis = Assistant(engine="rules").analyze(WEAK)
-    base = {Slot.PROBLEM: Answer.parse(Slot.PROBLEM, "labels took a week"),
-            Slot.DATA_OUTCOME: Answer.parse(Slot.DATA_OUTCOME, "40% fewer errors")}
+    base = {
+        Slot.PROBLEM: Answer.parse(Slot.PROBLEM, "labels took a week"),
+        Slot.DATA_OUTCOME: Answer.parse(Slot.DATA_OUTCOME, "40% fewer errors"),
+    }
     keys = set()
-    for answers in (base,
-                    {**base, Slot.PROBLEM: Answer.parse(Slot.PROBLEM, "labels took two weeks")},
-                    {**base, Slot.DATA_OUTCOME: Answer.parse(Slot.DATA_OUTCOME, "41% fewer errors")},
-                    {**base, Slot.MODEL_IMPACT: Answer.parse(Slot.MODEL_IMPACT, "F1 up 3 points")}):
+    for answers in (
+        base,
+        {**base, Slot.PROBLEM: Answer.parse(Slot.PROBLEM, "labels took two weeks")},
+        {**base, Slot.DATA_OUTCOME: Answer.parse(Slot.DATA_OUTCOME, "41% fewer errors")},
+        {**base, Slot.MODEL_IMPACT: Answer.parse(Slot.MODEL_IMPACT, "F1 up 3 points")},
+    ):
         prompt, messages, _ = eng._rewrite_request(analysis, answers)
         keys.add(eng._request(prompt, messages, RewriteCall)[1])
     assert len(keys) == 4
@@ -129,8 +138,9 @@ def test_each_answer_changes_the_key():
 
 def test_the_bullet_changes_the_key():
     prompt = load_prompt("analyze")
-    assert key_of(engine(), prompt, prompt.render(bullet=WEAK), AnalyzeCall) != \
-        key_of(engine(), prompt, prompt.render(bullet=WEAK + "s"), AnalyzeCall)
+    assert key_of(engine(), prompt, prompt.render(bullet=WEAK), AnalyzeCall) != key_of(
+        engine(), prompt, prompt.render(bullet=WEAK + "s"), AnalyzeCall
+    )
 
 
 def test_the_response_schema_changes_the_key():
@@ -162,18 +172,39 @@ class _Other(BaseModel):
 
 def _reply(body: dict, args: dict) -> httpx2.Response:
     name = body["tools"][0]["function"]["name"]
-    return httpx2.Response(200, json={
-        "id": "c", "object": "chat.completion", "created": 1, "model": "served",
-        "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
-            "role": "assistant", "content": None,
-            "tool_calls": [{"id": "t", "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}]}}],
-        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-    })
+    return httpx2.Response(
+        200,
+        json={
+            "id": "c",
+            "object": "chat.completion",
+            "created": 1,
+            "model": "served",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "tool_calls",
+                    "message": {
+                        "role": "assistant",
+                        "content": None,
+                        "tool_calls": [
+                            {"id": "t", "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}
+                        ],
+                    },
+                }
+            ],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        },
+    )
 
 
-ANALYSIS = {name: {"present": False, "evidence": None,
-                   "question": f"What was the {name.replace('_', ' ')} of the image labeling model?"}
-            for name in ("problem", "data_outcome", "model_impact")}
+ANALYSIS = {
+    name: {
+        "present": False,
+        "evidence": None,
+        "question": f"What was the {name.replace('_', ' ')} of the image labeling model?",
+    }
+    for name in ("problem", "data_outcome", "model_impact")
+}
 ANALYSIS["action"] = {"present": True, "evidence": "Built a classification model", "question": None}
 
 
@@ -190,8 +221,14 @@ def test_a_header_only_prompt_edit_is_a_cache_miss(tmp_path, monkeypatch):
     server = Counting()
 
     def analyze():
-        return Assistant(engine="openai", base_url=BASE, api_key=KEY, model="test-model",
-                         http_client=httpx2.MockTransport(server), cache=tmp_path / "cache").analyze(WEAK)
+        return Assistant(
+            engine="openai",
+            base_url=BASE,
+            api_key=KEY,
+            model="test-model",
+            http_client=httpx2.MockTransport(server),
+            cache=tmp_path / "cache",
+        ).analyze(WEAK)
 
     analyze()
     assert analyze().usage.cached and server.requests == 1
@@ -211,8 +248,15 @@ def test_a_cached_failure_is_not_the_answer_of_a_larger_reask_budget(tmp_path):
         return _reply(json.loads(request.content), replies.pop(0))
 
     def analyze(reasks):
-        return Assistant(engine="openai", base_url=BASE, api_key=KEY, model="test-model", max_reasks=reasks,
-                         http_client=httpx2.MockTransport(server), cache=tmp_path / "cache").analyze(WEAK)
+        return Assistant(
+            engine="openai",
+            base_url=BASE,
+            api_key=KEY,
+            model="test-model",
+            max_reasks=reasks,
+            http_client=httpx2.MockTransport(server),
+            cache=tmp_path / "cache",
+        ).analyze(WEAK)
 
     assert not analyze(0).ok and len(sent) == 1
     assert not analyze(0).ok and len(sent) == 1  # the same budget: the stored failure, no request
