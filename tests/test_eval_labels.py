@@ -121,10 +121,10 @@ def test_a_broken_labels_file_is_one_line(tmp_path, content, words):
         load_draft_labels(path)
 
 
-def test_a_label_of_an_unknown_case_is_an_error(cases):
-    label = DraftLabel(case="no-such-case", recording="k", call="rewrite", text="x")
-    with pytest.raises(CaseError, match="no-such-case: no such case"):
-        score_guard_on_labels([label], cases)
+def test_a_label_of_a_case_not_in_the_run_is_not_scored(cases):
+    label = DraftLabel(case="no-such-case", recording="k", call="rewrite", text="Cut churn 45%", invented=["45%"])
+    score = score_guard_on_labels([label], cases)
+    assert score["labelled_drafts"] == 0 and score["invented_numbers_labelled"] == 0
 
 
 def run(*args: str):

@@ -666,8 +666,8 @@ def score_guard_on_labels(labels: Iterable[DraftLabel], cases: Iterable[Case], *
     missed: list[str] = []
     for label in labels:
         case = by_id.get(label.case)
-        if case is None:
-            raise CaseError(f"labelled draft of {label.case}: no such case")
+        if case is None:  # a run over other cases (--cases): tests/test_eval_labels.py keeps the labels complete
+            continue
         drafts += 1
         answers = [Answer.parse(slot, value) for slot, value in case.answers.items()]
         flagged = [] if guards.kept_as_written(label.text, case.bullet) else list(
