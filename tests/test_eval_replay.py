@@ -19,7 +19,15 @@ from support.paths import REPO
 from typer.testing import CliRunner
 
 from bulletsmith.cli import app
-from bulletsmith.evaluation import RecordingError, Recordings, check_thresholds, evaluate, load_cases
+from bulletsmith.evaluation import (
+    RecordingError,
+    Recordings,
+    check_thresholds,
+    evaluate,
+    load_cases,
+    load_draft_labels,
+    score_guard_on_labels,
+)
 
 CASES = REPO / "evals" / "cases"
 RECORDINGS = REPO / "evals" / "recordings"
@@ -113,6 +121,10 @@ def test_openai_thresholds_are_checked_for_the_replay(index):
     assert spec["openai"]["max"]["rewrites.fabricated_numbers_after_guard"] == 0
     rec = Recordings(RECORDINGS)
     report = evaluate(rec.assistant(), load_cases(CASES), replay=rec)
+    # The guard's score against the hand labels, as `bulletsmith eval` adds it to the openai row.
+    score = score_guard_on_labels(load_draft_labels(REPO / "evals" / "labels" / "rewrites.yaml"), load_cases(CASES))
+    score.pop("missed")
+    report.rewrites.update(score)
     assert check_thresholds(report, THRESHOLDS) == []
     worse = report.model_copy(update={"rewrites": {**report.rewrites, "fabricated_numbers_after_guard": 1}})
     assert any("fabricated_numbers_after_guard" in b for b in check_thresholds(worse, THRESHOLDS))
@@ -296,6 +308,7 @@ def test_unrecorded_cases_and_unused_recordings_are_listed(tmp_path, endpoint, t
     cases.mkdir()
     data = yaml.safe_load((CASES / "own.yaml").read_text())[:2]
     (cases / "c.yaml").write_text(yaml.safe_dump(data))
+    (tmp_path / "none.yaml").write_text("rules: {}\nopenai: {}\n")  # checks no figure, on purpose
     result = CliRunner().invoke(
         app,
         [

@@ -2,7 +2,7 @@
 
 `RESUMES`: (file name, maker(path), words the error must contain). Each file must make
 `bulletsmith rewrite FILE` print one line naming the file and the problem, and exit 2.
-`words` is a regular expression. `KNOWN_GAPS`: files that should be refused and are not yet.
+`words` is a regular expression.
 `ANSWERS`: the same for a broken answers file passed with --answers (the resume is good).
 """
 
@@ -230,5 +230,3 @@ ANSWERS: list[tuple[str, Maker, str]] = [
     ("binary.yaml", _bytes(b"\x00\x01\x02\x03" * 64), "binary data"),
     ("bullets-is-string.yaml", _text("bullets: just text\n"), "bullets"),
 ]
-
-KNOWN_GAPS: set[str] = set()  # files that should be refused and are not yet: none now

@@ -16,6 +16,7 @@ from bulletsmith.cli.app import EXIT_BULLET_FAILED, app, fail
 
 ENGINE_CHOICES = ("all", "rules", "openai")
 DEFAULT_CASES = Path("evals/cases")
+DEFAULT_LABELS = Path("evals/labels/rewrites.yaml")
 # The figures the comparison table shows, in order: (label, dotted path in a report).
 TABLE = (
     ("cases", "cases"),
@@ -32,10 +33,17 @@ TABLE = (
         "rewrite guard viol. before/after re-ask",
         "rewrites.rewrite_violations_before_reask|rewrites.rewrite_violations_after_reask",
     ),
+    # An integration check: counted with the guard's own function, so non-zero only if the guard was skipped.
     (
-        "fabricated numbers before/after guard",
+        "fabricated numbers before/after guard (integration)",
         "rewrites.fabricated_numbers_before_guard|rewrites.fabricated_numbers_after_guard",
     ),
+    # The guard measured: numbers hand-labelled invented in the recorded drafts (evals/labels/).
+    (
+        "labelled invented numbers caught/missed",
+        "rewrites.invented_numbers_caught_by_guard|rewrites.invented_numbers_missed_by_guard",
+    ),
+    ("labelled given numbers flagged", "rewrites.given_numbers_flagged_by_guard"),
     (
         "invented claims before/after guard",
         "rewrites.invented_claims_before_guard|rewrites.invented_claims_after_guard",
@@ -170,6 +178,12 @@ def eval_(
         help="List recorded, stale, not recorded cases and unused recordings (offline), without scoring.",
     ),
     recordings: Path = typer.Option(Path("evals/recordings"), "--recordings", help="Folder of recorded model calls."),
+    labels: Path = typer.Option(
+        DEFAULT_LABELS,
+        "--labels",
+        help="Hand labels of the recorded rewrites: which "
+        "numbers each invents; the number guard is scored against them (openai row).",
+    ),
     report_path: Path = typer.Option(
         Path("evals/report.json"),
         "--report",
@@ -197,7 +211,15 @@ def eval_(
     from bulletsmith.assistant import Assistant
     from bulletsmith.cli.render import print_report
     from bulletsmith.errors import EngineError
-    from bulletsmith.evaluation import CaseError, Recordings, check_thresholds, evaluate, load_cases
+    from bulletsmith.evaluation import (
+        CaseError,
+        Recordings,
+        check_thresholds,
+        evaluate,
+        load_cases,
+        load_draft_labels,
+        score_guard_on_labels,
+    )
 
     if engine not in ENGINE_CHOICES:
         fail(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINE_CHOICES)}")
@@ -220,6 +242,7 @@ def eval_(
         )
         fail(f"{cases}: {found}; {how}")
     full = only is None and per_file is None
+    missed_by_guard: list[str] = []
     rec: Recordings | None = None
     try:
         loaded = load_cases(cases)
@@ -234,6 +257,12 @@ def eval_(
             assistant = rec.assistant(server=server)
             if assistant is not None:
                 reports["openai"] = evaluate(assistant, loaded, select=only, replay=rec)
+                if full:
+                    if not labels.is_file():
+                        fail(f"{labels}: no labels of the recorded rewrites; pass --labels FILE ({DEFAULT_LABELS})")
+                    guard_score = score_guard_on_labels(load_draft_labels(labels), loaded)
+                    missed_by_guard = guard_score.pop("missed")
+                    reports["openai"].rewrites.update(guard_score)
             elif engine == "openai":
                 fail(f"no recordings in {recordings} ({recordings / 'index.json'} missing); record them with --record")
         breaches = {name: check_thresholds(r, thresholds) if full else [] for name, r in reports.items()}
@@ -272,6 +301,8 @@ def eval_(
             out = {**only_report.model_dump(), "threshold_breaches": flat}
         else:  # the rules figures at the top (as before), every engine under "engines"
             out = {**reports["rules"].model_dump(), "engines": rows, "threshold_breaches": flat}
+        if missed_by_guard:
+            out["missed_by_guard"] = missed_by_guard
         if rec is not None:
             out["replay"] = {
                 **rec.summary(),
@@ -290,6 +321,8 @@ def eval_(
             print_table(rows, previous)
         if rec is not None:
             _print_replay(rec, unused)
+        for miss in missed_by_guard:
+            typer.echo(f"MISSED BY THE GUARD (hand labels): {miss}")
         for name, bs in breaches.items():
             for b in bs:
                 typer.echo(f"THRESHOLD ({name}): {b}")

@@ -309,7 +309,8 @@ class OpenAIEngine(Engine):
             "mode": self.mode,
             "response_model": {"name": response_model.__name__, "schema": _schema(response_model)},
         }
-        key = request_key(body, endpoint=self.settings.endpoint, prompt=prompt.sha256)
+        # The re-ask budget too: a failure stored after one re-ask is not the outcome of two.
+        key = request_key(body, endpoint=self.settings.endpoint, prompt=prompt.sha256, max_reasks=self.max_reasks)
         if fresh and "temperature" in kwargs:
             # Only where the prompt sets one: a prompt that sets none may be for a model that
             # refuses the parameter (reasoning models), and the server's default varies anyway.
