@@ -261,7 +261,10 @@ def test_a_429_that_says_nothing_backs_off_and_tries_again():
     slept: list[float] = []
     an = _engine(transport, network_retries=0, sleep=slept.append).analyze(BULLET)
     assert an.ok and len(sent) == 3
-    assert len(slept) == 2 and all(0 <= s <= 10 for s in slept)
+    # A backoff before each retry; the fake sleep moves no clock, so the pacer may add a short
+    # wait of its own for the time the 429 asked to hold off (how long depends on the machine's load).
+    assert 2 <= len(slept) <= 4 and all(0 <= s <= 10 for s in slept)
+    assert sum(s > 0 for s in slept) >= 2
 
 
 def test_a_deadline_that_a_429_would_pass_fails_the_call_at_once_and_names_the_wait():
