@@ -27,11 +27,13 @@ import unicodedata
 
 import yaml
 
+from bulletsmith.errors import InputError
+
 # The fields whose values are text a person may type or edit (not `slot`, a fixed word).
 TEXT_KEYS = frozenset({"resume", "location", "bullet", "rewritten", "question", "answer"})
 
 
-class TypedTextError(ValueError):
+class TypedTextError(InputError):
     """A questions file whose text can't be read as typed; the message is one line, without the path."""
 
 

@@ -29,6 +29,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from bulletsmith.errors import InputError
 from bulletsmith.fsutil import private_dir
 
 __all__ = ["ResponseCache", "default_cache_dir"]
@@ -59,7 +60,7 @@ def _report_once(directory: Path | str, message: str) -> None:
         _log.warning("bulletsmith: warning: the response cache %s %s", directory, message)
 
 
-class RefusedRow(ValueError):
+class RefusedRow(InputError):
     """A cache row bulletsmith did not write: pickled, kept in a side file, or not text."""
 
 
