@@ -99,6 +99,9 @@ PROVENANCE = [
     ("each unsupported quantity once", "45% fewer errors, 45% faster", ["fewer errors"], ["45%"]),
     ("no sources supports nothing", "cut errors 12% in 3 weeks", [], ["12%", "3 weeks"]),
     ("an article is not a number", "Built one of the first labeling tools", ["Built a labeling tool"], []),
+    ("invented times of day", "moved breakfast from 4pm to 6am", ["moved breakfast earlier"], ["4pm", "6am"]),
+    ("4:00 PM for 4pm", "report lands at 4:00 PM", ["report lands at 4pm"], []),
+    ("a time is not a count", "report lands at 4pm", ["4 reports land daily"], ["4pm"]),
 ]
 
 

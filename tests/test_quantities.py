@@ -112,6 +112,11 @@ EXTRACTION = [
     ("p99 is a name, 40% is not", "Cut p99 latency 40%", [("40%", "percent", 40)]),
     ("letter suffix names", "3D boxes, 2FA, 5G, 1920x1080 frames", []),
     ("course code", "TA for CIS*2430", []),
+    # times of day: hours since midnight, never a plain count
+    ("time of day", "moved lunch from 4pm to 6 a.m.", [("4pm", "time", 16), ("6 a.m.", "time", 6)]),
+    ("minutes and midnight", "runs at 9:30am and 12am", [("9:30am", "time", 9.5), ("12am", "time", 0)]),
+    ("clock without am/pm", "met at 9:30", [("9", "number", 9), ("30", "number", 30)]),
+    ("amps are not a time", "6 amps on 5 AMD GPUs", [("6", "number", 6), ("5", "number", 5)]),
 ]
 
 

@@ -9,8 +9,12 @@ Decisions for the ambiguous cases (the tests pin each of them):
 
 * Identifiers are names, not quantities: digits glued to a letter on their left
   (F1, L2, S3, EC2, k8s, x86, p99, Q3, V100, Route53), to a letter-plus-``*``/``_``
-  (CIS*2430, x86_64), or followed by a letter suffix that makes a name (3D, 2FA, 5G, 9am,
+  (CIS*2430, x86_64), or followed by a letter suffix that makes a name (3D, 2FA, 5G,
   1920x1080). Reporting "1" in "F1" as an invented number would be noise.
+* Times of day are kind ``'time'``, valued in hours since midnight: "4pm", "4 p.m." and
+  "4:00 PM" are all 16.0, "12am" is 0.0, "9:30am" is 9.5. A time is a claim like any number
+  (a rewrite that moves a menu change to "4pm" when nobody said so invents it), and it is
+  never the same quantity as a plain number: "4pm" does not support "4 annotators".
 * Versions are kind ``'version'``: ``v2.0``; a name, a hyphen and digits (``GPT-4``,
   ``Llama-2``, ``COVID-19``); a known product name followed by a number (``Python 3.11``,
   ``Java 8``); ``C++17``, ``HTTP/2``; anything with two or more dots (``3.11.2``).
@@ -91,6 +95,7 @@ from bulletsmith.quantity_words import (
     STOPWORDS,
     SUFFIX_LETTERS_RE,
     TENS_WORDS,
+    TIME_OF_DAY_RE,
     VERSION_KEY_RE,
     VERSION_TAIL_RE,
     VERSION_WORD_BEFORE_RE,
@@ -116,7 +121,7 @@ class Quantity:
     end: int
     value: float
     kind: str  # 'number' | 'percent' | 'money' | 'duration' | 'multiplier' | 'size'
-    #            | 'year' | 'version' | 'ordinal' | 'ratio'
+    #            | 'year' | 'version' | 'ordinal' | 'ratio' | 'time'
     unit: str | None = None
     approximate: bool = False
     hedge: str | None = field(default=None, compare=False)  # the marker as written: "~", "about"
@@ -268,6 +273,11 @@ def _scan_digits(text: str) -> list[_Draft]:
             d.kind, d.end, d.has_unit = "ordinal", o.end(), True
         elif integer and len(digits) == 4 and 1900 <= d.value <= 2099 and DECADE_RE.match(text, e):
             d.kind, d.end, d.has_unit = "year", e + 1, True
+        elif integer and 1 <= d.value <= 12 and (t := TIME_OF_DAY_RE.match(text, e)):
+            hour = d.value % 12 + (12 if t.group(2).lower() == "p" else 0)
+            d.kind, d.end, d.has_unit = "time", t.end(), True
+            d.value = hour + (int(t.group(1)) / 60 if t.group(1) else 0)
+            pos = d.end
         else:
             if _identifier_suffix(text, e) and not (
                 MAG_ATTACHED_RE.match(text, e)

@@ -161,8 +161,8 @@ HYPHEN_PREFIX_WORDS = frozenset(
     "top bottom sub under over near pre post non tier level day week month year quarter "
     "phase stage round step batch k".split()
 )
-# Letter suffixes that turn a number into a name: 3D, 2FA, 5G, 3NF, 9am.
-IDENTIFIER_SUFFIXES = frozenset("d g fa nf am pm".split())
+# Letter suffixes that turn a number into a name: 3D, 2FA, 5G, 3NF (a time of day, 9am, is read first).
+IDENTIFIER_SUFFIXES = frozenset("d g fa nf".split())
 # Words after a number that are not its noun ("12 of", "3 and").
 STOPWORDS = frozenset(
     "a an and or but nor to of the in on at by for from with per than over under across into "
@@ -195,6 +195,8 @@ MULT_RE = re.compile(r"[xX×](?![A-Za-z0-9])|\s×|\s+times\b|(?:\s|-)?fold\b", r
 CURRENCY_AFTER_RE = re.compile(r"\s?(USD|EUR|GBP|dollars?|euros?)\b", re.I)
 NOUN_RE = re.compile(r"(\s+|-)([A-Za-z][A-Za-z]*)")
 SUFFIX_LETTERS_RE = re.compile(r"([A-Za-z]+)(\d*)")
+# A time of day after the hour: "4pm", "6 a.m.", "9:30am", "11:45 PM". A bare "9:30" stays two numbers.
+TIME_OF_DAY_RE = re.compile(r"(?::([0-5]\d))?\s?([ap])\.?m\b\.?", re.I)
 
 CURRENCY_BEFORE_RE = re.compile(r"(?:US\$|\$|€|£|¥|\b(?:USD|EUR|GBP)\s?)$", re.I)
 HEDGE_BEFORE_RE = re.compile(r"(?:([~≈∼])\s*|\b(" + "|".join(re.escape(w) for w in HEDGE_WORDS) + r")\s+)$", re.I)
