@@ -486,6 +486,18 @@ def test_pdf_two_column_lines_are_counted_down_the_left_column_then_down_the_rig
     ]
 
 
+def test_pdf_pages_in_reading_order_put_each_bullet_at_its_location(tmp_path):
+    """The review maps each bullet's "page N line M" back to the page with these lines."""
+    from bulletsmith.documents.pdf import pages_in_reading_order
+
+    path = make_two_column_pdf(tmp_path / "resume.pdf")
+    pages = pages_in_reading_order(path.read_bytes())
+    for bullet in load_document(path).bullets:
+        page, line = (int(n) for n in bullet.location.removeprefix("page ").split(" line "))
+        first_words = " ".join(pages[page - 1][line - 1].split()[1:4])  # after the bullet glyph
+        assert first_words and bullet.text.startswith(first_words)
+
+
 def test_pdf_two_columns_under_a_full_width_header(tmp_path):
     header = (
         "ALEX RIVERA",

@@ -137,6 +137,25 @@ def _page_lines(page) -> tuple[list[str], bool]:  # noqa: ANN001
     return [line.rstrip() for line in (text or "").splitlines() if line.strip()], layout
 
 
+def pages_in_reading_order(data: bytes) -> list[list[str]]:
+    """Each page's non-blank lines in the order ``parse_pdf`` numbers them ("page N line M"): on a
+    two-column page the lines above the columns, then down the left, then down the right. For a
+    caller that maps a bullet's location back to the page (the review's outline); `data` is a
+    PDF ``parse_pdf`` has already accepted."""
+    from pypdf import PdfReader
+
+    with _quiet():
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            reader.decrypt("")
+        pages = [_page_lines(p) for p in reader.pages]
+    out = []
+    for lines, layout in pages:
+        split = _columns(lines) if layout else None
+        out.append([*split[0], *split[1], *split[2]] if split else lines)
+    return out
+
+
 def _drawn_bytes(page) -> int:  # noqa: ANN001 - a pypdf page
     """Bytes of drawing operations text extraction walks on this page: its content, plus each
     form XObject's content once for every time the page draws it (one level deep)."""

@@ -284,23 +284,13 @@ def _docx(document: Document) -> Outline:
 
 
 def _pdf(document: Document) -> Outline:
-    from io import BytesIO
+    from bulletsmith.documents.pdf import pages_in_reading_order
 
-    from pypdf import PdfReader
-
-    from bulletsmith.documents import pdf
-
-    with pdf._quiet():  # noqa: SLF001 - the reader's own settings, shared
-        reader = PdfReader(BytesIO(document.path.read_bytes()))
-        if reader.is_encrypted:
-            reader.decrypt("")
-        pages = [pdf._page_lines(p) for p in reader.pages]  # noqa: SLF001
+    pages = pages_in_reading_order(document.path.read_bytes())
     texts = {x.location: x.text for x in document.bullets}
     b = _Builder()
     current = ""
-    for page_no, (lines, layout) in enumerate(pages, start=1):
-        split = pdf._columns(lines) if layout else None  # noqa: SLF001 - numbered as the reader numbers them
-        ordered = [*split[0], *split[1], *split[2]] if split else lines
+    for page_no, ordered in enumerate(pages, start=1):
         for line_no, line in enumerate(ordered, start=1):
             location = f"page {page_no} line {line_no}"
             if location in texts:
