@@ -205,6 +205,35 @@ def test_a_paragraph_without_tracked_changes_gets_no_such_note(tmp_path):
     assert "paragraph 6" not in doc.dropped_markup({"paragraph 6": REWRITES["paragraph 6"]})
 
 
+def hidden_text_resume(path: Path) -> Path:
+    d = docx.Document()
+    d.add_heading("Experience", 1)
+    # Words hidden for a screening system (Font > Hidden): in the file, not on the page.
+    add_paragraph(d, run("Built the churn model for 2M subscribers") + run(" Spark Kafka Airflow", "<w:vanish/>"))
+    add_paragraph(d, run("Cut report time from 3 hours to 20 minutes") + run(" shown", '<w:vanish w:val="false"/>'))
+    add_paragraph(d, run("Kubernetes Terraform MLOps expert", "<w:vanish/>"))  # a wholly hidden item
+    d.save(path)
+    return path
+
+
+def test_hidden_text_is_not_read(tmp_path):
+    doc = load_document(hidden_text_resume(tmp_path / "hidden.docx"))
+    assert doc.bullets == [
+        Bullet("Built the churn model for 2M subscribers", "paragraph 2"),
+        Bullet("Cut report time from 3 hours to 20 minutes shown", "paragraph 3"),  # vanish switched off
+    ]
+
+
+def test_a_rewrite_keeps_hidden_text_hidden_and_out_of_view(tmp_path):
+    doc = load_document(hidden_text_resume(tmp_path / "hidden.docx"))
+    new = "Built the churn model for 2M subscribers, cutting monthly churn from 4% to 3%"
+    p = paragraph_xml(doc.render({"paragraph 2": new}), "Built")
+    assert visible_text(p) == new
+    hidden = [r for r in p.iter(f"{{{W}}}r") if r.find(f"{{{W}}}rPr/{{{W}}}vanish") is not None]
+    assert ["".join(r.itertext()) for r in hidden] == [" Spark Kafka Airflow"]
+    assert "paragraph 2" not in doc.dropped_markup({"paragraph 2": new})
+
+
 def test_hyperlink_field_is_kept_like_a_hyperlink(tmp_path):
     doc = load_document(make_word_resume(tmp_path / "resume.docx"))
     new = REWRITES["paragraph 6"]

@@ -6,7 +6,8 @@ paragraph whose text starts with a typed glyph (``• ``) counts too. ``paragrap
 the list's own bullet or number.
 
 A paragraph's text is what Word shows (``word_xml``): the text in content controls, tracked
-insertions, field results, smart tags and custom XML, not tracked deletions nor field codes.
+insertions, field results, smart tags and custom XML, not tracked deletions, field codes nor
+hidden text (``w:vanish``).
 
 Paragraphs are counted in document order over the whole body, tables and text boxes included:
 ``"paragraph 14"`` is the 14th ``w:p``, not counting a text box's VML fallback copy (the same
@@ -21,7 +22,7 @@ on word boundaries, and so is a content control, a field (a HYPERLINK field is a
 or custom XML element: kept whole around its words; the rest is reported by ``dropped_markup``. A
 paragraph with tracked changes pending is written with them accepted, and reported so. In a text box,
 the VML copy gets the same text, and a longer text in a box of fixed size is reported. Runs holding a
-drawing, a text box or a note reference stay. A render with no change returns the original bytes.
+drawing, a text box or a note reference stay, and so do runs of hidden text, still hidden. A render with no change returns the original bytes.
 """
 
 from __future__ import annotations

@@ -9,7 +9,10 @@ more, and files saved by Word are full of it:
 - fields: ``w:fldSimple``, and complex fields, runs from ``w:fldChar begin`` through
   ``w:instrText`` (the code, e.g. ``HYPERLINK "https://…"``, not shown) and ``separate`` to the
   result (shown) and ``end``;
-- smart tags (``w:smartTag``) and custom XML (``w:customXml``), bidi wrappers (``w:dir``, ``w:bdo``).
+- smart tags (``w:smartTag``) and custom XML (``w:customXml``), bidi wrappers (``w:dir``, ``w:bdo``);
+- hidden text (a run formatted ``w:vanish``, Font > Hidden): not shown, so not read. It is often
+  what the person can't see: keywords hidden for a screening system, or words a downloaded
+  template carries. A rewrite keeps those runs, still hidden, and never puts their words in view.
 
 ``pieces(p)`` splits a paragraph's content into what a rewrite handles one by one: plain runs, and
 the containers that must be kept whole around their words (hyperlink, content control, field, tag).
@@ -75,6 +78,13 @@ def run_text(run: Element) -> str:
     return "".join(out)
 
 
+def is_hidden(run: Element) -> bool:
+    """Is the run formatted as hidden text (``w:vanish`` in its own properties, not switched off)?"""
+    rpr = run.find(w("rPr"))
+    vanish = rpr.find(w("vanish")) if rpr is not None else None
+    return vanish is not None and vanish.get(w("val"), "true").lower() not in ("false", "0", "off")
+
+
 def visible_runs(element: Element) -> Iterator[tuple[Element, str]]:
     """The runs inside ``element`` (a paragraph or anything in it) whose text Word shows, with that text.
 
@@ -102,7 +112,7 @@ def visible_runs(element: Element) -> Iterator[tuple[Element, str]]:
                     fields[-1] = "result"
                 elif kind == "end" and fields:
                     fields.pop()
-                elif "code" not in fields:
+                elif "code" not in fields and not is_hidden(child):
                     text = run_text(child)
                     if text:
                         yield child, text
@@ -139,7 +149,8 @@ class Piece:
     ``kind``: ``run`` (a plain run), ``link`` (``w:hyperlink``), ``sdt`` (a content control),
     ``field`` (``w:fldSimple``, or a complex field: ``elements`` then holds the runs from its
     ``begin`` to its ``end``), ``tag`` (a smart tag or custom XML element), ``object`` (a run with no
-    text but a drawing, a text box, a picture or an embedded object in it).
+    text but a drawing, a text box, a picture or an embedded object in it), ``hidden`` (a run of
+    hidden text: no text shown).
     """
 
     kind: str
@@ -189,7 +200,9 @@ def pieces(p: Element) -> list[Piece]:
                     field_runs, depth = [child], 1
                     continue
                 text = run_text(child)
-                if text:
+                if is_hidden(child):
+                    out.append(Piece("hidden", [child], ""))  # kept as it is, out of the text
+                elif text:
                     out.append(Piece("run", [child], text, runs=[child]))
                 elif any(c.tag in _OBJECTS for c in child):
                     out.append(Piece("object", [child], ""))
