@@ -79,12 +79,20 @@ class Assistant:
         timeout: float | None = None,
         network_retries: int | None = None,
         http_client: object = None,
+        job: str | os.PathLike[str] | None = None,
     ) -> None:
         if engine is not None and engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
         self.role = role
         self.concurrency = max(1, int(concurrency))
         self.notice: str | None = None
+        self.job = None
+        if job is not None:  # a posting file (.md, .txt, .html) or its text: bulletsmith.job
+            from pathlib import Path
+
+            from bulletsmith.job import JobPosting
+
+            self.job = JobPosting.load(Path(job) if isinstance(job, os.PathLike) else job)
         self._engine: Engine = self._make_engine(
             engine, model=model, base_url=base_url, api_key=api_key, cache=cache,
             max_reasks=max_reasks, mode=mode, timeout=timeout, http_client=http_client,
@@ -122,6 +130,24 @@ class Assistant:
     def deterministic(self) -> bool:
         """True when a fresh rewrite can't differ from the last one (the rules engine)."""
         return bool(getattr(self._engine, "deterministic", False))
+
+    def requirements(self, document: object):  # noqa: ANN201 - bulletsmith.job.JobCoverage
+        """The posting's requirements (Assistant(job=…)) and which bullets of `document` show each:
+        a Document (``bulletsmith.read(path)``, whose text outside the bullets is checked for
+        "listed in Skills, shown in no bullet"), or a list of bullet texts. Rules engine: the
+        posting's sections and the claims vocabularies (the openai engine uses the same for now)."""
+        from bulletsmith.job import coverage
+
+        if self.job is None:
+            raise ValueError("no posting: create the Assistant with job= (a posting file or its text)")
+        bullets = list(getattr(document, "bullets", document))  # type: ignore[call-overload]
+        other = ""
+        path = getattr(document, "path", None)
+        if path is not None and getattr(document, "format", "") in ("markdown", "text", "latex"):
+            other = path.read_text(encoding="utf-8", errors="replace")
+            for b in bullets:
+                other = other.replace(b.text, "")
+        return coverage(self.job, bullets, other)
 
     # -- analyze -------------------------------------------------------------------
 
