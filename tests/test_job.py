@@ -3,11 +3,11 @@
 from pathlib import Path
 
 import pytest
+from support.paths import REPO
 
 from bulletsmith import Assistant, read
 from bulletsmith.claims import unsupported_claims
 from bulletsmith.job import JobFileError, JobPosting, confirms, read_posting, title_check, work_in
-from support.paths import REPO
 
 POSTING = """# Data Engineer
 
