@@ -96,3 +96,47 @@ def test_title_check():
 
 def test_heldback_case_files_exist():
     assert (Path(REPO) / "evals/jobs/heldback/expected.yaml").exists()
+
+
+def _rewrite(tmp_path, *extra):
+    import json
+
+    from typer.testing import CliRunner
+
+    from bulletsmith.cli.app import app
+
+    result = CliRunner().invoke(app, ["rewrite", str(tmp_path / "r.md"), "--engine", "rules", "--json",
+                                      "--job", str(Path(REPO) / "evals/jobs/sample/posting.md"), *extra])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_rewrite_job_asks_then_confirmed_goes_in_and_not_mine_stays_out(tmp_path):
+    import shutil
+
+    import yaml
+
+    shutil.copy(Path(REPO) / "examples/sample-resume.md", tmp_path / "r.md")
+    _rewrite(tmp_path)
+    qpath = tmp_path / "r.questions.yaml"
+    data = yaml.safe_load(qpath.read_text())
+    asked = {q["requirement"]: (b["bullet"], q) for b in data["bullets"] for q in b["questions"] if q.get("requirement")}
+    assert {"Airflow", "Kubernetes", "PyTorch"} <= set(asked)
+    airflow_bullet = asked["Airflow"][0]
+    assert airflow_bullet == "Worked on the AV data pipeline"  # "pipeline" is in the posting's Airflow line
+    assert asked["Kubernetes"][0] == ""  # no bullet fits: asked of the resume
+    text = qpath.read_text()
+    text = text.replace('question: \'The posting asks for Airflow: did this work use Airflow, or something else? Say how, '
+                        'or "no".\'\n    answer: ""', 'question: "x"\n    answer: "yes, the nightly runs were scheduled with Airflow"')
+    text = text.replace('where have you used it? Name the work, or say "no".\'\n    answer: ""\n    requirement: "Kubernetes"',
+                        'x\'\n    answer: "not mine"\n    requirement: "Kubernetes"')
+    qpath.write_text(text)
+    report = _rewrite(tmp_path, "--force")
+    after = {b["location"]: b["after"] for b in report["bullets"]}
+    (line,) = [b["location"] for b in report["bullets"] if b["before"] == airflow_bullet]
+    assert "the nightly runs were scheduled with Airflow" in after[line]
+    assert not any("Kubernetes" in a or "k8s" in a for a in after.values())
+    assert [b["location"] for b in report["bullets"] if "Airflow" in b["after"]] == [line]
+    kept = yaml.safe_load(qpath.read_text())
+    assert any(q.get("requirement") == "Kubernetes" and q["answer"] == "not mine"
+               for b in kept["bullets"] for q in b["questions"])

@@ -267,7 +267,8 @@ class Assistant:
 
     # -- rewrite -------------------------------------------------------------------
 
-    def rewrite(self, analysis: Analysis | str, answers: AnswersArg = None, *, fresh: bool = False) -> Rewrite:
+    def rewrite(self, analysis: Analysis | str, answers: AnswersArg = None, *, fresh: bool = False,
+                confirmed: Sequence[tuple[str, str]] = ()) -> Rewrite:
         """The bullet rewritten from its answers, checked by every guard.
 
         fresh=True asks for another wording (the coach's "regenerate"): the openai engine sends
@@ -278,23 +279,30 @@ class Assistant:
         analysis = self.analyze(analysis) if isinstance(analysis, str) else analysis
         typed = normalize_answers(answers)
         draft = self._engine.rewrite(analysis, typed, fresh=fresh)
-        return self._checked_rewrite(analysis, typed, draft)
+        return self._checked_rewrite(analysis, typed, draft, confirmed)
 
-    async def arewrite(self, analysis: Analysis | str, answers: AnswersArg = None, *, fresh: bool = False) -> Rewrite:
+    async def arewrite(self, analysis: Analysis | str, answers: AnswersArg = None, *, fresh: bool = False,
+                       confirmed: Sequence[tuple[str, str]] = ()) -> Rewrite:
         analysis = await self.aanalyze(analysis) if isinstance(analysis, str) else analysis
         typed = normalize_answers(answers)
         draft = await self._engine.arewrite(analysis, typed, fresh=fresh)
-        return self._checked_rewrite(analysis, typed, draft)
+        return self._checked_rewrite(analysis, typed, draft, confirmed)
 
-    def _checked_rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], draft: Draft) -> Rewrite:
+    def _checked_rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], draft: Draft,
+                         confirmed: Sequence[tuple[str, str]] = ()) -> Rewrite:
         if not isinstance(draft, Draft):  # an engine written against the old contract (a str)
             raise TypeError(f"{type(self._engine).__name__}.rewrite returned {type(draft).__name__}, not a Draft "
                             "(bulletsmith.engines.base.Draft)")
         text = draft.text
+        if confirmed:  # a posting's requirement the person confirmed for this bullet (bulletsmith.job)
+            from bulletsmith.job import work_in
+
+            text = work_in(text, confirmed)
         if guards.kept_as_written(text, analysis.bullet):  # no new claim to refuse, only style advice
             findings: list[Finding] = guards.style_findings(text, role=self.role)
         else:
             sources = guards.rewrite_sources(analysis.bullet, answers.values())
+            sources += [part for req, answer in confirmed for part in (req, answer)]
             findings = guards.check_rewrite(text, sources, role=self.role)
         findings += draft.findings  # the engine's own: e.g. the model still failed after its re-asks
         if not analysis.ok:

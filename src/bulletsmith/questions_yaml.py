@@ -28,7 +28,7 @@ import unicodedata
 import yaml
 
 # The fields whose values are text a person may type or edit (not `slot`, a fixed word).
-TEXT_KEYS = frozenset({"resume", "location", "bullet", "rewritten", "question", "answer"})
+TEXT_KEYS = frozenset({"resume", "location", "bullet", "rewritten", "question", "answer", "requirement"})
 
 
 class TypedTextError(ValueError):

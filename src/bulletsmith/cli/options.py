@@ -35,6 +35,11 @@ ForceOpt = Annotated[
     bool,
     typer.Option("--force", help="Replace the output file even if bulletsmith did not write it (or it was edited since)."),
 ]
+JobOpt = Annotated[
+    Optional[Path],
+    typer.Option("--job", help="A job posting (.md, .txt or a saved .html page): ask about its requirements that no "
+                 "bullet shows yet; a term enters a bullet only when you confirm it.", show_default=False),
+]
 NoCacheOpt = Annotated[
     bool,
     typer.Option("--no-cache", help="Ask the model again instead of reusing a cached answer."),
@@ -42,15 +47,17 @@ NoCacheOpt = Annotated[
 
 
 def make_assistant(  # noqa: ANN201 - keeps `bulletsmith --help` from importing the library
-    engine: str | None, *, model: str | None = None, base_url: str | None = None, no_cache: bool = False
+    engine: str | None, *, model: str | None = None, base_url: str | None = None, no_cache: bool = False,
+    job: Path | None = None,
 ):
     from bulletsmith.assistant import ENGINES, Assistant, EngineUnavailable
+    from bulletsmith.job import JobFileError
 
     if engine is not None and engine not in ENGINES:
         fail(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
     try:
-        assistant = Assistant(engine=engine, model=model, base_url=base_url, cache=not no_cache)
-    except (EngineUnavailable, ValueError) as e:
+        assistant = Assistant(engine=engine, model=model, base_url=base_url, cache=not no_cache, job=job)
+    except (EngineUnavailable, ValueError, JobFileError) as e:
         fail(str(e))
     return assistant
 

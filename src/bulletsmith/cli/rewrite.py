@@ -13,6 +13,7 @@ from bulletsmith.cli.options import (
     BaseUrlOpt,
     EngineOpt,
     ForceOpt,
+    JobOpt,
     ModelOpt,
     NoCacheOpt,
     announce,
@@ -45,6 +46,7 @@ def rewrite(
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     no_cache: NoCacheOpt = False,
+    job: JobOpt = None,
 ) -> None:
     """Rewrite every bullet of a resume, asking (through a questions file) for what each one is missing.
 
@@ -80,7 +82,7 @@ def rewrite(
         document, out_path, questions_path, bank = open_resume(
             file, output=output, in_place=in_place, questions=questions, answers=answers, force=force
         )
-        assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache)
+        assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache, job=job)
         announce(assistant)
     except KeyboardInterrupt:
         stopped(nothing_sent)
