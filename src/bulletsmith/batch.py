@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -151,7 +151,7 @@ class BatchResult:
     def questions_file(self, resume_name: str, bank: AnswerBank) -> QuestionsFile:
         """Every question of this resume, with the answers known so far (the empty ones stay, to be
         filled in later), plus older answered bullets (`build_questions_file`)."""
-        records = (
+        records: Iterable[FactRecord] = (
             FactRecord(
                 location=o.bullet.location,
                 original=o.original,
