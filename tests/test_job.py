@@ -140,3 +140,12 @@ def test_rewrite_job_asks_then_confirmed_goes_in_and_not_mine_stays_out(tmp_path
     kept = yaml.safe_load(qpath.read_text())
     assert any(q.get("requirement") == "Kubernetes" and q["answer"] == "not mine"
                for b in kept["bullets"] for q in b["questions"])
+
+
+def test_job_eval_scores_a_case_against_its_labels():
+    from bulletsmith.job_eval import score_case
+
+    got = score_case(Path(REPO) / "evals/jobs/sample")
+    assert got["expected"] == 10 and 0 <= got["precision"] <= 1 and 0 <= got["recall"] <= 1
+    # Coverage the rules engine can't see by term (meaning only) is counted as an error, not hidden.
+    assert any(e.startswith("RLHF:") for e in got["coverage_errors"])
