@@ -43,7 +43,8 @@ def _plant(cache: Path, key: str, filename: str, *, expired: bool = False, mode:
         con.execute(
             "INSERT INTO Cache (key, raw, store_time, expire_time, access_time, access_count, tag, size,"
             " mode, filename, value) VALUES (?, 1, ?, ?, ?, 0, NULL, 10, ?, ?, NULL)",
-            (key, now, now - 60 if expired else None, now, mode, filename))
+            (key, now, now - 60 if expired else None, now, mode, filename),
+        )
         con.commit()
     finally:
         con.close()

@@ -32,39 +32,45 @@ KEY = "sk-test-CLAIMS-0123456789"
 # --------------------------------------------------------------------------- the guard
 
 
-@pytest.mark.parametrize(("text", "claim"), [
-    ("Built a PyTorch classification model", "PyTorch"),
-    ("Built a classification model with active learning", "active learning"),
-    ("Led the classification model work", "Led"),
-    ("Built a classification model for the VP of Engineering", "VP of Engineering"),
-    ("Built a company-wide classification model", "company-wide"),
-    ("Built a classification model in production", "in production"),
-    ("Built a classification model, earning a spot award", "spot award"),
-    ("Built a classification model with a cross-functional team", "cross-functional"),
-    ("Built a classification model on Kubeflow", "Kubeflow"),   # a list knows it
-    ("Built a classification model on FooBarDB", "FooBarDB"),   # no list does: a name all the same
-    ("Built a classification model served by Node.js", "Node.js"),  # a dot inside: a name
-    ("Built a classification model on Vertex 2", "Vertex"),     # a capital mid-sentence
-    ("Built a classification model in C#", "C#"),
-])
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        ("Built a PyTorch classification model", "PyTorch"),
+        ("Built a classification model with active learning", "active learning"),
+        ("Led the classification model work", "Led"),
+        ("Built a classification model for the VP of Engineering", "VP of Engineering"),
+        ("Built a company-wide classification model", "company-wide"),
+        ("Built a classification model in production", "in production"),
+        ("Built a classification model, earning a spot award", "spot award"),
+        ("Built a classification model with a cross-functional team", "cross-functional"),
+        ("Built a classification model on Kubeflow", "Kubeflow"),  # a list knows it
+        ("Built a classification model on FooBarDB", "FooBarDB"),  # no list does: a name all the same
+        ("Built a classification model served by Node.js", "Node.js"),  # a dot inside: a name
+        ("Built a classification model on Vertex 2", "Vertex"),  # a capital mid-sentence
+        ("Built a classification model in C#", "C#"),
+    ],
+)
 def test_a_claim_nobody_gave_is_reported_as_written(text, claim):
     assert unsupported_claims(text, [WEAK]) == [claim]
 
 
-@pytest.mark.parametrize(("text", "source"), [
-    ("Deployed the model on Kubernetes", "Deployed the model on k8s"),
-    ("Built machine learning pipelines", "Built ML pipelines"),
-    ("Migrated reports to PostgreSQL", "Migrated reports to Postgres"),
-    ("Built NLP tooling", "Built natural language processing tooling"),
-    ("Ran A/B tests on checkout", "Ran A/B testing on checkout"),
-    ("Built a realtime bidding model", "Built a real-time bidding model"),
-    ("Used sequential testing for experiments", "experiments were tested sequentially"),
-    ("Developed a classification model", WEAK),                 # same ownership, other verb
-    ("Partnered with the perception team", "Worked with the perception team"),
-    ("Built a classification model", "Led the classification model work"),  # lower is fine
-    ("Built a PyTorch classification model", "built a pytorch classification model"),  # case
-    ("Ported the scorer from C to C#", "Ported the scorer from c to csharp"),
-])
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("Deployed the model on Kubernetes", "Deployed the model on k8s"),
+        ("Built machine learning pipelines", "Built ML pipelines"),
+        ("Migrated reports to PostgreSQL", "Migrated reports to Postgres"),
+        ("Built NLP tooling", "Built natural language processing tooling"),
+        ("Ran A/B tests on checkout", "Ran A/B testing on checkout"),
+        ("Built a realtime bidding model", "Built a real-time bidding model"),
+        ("Used sequential testing for experiments", "experiments were tested sequentially"),
+        ("Developed a classification model", WEAK),  # same ownership, other verb
+        ("Partnered with the perception team", "Worked with the perception team"),
+        ("Built a classification model", "Led the classification model work"),  # lower is fine
+        ("Built a PyTorch classification model", "built a pytorch classification model"),  # case
+        ("Ported the scorer from C to C#", "Ported the scorer from c to csharp"),
+    ],
+)
 def test_any_common_form_of_what_the_person_said_is_supported(text, source):
     assert unsupported_claims(text, [source]) == []
 
@@ -74,7 +80,9 @@ def test_more_ownership_than_the_person_gave_is_a_claim():
     assert unsupported_claims("Cleaned lidar labels", ["Helped the perception team clean lidar labels"]) == ["Cleaned"]
     assert unsupported_claims("Helped clean lidar labels", ["Helped the perception team clean lidar labels"]) == []
     # "led to" names a cause, not who led
-    assert unsupported_claims("Helped clean lidar labels, which led to fewer misses", ["Helped clean lidar labels"]) == []
+    assert (
+        unsupported_claims("Helped clean lidar labels, which led to fewer misses", ["Helped clean lidar labels"]) == []
+    )
 
 
 def test_an_answer_supports_its_claims_unless_it_is_not_mine():
@@ -130,12 +138,15 @@ def test_the_reask_names_a_few_claims_in_one_short_sentence():
     message = claims_reask_message(many, [WEAK])
     assert message == '"PyTorch", "AWS", "Kafka", "Spark" and 2 more are not in the bullet or the answers'
     assert claims_reask_message("Led the classification model work", ["Helped with the classification model"]) == (
-        '"Led" claims more ownership than the bullet or the answers ("Helped")')
+        '"Led" claims more ownership than the bullet or the answers ("Helped")'
+    )
     assert claims_reask_message(WEAK, [WEAK]) is None
 
 
 def test_library_keeps_a_rewrite_whose_tool_the_person_gave():
-    ep = Endpoint({"text": "Built a PyTorch classification model that cut label errors from 9% to 3% across 1.2M images"})
+    ep = Endpoint(
+        {"text": "Built a PyTorch classification model that cut label errors from 9% to 3% across 1.2M images"}
+    )
     rw = assistant(ep).rewrite(weak_analysis(), {Slot.DATA_OUTCOME: ANSWER, Slot.ACTION: "trained it in PyTorch"})
     assert rw.ok and "PyTorch" in rw.text and rw.usage.reasks == 0
 
@@ -186,7 +197,9 @@ def test_rewrite_command_refuses_the_invented_tool(resume, env):
 
 
 def test_coach_refuses_the_invented_tool(resume, env, inventing_server):
-    analyst = Assistant(engine="openai", base_url=inventing_server.base_url, api_key=KEY, model="claims-model", cache=False)
+    analyst = Assistant(
+        engine="openai", base_url=inventing_server.base_url, api_key=KEY, model="claims-model", cache=False
+    )
     asked = [q.slot for q in analyst.analyze(WEAK).questions]
     answers = [ANSWER if s is Slot.DATA_OUTCOME else "u" for s in asked]
     lines = [*answers, "a", "q"]
@@ -228,8 +241,13 @@ def test_analysis_whose_question_proposes_a_tool_is_reasked():
 def test_a_bundled_rewrite_with_an_invented_claim_falls_back_to_the_rewrite_call():
     from test_openai_engine import COMPLETE, COMPLETE_SLOTS
 
-    ep = Endpoint({**COMPLETE_SLOTS, "rewrite": "Spearheaded a company-wide rebuild of the QA sampler, cutting box errors 9% to 3%"},
-                  {"text": "Rebuilt the QA sampler for mis-sized boxes, cutting box errors 9% to 3%, lifting recall 4 points"})
+    ep = Endpoint(
+        {
+            **COMPLETE_SLOTS,
+            "rewrite": "Spearheaded a company-wide rebuild of the QA sampler, cutting box errors 9% to 3%",
+        },
+        {"text": "Rebuilt the QA sampler for mis-sized boxes, cutting box errors 9% to 3%, lifting recall 4 points"},
+    )
     a = assistant(ep)
     an = a.analyze(COMPLETE)
     assert an.ok and an.complete and an.draft_rewrite is None  # dropped, not re-asked: the analysis was right

@@ -18,8 +18,10 @@ from bulletsmith.cli.safe_text import json_text, visible
 
 runner = CliRunner()
 
-HOSTILE = ("Built \x1b]0;pwned\x07 a labeling model \x1b[2J for image data \u202eat scale\u202c "
-           "\x1b]8;;file:///etc/passwd\x1b\\docs\x1b]8;;\x1b\\ with \x9b31m color\r")
+HOSTILE = (
+    "Built \x1b]0;pwned\x07 a labeling model \x1b[2J for image data \u202eat scale\u202c "
+    "\x1b]8;;file:///etc/passwd\x1b\\docs\x1b]8;;\x1b\\ with \x9b31m color\r"
+)
 RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 

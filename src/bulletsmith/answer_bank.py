@@ -101,19 +101,24 @@ class QuestionsFile(BaseModel):
 
 def header(resume: str) -> str:
     """The questions file's opening comment: how to answer, and which words mean unknown / not mine."""
-    return "\n".join([
-        f"# bulletsmith questions for {resume}",
-        '# Type each answer between the quotes after `answer:`; leave it "" to be asked again later.',
-        "# Inside the quotes anything goes (#, colons, it's) except a \" or a backslash: for those, use",
-        "# single quotes instead, with '' for an apostrophe: answer: 'the \"Q3\" launch, it''s done'.",
-        *answer_words.header_lines(),
-        '# Say "about" or "~" when a number is approximate: the rewrite will say so too.',
-        f"# Then run `bulletsmith rewrite {resume}` again: this file is read back automatically.",
-        "# It is your fact bank: pass it with --answers when rewriting another resume of yours.",
-        "# Partly answered bullets are rewritten with the answers given; the empty ones can be filled in later.",
-        "# `rewritten:` is the bullet's latest rewrite: a resume holding that text (after --in-place) still",
-        "# finds these answers, and the next rewrite starts again from `bullet:`, the original.",
-    ]) + "\n"
+    return (
+        "\n".join(
+            [
+                f"# bulletsmith questions for {resume}",
+                '# Type each answer between the quotes after `answer:`; leave it "" to be asked again later.',
+                "# Inside the quotes anything goes (#, colons, it's) except a \" or a backslash: for those, use",
+                "# single quotes instead, with '' for an apostrophe: answer: 'the \"Q3\" launch, it''s done'.",
+                *answer_words.header_lines(),
+                '# Say "about" or "~" when a number is approximate: the rewrite will say so too.',
+                f"# Then run `bulletsmith rewrite {resume}` again: this file is read back automatically.",
+                "# It is your fact bank: pass it with --answers when rewriting another resume of yours.",
+                "# Partly answered bullets are rewritten with the answers given; the empty ones can be filled in later.",
+                "# `rewritten:` is the bullet's latest rewrite: a resume holding that text (after --in-place) still",
+                "# finds these answers, and the next rewrite starts again from `bullet:`, the original.",
+            ]
+        )
+        + "\n"
+    )
 
 
 _TRAILING = re.compile(r"(?<![\s.])[\s.]+$")  # the lookbehind keeps it linear on a long run of spaces
@@ -276,8 +281,10 @@ def read_questions_file(path: Path) -> QuestionsFile:
         where = ".".join(str(p) for p in err["loc"]) or "top level"
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            msg = (f"unknown key {err['loc'][-1]!r} (expected resume, bullets, location, bullet, rewritten, "
-                   "decision, questions, slot, question, answer, requirement)")
+            msg = (
+                f"unknown key {err['loc'][-1]!r} (expected resume, bullets, location, bullet, rewritten, "
+                "decision, questions, slot, question, answer, requirement)"
+            )
         elif err["type"] == "enum" and err["loc"][-1] == "decision":
             msg = f"unknown decision {err.get('input')!r} (decisions: {', '.join(d.value for d in Decision)}, or leave it out)"
         elif err["type"] == "enum":
@@ -312,7 +319,6 @@ def write_questions_file(path: Path, qf: QuestionsFile) -> None:
     atomic_write(path, header(qf.resume) + dump_typed(data), mode=0o600)
 
 
-
 @dataclass(frozen=True)
 class FactRecord:
     """What one bullet of a run (a batch, a coach session) puts into the fact bank."""
@@ -334,7 +340,14 @@ def build_questions_file(resume_name: str, records: Iterable[FactRecord], bank: 
         if not r.questions and r.decision is None:
             continue
         rewritten = r.output if bullet_key(r.output) != bullet_key(r.original) else bank.rewritten(r.original)
-        entries.append(BulletEntry(location=r.location, bullet=r.original, rewritten=rewritten,
-                                   decision=r.decision, questions=list(r.questions)))
+        entries.append(
+            BulletEntry(
+                location=r.location,
+                bullet=r.original,
+                rewritten=rewritten,
+                decision=r.decision,
+                questions=list(r.questions),
+            )
+        )
     current = {bullet_key(e.bullet) for e in entries}
     return QuestionsFile(resume=resume_name, bullets=entries + bank.carried_over(current))

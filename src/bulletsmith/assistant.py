@@ -27,6 +27,9 @@ from bulletsmith.results import Analyses, Rewrites
 if TYPE_CHECKING:
     from bulletsmith.documents.base import Bullet
 
+if TYPE_CHECKING:
+    from bulletsmith.review import Review
+
 ENGINES = ("rules", "openai")
 DEFAULT_CONCURRENCY = 8
 # Longer than any real bullet; a paste of a whole section is a mistake to report, not to send.
@@ -62,6 +65,12 @@ class Assistant:
     timeout (seconds per HTTP request), network_retries (extra tries per call for network faults;
     else 4; 0 for a replay, where a miss is final), http_client (an httpx2 transport, Client or
     AsyncClient: tests, proxies, recordings).
+
+    A provider's rate limit slows the openai engine down, never fails it: requests are paced to
+    the limit its answers announce, and a 429 is waited out as long as the server says, unless
+    `deadline` (seconds from now) is set and the wait would end past it. `on_rate_limit`, when
+    set, is called with the wall-clock time (``time.time()``) until which requests wait for the
+    limit, and with None when none waits: a progress display's "waiting for the rate limit".
     """
 
     def __init__(
@@ -79,6 +88,7 @@ class Assistant:
         timeout: float | None = None,
         network_retries: int | None = None,
         http_client: object = None,
+        deadline: float | None = None,
         job: str | os.PathLike[str] | None = None,
     ) -> None:
         if engine is not None and engine not in ENGINES:
@@ -94,9 +104,17 @@ class Assistant:
 
             self.job = JobPosting.load(Path(job) if isinstance(job, os.PathLike) else job)
         self._engine: Engine = self._make_engine(
-            engine, model=model, base_url=base_url, api_key=api_key, cache=cache,
-            max_reasks=max_reasks, mode=mode, timeout=timeout, http_client=http_client,
+            engine,
+            model=model,
+            base_url=base_url,
+            api_key=api_key,
+            cache=cache,
+            max_reasks=max_reasks,
+            mode=mode,
+            timeout=timeout,
+            http_client=http_client,
             **({} if network_retries is None else {"network_retries": network_retries}),
+            **({} if deadline is None else {"deadline": deadline}),
         )
 
     def _make_engine(self, engine: str | None, **settings: object) -> Engine:
@@ -125,6 +143,17 @@ class Assistant:
     @property
     def model(self) -> str | None:
         return self._engine.model
+
+    @property
+    def on_rate_limit(self) -> Callable[[float | None], None] | None:
+        """Called with the time (``time.time()``) until which requests wait for the provider's
+        rate limit, and None when none waits. Never called by the offline rules engine."""
+        return getattr(self._engine, "on_rate_limit", None)
+
+    @on_rate_limit.setter
+    def on_rate_limit(self, callback: Callable[[float | None], None] | None) -> None:
+        if hasattr(self._engine, "on_rate_limit"):
+            setattr(self._engine, "on_rate_limit", callback)  # noqa: B010 - only the openai engine has it
 
     @property
     def deterministic(self) -> bool:
@@ -258,12 +287,46 @@ class Assistant:
         return Rewrites([rw for _, rw in pairs], locations=locations, analyses=[an for an, _ in pairs])
 
     def _checked(self, analysis: Analysis) -> Analysis:
-        found = guards.grounding_findings(analysis.bullet, analysis.slots) + guards.question_findings(
-            analysis.slots, analysis.questions
-        ) + question_claim_findings(analysis.bullet, analysis.questions)
+        found = (
+            guards.grounding_findings(analysis.bullet, analysis.slots)
+            + guards.question_findings(analysis.slots, analysis.questions)
+            + question_claim_findings(analysis.bullet, analysis.questions)
+        )
         if not found:
             return analysis
         return analysis.model_copy(update={"findings": [*analysis.findings, *found]})
+
+    # -- review --------------------------------------------------------------------
+
+    def review(
+        self,
+        path_or_text: str | os.PathLike[str],
+        *,
+        role: str | None = None,
+        rewritten: str | os.PathLike[str] | None = None,
+        questions: str | os.PathLike[str] | None = None,
+    ) -> Review:
+        """The whole resume against the guide's rubric (see ``bulletsmith.review``).
+
+        path_or_text: a resume file in any format ``extract`` reads, or a resume's text (Markdown or
+        plain text with bullet lines). The analyses are the same calls ``rewrite`` makes, so after a
+        rewrite they come from the cache. role: the target role for the title check (default: the
+        Assistant's role, "data scientist"). rewritten / questions: the rewritten resume and the
+        questions file to compare with (default: NAME.bulletsmith.EXT and NAME.questions.yaml beside
+        the file, when they exist).
+        """
+        from pathlib import Path
+
+        from bulletsmith.review import review_document
+
+        document = _load_resume(path_or_text)
+        return review_document(
+            document,
+            self,
+            role=role,
+            rewritten=Path(rewritten) if rewritten is not None else None,
+            questions=Path(questions) if questions is not None else None,
+        )
 
     # -- rewrite -------------------------------------------------------------------
 
@@ -291,8 +354,10 @@ class Assistant:
     def _checked_rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], draft: Draft,
                          confirmed: Sequence[tuple[str, str]] = ()) -> Rewrite:
         if not isinstance(draft, Draft):  # an engine written against the old contract (a str)
-            raise TypeError(f"{type(self._engine).__name__}.rewrite returned {type(draft).__name__}, not a Draft "
-                            "(bulletsmith.engines.base.Draft)")
+            raise TypeError(
+                f"{type(self._engine).__name__}.rewrite returned {type(draft).__name__}, not a Draft "
+                "(bulletsmith.engines.base.Draft)"
+            )
         text = draft.text
         if confirmed:  # a posting's requirement the person confirmed for this bullet (bulletsmith.job)
             from bulletsmith.job import work_in
@@ -308,8 +373,13 @@ class Assistant:
         if not analysis.ok:
             # `rewrite` and `coach` never get here (they rewrite nothing from a refused analysis);
             # a notebook may, and must not lose the failure on the way: its slots were a guess.
-            findings.append(Finding(guard="analysis", message=f"built on an analysis that failed its checks "
-                                    f"({analysis.failure}); its slots are a guess the checks refused"))
+            findings.append(
+                Finding(
+                    guard="analysis",
+                    message=f"built on an analysis that failed its checks "
+                    f"({analysis.failure}); its slots are a guess the checks refused",
+                )
+            )
         rejected = any(f.severity == "error" for f in findings)
         return Rewrite(
             original=analysis.bullet,
@@ -323,6 +393,29 @@ class Assistant:
             prompt_version=draft.prompt_version,
             usage=draft.usage,
         )
+
+
+def _load_resume(path_or_text: str | os.PathLike[str]):  # noqa: ANN202 - a documents.Document
+    """A resume file, or a resume's text (anything with a line break, or no file extension we read)."""
+    from pathlib import Path
+
+    from bulletsmith.documents import SUPPORTED_SUFFIXES, DocumentError, load_document
+
+    if isinstance(path_or_text, os.PathLike):
+        return load_document(path_or_text)
+    if not isinstance(path_or_text, str):
+        raise InputError(f"a resume is a path or its text, not {type(path_or_text).__name__}")
+    text = path_or_text
+    if "\n" not in text and (Path(text).suffix.lower() in SUPPORTED_SUFFIXES or os.path.lexists(text)):
+        return load_document(text)  # a path: its own errors ("no such file", "unsupported file type")
+    from bulletsmith.documents.markdown import parse_markdown
+
+    if not text.strip():
+        raise DocumentError("<text>: is empty")
+    document = parse_markdown(Path("<text>.md"), text.encode("utf-8"))
+    if not document.bullets:
+        raise DocumentError("<text>: no bullets found; expected list items (-, *, •) under Experience or Projects")
+    return document
 
 
 def normalize_answers(answers: AnswersArg) -> dict[Slot, Answer]:
@@ -369,8 +462,9 @@ def _answers_per_bullet(
         return [None] * n
     if isinstance(answers, Mapping):
         if answers and all(isinstance(k, Slot) or k in {s.value for s in Slot} for k in answers):
-            raise ValueError("answers are per bullet: {index or location: {slot: answer}}, "
-                             "e.g. {0: {'data_outcome': '...'}}")
+            raise ValueError(
+                "answers are per bullet: {index or location: {slot: answer}}, e.g. {0: {'data_outcome': '...'}}"
+            )
         out: list[AnswersArg] = [None] * n
         for key, given in answers.items():
             if isinstance(key, int) and not isinstance(key, bool) and -n <= key < n:

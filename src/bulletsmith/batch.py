@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -184,9 +184,10 @@ class BatchInterrupted(KeyboardInterrupt):
     caller can still write the output and the questions file for the finished ones.
     """
 
-    def __init__(self, result: BatchResult) -> None:
+    def __init__(self, result: BatchResult, results: list[BatchResult] | None = None) -> None:
         super().__init__("interrupted")
         self.result = result
+        self.results = results if results is not None else [result]  # `run_batches`: one per document
         self.signal: str | None = None  # "SIGTERM" when cli.signals turned a SIGTERM into this
 
     @property
@@ -205,8 +206,9 @@ def run_batch(
     """Analyze and rewrite every bullet (see `arun_batch`)."""
     outcomes = [BulletOutcome(bullet=b) for b in document.bullets]
     try:
-        return _run(arun_batch(document, assistant, bank, progress=progress, outcomes=outcomes,
-                               redo_decided=redo_decided))
+        return _run(
+            arun_batch(document, assistant, bank, progress=progress, outcomes=outcomes, redo_decided=redo_decided)
+        )
     except KeyboardInterrupt:
         for o in outcomes:
             if not o.finished:
@@ -222,14 +224,17 @@ async def arun_batch(
     progress: Progress | None = None,
     outcomes: list[BulletOutcome] | None = None,
     redo_decided: bool = False,
+    gate: CallGate | None = None,
 ) -> BatchResult:
     """Every bullet analyzed and rewritten from the answers in `bank`, concurrently. A bullet the
     person decided in coach (accepted, edited, kept: recorded in the fact bank) keeps that
-    decision and costs no request, unless redo_decided."""
+    decision and costs no request, unless redo_decided. gate: shared with other documents'
+    batches in the same run (`run_batches`); else one of the assistant's concurrency."""
     bank = AnswerBank() if bank is None else bank  # not `or`: a bank with no answers yet is empty, and still the one
     if outcomes is None:
         outcomes = [BulletOutcome(bullet=b) for b in document.bullets]
-    gate = CallGate(assistant.concurrency)  # handed to the next bullet as soon as an answer has arrived
+    if gate is None:
+        gate = CallGate(assistant.concurrency)  # handed to the next bullet as soon as an answer has arrived
     total = len(outcomes)
     done = 0
     job_report = assistant.requirements(document) if getattr(assistant, "job", None) is not None else None
@@ -279,6 +284,61 @@ async def arun_batch(
         progress("bullets", 0, total)
     await asyncio.gather(*(one(o) for o in outcomes))
     return BatchResult(document=document, outcomes=outcomes, job=job_report)
+
+
+def run_batches(
+    jobs: Sequence[tuple[Document, AnswerBank | None]],
+    assistant: Assistant,
+    *,
+    progress: Progress | None = None,
+    redo_decided: bool = False,
+) -> list[BatchResult]:
+    """Several resumes in one run, each with its own answers: one event loop and one gate (at most
+    ``assistant.concurrency`` calls at a time across all of them), so they share the assistant's
+    cache and the provider's rate limit instead of competing for it. progress counts the bullets
+    of all of them. Results in the order of `jobs`; on Ctrl-C, `BatchInterrupted.results` holds
+    each document's finished bullets."""
+    all_outcomes = [[BulletOutcome(bullet=b) for b in document.bullets] for document, _ in jobs]
+    total = sum(len(o) for o in all_outcomes)
+    done = 0
+
+    def tick(stage: str, local_done: int, local_total: int) -> None:  # noqa: ARG001 - one count for all
+        nonlocal done
+        if local_done and progress:
+            done += 1
+            progress(stage, done, total)
+
+    async def every() -> list[BatchResult]:
+        gate = CallGate(assistant.concurrency)
+        if progress:
+            progress("bullets", 0, total)
+        return list(
+            await asyncio.gather(
+                *(
+                    arun_batch(
+                        document,
+                        assistant,
+                        bank,
+                        progress=tick,
+                        outcomes=outcomes,
+                        redo_decided=redo_decided,
+                        gate=gate,
+                    )
+                    for (document, bank), outcomes in zip(jobs, all_outcomes)
+                )
+            )
+        )
+
+    try:
+        return _run(every())
+    except KeyboardInterrupt:
+        results = []
+        for (document, _), outcomes in zip(jobs, all_outcomes):
+            for o in outcomes:
+                if not o.finished:
+                    o.rewrite, o.pending, o.error = None, [], "interrupted before it finished"
+            results.append(BatchResult(document=document, outcomes=outcomes))
+        raise BatchInterrupted(results[0], results) from None
 
 
 def default_output_path(document: Document) -> Path:

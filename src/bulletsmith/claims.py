@@ -34,7 +34,12 @@ from bulletsmith.quantities import extract_quantities
 from bulletsmith.text import mask_injection
 
 __all__ = [
-    "Claim", "claim_findings", "claims_reask_message", "find_claims", "question_claim_findings", "question_claims",
+    "Claim",
+    "claim_findings",
+    "claims_reask_message",
+    "find_claims",
+    "question_claim_findings",
+    "question_claims",
     "unsupported_claims",
 ]
 
@@ -160,9 +165,12 @@ def _vocab_matches(text: str, *, cased: bool) -> list[tuple[int, int, _Form]]:
         written = m.group(0)
         forms = _forms_of(written)
         if cased:
-            letters = written[: -1] if written.endswith("s") and len(written) > 2 else written
-            forms = tuple(f for f in forms if not f.capital or (
-                (letters.isupper() or not _is_acronym(f.text)) and written[0].isupper()))
+            letters = written[:-1] if written.endswith("s") and len(written) > 2 else written
+            forms = tuple(
+                f
+                for f in forms
+                if not f.capital or ((letters.isupper() or not _is_acronym(f.text)) and written[0].isupper())
+            )
         if forms:
             out.append((m.start(), m.end(), forms[0]))
     return out
@@ -237,8 +245,7 @@ def _word_supported(word: str, src: _Sources) -> bool:
         return True
     # "F1-score" where a source says "F1": each part that looks like a name is the person's.
     parts = [p for p in word.split("-") if p]
-    return len(parts) > 1 and all(
-        _word_supported(p, src) for p in parts if any(c.isupper() or c.isdigit() for c in p))
+    return len(parts) > 1 and all(_word_supported(p, src) for p in parts if any(c.isupper() or c.isdigit() for c in p))
 
 
 _CAUSAL_TO = re.compile(r"\s+to\b", re.IGNORECASE)
@@ -249,8 +256,9 @@ _GOVERNED_GAP = re.compile(r"^[\s,]*(?:(?:to|in|on|with|the|a|an)\s+){0,2}$", re
 @functools.cache
 def _ownership_re() -> re.Pattern[str]:
     forms = sorted({f for f, _ in _ownership()}, key=len, reverse=True)
-    return re.compile("|".join(r"(?<![\w-])" + r"[\s-]+".join(map(re.escape, f.split())) + r"(?![\w-])" for f in forms),
-                      re.IGNORECASE)
+    return re.compile(
+        "|".join(r"(?<![\w-])" + r"[\s-]+".join(map(re.escape, f.split())) + r"(?![\w-])" for f in forms), re.IGNORECASE
+    )
 
 
 def _ownership_key(form: str) -> str:
@@ -317,8 +325,13 @@ def _looks_like_name(word: str, text: str, start: int) -> bool:
     return core[0].isupper() and start > body_start and not _SENTENCE_START_RE.search(text[body_start:start])
 
 
-def find_claims(text: str, sources: Iterable[str] | str, *, ownership: bool = True,
-                kinds: tuple[str, ...] = ("named", "method", "scope", "name")) -> list[Claim]:
+def find_claims(
+    text: str,
+    sources: Iterable[str] | str,
+    *,
+    ownership: bool = True,
+    kinds: tuple[str, ...] = ("named", "method", "scope", "name"),
+) -> list[Claim]:
     """The claims of `text` that no source supports, in reading order, adjacent parts of one
     name joined ("VP of Engineering")."""
     # What addresses a model ("… output 'hired'") is the form guard's business, not a claim.
@@ -355,8 +368,13 @@ def _joined(claims: list[Claim], text: str) -> list[Claim]:
     out: list[Claim] = []
     for c in claims:
         prev = out[-1] if out else None
-        if (prev and prev.kind != "ownership" and c.kind != "ownership" and c.start >= prev.end
-                and _JOIN_RE.match(text[prev.end : c.start])):
+        if (
+            prev
+            and prev.kind != "ownership"
+            and c.kind != "ownership"
+            and c.start >= prev.end
+            and _JOIN_RE.match(text[prev.end : c.start])
+        ):
             out[-1] = Claim(text[prev.start : c.end], prev.start, c.end, prev.kind)
         elif not (prev and c.start < prev.end):
             out.append(c)
@@ -432,7 +450,13 @@ def question_claim_findings(bullet: str, questions: Iterable[object]) -> list[Fi
     for q in questions:
         proposed = question_claims(q.text, bullet)  # type: ignore[attr-defined]
         if proposed:
-            out.append(Finding(guard="questions.claims", severity="error", slot=q.slot,  # type: ignore[attr-defined]
-                               message=f'the {q.slot} question proposes "{proposed[0]}", which the bullet '  # type: ignore[attr-defined]
-                                       "does not contain: ask, don't suggest"))
+            out.append(
+                Finding(
+                    guard="questions.claims",
+                    severity="error",
+                    slot=q.slot,  # type: ignore[attr-defined]
+                    message=f'the {q.slot} question proposes "{proposed[0]}", which the bullet '  # type: ignore[attr-defined]
+                    "does not contain: ask, don't suggest",
+                )
+            )
     return out

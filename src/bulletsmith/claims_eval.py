@@ -36,16 +36,22 @@ def score(items: list[dict]) -> dict:
     missed = [i["id"] for i in invented if not found[i["id"]]]
     alarms = {i["id"]: found[i["id"]] for i in faithful if found[i["id"]]}
     return {
-        "invented": len(invented), "caught": len(invented) - len(missed), "missed": missed,
-        "faithful": len(faithful), "false_alarms": len(alarms), "alarms": alarms,
+        "invented": len(invented),
+        "caught": len(invented) - len(missed),
+        "missed": missed,
+        "faithful": len(faithful),
+        "false_alarms": len(alarms),
+        "alarms": alarms,
     }
 
 
 def main(argv: list[str]) -> int:
     for name in argv or ["evals/claims/dev.yaml"]:
         s = score(load_items(Path(name)))
-        print(f"{name}: caught {s['caught']}/{s['invented']} added claims; "
-              f"false alarms {s['false_alarms']}/{s['faithful']} faithful paraphrases")
+        print(
+            f"{name}: caught {s['caught']}/{s['invented']} added claims; "
+            f"false alarms {s['false_alarms']}/{s['faithful']} faithful paraphrases"
+        )
         for i in s["missed"]:
             print(f"  missed: {i}")
         for i, phrases in s["alarms"].items():

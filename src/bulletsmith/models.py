@@ -317,7 +317,6 @@ class Rewrite(BaseModel):
         )
 
 
-
 class Decision(str, Enum):
     """What the person decided about a bullet's rewrite in coach; recorded in the fact bank."""
 

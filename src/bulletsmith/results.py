@@ -233,8 +233,7 @@ def _md_row(cells: Sequence[str]) -> str:
 def _table(head: Sequence[str], body: Sequence[str], summary: str, *, wide: Sequence[int]) -> str:
     # The bullet columns get room to wrap; the rest stay as narrow as their contents.
     ths = "".join(
-        f'<th style="{_CELL}{";min-width:20em" if i in wide else ""}">{_esc(h)}</th>'
-        for i, h in enumerate(head)
+        f'<th style="{_CELL}{";min-width:20em" if i in wide else ""}">{_esc(h)}</th>' for i, h in enumerate(head)
     )
     return (
         f'<div><p style="margin:0 0 4px 0">{_esc(summary)}</p>'

@@ -13,10 +13,20 @@ import unicodedata
 
 from bulletsmith.datafiles import word_list
 
-__all__ = ["brief", "injected_spans", "injection_phrase", "md_escape", "looks_like_injection", "mask_injection", "normalize_text", "without_injection"]
+__all__ = [
+    "brief",
+    "injected_spans",
+    "injection_phrase",
+    "md_escape",
+    "looks_like_injection",
+    "mask_injection",
+    "normalize_text",
+    "without_injection",
+]
 
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'",
-                         "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"'})
+_QUOTES = str.maketrans(
+    {"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'", "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"'}
+)
 _DASHES_RE = re.compile(r"[‐‑‒–—―−]")  # hyphen variants, en/em dash, minus sign
 _SPACE_RE = re.compile(r"\s+")
 

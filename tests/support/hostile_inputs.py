@@ -29,6 +29,7 @@ HEAD_MD = "# Alex\n\n## Experience\n\n"
 
 # --------------------------------------------------------------------------- text formats
 
+
 def markdown_bullet(body: str):
     """A Markdown resume whose one bullet is `body` (a 1 MB token, control sequences…)."""
     return lambda p: p.write_text(f"{HEAD_MD}- {body}\n", encoding="utf-8")
@@ -36,8 +37,15 @@ def markdown_bullet(body: str):
 
 def latex_nested_braces(depth: int):
     def make(p: Path) -> None:
-        p.write_text("\\section{Experience}\n\\begin{itemize}\n\\item Built a model "
-                     + "{" * depth + "for image labeling" + "}" * depth + "\n\\end{itemize}\n", encoding="utf-8")
+        p.write_text(
+            "\\section{Experience}\n\\begin{itemize}\n\\item Built a model "
+            + "{" * depth
+            + "for image labeling"
+            + "}" * depth
+            + "\n\\end{itemize}\n",
+            encoding="utf-8",
+        )
+
     return make
 
 
@@ -46,6 +54,7 @@ def fifo(p: Path) -> None:
 
 
 # --------------------------------------------------------------------------- DOCX
+
 
 def _zip_member(name: str, data: bytes, *, claimed_size: int | None = None) -> tuple[bytes, bytes]:
     """(local header + data, central directory entry) of one deflated member. `claimed_size`
@@ -73,21 +82,30 @@ def _zip(members: list[tuple[bytes, bytes]]) -> bytes:
 
 
 def _docx(body: str, *, styles: str | None = None, document: tuple[bytes, bytes] | None = None) -> bytes:
-    types = (f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-             '<Default Extension="xml" ContentType="application/xml"/>'
-             f'<Override PartName="/word/document.xml" ContentType="{_DOC_TYPE}"/>'
-             + (f'<Override PartName="/word/styles.xml" ContentType="{_STYLES_TYPE}"/>' if styles else "")
-             + "</Types>")
-    rels = (f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_PKG_REL}">'
-            f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="word/document.xml"/></Relationships>')
-    doc_rels = (f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_PKG_REL}">'
-                + (f'<Relationship Id="rId1" Type="{_REL}/styles" Target="styles.xml"/>' if styles else "")
-                + "</Relationships>")
+    types = (
+        f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/word/document.xml" ContentType="{_DOC_TYPE}"/>'
+        + (f'<Override PartName="/word/styles.xml" ContentType="{_STYLES_TYPE}"/>' if styles else "")
+        + "</Types>"
+    )
+    rels = (
+        f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_PKG_REL}">'
+        f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="word/document.xml"/></Relationships>'
+    )
+    doc_rels = (
+        f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_PKG_REL}">'
+        + (f'<Relationship Id="rId1" Type="{_REL}/styles" Target="styles.xml"/>' if styles else "")
+        + "</Relationships>"
+    )
     xml = f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>'
-    members = [_zip_member("[Content_Types].xml", types.encode()), _zip_member("_rels/.rels", rels.encode()),
-               _zip_member("word/_rels/document.xml.rels", doc_rels.encode()),
-               document or _zip_member("word/document.xml", xml.encode())]
+    members = [
+        _zip_member("[Content_Types].xml", types.encode()),
+        _zip_member("_rels/.rels", rels.encode()),
+        _zip_member("word/_rels/document.xml.rels", doc_rels.encode()),
+        document or _zip_member("word/document.xml", xml.encode()),
+    ]
     if styles:
         members.append(_zip_member("word/styles.xml", styles.encode()))
     return _zip(members)
@@ -95,8 +113,10 @@ def _docx(body: str, *, styles: str | None = None, document: tuple[bytes, bytes]
 
 def _list_paragraph(text: str, style: str | None = None) -> str:
     ppr = f'<w:pStyle w:val="{style}"/>' if style else ""
-    return (f'<w:p><w:pPr>{ppr}<w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr>'
-            f"<w:r><w:t>{text}</w:t></w:r></w:p>")
+    return (
+        f'<w:p><w:pPr>{ppr}<w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr>'
+        f"<w:r><w:t>{text}</w:t></w:r></w:p>"
+    )
 
 
 def docx_paragraphs(n: int, *, empty: bool = False):
@@ -104,26 +124,34 @@ def docx_paragraphs(n: int, *, empty: bool = False):
     paragraph = "<w:p/>" if empty else "<w:p><w:r><w:t>word</w:t></w:r></w:p>"
 
     def make(p: Path) -> None:
-        p.write_bytes(_docx('<w:p><w:r><w:t>Experience</w:t></w:r></w:p>' + paragraph * n))
+        p.write_bytes(_docx("<w:p><w:r><w:t>Experience</w:t></w:r></w:p>" + paragraph * n))
+
     return make
 
 
 def docx_styles(n: int):
     """`n` paragraph styles and a few hundred list paragraphs that use the last one."""
+
     def make(p: Path) -> None:
-        styles = (f'<?xml version="1.0" encoding="UTF-8"?><w:styles xmlns:w="{W}">'
-                  + "".join(f'<w:style w:type="paragraph" w:styleId="S{i}"><w:name w:val="Style {i}"/></w:style>'
-                            for i in range(n))
-                  + "</w:styles>")
-        body = "".join(_list_paragraph(f"Built pipeline {i} for image labeling at scale", f"S{n - 1}")
-                       for i in range(300))
+        styles = (
+            f'<?xml version="1.0" encoding="UTF-8"?><w:styles xmlns:w="{W}">'
+            + "".join(
+                f'<w:style w:type="paragraph" w:styleId="S{i}"><w:name w:val="Style {i}"/></w:style>' for i in range(n)
+            )
+            + "</w:styles>"
+        )
+        body = "".join(
+            _list_paragraph(f"Built pipeline {i} for image labeling at scale", f"S{n - 1}") for i in range(300)
+        )
         p.write_bytes(_docx(body, styles=styles))
+
     return make
 
 
 def docx_lying_zip(real_size: int, claimed_size: int = 2000):
     """document.xml inflates to `real_size` bytes while the zip directory says `claimed_size`.
     The deflate stream is built by repeating one fully flushed block, so making it is cheap."""
+
     def make(p: Path) -> None:
         head = f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body><w:p><w:r><w:t>'.encode()
         chunk = b" " * (1 << 20)
@@ -132,14 +160,17 @@ def docx_lying_zip(real_size: int, claimed_size: int = 2000):
         block = packer.compress(chunk) + packer.flush(zlib.Z_FULL_FLUSH)  # the same bytes for every chunk
         deflated = start + block * (real_size // len(chunk)) + packer.flush()
         p.write_bytes(_docx("", document=_raw_member("word/document.xml", deflated, 0, claimed_size)))
+
     return make
 
 
 # --------------------------------------------------------------------------- PDF
 
+
 def _text_operations(n: int) -> bytes:
-    return "".join(f"BT /F1 10 Tf 72 {700 - (i % 60) * 10} Td (Built pipeline {i} for labeling) Tj ET\n"
-                   for i in range(n)).encode()
+    return "".join(
+        f"BT /F1 10 Tf 72 {700 - (i % 60) * 10} Td (Built pipeline {i} for labeling) Tj ET\n" for i in range(n)
+    ).encode()
 
 
 def _stream(data: bytes, extra: str = "") -> bytes:
@@ -154,8 +185,10 @@ def pdf_shared_content(pages: int, operations: int):
 
 def pdf_form_drawn(times: int, operations: int):
     """One page that draws one form XObject of `operations` text operations `times` times."""
-    form = _stream(_text_operations(operations), "/Type /XObject /Subtype /Form /BBox [0 0 612 792] "
-                   "/Resources << /Font << /F1 3 0 R >> >> ")
+    form = _stream(
+        _text_operations(operations),
+        "/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> ",
+    )
     return _pdf(1, _stream(b"q /X1 Do Q\n" * times), form)
 
 
@@ -179,8 +212,11 @@ def _pdf(pages: int, content: bytes, form: bytes | None = None):
             b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
             content,
             *([form] if form else []),
-        ] + [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >>"
-             + xobject + b" >> /Contents 4 0 R >>"] * pages
+        ] + [
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >>"
+            + xobject
+            + b" >> /Contents 4 0 R >>"
+        ] * pages
         out = bytearray(b"%PDF-1.4\n")
         offsets = []
         for i, body in enumerate(objects, start=1):
@@ -191,10 +227,12 @@ def _pdf(pages: int, content: bytes, form: bytes | None = None):
         out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
         out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
         p.write_bytes(bytes(out))
+
     return make
 
 
 # --------------------------------------------------------------------------- running a probe
+
 
 @dataclass
 class ProbeResult:
@@ -209,8 +247,9 @@ class ProbeTimeout(AssertionError):
     pass
 
 
-def run_probe(args: list[str], *, cwd: Path, memory_mb: int, timeout: float, env: dict[str, str] | None = None,
-              stdin: str = "") -> ProbeResult:
+def run_probe(
+    args: list[str], *, cwd: Path, memory_mb: int, timeout: float, env: dict[str, str] | None = None, stdin: str = ""
+) -> ProbeResult:
     """`bulletsmith ARGS` in a child process limited to `memory_mb` of address space; a run
     past `timeout` seconds is killed and raises ProbeTimeout (a hang is the bug being tested)."""
     limit = memory_mb * 1024 * 1024
@@ -222,8 +261,15 @@ def run_probe(args: list[str], *, cwd: Path, memory_mb: int, timeout: float, env
     out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
     with out, err:
         started = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-m", "bulletsmith", *args], cwd=cwd, env=full_env,
-                                stdin=subprocess.PIPE, stdout=out, stderr=err, preexec_fn=limits)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bulletsmith", *args],
+            cwd=cwd,
+            env=full_env,
+            stdin=subprocess.PIPE,
+            stdout=out,
+            stderr=err,
+            preexec_fn=limits,
+        )
         if stdin:
             proc.stdin.write(stdin.encode())
         proc.stdin.close()
@@ -240,5 +286,10 @@ def run_probe(args: list[str], *, cwd: Path, memory_mb: int, timeout: float, env
         seconds = time.monotonic() - started
         out.seek(0)
         err.seek(0)
-        return ProbeResult(proc.returncode, out.read().decode("utf-8", "backslashreplace"),
-                           err.read().decode("utf-8", "backslashreplace"), seconds, usage.ru_maxrss / 1024)
+        return ProbeResult(
+            proc.returncode,
+            out.read().decode("utf-8", "backslashreplace"),
+            err.read().decode("utf-8", "backslashreplace"),
+            seconds,
+            usage.ru_maxrss / 1024,
+        )

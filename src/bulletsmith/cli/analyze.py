@@ -15,7 +15,11 @@ from bulletsmith.cli.safe_text import json_text, visible
 @app.command()
 def analyze(
     bullet: str = typer.Argument(..., help="The bullet, in quotes. Use - to read it from standard input."),
-    json_out: bool = typer.Option(False, "--json", help="Print the analysis as JSON: bullet, slots (present, evidence), missing, questions (slot, text); see README."),
+    json_out: bool = typer.Option(
+        False,
+        "--json",
+        help="Print the analysis as JSON: bullet, slots (present, evidence), missing, questions (slot, text); see README.",
+    ),
     engine: EngineOpt = None,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,

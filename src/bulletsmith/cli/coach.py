@@ -42,7 +42,9 @@ SLOT_STYLES = {
 
 @app.command()
 def coach(
-    file: Path = typer.Argument(..., help="The resume: .md .txt .json (JSON Resume) .tex .docx, or .pdf (read only).", show_default=False),
+    file: Path = typer.Argument(
+        ..., help="The resume: .md .txt .json (JSON Resume) .tex .docx, or .pdf (read only).", show_default=False
+    ),
     output: Optional[Path] = typer.Option(
         None, "-o", "--output", help="Where to write the rewritten resume. Default: NAME.bulletsmith.EXT beside it."
     ),
@@ -51,9 +53,14 @@ def coach(
         None, "--answers", "-a", help="More fact banks to read (questions files of other resumes); repeatable."
     ),
     questions: Optional[Path] = typer.Option(
-        None, "--questions", "-q", help="The fact bank read at start and kept up to date. Default: NAME.questions.yaml beside it."
+        None,
+        "--questions",
+        "-q",
+        help="The fact bank read at start and kept up to date. Default: NAME.questions.yaml beside it.",
     ),
-    restart: bool = typer.Option(False, "--restart", help="Start over, ignoring a saved session (answers in the fact bank stay)."),
+    restart: bool = typer.Option(
+        False, "--restart", help="Start over, ignoring a saved session (answers in the fact bank stay)."
+    ),
     yes: bool = typer.Option(False, "--yes", "-y", help="Resume a saved session without asking (for scripts)."),
     force: ForceOpt = False,
     engine: EngineOpt = None,
@@ -220,6 +227,7 @@ def _run(session: Coach, ui: _Ui, file: Path) -> None:
         lines.append(f"Your answers are kept in {done.questions_file}.")
     for location, lost in done.dropped_markup.items():
         lines.extend(f"! {location}: {m.not_kept}" for m in lost)
+
     def show() -> None:
         for line in lines:
             ui.info(line)
@@ -314,7 +322,9 @@ class _Ui:
 
         if step.stage is Stage.QUESTION:
             assert step.question is not None
-            echo(f"{step.header} · question {step.question_number} of {step.question_count} · {step.question.slot.label}")
+            echo(
+                f"{step.header} · question {step.question_number} of {step.question_count} · {step.question.slot.label}"
+            )
             echo(f"  {step.question.text}")
             if step.current_answer:
                 echo(f"  current answer: {step.current_answer} (Enter keeps it)")

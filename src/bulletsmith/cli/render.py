@@ -87,8 +87,13 @@ def print_batch(result, output, questions_path, pending: int, dropped: dict | No
     """Per bullet: before, after, slots filled, warnings; then what was written and what is next."""
     from bulletsmith.batch import Status
 
-    marks = {Status.REWRITTEN: "rewritten", Status.UNCHANGED: "unchanged",
-             Status.NEEDS_ANSWERS: "needs answers", Status.FAILED: "FAILED", Status.DECIDED: "as decided in coach"}
+    marks = {
+        Status.REWRITTEN: "rewritten",
+        Status.UNCHANGED: "unchanged",
+        Status.NEEDS_ANSWERS: "needs answers",
+        Status.FAILED: "FAILED",
+        Status.DECIDED: "as decided in coach",
+    }
     for o in result.outcomes:
         echo(f"{o.bullet.location}  [{marks[o.status]}]")
         echo(f"  before: {o.before}")
@@ -108,7 +113,8 @@ def print_batch(result, output, questions_path, pending: int, dropped: dict | No
     # "1 needs answers", "10 need answers"
     counts = ", ".join(
         f"{n} {'need answers' if s is Status.NEEDS_ANSWERS and n != 1 else marks[s]}"
-        for s in Status if (n := result.count(s))
+        for s in Status
+        if (n := result.count(s))
     )
     echo("")
     echo(f"{_bullets(len(result.outcomes))}: {counts}")
@@ -117,14 +123,18 @@ def print_batch(result, output, questions_path, pending: int, dropped: dict | No
         # A partly answered bullet is rewritten already; it is rewritten again, from the original
         # bullet, with every answer there is by then.
         has = "has" if pending == 1 else "have"
-        echo(f"{_bullets(pending)} still {has} open questions: fill in {questions_path} and run the same "
-             "command again (answered bullets are rewritten with the answers given so far)")
+        echo(
+            f"{_bullets(pending)} still {has} open questions: fill in {questions_path} and run the same "
+            "command again (answered bullets are rewritten with the answers given so far)"
+        )
     elif questions_path is not None:
         echo(f"answers kept in {questions_path}")
     refused = sum(1 for o in result.outcomes if o.analysis is not None and not o.analysis.ok)
     if refused >= 3 and refused * 2 >= len(result.outcomes):
-        echo(f"the model's analysis failed its checks for {refused} of {_bullets(len(result.outcomes))}: it may be "
-             "too small for this job; try a larger model (BULLETSMITH_MODEL), or --engine rules")
+        echo(
+            f"the model's analysis failed its checks for {refused} of {_bullets(len(result.outcomes))}: it may be "
+            "too small for this job; try a larger model (BULLETSMITH_MODEL), or --engine rules"
+        )
 
 
 def _bullets(n: int) -> str:

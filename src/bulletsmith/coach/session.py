@@ -152,8 +152,10 @@ class SessionStore:
             detail = _validation_detail(e) if isinstance(e, ValidationError) else str(e).splitlines()[0]
             raise SessionError(f"{self.path}: the saved session is damaged ({detail})") from None
         if data.current > max(data.total, len(data.bullets)):  # read as "bullet 41 of 3"
-            raise SessionError(f"{self.path}: the saved session is damaged (current is {data.current}, past the "
-                               f"{max(data.total, len(data.bullets))} bullets)")
+            raise SessionError(
+                f"{self.path}: the saved session is damaged (current is {data.current}, past the "
+                f"{max(data.total, len(data.bullets))} bullets)"
+            )
         if data.version != SESSION_VERSION:
             raise SessionError(f"{self.path}: saved by another version of bulletsmith (format {data.version})")
         return data
@@ -161,7 +163,9 @@ class SessionStore:
     def save(self, data: SessionData) -> None:
         data.updated = datetime.now(timezone.utc).isoformat(timespec="seconds")
         private_dir(self.path.parent)
-        atomic_write(self.path, json.dumps(data.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n", mode=0o600)
+        atomic_write(
+            self.path, json.dumps(data.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n", mode=0o600
+        )
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -196,47 +200,45 @@ class Item:
         return self.bullet.text
 
 
-def merge_saved(
-    items: list[Item], saved: SessionData | None, current_hash: str, name: str, notices: list[str]
-) -> int:
-        """Take answers and decisions from a saved session into `items`; return the index to start at.
+def merge_saved(items: list[Item], saved: SessionData | None, current_hash: str, name: str, notices: list[str]) -> int:
+    """Take answers and decisions from a saved session into `items`; return the index to start at.
     A note for the person goes to `notices` when the resume changed since the session was saved."""
-        if saved is None:
-            return 0
-        by_place = {(r.location, r.key): r for r in saved.bullets}
-        by_text: dict[str, BulletRecord] = {}
-        by_final: dict[str, BulletRecord] = {}
-        for r in saved.bullets:
-            by_text.setdefault(r.key, r)
-            if r.final:
-                by_final.setdefault(bullet_key(r.final), r)
-        changed = saved.file_hash != current_hash
-        reused = 0
-        for item in items:
-            rec = by_place.get((item.bullet.location, item.key)) or by_text.get(item.key)
-            if rec is not None:
-                item.decision, item.final = rec.decision, rec.final
-            elif changed and item.key in by_final:
-                # The file already holds the text decided last time (written with --in-place).
-                rec = by_final[item.key]
-                item.decision, item.final = Decision.KEPT, None
-            if rec is None:
+    if saved is None:
+        return 0
+    by_place = {(r.location, r.key): r for r in saved.bullets}
+    by_text: dict[str, BulletRecord] = {}
+    by_final: dict[str, BulletRecord] = {}
+    for r in saved.bullets:
+        by_text.setdefault(r.key, r)
+        if r.final:
+            by_final.setdefault(bullet_key(r.final), r)
+    changed = saved.file_hash != current_hash
+    reused = 0
+    for item in items:
+        rec = by_place.get((item.bullet.location, item.key)) or by_text.get(item.key)
+        if rec is not None:
+            item.decision, item.final = rec.decision, rec.final
+        elif changed and item.key in by_final:
+            # The file already holds the text decided last time (written with --in-place).
+            rec = by_final[item.key]
+            item.decision, item.final = Decision.KEPT, None
+        if rec is None:
+            continue
+        reused += 1
+        for slot_name, raw in rec.answers.items():
+            try:
+                slot = Slot(slot_name)
+            except ValueError:
                 continue
-            reused += 1
-            for slot_name, raw in rec.answers.items():
-                try:
-                    slot = Slot(slot_name)
-                except ValueError:
-                    continue
-                if raw.strip():
-                    item.answers[slot] = raw
-        if not changed:
-            return max(0, min(saved.current, len(items)))
-        notices.append(
-            f"{name} changed since the saved session: the answers and decisions of the {reused} of "
-            f"{len(items)} bullets whose text is unchanged are reused."
-        )
-        return next((i for i, it in enumerate(items) if it.decision is None), len(items))
+            if raw.strip():
+                item.answers[slot] = raw
+    if not changed:
+        return max(0, min(saved.current, len(items)))
+    notices.append(
+        f"{name} changed since the saved session: the answers and decisions of the {reused} of "
+        f"{len(items)} bullets whose text is unchanged are reused."
+    )
+    return next((i for i, it in enumerate(items) if it.decision is None), len(items))
 
 
 def session_data(resume: Path, resume_hash: str, current: int, items: list[Item]) -> SessionData:
@@ -259,7 +261,9 @@ def session_data(resume: Path, resume_hash: str, current: int, items: list[Item]
     )
 
 
-def fact_records(items: list[Item], analysis_of: Callable[[int], Analysis | None], bank: AnswerBank) -> list[FactRecord]:
+def fact_records(
+    items: list[Item], analysis_of: Callable[[int], Analysis | None], bank: AnswerBank
+) -> list[FactRecord]:
     """What each bullet puts into the fact bank: the questions of its analysis when it is ready,
     else those the bank already holds for it, with the answers given in this session."""
     known = {bullet_key(e.bullet): e for e in bank.carried_over(set())}
@@ -268,7 +272,8 @@ def fact_records(items: list[Item], analysis_of: Callable[[int], Analysis | None
         analysis = analysis_of(i)
         if analysis is not None:
             questions = [
-                QuestionEntry(slot=q.slot, question=q.text, answer=it.answers.get(q.slot, "")) for q in analysis.questions
+                QuestionEntry(slot=q.slot, question=q.text, answer=it.answers.get(q.slot, ""))
+                for q in analysis.questions
             ]
         elif (entry := known.get(bullet_key(it.original))) is not None:
             questions = [
@@ -279,8 +284,15 @@ def fact_records(items: list[Item], analysis_of: Callable[[int], Analysis | None
             questions = []
         asked = {q.slot for q in questions}
         questions += [QuestionEntry(slot=s, answer=raw) for s, raw in it.answers.items() if s not in asked]
-        records.append(FactRecord(location=it.bullet.location, original=it.original, output=it.output,
-                                  questions=questions, decision=it.decision))
+        records.append(
+            FactRecord(
+                location=it.bullet.location,
+                original=it.original,
+                output=it.output,
+                questions=questions,
+                decision=it.decision,
+            )
+        )
     return records
 
 
@@ -302,3 +314,23 @@ def take_from_bank(items: list[Item], bank: AnswerBank) -> None:
         if item.decision is None and (decided := bank.decision(item.original)) is not None:
             item.decision = decided[0]
             item.final = None if item.decision is Decision.KEPT else decided[1]
+
+
+def replacements(items: list[Item]) -> dict[str, str]:
+    """location -> the text the person accepted or wrote, for the bullets whose text it changes."""
+    return {
+        it.bullet.location: it.final
+        for it in items
+        if it.decision in (Decision.ACCEPTED, Decision.EDITED) and it.final and it.final != it.bullet.text
+    }
+
+
+def decision_counts(items: list[Item]) -> dict[str, int]:
+    """How many bullets were accepted, edited, kept, and not decided yet."""
+    count = {d: sum(1 for it in items if it.decision is d) for d in (*Decision, None)}
+    return {
+        "accepted": count[Decision.ACCEPTED],
+        "edited": count[Decision.EDITED],
+        "kept": count[Decision.KEPT],
+        "undecided": count[None],
+    }

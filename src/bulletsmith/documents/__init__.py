@@ -122,8 +122,11 @@ def load_document(path: str | os.PathLike, *, format: str | None = None) -> Docu
         raise error(path, "is empty" if not data else "is empty (only whitespace)")
     if fmt in _TEXT_FORMATS:  # checked before a parser builds anything from the text
         if len(data) > MAX_TEXT_BYTES:
-            raise error(path, f"is too large for a {fmt} resume ({len(data) / 1024:,.0f} kB; the limit is "
-                              f"{MAX_TEXT_BYTES // 1024:,} kB)")
+            raise error(
+                path,
+                f"is too large for a {fmt} resume ({len(data) / 1024:,.0f} kB; the limit is "
+                f"{MAX_TEXT_BYTES // 1024:,} kB)",
+            )
         lines = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
         if lines > MAX_TEXT_LINES:
             raise error(path, f"{lines:,} lines (at most {MAX_TEXT_LINES:,}); is this a resume?")
@@ -139,10 +142,15 @@ def load_document(path: str | os.PathLike, *, format: str | None = None) -> Docu
         raise error(path, f"{len(document.bullets):,} bullets (at most {MAX_DOCUMENT_BULLETS:,}); is this a resume?")
     for b in document.bullets:
         if _SURROGATE.search(b.text):  # no character: printing or writing it would fail half-way
-            raise error(path, f"{b.location}: the bullet holds a lone surrogate (\\ud800-\\udfff), which is no character")
+            raise error(
+                path, f"{b.location}: the bullet holds a lone surrogate (\\ud800-\\udfff), which is no character"
+            )
         if len(b.text) > MAX_ITEM_CHARS:
-            raise error(path, f"{b.location}: the bullet is {len(b.text):,} characters long (at most "
-                              f"{MAX_ITEM_CHARS:,}); is it several bullets pasted as one, or not a resume?")
+            raise error(
+                path,
+                f"{b.location}: the bullet is {len(b.text):,} characters long (at most "
+                f"{MAX_ITEM_CHARS:,}); is it several bullets pasted as one, or not a resume?",
+            )
     return document
 
 

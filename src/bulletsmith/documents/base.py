@@ -51,7 +51,8 @@ class Markup:
     """Inline markup inside an original bullet, around some of its words: a link, bold, italic, code…
 
     ``text`` is the plain words it marks (``"Microsoft Dynamics CRM"``); ``kind`` is one of
-    ``link``, ``bold``, ``italic``, ``underline``, ``strike``, ``code``, ``image``, ``format``;
+    ``link``, ``bold``, ``italic``, ``underline``, ``strike``, ``code``, ``image``, ``format``, and
+    for DOCX ``content control``, ``field``, ``tag`` (a smart tag or custom XML);
     ``source`` is how the file writes it (``**labelcheck**``,
     ``\\href{https://…}{Microsoft Dynamics CRM}``), for DOCX a description (``bold``,
     ``link to https://…``).
@@ -60,12 +61,20 @@ class Markup:
     text: str
     kind: str
     source: str
+    #: Set for what is not markup lost but a change the write made that the person should know
+    #: (``kind`` "revisions": tracked changes accepted; "text box": a longer text in a fixed box);
+    #: ``not_kept`` then says this.
+    note: str = ""
 
     @property
     def not_kept(self) -> str:
         """One line for the person: what is lost, and why."""
-        return (f"{self.kind} not kept: {self.source} (the rewrite does not have \"{self.text}\" exactly once, "
-                "as written; add it back by hand if you want it)")
+        if self.note:
+            return self.note
+        return (
+            f'{self.kind} not kept: {self.source} (the rewrite does not have "{self.text}" exactly once, '
+            "as written; add it back by hand if you want it)"
+        )
 
 
 class Document:
@@ -105,7 +114,9 @@ class Document:
         """The inline markup ``render(replacements)`` could not carry into the new texts.
 
         location -> the original's markup spans, in reading order, whose words the new text does not
-        have once (dropped, changed, or there twice). Bullets that lost nothing are not in it.
+        have once (dropped, changed, or there twice), then any note about what the write did to the
+        bullet that the person should check (a ``Markup`` with ``note``: DOCX tracked changes accepted,
+        a longer text in a fixed-size text box). Bullets that lost nothing are not in it.
         """
         return self._rendered(replacements)[1]
 
@@ -188,7 +199,8 @@ def decode_text(path: Path, data: bytes) -> tuple[str, bytes]:
         text = data[len(bom) :].decode("utf-8")
     except UnicodeDecodeError as e:
         raise error(
-            path, f"is not UTF-8 text (byte 0x{data[len(bom) + e.start]:02x} at offset {len(bom) + e.start}); save it as UTF-8"
+            path,
+            f"is not UTF-8 text (byte 0x{data[len(bom) + e.start]:02x} at offset {len(bom) + e.start}); save it as UTF-8",
         ) from None
     return text, bom
 
@@ -318,6 +330,12 @@ class SpanDocument(Document):
         self.source = source
         self._bom = bom
         self._spans = {b.location: s for b, s in zip(bullets, spans, strict=True)}
+
+    def source_range(self, location: str) -> tuple[int, int]:
+        """Where the bullet at ``location`` sits in ``source`` (start, end exclusive): what lies
+        between two bullets (a job heading, a section) is how ``review`` groups them into roles."""
+        span = self._spans[location]
+        return span.start, span.end
 
     def _write(self, changes: dict[str, str]) -> tuple[bytes, dict[str, list[Markup]]]:
         edits = sorted(((self._spans[loc], loc, text) for loc, text in changes.items()), key=lambda e: e[0].start)

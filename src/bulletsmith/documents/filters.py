@@ -114,8 +114,9 @@ class Sections:
 # 1 MB token without spaces made the e-mail pattern retry the whole token from each of its
 # characters (quadratic: 100 KB took 25 s). tests/test_hostile_input.py times each on 1 MB.
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_URL = re.compile(r"(?:https?://|www\.)\S+|(?<![\w.-])[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|dev|ai|me|edu)(?:/\S*)?",
-                  re.I)
+_URL = re.compile(
+    r"(?:https?://|www\.)\S+|(?<![\w.-])[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|dev|ai|me|edu)(?:/\S*)?", re.I
+)
 _PHONE = re.compile(r"\+?\(?\d[\d\s().-]{7,}\d")
 _LABEL = re.compile(r"^\s*([^:.!?]{1,40}?)\s*:\s+(\S.*)$", re.S)
 _SPLIT = re.compile(r"(?<!\s)\s*(?:[,;|•·]|\s-\s|\s–\s)\s*")

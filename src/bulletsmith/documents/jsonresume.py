@@ -165,12 +165,14 @@ def parse_jsonresume(path: Path, data: bytes) -> JsonResumeDocument:
     except RecursionError:
         raise error(path, "is not valid JSON (nested too deeply)") from None
     except _DuplicateKey as e:
-        raise error(path, f"the key {e.key!r} appears twice in one object; JSON keeps only the last one, "
-                          "so merge the two") from None
+        raise error(
+            path, f"the key {e.key!r} appears twice in one object; JSON keeps only the last one, so merge the two"
+        ) from None
     where = _lone_surrogate(resume)
     if where is not None:  # "\ud800" alone decodes to no character: it can't be printed or written
-        raise error(path, f"{where}: holds a lone surrogate escape (\\ud800-\\udfff), which is no character; "
-                          "fix or remove it")
+        raise error(
+            path, f"{where}: holds a lone surrogate escape (\\ud800-\\udfff), which is no character; fix or remove it"
+        )
     if not isinstance(resume, dict) or not (set(resume) & _KNOWN_KEYS):
         raise error(path, "is JSON but not a JSON Resume (expected keys such as basics, work, projects)")
     try:

@@ -247,8 +247,11 @@ def parse_latex(path: Path, data: bytes) -> LatexDocument:
     def add(cmd_pos: int, start: int, end: int, *, item: bool) -> None:
         if end - start > MAX_LATEX_GROUP_CHARS:  # before any pattern or conversion runs on it
             where = line_of(starts, cmd_pos)
-            raise error(path, f"line {where}: a bullet of {end - start:,} characters of LaTeX (at most "
-                              f"{MAX_LATEX_GROUP_CHARS:,}); is an \\item or a brace missing?")
+            raise error(
+                path,
+                f"line {where}: a bullet of {end - start:,} characters of LaTeX (at most "
+                f"{MAX_LATEX_GROUP_CHARS:,}); is an \\item or a brace missing?",
+            )
         start, end = _trim(masked, start, end)
         if start >= end:
             return
@@ -280,8 +283,10 @@ def parse_latex(path: Path, data: bytes) -> LatexDocument:
         if c == "{":
             depth += 1
             if depth > MAX_LATEX_DEPTH:  # reading nested groups costs their depth times their length
-                raise error(path, f"braces nested more than {MAX_LATEX_DEPTH} deep (line {line_of(starts, i)}); "
-                                  "is this a resume?")
+                raise error(
+                    path,
+                    f"braces nested more than {MAX_LATEX_DEPTH} deep (line {line_of(starts, i)}); is this a resume?",
+                )
             opened.append(i)
             i += 1
         elif c == "}":
@@ -335,8 +340,11 @@ def parse_latex(path: Path, data: bytes) -> LatexDocument:
                     k2 = _skip_ws(s, k)
                     g = read_group(s, k2, limit=MAX_LATEX_GROUP_CHARS)
                     if g is None and s.startswith("{", k2):
-                        raise error(path, f"line {line_of(starts, k2)}: the argument of \\{name} is longer than "
-                                          f"{MAX_LATEX_GROUP_CHARS:,} characters; is a brace missing?")
+                        raise error(
+                            path,
+                            f"line {line_of(starts, k2)}: the argument of \\{name} is longer than "
+                            f"{MAX_LATEX_GROUP_CHARS:,} characters; is a brace missing?",
+                        )
                     if g is None:
                         break
                     if s[g[1] - 1] != "}":  # read_group ran to the end: the argument never closes

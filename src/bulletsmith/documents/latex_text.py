@@ -60,7 +60,9 @@ def _skip_ws(s: str, i: int) -> int:
     return i
 
 
-def read_group(s: str, i: int, open_: str = "{", close: str = "}", *, limit: int | None = None) -> tuple[str, int] | None:
+def read_group(
+    s: str, i: int, open_: str = "{", close: str = "}", *, limit: int | None = None
+) -> tuple[str, int] | None:
     """The balanced group starting at ``s[i]`` (contents, index after it), or None. With `limit`,
     a group that does not close within `limit` characters is None too: a reader that tries one
     group per command must not scan the rest of the file from each of a million commands."""
@@ -113,7 +115,18 @@ def _math_to_text(s: str) -> str:
                 out.append(SYMBOLS[name])
             elif name in _ESCAPED:
                 out.append(_ESCAPED[name])
-            elif name in ("mathbf", "mathrm", "text", "textrm", "mathit", "textbf", "mathsf", "operatorname", "hbox", "mbox"):
+            elif name in (
+                "mathbf",
+                "mathrm",
+                "text",
+                "textrm",
+                "mathit",
+                "textbf",
+                "mathsf",
+                "operatorname",
+                "hbox",
+                "mbox",
+            ):
                 pass  # the argument follows as a group
             elif name in ("vcenter", "tiny", "small", "scriptsize", "left", "right", "big", "Big", "displaystyle"):
                 pass

@@ -290,8 +290,11 @@ def parse_markdown(path: Path, data: bytes) -> MarkdownDocument:
     def inline_children(content: str) -> list:
         budget[0] -= len(_MARKUP_CHARS.findall(content))
         if budget[0] < 0:
-            raise error(path, f"more than {MAX_INLINE_MARKUP:,} markup characters ([ * _ ` < …) in list items and "
-                              "headings; is this a resume?")
+            raise error(
+                path,
+                f"more than {MAX_INLINE_MARKUP:,} markup characters ([ * _ ` < …) in list items and "
+                "headings; is this a resume?",
+            )
         parsed = _parser().parseInline(content, env)
         return parsed[0].children if parsed else []
 

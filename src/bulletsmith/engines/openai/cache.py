@@ -29,6 +29,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from bulletsmith.errors import InputError
 from bulletsmith.fsutil import private_dir
 
 __all__ = ["ResponseCache", "default_cache_dir"]
@@ -59,7 +60,7 @@ def _report_once(directory: Path | str, message: str) -> None:
         _log.warning("bulletsmith: warning: the response cache %s %s", directory, message)
 
 
-class RefusedRow(ValueError):
+class RefusedRow(InputError):
     """A cache row bulletsmith did not write: pickled, kept in a side file, or not text."""
 
 
@@ -93,8 +94,11 @@ def _inline_text_disk() -> type:
         def remove(self, file_path):  # noqa: ANN001, ANN202
             root = Path(self._directory)
             if not isinstance(file_path, str) or not _DISKCACHE_FILE.fullmatch(file_path):
-                _report_once(root, f"held an entry bulletsmith did not write, naming a file outside "
-                                   f"it ({file_path!r}); the entry was removed, the file not touched")
+                _report_once(
+                    root,
+                    f"held an entry bulletsmith did not write, naming a file outside "
+                    f"it ({file_path!r}); the entry was removed, the file not touched",
+                )
                 return
             first = root / file_path[:2]
             second = first / file_path[3:5]
@@ -118,8 +122,14 @@ def _settings() -> dict[str, Any]:
     """Every diskcache setting, given explicitly: what the database says is never used as is."""
     from diskcache.core import DEFAULT_SETTINGS
 
-    return {**DEFAULT_SETTINGS, "size_limit": _SIZE_LIMIT, "statistics": 0, "tag_index": 0,
-            "eviction_policy": "least-recently-stored", "disk_min_file_size": 2**62}
+    return {
+        **DEFAULT_SETTINGS,
+        "size_limit": _SIZE_LIMIT,
+        "statistics": 0,
+        "tag_index": 0,
+        "eviction_policy": "least-recently-stored",
+        "disk_min_file_size": 2**62,
+    }
 
 
 def _foreign_settings(directory: Path) -> str | None:
@@ -184,8 +194,10 @@ class ResponseCache:
             private_dir(self.directory)
             why = _foreign_settings(self.directory)
             if why is not None:
-                _report_once(self.directory, f"was not written by bulletsmith ({why}); it is not used: "
-                                             "remove that folder to start a fresh one")
+                _report_once(
+                    self.directory,
+                    f"was not written by bulletsmith ({why}); it is not used: remove that folder to start a fresh one",
+                )
                 raise RefusedRow(why)
             self._cache = diskcache.Cache(str(self.directory), disk=_inline_text_disk(), **_settings())
             for f in self.directory.glob("cache.db*"):  # the answers are the person's facts: user-only

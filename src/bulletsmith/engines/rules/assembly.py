@@ -22,7 +22,9 @@ from bulletsmith.text import without_injection
 
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _INTENT = re.compile(r"^(?:to|because|since|after|when|as|so that|due to|given)\b", re.IGNORECASE)
-_NEED = re.compile(r"^(?:(?:a|an|the)\s+)?(?:need|needs|lack|demand|absence|shortage|gap|request|requests)\b", re.IGNORECASE)
+_NEED = re.compile(
+    r"^(?:(?:a|an|the)\s+)?(?:need|needs|lack|demand|absence|shortage|gap|request|requests)\b", re.IGNORECASE
+)
 # A clause answer reads after "because" ("labels were inconsistent", "owners compiled sales by
 # hand"); a noun phrase after "to fix" ("inconsistent vendor labels"); an impact noun phrase
 # after "leading to" ("a 0.15 AUC gain"). "to address <clause>" is never written.
@@ -40,7 +42,12 @@ def _clean(value: str, lower_words: frozenset[str] = frozenset()) -> str:
     word = first.group(0) if first and first.start() == 0 else ""
     whole = len(value) > len(word) and value[len(word)].isspace()  # "A/B", "A-team" are not the article
     low = word.lower()
-    if whole and word[:1].isupper() and word[1:] == word[1:].lower() and (low in _LOWERED_OPENERS or low in lower_words):
+    if (
+        whole
+        and word[:1].isupper()
+        and word[1:] == word[1:].lower()
+        and (low in _LOWERED_OPENERS or low in lower_words)
+    ):
         value = value[0].lower() + value[1:]
     return value
 

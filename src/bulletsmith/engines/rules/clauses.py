@@ -48,7 +48,9 @@ OUTCOME_OPENER = re.compile(rf"(?:{_OPENERS}|{_PARTICIPLES})\b", re.IGNORECASE)
 _LEADING_GLUE = re.compile(r"^(?:and|also|then|thereby|while|which|by|so that|so|in order to|,|\.)\s+", re.IGNORECASE)
 _GLUE_ONLY = frozenset({"and", "also", "then", "so", "or", "but", "while", "by", "which"})
 _SCALE_WORDS = re.compile(r"\b(?:over|across|at|for|on|processing|handling|serving|covering)\b", re.IGNORECASE)
-_COMPARATIVE = re.compile(r"\b(?:faster|slower|fewer|less|more|cheaper|higher|lower|better|from\s+\S+\s+to)\b", re.IGNORECASE)
+_COMPARATIVE = re.compile(
+    r"\b(?:faster|slower|fewer|less|more|cheaper|higher|lower|better|from\s+\S+\s+to)\b", re.IGNORECASE
+)
 
 
 # Words with a finite verb make a clause ("labels were inconsistent", "owners compiled sales by
@@ -223,7 +225,9 @@ def classify(clause: Clause, lex: Lexicon, *, first: bool) -> None:
     if claims and people and not lex.data_terms.search(text) and not lex.model_terms.search(text):
         claims = []  # "mentored four engineers", "in a team of 3": counts of people, not outcomes
 
-    if claims or (outcome and (_COMPARATIVE.search(text) or lex.data_terms.search(text) or lex.model_terms.search(text))):
+    if claims or (
+        outcome and (_COMPARATIVE.search(text) or lex.data_terms.search(text) or lex.model_terms.search(text))
+    ):
         kind = _metric_kind(text, lex)
         if kind is not None:
             clause.slots.add(kind)

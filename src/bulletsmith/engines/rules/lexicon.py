@@ -101,7 +101,9 @@ class Lexicon:
 
 _VERB_PREFIXES = frozenset({"re", "co", "de", "pre", "un", "over", "auto", "cross", "hand", "back", "fine"})
 # Words ending in -ed that are not past-tense verbs at the start of a bullet.
-_ED_NON_VERBS = frozenset({"embedded", "speed", "need", "seed", "feed", "hundred", "based", "red", "bed", "shed", "united"})
+_ED_NON_VERBS = frozenset(
+    {"embedded", "speed", "need", "seed", "feed", "hundred", "based", "red", "bed", "shed", "united"}
+)
 
 
 class _LexiconFile(TypedDict):

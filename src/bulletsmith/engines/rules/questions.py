@@ -119,7 +119,9 @@ def _trim(words: list[str], *, participles: bool = True) -> list[str]:
         # "… report adopted", "… microservices consuming", "… architecture for regulating": a
         # participle or gerund left by a cut. Not a noun in -ing ("image labeling").
         before = words[-2].lower()
-        consuming = last.endswith("ing") and (before.endswith("s") and not before.endswith("ss") or before in _PREPOSITIONS)
+        consuming = last.endswith("ing") and (
+            before.endswith("s") and not before.endswith("ss") or before in _PREPOSITIONS
+        )
         participle = re.fullmatch(r"[a-z]+ed", last) or last in _irregular_past() or consuming
         if last in _DANGLING or (participles and len(words) > 2 and participle):
             words = words[:-1]
@@ -159,14 +161,23 @@ def _object_phrase(obj: str, max_words: int = _MAX_OBJECT_WORDS) -> str:
     if _ARTICLE.match(phrase):
         return _ARTICLE.sub("the ", phrase, count=1)
     first = words[0].lower()
-    if first in _NO_ARTICLE or first.endswith("ly") or first[0].isdigit() or lexicon().is_verb(first) and first.endswith("ing"):
+    if (
+        first in _NO_ARTICLE
+        or first.endswith("ly")
+        or first[0].isdigit()
+        or lexicon().is_verb(first)
+        and first.endswith("ing")
+    ):
         return phrase
     return "the " + phrase
 
 
 def describe_object(
-    verb: str | None, obj: str | None, bullet: str,  # noqa: ARG001 - kept for callers; obj carries the words
-    *, max_words: int = _MAX_OBJECT_WORDS
+    verb: str | None,
+    obj: str | None,
+    bullet: str,  # noqa: ARG001 - kept for callers; obj carries the words
+    *,
+    max_words: int = _MAX_OBJECT_WORDS,
 ) -> str:
     """A short phrase for the work, in the person's own words and in the past tense: 'you built
     the classification model for image labeling'; 'this work' when no clear object is found."""
@@ -243,7 +254,8 @@ def _texts(work: str, bullet: str, domain: Domain) -> dict[Slot, tuple[str, Answ
         Slot.PROBLEM: (f"What was going wrong before {work}: for example {domain.problem}?", AnswerKind.TEXT, None),
         Slot.ACTION: (
             f"What did you yourself build or change for “{_shorten(bullet)}”, and with which method or tool?"
-            if bullet else "What did you yourself build or change, and with which method or tool?",
+            if bullet
+            else "What did you yourself build or change, and with which method or tool?",
             AnswerKind.TEXT,
             None,
         ),
