@@ -106,7 +106,7 @@ def _rewrite(tmp_path, *extra):
     from bulletsmith.cli.app import app
 
     result = CliRunner().invoke(app, ["rewrite", str(tmp_path / "r.md"), "--engine", "rules", "--json",
-                                      "--job", str(Path(REPO) / "evals/jobs/sample/posting.md"), *extra])
+                                      "--job", str(Path(REPO) / "examples/sample-posting.md"), *extra])
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
 

@@ -45,8 +45,13 @@ ForceOpt = Annotated[
 ]
 JobOpt = Annotated[
     Optional[Path],
-    typer.Option("--job", help="A job posting (.md, .txt or a saved .html page): ask about its requirements that no "
-                 "bullet shows yet; a term enters a bullet only when you confirm it.", show_default=False),
+    typer.Option(
+        "--job",
+        help="A job posting (.md, .txt or a saved .html page), e.g. --job posting.md: what it asks for, which "
+        "bullets already show each requirement, and a question about each one none shows. A posting's term "
+        'enters a bullet only when your answer confirms it; "no" or "not mine" keeps it out.',
+        show_default=False,
+    ),
 ]
 NoCacheOpt = Annotated[
     bool,

@@ -96,6 +96,8 @@ def rewrite(
       bulletsmith rewrite resume.json --json > report.json
 
       bulletsmith rewrite cohort/ --answers shared.questions.yaml   # every resume in the folder, one run
+
+      bulletsmith rewrite resume.md --job posting.md     # also asks about the posting's requirements no bullet shows
     """
     paths, unmatched = resume_files(files)
     if batch or len(files) > 1 or unmatched or len(paths) != 1 or files[0].is_dir():
