@@ -31,21 +31,34 @@ def test_requirements_in_the_postings_words_with_kind_and_required():
     job = JobPosting.from_text(POSTING)
     assert job.title == "Data Engineer"
     got = {r.text: (r.kind, r.required) for r in job.requirements}
-    assert got == {"Airflow": ("tool", True), "dbt": ("tool", True), "Snowflake": ("tool", True),
-                   "SQL": ("tool", True), "Kubernetes": ("tool", True), "Kafka": ("tool", False)}
+    assert got == {
+        "Airflow": ("tool", True),
+        "dbt": ("tool", True),
+        "Snowflake": ("tool", True),
+        "SQL": ("tool", True),
+        "Kubernetes": ("tool", True),
+        "Kafka": ("tool", False),
+    }
 
 
 def test_coverage_by_term_or_abbreviation_and_skills_only_covers_nothing(tmp_path):
     resume = tmp_path / "r.md"
-    resume.write_text("# Sam\n\n## Experience\n\n- Moved 40 services to k8s, cutting deploy time by half\n"
-                      "- Wrote SQL checks for the billing tables\n\n## Skills\n\n- Airflow, Kafka, Go, Rust\n")
+    resume.write_text(
+        "# Sam\n\n## Experience\n\n- Moved 40 services to k8s, cutting deploy time by half\n"
+        "- Wrote SQL checks for the billing tables\n\n## Skills\n\n- Airflow, Kafka, Go, Rust\n"
+    )
     report = Assistant(engine="rules", job=POSTING).requirements(read(resume))
     by = {r.text: r for r in report.requirements}
     assert by["Kubernetes"].covered_by == ["line 5"]  # "k8s" shows Kubernetes
     assert by["SQL"].covered_by == ["line 6"]
     assert by["Airflow"].covered_by == [] and by["Airflow"].note == "listed in Skills, shown in no bullet"
-    assert report.to_dict()["requirements"][0] == {"text": "Airflow", "kind": "tool", "required": True,
-                                                   "covered_by": [], "note": "listed in Skills, shown in no bullet"}
+    assert report.to_dict()["requirements"][0] == {
+        "text": "Airflow",
+        "kind": "tool",
+        "required": True,
+        "covered_by": [],
+        "note": "listed in Skills, shown in no bullet",
+    }
     asked = {q.requirement: q for q in report.questions}
     assert set(asked) == {"Airflow", "dbt", "Snowflake", "Kafka"}
     assert asked["Airflow"].text.startswith("The posting asks for Airflow:")
@@ -54,14 +67,17 @@ def test_coverage_by_term_or_abbreviation_and_skills_only_covers_nothing(tmp_pat
 def test_question_goes_to_the_bullet_that_shares_the_postings_words():
     job = JobPosting.from_text("# Role\n\n## Requirements\n\n- Schedule the sensor data pipelines with Airflow\n")
     report = __import__("bulletsmith.job", fromlist=["coverage"]).coverage(
-        job, ["Built a sensor data pipeline for lidar logs", "Made a dashboard for annotators"])
+        job, ["Built a sensor data pipeline for lidar logs", "Made a dashboard for annotators"]
+    )
     (q,) = report.questions
     assert q.location == "bullet 1" and "Airflow" in q.text
 
 
 def test_confirming_answer_lets_the_term_in_and_a_no_keeps_it_out():
     bullet = "Built a sensor data pipeline for lidar logs"
-    confirmed = [(r, a) for r, a in [("Airflow", "yes, scheduled it with Airflow"), ("Kafka", "not mine")] if confirms(a)]
+    confirmed = [
+        (r, a) for r, a in [("Airflow", "yes, scheduled it with Airflow"), ("Kafka", "not mine")] if confirms(a)
+    ]
     text = work_in(bullet, confirmed)
     assert text == "Built a sensor data pipeline for lidar logs, scheduled it with Airflow"
     sources = [bullet] + [a for _, a in confirmed] + [r for r, _ in confirmed]
@@ -73,8 +89,10 @@ def test_confirming_answer_lets_the_term_in_and_a_no_keeps_it_out():
 
 def test_html_posting_read_with_headings_and_list_items(tmp_path):
     page = tmp_path / "job.html"
-    page.write_text("<html><head><title>x</title><script>var a</script></head><body><h1>ML Engineer</h1>"
-                    "<h2>Nice to have</h2><ul><li>Experience with PyTorch</li></ul></body></html>")
+    page.write_text(
+        "<html><head><title>x</title><script>var a</script></head><body><h1>ML Engineer</h1>"
+        "<h2>Nice to have</h2><ul><li>Experience with PyTorch</li></ul></body></html>"
+    )
     job = JobPosting.load(str(page))
     assert job.title == "ML Engineer"
     assert [(r.text, r.required) for r in job.requirements] == [("PyTorch", False)]
@@ -105,8 +123,19 @@ def _rewrite(tmp_path, *extra):
 
     from bulletsmith.cli.app import app
 
-    result = CliRunner().invoke(app, ["rewrite", str(tmp_path / "r.md"), "--engine", "rules", "--json",
-                                      "--job", str(Path(REPO) / "examples/sample-posting.md"), *extra])
+    result = CliRunner().invoke(
+        app,
+        [
+            "rewrite",
+            str(tmp_path / "r.md"),
+            "--engine",
+            "rules",
+            "--json",
+            "--job",
+            str(Path(REPO) / "examples/sample-posting.md"),
+            *extra,
+        ],
+    )
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
 
@@ -120,16 +149,23 @@ def test_rewrite_job_asks_then_confirmed_goes_in_and_not_mine_stays_out(tmp_path
     _rewrite(tmp_path)
     qpath = tmp_path / "r.questions.yaml"
     data = yaml.safe_load(qpath.read_text())
-    asked = {q["requirement"]: (b["bullet"], q) for b in data["bullets"] for q in b["questions"] if q.get("requirement")}
+    asked = {
+        q["requirement"]: (b["bullet"], q) for b in data["bullets"] for q in b["questions"] if q.get("requirement")
+    }
     assert {"Airflow", "Kubernetes", "PyTorch"} <= set(asked)
     airflow_bullet = asked["Airflow"][0]
     assert airflow_bullet == "Worked on the AV data pipeline"  # "pipeline" is in the posting's Airflow line
     assert asked["Kubernetes"][0] == ""  # no bullet fits: asked of the resume
     text = qpath.read_text()
-    text = text.replace('question: \'The posting asks for Airflow: did this work use Airflow, or something else? Say how, '
-                        'or "no".\'\n    answer: ""', 'question: "x"\n    answer: "yes, the nightly runs were scheduled with Airflow"')
-    text = text.replace('where have you used it? Name the work, or say "no".\'\n    answer: ""\n    requirement: "Kubernetes"',
-                        'x\'\n    answer: "not mine"\n    requirement: "Kubernetes"')
+    text = text.replace(
+        "question: 'The posting asks for Airflow: did this work use Airflow, or something else? Say how, "
+        'or "no".\'\n    answer: ""',
+        'question: "x"\n    answer: "yes, the nightly runs were scheduled with Airflow"',
+    )
+    text = text.replace(
+        'where have you used it? Name the work, or say "no".\'\n    answer: ""\n    requirement: "Kubernetes"',
+        'x\'\n    answer: "not mine"\n    requirement: "Kubernetes"',
+    )
     qpath.write_text(text)
     report = _rewrite(tmp_path, "--force")
     after = {b["location"]: b["after"] for b in report["bullets"]}
@@ -138,8 +174,11 @@ def test_rewrite_job_asks_then_confirmed_goes_in_and_not_mine_stays_out(tmp_path
     assert not any("Kubernetes" in a or "k8s" in a for a in after.values())
     assert [b["location"] for b in report["bullets"] if "Airflow" in b["after"]] == [line]
     kept = yaml.safe_load(qpath.read_text())
-    assert any(q.get("requirement") == "Kubernetes" and q["answer"] == "not mine"
-               for b in kept["bullets"] for q in b["questions"])
+    assert any(
+        q.get("requirement") == "Kubernetes" and q["answer"] == "not mine"
+        for b in kept["bullets"]
+        for q in b["questions"]
+    )
 
 
 def test_job_eval_scores_a_case_against_its_labels():

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from bulletsmith.documents.base import Bullet
 
 if TYPE_CHECKING:
+    from bulletsmith.job import JobPosting
     from bulletsmith.review import Review
 
 ENGINES = ("rules", "openai")
@@ -96,7 +97,8 @@ class Assistant:
         self.role = role
         self.concurrency = max(1, int(concurrency))
         self.notice: str | None = None
-        self.job = None
+        self.job: JobPosting | None = None
+        self._job_read: JobPosting | None = None  # the posting as the engine read it, once (`requirements`)
         if job is not None:  # a posting file (.md, .txt, .html) or its text: bulletsmith.job
             from pathlib import Path
 
@@ -163,12 +165,16 @@ class Assistant:
     def requirements(self, document: object):  # noqa: ANN201 - bulletsmith.job.JobCoverage
         """The posting's requirements (Assistant(job=…)) and which bullets of `document` show each:
         a Document (``bulletsmith.read(path)``, whose text outside the bullets is checked for
-        "listed in Skills, shown in no bullet"), or a list of bullet texts. Rules engine: the
-        posting's sections and the claims vocabularies (the openai engine uses the same for now)."""
+        "listed in Skills, shown in no bullet"), or a list of bullet texts. The rules engine reads
+        the requirements from the posting's sections and lists with the claims vocabularies; the
+        openai engine in one structured call (prompts/job.md), falling back to the sections and
+        lists, with a note saying so, when the model's answer fails its checks."""
         from bulletsmith.job import coverage
 
         if self.job is None:
             raise ValueError("no posting: create the Assistant with job= (a posting file or its text)")
+        if self._job_read is None:  # one engine call per posting, however many resumes
+            self._job_read = self.job.read_by(self._engine.job_requirements(self.job.text))
         bullets = list(getattr(document, "bullets", document))  # type: ignore[call-overload]
         other = ""
         path = getattr(document, "path", None)
@@ -176,7 +182,7 @@ class Assistant:
             other = path.read_text(encoding="utf-8", errors="replace")
             for b in bullets:
                 other = other.replace(b.text, "")
-        return coverage(self.job, bullets, other)
+        return coverage(self._job_read, bullets, other)
 
     # -- analyze -------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
@@ -39,14 +40,33 @@ from bulletsmith.errors import InputError
 from bulletsmith.fsutil import InputRefused, read_input
 from bulletsmith.limits import MAX_TEXT_BYTES
 
+if TYPE_CHECKING:
+    from bulletsmith.engines.base import PostingRequirements
+
 __all__ = [
-    "JobCoverage", "JobFileError", "JobPosting", "JobQuestion", "Requirement", "confirms", "coverage",
-    "parse_posting", "read_posting", "title_check", "work_in",
+    "JobCoverage",
+    "JobFileError",
+    "JobPosting",
+    "JobQuestion",
+    "Requirement",
+    "confirms",
+    "coverage",
+    "parse_posting",
+    "read_posting",
+    "title_check",
+    "work_in",
 ]
 
-POSTING_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".text": "text",
-                    ".html": "html", ".htm": "html"}
+POSTING_SUFFIXES = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".text": "text",
+    ".html": "html",
+    ".htm": "html",
+}
 SKILLS_ONLY = "listed in Skills, shown in no bullet"
+STRUCTURE = "the posting's sections and lists"
 
 
 class JobFileError(InputError):
@@ -115,8 +135,10 @@ def read_posting(path: str | Path) -> str:
     path = Path(path)
     kind = POSTING_SUFFIXES.get(path.suffix.lower())
     if kind is None:
-        raise JobFileError(f"{path}: a job posting is Markdown (.md), plain text (.txt) or a saved web page "
-                           f"(.html), not {path.suffix or 'a file without a suffix'}")
+        raise JobFileError(
+            f"{path}: a job posting is Markdown (.md), plain text (.txt) or a saved web page "
+            f"(.html), not {path.suffix or 'a file without a suffix'}"
+        )
     try:
         data = read_input(path, MAX_TEXT_BYTES)
     except InputRefused as e:
@@ -153,7 +175,12 @@ class Requirement(BaseModel):
     context: str = Field(default="", description="the posting's line that asks for it")
 
     def to_dict(self) -> dict:
-        out: dict = {"text": self.text, "kind": self.kind, "required": self.required, "covered_by": list(self.covered_by)}
+        out: dict = {
+            "text": self.text,
+            "kind": self.kind,
+            "required": self.required,
+            "covered_by": list(self.covered_by),
+        }
         if self.note:
             out["note"] = self.note
         return out
@@ -174,9 +201,18 @@ class JobCoverage(BaseModel):
     title: str = ""
     requirements: list[Requirement] = Field(default_factory=list)
     questions: list[JobQuestion] = Field(default_factory=list)
+    source: str = STRUCTURE  # who read the requirements: the posting's structure, or a model
+    note: str | None = None  # e.g. the model's answer failed and the structure was read instead
 
     def to_dict(self) -> dict:
-        return {"title": self.title, "requirements": [r.to_dict() for r in self.requirements]}
+        out: dict = {
+            "title": self.title,
+            "requirements": [r.to_dict() for r in self.requirements],
+            "source": self.source,
+        }
+        if self.note:
+            out["note"] = self.note
+        return out
 
     @property
     def uncovered(self) -> list[Requirement]:
@@ -252,8 +288,9 @@ _DUTY_LEAD = re.compile(
     r"(?:(?:with|alongside)\s+[^,]+?\s+to\s+[a-z]+\s+)?",
     re.IGNORECASE,
 )
-_DUTY_END = re.compile(r"\s+(?:and\s+(?=[a-z]+\s)|with|using|for|on|across|so|that|to|in|into|at|from|by)\s|[,;:(]",
-                       re.IGNORECASE)
+_DUTY_END = re.compile(
+    r"\s+(?:and\s+(?=[a-z]+\s)|with|using|for|on|across|so|that|to|in|into|at|from|by)\s|[,;:(]", re.IGNORECASE
+)
 _SKILL_LEAD = re.compile(
     r"^(?:\d+\+?\s*(?:years?|yrs?)\s+(?:of\s+)?(?:experience\s+)?(?:with|in|of)?\s*|(?:strong|solid|deep|proven|"
     r"demonstrated|excellent|good|working|hands-on|practical)?\s*(?:experience|knowledge|understanding|"
@@ -271,13 +308,13 @@ def _duty_phrase(item: str) -> str:
     text = item.strip().rstrip(".")
     skill = _SKILL_LEAD.match(text)
     if skill and skill.end() > 0:
-        text = text[skill.end():]
+        text = text[skill.end() :]
     else:
         first = re.match(r"[A-Za-z]+", text)
         if not first or not lexicon().is_verb(first.group(0).lower()):
             return ""
         m = _DUTY_LEAD.match(text)
-        text = text[m.end():] if m else text
+        text = text[m.end() :] if m else text
     text = re.sub(r"^(?:our|the|a|an|your)\s+", "", text, flags=re.IGNORECASE)
     end = _DUTY_END.search(text)
     phrase = text[: end.start()] if end else text
@@ -306,15 +343,18 @@ def parse_posting(text: str) -> tuple[str, list[Requirement]]:
             kind = {"named": "tool", "method": "method", "name": "tool"}[c.kind]
             if c.kind == "name" and (len(c.phrase) < 2 or c.phrase.casefold() in _NOT_TOOLS):
                 continue
-            add(_requirement_key(c.phrase), Requirement(text=c.phrase, kind=kind, required=item.required,
-                                                         context=item.text))
+            add(
+                _requirement_key(c.phrase),
+                Requirement(text=c.phrase, kind=kind, required=item.required, context=item.text),
+            )
         if terms:
             continue
         phrase = _duty_phrase(item.text)
         if phrase:
             kind = "duty" if item.section in ("duty", "other") else "skill"
-            add(_requirement_key(phrase), Requirement(text=phrase, kind=kind, required=item.required,
-                                                       context=item.text))
+            add(
+                _requirement_key(phrase), Requirement(text=phrase, kind=kind, required=item.required, context=item.text)
+            )
     return title, list(found.values())
 
 
@@ -333,11 +373,41 @@ class JobPosting(BaseModel):
     title: str = ""
     requirements: list[Requirement] = Field(default_factory=list)
     text: str = ""
+    source: str = STRUCTURE
+    note: str | None = None
 
     @classmethod
     def from_text(cls, text: str) -> JobPosting:
         title, reqs = parse_posting(text)
         return cls(title=title, requirements=reqs, text=text)
+
+    def read_by(self, found: PostingRequirements | None) -> JobPosting:
+        """This posting with the requirements an engine read (`Engine.job_requirements`): as it
+        gave them, each once, with the posting's line that states it (where its question goes).
+        None (the engine reads no postings) keeps the structure's; a failed read keeps them too
+        and says why in `note`."""
+        if found is None:
+            return self
+        if found.failure:
+            return self.model_copy(
+                update={
+                    "note": f"the model's requirements failed ({found.failure}); "
+                    "read from the posting's sections and lists instead"
+                }
+            )
+        lines = [_plain(line) for line in self.text.splitlines() if line.strip()]
+        reqs: dict[str, Requirement] = {}
+        for text, kind, required in found.requirements:
+            key = _requirement_key(text)
+            if key in reqs:
+                reqs[key].required = reqs[key].required or required
+                continue
+            context = next((line for line in lines if text.casefold() in line.casefold()), text)
+            reqs[key] = Requirement(text=text, kind=kind, required=required, context=context)
+        source = f"the model {found.model}" if found.model else "the model"
+        return self.model_copy(
+            update={"title": found.title.strip() or self.title, "requirements": list(reqs.values()), "source": source}
+        )
 
     @classmethod
     def load(cls, job: str | Path) -> JobPosting:
@@ -378,20 +448,28 @@ def coverage(posting: JobPosting, bullets: Sequence[object], other_text: str = "
     """Which of the bullets (Bullet objects with .text and .location, or plain texts, located
     "bullet N") show each requirement. `other_text` is the resume outside its bullets (its
     Skills section…): a requirement found only there is noted, never covered."""
-    located = [(getattr(b, "location", None) or f"bullet {i + 1}", getattr(b, "text", b)) for i, b in enumerate(bullets)]
+    located = [
+        (getattr(b, "location", None) or f"bullet {i + 1}", getattr(b, "text", b)) for i, b in enumerate(bullets)
+    ]
     reqs = []
     for r in posting.requirements:
         covered = [loc for loc, text in located if shows(r, str(text))]
         note = SKILLS_ONLY if not covered and other_text and shows(r, other_text) else None
         reqs.append(r.model_copy(update={"covered_by": covered, "note": note}))
-    report = JobCoverage(title=posting.title, requirements=reqs)
+    report = JobCoverage(title=posting.title, requirements=reqs, source=posting.source, note=posting.note)
     report.questions = questions(report, [(loc, str(text)) for loc, text in located])
     return report
 
 
-_GENERIC = frozenset(_s for _s in map(claims._stem, """experience years year strong ability work working team
+_GENERIC = frozenset(
+    _s
+    for _s in map(
+        claims._stem,
+        """experience years year strong ability work working team
     build maintain develop design data using use new our their your own other including such like plus
-    familiarity knowledge understanding production environment critical""".split()))
+    familiarity knowledge understanding production environment critical""".split(),
+    )
+)
 
 
 def _plausibility(req: Requirement, bullet: str) -> int:
@@ -407,21 +485,33 @@ def questions(report: JobCoverage, located: Sequence[tuple[str, str]]) -> list[J
         scored = [(_plausibility(r, text), -i, loc, text) for i, (loc, text) in enumerate(located)]
         best = max(scored, default=None)
         if best is None or best[0] == 0:
-            out.append(JobQuestion(requirement=r.text, location="resume", bullet="",
-                                   text=f'The posting asks for {r.text}: where have you used it? Name the work, '
-                                        'or say "no".'))
+            out.append(
+                JobQuestion(
+                    requirement=r.text,
+                    location="resume",
+                    bullet="",
+                    text=f'The posting asks for {r.text}: where have you used it? Name the work, or say "no".',
+                )
+            )
             continue
         verb = "include" if r.kind in ("duty", "skill", "domain") else "use"
-        out.append(JobQuestion(requirement=r.text, location=best[2], bullet=best[3],
-                               text=f"The posting asks for {r.text}: did this work {verb} {r.text}, "
-                                    "or something else? Say how, or \"no\"."))
+        out.append(
+            JobQuestion(
+                requirement=r.text,
+                location=best[2],
+                bullet=best[3],
+                text=f"The posting asks for {r.text}: did this work {verb} {r.text}, "
+                'or something else? Say how, or "no".',
+            )
+        )
     return out
 
 
 # --------------------------------------------------------------------------- answers
 
-_NO = re.compile(r"^\s*(?:no|nope|nah|never|not really|not|none|didn'?t|did not|i didn'?t|we didn'?t|n/a)\b",
-                 re.IGNORECASE)
+_NO = re.compile(
+    r"^\s*(?:no|nope|nah|never|not really|not|none|didn'?t|did not|i didn'?t|we didn'?t|n/a)\b", re.IGNORECASE
+)
 _YES = re.compile(r"^\s*(?:yes|yep|yeah|correct|right|indeed|sure|y)\b[\s,.;:!-]*", re.IGNORECASE)
 
 
@@ -470,12 +560,25 @@ def title_check(resume_title: str, posting_title: str) -> dict:
     if not posting_title.strip():
         return {"key": "job_title", "ok": True, "message": "the posting names no title"}
     if not resume_title.strip():
-        return {"key": "job_title", "ok": False, "message": f'the resume states no title; the posting is for "{posting_title}"'}
-    seniority = {claims._stem(w) for w in "senior junior lead principal staff head intern associate sr jr ii iii".split()}
+        return {
+            "key": "job_title",
+            "ok": False,
+            "message": f'the resume states no title; the posting is for "{posting_title}"',
+        }
+    seniority = {
+        claims._stem(w) for w in "senior junior lead principal staff head intern associate sr jr ii iii".split()
+    }
     want = claims._content_stems(posting_title) - seniority
     have = claims._content_stems(resume_title) - seniority
     if want and want <= have:
-        return {"key": "job_title", "ok": True, "message": f'the resume\'s title "{resume_title}" matches the posting\'s'}
-    return {"key": "job_title", "ok": False,
-            "message": f'the resume says "{resume_title}", the posting asks for "{posting_title}": '
-                       "change the title only if it is true of your work"}
+        return {
+            "key": "job_title",
+            "ok": True,
+            "message": f"the resume's title \"{resume_title}\" matches the posting's",
+        }
+    return {
+        "key": "job_title",
+        "ok": False,
+        "message": f'the resume says "{resume_title}", the posting asks for "{posting_title}": '
+        "change the title only if it is true of your work",
+    }

@@ -32,7 +32,8 @@ def score_case(folder: Path) -> dict:
     expected = parse_yaml((folder / "expected.yaml").read_text(encoding="utf-8"))
     assert isinstance(expected, dict)
     report = Assistant(engine="rules", job=str(folder / expected["posting"])).requirements(
-        read(folder / expected["resume"]))
+        read(folder / expected["resume"])
+    )
     found = report.requirements
     matched, errors, unmatched = 0, [], []
     used: set[int] = set()
@@ -44,12 +45,18 @@ def score_case(folder: Path) -> dict:
         used.add(hit)
         matched += 1
         if set(found[hit].covered_by) != set(want["covered_by"]):
-            errors.append(f'{want["text"]}: expected {want["covered_by"]}, got {found[hit].covered_by}')
-    return {"case": folder.name, "expected": len(expected["requirements"]), "found": len(found), "matched": matched,
-            "precision": round(matched / len(found), 2) if found else 0.0,
-            "recall": round(matched / len(expected["requirements"]), 2),
-            "coverage_errors": errors, "missed": unmatched,
-            "extra": [r.text for i, r in enumerate(found) if i not in used]}
+            errors.append(f"{want['text']}: expected {want['covered_by']}, got {found[hit].covered_by}")
+    return {
+        "case": folder.name,
+        "expected": len(expected["requirements"]),
+        "found": len(found),
+        "matched": matched,
+        "precision": round(matched / len(found), 2) if found else 0.0,
+        "recall": round(matched / len(expected["requirements"]), 2),
+        "coverage_errors": errors,
+        "missed": unmatched,
+        "extra": [r.text for i, r in enumerate(found) if i not in used],
+    }
 
 
 if __name__ == "__main__":

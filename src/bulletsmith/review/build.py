@@ -148,6 +148,8 @@ def _job(document: Document, assistant: Assistant, outline: Outline) -> tuple[Jo
     asked = {q.requirement: q for q in report.questions}
     view = JobView(
         title=report.title,
+        source=report.source,
+        note=report.note,
         requirements=[
             JobRequirementView(
                 text=r.text,

@@ -122,6 +122,8 @@ class JobView(BaseModel):
 
     title: str
     requirements: list[JobRequirementView] = Field(default_factory=list)
+    source: str = ""  # who read the requirements: the posting's sections and lists, or a model
+    note: Optional[str] = None  # e.g. the model's answer failed its checks and the structure was read
 
     @property
     def covered(self) -> list[JobRequirementView]:
@@ -191,8 +193,10 @@ class Review(BaseModel):
         if self.job is not None:
             lines.append(
                 f'Posting "{_clip(self.job.title, 60)}": {len(self.job.covered)} of '
-                f"{len(self.job.requirements)} requirements shown in a bullet"
+                f"{len(self.job.requirements)} requirements shown in a bullet (read by {self.job.source})"
             )
+            if self.job.note:
+                lines.append(f"  note: {_clip(self.job.note, width - 8)}")
             for r in self.job.requirements:
                 where = ", ".join(r.covered_by) if r.covered_by else (r.note or "shown in no bullet")
                 plus = "" if r.required else " (a plus)"
