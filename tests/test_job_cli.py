@@ -123,7 +123,7 @@ def test_review_then_rewrite_asks_then_answers_decide(tmp_path):
 # --- --help and bad input -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", ["review", "rewrite"])
+@pytest.mark.parametrize("command", ["review", "rewrite", "coach"])
 def test_help_teaches_job_with_an_example(command):
     out = " ".join(invoke(command, "--help").stdout.replace("│", " ").split())
     assert "--job PATH" in out and "--job posting.md" in out
@@ -144,7 +144,7 @@ def _huge(p):
         ("posting.pdf", lambda p: p.write_bytes(b"%PDF-1.4"), "Markdown"),
     ],
 )
-@pytest.mark.parametrize("command", ["review", "rewrite"])
+@pytest.mark.parametrize("command", ["review", "rewrite", "coach"])
 def test_bad_posting_is_one_line_and_exit_2(tmp_path, command, name, make, words):
     import re
 

@@ -174,7 +174,15 @@ class Assistant:
         if self.job is None:
             raise ValueError("no posting: create the Assistant with job= (a posting file or its text)")
         if self._job_read is None:  # one engine call per posting, however many resumes
-            self._job_read = self.job.read_by(self._engine.job_requirements(self.job.text))
+            from bulletsmith.engines.base import PostingRequirements
+            from bulletsmith.errors import EngineError
+
+            try:
+                read = self._engine.job_requirements(self.job.text)
+            except EngineError as e:  # the endpoint failed: the posting's structure still reads
+                first = str(e).splitlines()[0] if str(e) else type(e).__name__
+                read = PostingRequirements(failure=f"the model could not be asked: {first}")
+            self._job_read = self.job.read_by(read)
         bullets = list(getattr(document, "bullets", document))  # type: ignore[call-overload]
         other = ""
         path = getattr(document, "path", None)
@@ -336,8 +344,14 @@ class Assistant:
 
     # -- rewrite -------------------------------------------------------------------
 
-    def rewrite(self, analysis: Analysis | str, answers: AnswersArg = None, *, fresh: bool = False,
-                confirmed: Sequence[tuple[str, str]] = ()) -> Rewrite:
+    def rewrite(
+        self,
+        analysis: Analysis | str,
+        answers: AnswersArg = None,
+        *,
+        fresh: bool = False,
+        confirmed: Sequence[tuple[str, str]] = (),
+    ) -> Rewrite:
         """The bullet rewritten from its answers, checked by every guard.
 
         fresh=True asks for another wording (the coach's "regenerate"): the openai engine sends
@@ -350,15 +364,22 @@ class Assistant:
         draft = self._engine.rewrite(analysis, typed, fresh=fresh)
         return self._checked_rewrite(analysis, typed, draft, confirmed)
 
-    async def arewrite(self, analysis: Analysis | str, answers: AnswersArg = None, *, fresh: bool = False,
-                       confirmed: Sequence[tuple[str, str]] = ()) -> Rewrite:
+    async def arewrite(
+        self,
+        analysis: Analysis | str,
+        answers: AnswersArg = None,
+        *,
+        fresh: bool = False,
+        confirmed: Sequence[tuple[str, str]] = (),
+    ) -> Rewrite:
         analysis = await self.aanalyze(analysis) if isinstance(analysis, str) else analysis
         typed = normalize_answers(answers)
         draft = await self._engine.arewrite(analysis, typed, fresh=fresh)
         return self._checked_rewrite(analysis, typed, draft, confirmed)
 
-    def _checked_rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], draft: Draft,
-                         confirmed: Sequence[tuple[str, str]] = ()) -> Rewrite:
+    def _checked_rewrite(
+        self, analysis: Analysis, answers: dict[Slot, Answer], draft: Draft, confirmed: Sequence[tuple[str, str]] = ()
+    ) -> Rewrite:
         if not isinstance(draft, Draft):  # an engine written against the old contract (a str)
             raise TypeError(
                 f"{type(self._engine).__name__}.rewrite returned {type(draft).__name__}, not a Draft "
