@@ -214,8 +214,11 @@ class AnswerBank:
             e
             for key, e in self._entries.items()
             if key not in have
-            and (e.decision is not None or any(self._answers.get((key, q.slot), "").strip() for q in e.questions)
-                 or any(q.requirement and q.answer.strip() for q in e.questions))
+            and (
+                e.decision is not None
+                or any(self._answers.get((key, q.slot), "").strip() for q in e.questions)
+                or any(q.requirement and q.answer.strip() for q in e.questions)
+            )
         ]
 
     def requirement_raw(self, bullet: str, requirement: str) -> str:

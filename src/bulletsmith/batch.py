@@ -116,8 +116,11 @@ class BulletOutcome:
             "missing": [s.value for s in self.analysis.missing] if self.analysis else [],
             "filled": [s.value for s in self.filled],
             "pending": [{"slot": q.slot.value, "question": q.text} for q in self.pending],
-            **({"requirements": [{"requirement": q.requirement, "question": q.text} for q in self.job_questions]}
-               if self.job_questions else {}),
+            **(
+                {"requirements": [{"requirement": q.requirement, "question": q.text} for q in self.job_questions]}
+                if self.job_questions
+                else {}
+            ),
             "warnings": [str(w) for w in (self.rewrite.warnings if self.rewrite else [])],
             "error": self.error,
             "decision": self.decision.value if self.decision else None,
@@ -159,10 +162,15 @@ class BatchResult:
                 questions=[
                     QuestionEntry(slot=q.slot, question=q.text, answer=bank.raw(o.original, q.slot))
                     for q in o.analysis.questions
-                ] + [
+                ]
+                + [
                     # A requirement's answer says how the work was done: the action's business.
-                    QuestionEntry(slot=Slot.ACTION, question=q.text, requirement=q.requirement,
-                                  answer=bank.requirement_raw(o.original, q.requirement))
+                    QuestionEntry(
+                        slot=Slot.ACTION,
+                        question=q.text,
+                        requirement=q.requirement,
+                        answer=bank.requirement_raw(o.original, q.requirement),
+                    )
                     for q in o.job_questions
                 ],
             )
@@ -171,9 +179,25 @@ class BatchResult:
         )
         resume_level = [q for q in getattr(self.job, "questions", []) if q.location == "resume"]
         if resume_level:  # no bullet fits: asked of the resume as a whole
-            records = itertools.chain(records, [FactRecord(location="resume", original="", output="", questions=[
-                QuestionEntry(slot=Slot.ACTION, question=q.text, requirement=q.requirement,
-                              answer=bank.requirement_raw("", q.requirement)) for q in resume_level])])
+            records = itertools.chain(
+                records,
+                [
+                    FactRecord(
+                        location="resume",
+                        original="",
+                        output="",
+                        questions=[
+                            QuestionEntry(
+                                slot=Slot.ACTION,
+                                question=q.text,
+                                requirement=q.requirement,
+                                answer=bank.requirement_raw("", q.requirement),
+                            )
+                            for q in resume_level
+                        ],
+                    )
+                ],
+            )
         return build_questions_file(resume_name, records, bank)
 
 

@@ -265,7 +265,9 @@ class OpenAIEngine(Engine):
         outcome = self._call(prompt, prompt.render(posting=posting), JobCall, {"posting": posting})
         model = outcome.model or self.model
         if not isinstance(outcome.parsed, JobCall):
-            return PostingRequirements(failure=outcome.failure or "no answer", model=model, prompt_version=prompt.version)
+            return PostingRequirements(
+                failure=outcome.failure or "no answer", model=model, prompt_version=prompt.version
+            )
         return PostingRequirements(
             title=outcome.parsed.title,
             requirements=tuple((r.text, r.kind, r.required) for r in outcome.parsed.requirements),
