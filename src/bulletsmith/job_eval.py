@@ -1,6 +1,6 @@
 """Score job cases (evals/jobs/*/expected.yaml): requirements found (precision, recall) and
 coverage errors, for both engines: the rules engine live, the openai engine by replaying its
-recorded calls (evals/recordings/, the same recordings and index as `bulletsmith eval`).
+recorded calls (evals/recordings/jobs/: the same recording files and index format as `bulletsmith eval`).
 
     python -m bulletsmith.job_eval evals/jobs/sample                      # both engines
     python -m bulletsmith.job_eval --engine rules evals/jobs/sample
@@ -27,7 +27,8 @@ from bulletsmith import claims
 from bulletsmith.datafiles import parse_yaml
 from bulletsmith.job import JobCoverage, JobPosting, _requirement_key
 
-DEFAULT_RECORDINGS = Path("evals/recordings")
+# Beside the eval's recordings, with an index of their own (the eval scores exactly the cases of its index).
+DEFAULT_RECORDINGS = Path("evals/recordings/jobs")
 
 
 def _same(a: str, b: str) -> bool:
