@@ -230,6 +230,9 @@ def _file_report(result, document, file, out_path, questions_path, wrote_questio
 
 
 def _report(result, document, file, out_path, questions_path, wrote_questions, pending, assistant, json_out) -> None:  # noqa: ANN001
+    note = getattr(result.job, "note", None)
+    if note:  # --job on a model whose reading of the posting failed: said, on stderr, beside the output
+        sys.stderr.write(f"bulletsmith: the posting: {note}\n")
     if json_out:
         report = _file_report(result, document, file, out_path, questions_path, wrote_questions, assistant)
         typer.echo(json_text(report))
