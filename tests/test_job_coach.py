@@ -151,3 +151,28 @@ def test_coach_job_from_the_command_line(resume):
     assert "The posting asks for Airflow:" in result.stdout
     out = (resume.parent / "resume.bulletsmith.md").read_text()
     assert "scheduled with Airflow" in next(line for line in out.splitlines() if "AV data pipeline" in line)
+
+
+def test_an_answer_typed_into_the_questions_file_meanwhile_is_taken_for_its_requirement(resume):
+    c = Coach(load_document(resume), job_assistant(), store=SessionStore(resume))
+    c.start()
+    try:
+        while (s := c.step()).bullet.text != PIPELINE:  # bullets before it: kept, so the file gets written
+            c.handle("" if s.stage is Stage.QUESTION else "k")
+        qpath = resume.parent / "resume.questions.yaml"
+        data = yaml.safe_load(qpath.read_text())
+        (entry,) = [b for b in data["bullets"] if b["bullet"] == PIPELINE]
+        (q,) = [q for q in entry["questions"] if q.get("requirement") == "Airflow"]
+        q["answer"] = AIRFLOW  # typed in an editor while coach runs
+        qpath.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+        reply = c.handle("u")  # an answer saves, and a save reads the file first
+        assert "the answer about Airflow typed into resume.questions.yaml is used" in reply.message
+        while (s := c.step()).stage is Stage.QUESTION:
+            assert not isinstance(s.question, RequirementQuestion)  # answered in the file: not asked
+            c.handle("")
+        assert s.requirement_answers == {"Airflow": AIRFLOW}
+        # The slot answers of the bullet are not touched by it: the requirement's answer is its own.
+        assert AIRFLOW not in s.answers.values()
+        assert "scheduled with Airflow" in s.rewrite.text
+    finally:
+        c.close()
