@@ -176,3 +176,25 @@ def test_an_answer_typed_into_the_questions_file_meanwhile_is_taken_for_its_requ
         assert "scheduled with Airflow" in s.rewrite.text
     finally:
         c.close()
+
+
+def test_a_bullet_not_analyzed_yet_keeps_its_requirement_answer_in_the_file(resume):
+    """Before a bullet's analysis is ready, its entry comes from the fact bank: an earlier run's
+    requirement answer stays a requirement answer there, not an answer to the slot it is filed under."""
+    from bulletsmith.answer_bank import AnswerBank
+
+    first = Coach(load_document(resume), job_assistant(), store=SessionStore(resume))
+    first.start()
+    try:
+        walk(first, lambda s: AIRFLOW if getattr(s.question, "requirement", None) == "Airflow" else None)
+        first.finish()
+    finally:
+        first.close()
+    bank = AnswerBank.load([resume.parent / "resume.questions.yaml"])
+    c = Coach(load_document(resume), job_assistant(), bank=bank, store=SessionStore(resume))
+    try:  # not started: no analysis is ready, so every entry is built from the fact bank
+        entries = [q for b in c.questions_file().bullets if b.bullet == PIPELINE for q in b.questions]
+    finally:
+        c.close()
+    assert [(q.requirement, q.answer) for q in entries if q.requirement] == [("Airflow", AIRFLOW)]
+    assert not [q for q in entries if not q.requirement and q.answer == AIRFLOW]

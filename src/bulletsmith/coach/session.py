@@ -291,10 +291,14 @@ def fact_records(
             questions = [
                 QuestionEntry(slot=q.slot, question=q.question, answer=it.answers.get(q.slot, q.answer))
                 for q in entry.questions
+                if not q.requirement
             ]
+            # An earlier posting's questions stay as they were; this posting's come below.
+            now = {r for r, _ in requirements(i)} if requirements is not None else set()
+            questions += [q for q in entry.questions if q.requirement and q.requirement not in now]
         else:
             questions = []
-        asked = {q.slot for q in questions}
+        asked = {q.slot for q in questions if not q.requirement}
         questions += [QuestionEntry(slot=s, answer=raw) for s, raw in it.answers.items() if s not in asked]
         for requirement, text in requirements(i) if requirements is not None else []:
             # A requirement's answer says how the work was done: the action's business (as in batch).
