@@ -79,3 +79,25 @@ def test_chromium_renders_the_report(report, tmp_path, width):
     assert f"Total {review.total:.0f} /100" in text
     for d in review.score.dimensions:
         assert d.label in text
+
+
+def test_chromium_shows_the_postings_coverage_table(tmp_path):
+    browser = chromium()
+    review = Assistant(engine="rules", job=str(REPO / "examples" / "sample-posting.md")).review(
+        REPO / "examples" / "sample-resume.md"
+    )
+    path = tmp_path / "report.html"
+    path.write_text(review.html(), encoding="utf-8")
+    dom = run_browser(browser, tmp_path, "--dump-dom", "--window-size=1200,1600", path.as_uri())
+    assert dom.returncode == 0, dom.stderr.decode(errors="replace")[-2000:]
+    page = dom.stdout.decode("utf-8")
+    table = page[page.index('id="bs-job"') :]
+    table = table[: table.index("</table>")]
+    text = " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", table)).split())
+    assert review.job is not None
+    shown = len(review.job.covered)
+    assert f"{shown} of {len(review.job.requirements)} requirements shown in a bullet" in text
+    for r in review.job.requirements:  # one row each, with where it is shown or why not
+        assert r.text in text
+        for where in r.covered_by or [r.note or "shown in no bullet"]:
+            assert where in text

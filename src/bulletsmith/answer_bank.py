@@ -48,6 +48,8 @@ class QuestionEntry(BaseModel):
     slot: Slot
     question: str = ""
     answer: str = Field(default="", description="free text; or: unknown / not mine")
+    # With --job: the posting's requirement this question asks about, in the posting's words.
+    requirement: str | None = None
 
     @field_validator("question", "answer", mode="before")
     @classmethod
@@ -135,6 +137,7 @@ class AnswerBank:
         self._answers: dict[tuple[str, Slot], str] = {}
         self._entries: dict[str, BulletEntry] = {}  # every bullet ever seen, to carry over unchanged
         self._rewrites: dict[str, str] = {}  # key of a rewritten text -> key of its original bullet
+        self._requirements: dict[tuple[str, str], tuple[str, str]] = {}  # (bullet key, folded) -> (requirement, answer)
 
     def __len__(self) -> int:
         return sum(1 for v in self._answers.values() if v.strip())
@@ -153,6 +156,11 @@ class AnswerBank:
             if entry.rewritten.strip():
                 self._rewrites.setdefault(bullet_key(entry.rewritten), key)
             for q in entry.questions:
+                if q.requirement:  # a posting's requirement: kept apart from the slot answers
+                    rkey = (key, q.requirement.casefold())
+                    if q.answer.strip() or rkey not in self._requirements:
+                        self._requirements[rkey] = (q.requirement, q.answer)
+                    continue
                 if q.answer.strip() or (key, q.slot) not in self._answers:
                     self._answers[(key, q.slot)] = q.answer
 
@@ -206,8 +214,23 @@ class AnswerBank:
             e
             for key, e in self._entries.items()
             if key not in have
-            and (e.decision is not None or any(self._answers.get((key, q.slot), "").strip() for q in e.questions))
+            and (
+                e.decision is not None
+                or any(self._answers.get((key, q.slot), "").strip() for q in e.questions)
+                or any(q.requirement and q.answer.strip() for q in e.questions)
+            )
         ]
+
+    def requirement_raw(self, bullet: str, requirement: str) -> str:
+        """The answer typed for a requirement question on this bullet ("" when none)."""
+        return self._requirements.get((self._key(bullet), requirement.casefold()), ("", ""))[1]
+
+    def confirmed_requirements(self, bullet: str) -> list[tuple[str, str]]:
+        """(requirement, answer) for each requirement the person confirmed on this bullet."""
+        from bulletsmith.job import confirms
+
+        key = self._key(bullet)
+        return [(req, ans) for (k, _), (req, ans) in self._requirements.items() if k == key and confirms(ans)]
 
     def raw(self, bullet: str, slot: Slot) -> str:
         return self._answers.get((self._key(bullet), slot), "")
@@ -263,7 +286,7 @@ def read_questions_file(path: Path) -> QuestionsFile:
         if err["type"] == "extra_forbidden":
             msg = (
                 f"unknown key {err['loc'][-1]!r} (expected resume, bullets, location, bullet, rewritten, "
-                "decision, questions, slot, question, answer)"
+                "decision, questions, slot, question, answer, requirement)"
             )
         elif err["type"] == "enum" and err["loc"][-1] == "decision":
             msg = f"unknown decision {err.get('input')!r} (decisions: {', '.join(d.value for d in Decision)}, or leave it out)"
@@ -289,6 +312,8 @@ def write_questions_file(path: Path, qf: QuestionsFile) -> None:
     for entry in data["bullets"]:
         for q in entry["questions"]:
             q["answer"] = writable_answer(q["answer"])
+            if q.get("requirement") is None:  # only questions about a posting's requirement say so
+                q.pop("requirement", None)
         if not entry.get("rewritten"):  # only bullets that were rewritten say so
             entry.pop("rewritten", None)
         if entry.get("decision") is None:  # only bullets decided in coach say so

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from bulletsmith.documents.base import Bullet
 
 if TYPE_CHECKING:
+    from bulletsmith.job import JobPosting
     from bulletsmith.review import Review
 
 ENGINES = ("rules", "openai")
@@ -89,12 +90,21 @@ class Assistant:
         network_retries: int | None = None,
         http_client: object = None,
         deadline: float | None = None,
+        job: str | os.PathLike[str] | None = None,
     ) -> None:
         if engine is not None and engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
         self.role = role
         self.concurrency = max(1, int(concurrency))
         self.notice: str | None = None
+        self.job: JobPosting | None = None
+        self._job_read: JobPosting | None = None  # the posting as the engine read it, once (`requirements`)
+        if job is not None:  # a posting file (.md, .txt, .html) or its text: bulletsmith.job
+            from pathlib import Path
+
+            from bulletsmith.job import JobPosting
+
+            self.job = JobPosting.load(Path(job) if isinstance(job, os.PathLike) else job)
         self._engine: Engine = self._make_engine(
             engine,
             model=model,
@@ -151,6 +161,36 @@ class Assistant:
     def deterministic(self) -> bool:
         """True when a fresh rewrite can't differ from the last one (the rules engine)."""
         return bool(getattr(self._engine, "deterministic", False))
+
+    def requirements(self, document: object):  # noqa: ANN201 - bulletsmith.job.JobCoverage
+        """The posting's requirements (Assistant(job=…)) and which bullets of `document` show each:
+        a Document (``bulletsmith.read(path)``, whose text outside the bullets is checked for
+        "listed in Skills, shown in no bullet"), or a list of bullet texts. The rules engine reads
+        the requirements from the posting's sections and lists with the claims vocabularies; the
+        openai engine in one structured call (prompts/job.md), falling back to the sections and
+        lists, with a note saying so, when the model's answer fails its checks."""
+        from bulletsmith.job import coverage
+
+        if self.job is None:
+            raise ValueError("no posting: create the Assistant with job= (a posting file or its text)")
+        if self._job_read is None:  # one engine call per posting, however many resumes
+            from bulletsmith.engines.base import PostingRequirements
+            from bulletsmith.errors import EngineError
+
+            try:
+                read = self._engine.job_requirements(self.job.text)
+            except EngineError as e:  # the endpoint failed: the posting's structure still reads
+                first = str(e).splitlines()[0] if str(e) else type(e).__name__
+                read = PostingRequirements(failure=f"the model could not be asked: {first}")
+            self._job_read = self.job.read_by(read)
+        bullets = list(getattr(document, "bullets", document))  # type: ignore[call-overload]
+        other = ""
+        path = getattr(document, "path", None)
+        if path is not None and getattr(document, "format", "") in ("markdown", "text", "latex"):
+            other = path.read_text(encoding="utf-8", errors="replace")
+            for b in bullets:
+                other = other.replace(b.text, "")
+        return coverage(self._job_read, bullets, other)
 
     # -- analyze -------------------------------------------------------------------
 
@@ -304,7 +344,14 @@ class Assistant:
 
     # -- rewrite -------------------------------------------------------------------
 
-    def rewrite(self, analysis: Analysis | str, answers: AnswersArg = None, *, fresh: bool = False) -> Rewrite:
+    def rewrite(
+        self,
+        analysis: Analysis | str,
+        answers: AnswersArg = None,
+        *,
+        fresh: bool = False,
+        confirmed: Sequence[tuple[str, str]] = (),
+    ) -> Rewrite:
         """The bullet rewritten from its answers, checked by every guard.
 
         fresh=True asks for another wording (the coach's "regenerate"): the openai engine sends
@@ -315,25 +362,39 @@ class Assistant:
         analysis = self.analyze(analysis) if isinstance(analysis, str) else analysis
         typed = normalize_answers(answers)
         draft = self._engine.rewrite(analysis, typed, fresh=fresh)
-        return self._checked_rewrite(analysis, typed, draft)
+        return self._checked_rewrite(analysis, typed, draft, confirmed)
 
-    async def arewrite(self, analysis: Analysis | str, answers: AnswersArg = None, *, fresh: bool = False) -> Rewrite:
+    async def arewrite(
+        self,
+        analysis: Analysis | str,
+        answers: AnswersArg = None,
+        *,
+        fresh: bool = False,
+        confirmed: Sequence[tuple[str, str]] = (),
+    ) -> Rewrite:
         analysis = await self.aanalyze(analysis) if isinstance(analysis, str) else analysis
         typed = normalize_answers(answers)
         draft = await self._engine.arewrite(analysis, typed, fresh=fresh)
-        return self._checked_rewrite(analysis, typed, draft)
+        return self._checked_rewrite(analysis, typed, draft, confirmed)
 
-    def _checked_rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], draft: Draft) -> Rewrite:
+    def _checked_rewrite(
+        self, analysis: Analysis, answers: dict[Slot, Answer], draft: Draft, confirmed: Sequence[tuple[str, str]] = ()
+    ) -> Rewrite:
         if not isinstance(draft, Draft):  # an engine written against the old contract (a str)
             raise TypeError(
                 f"{type(self._engine).__name__}.rewrite returned {type(draft).__name__}, not a Draft "
                 "(bulletsmith.engines.base.Draft)"
             )
         text = draft.text
+        if confirmed:  # a posting's requirement the person confirmed for this bullet (bulletsmith.job)
+            from bulletsmith.job import work_in
+
+            text = work_in(text, confirmed)
         if guards.kept_as_written(text, analysis.bullet):  # no new claim to refuse, only style advice
             findings: list[Finding] = guards.style_findings(text, role=self.role)
         else:
             sources = guards.rewrite_sources(analysis.bullet, answers.values())
+            sources += [part for req, answer in confirmed for part in (req, answer)]
             findings = guards.check_rewrite(text, sources, role=self.role)
         findings += draft.findings  # the engine's own: e.g. the model still failed after its re-asks
         if not analysis.ok:

@@ -10,7 +10,8 @@ afresh instead of being stacked on an earlier rewrite.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -72,6 +73,8 @@ class BulletOutcome:
     error: str | None = None
     decision: Decision | None = None  # decided in coach: the output holds `decided`, not a new rewrite
     decided: str = ""
+    job_questions: list = field(default_factory=list)  # bulletsmith.job.JobQuestion, with --job
+    confirmed: list[tuple[str, str]] = field(default_factory=list)  # requirements confirmed for it
     finished: bool = False  # False only when the batch was interrupted before this bullet was done
 
     @property
@@ -113,6 +116,11 @@ class BulletOutcome:
             "missing": [s.value for s in self.analysis.missing] if self.analysis else [],
             "filled": [s.value for s in self.filled],
             "pending": [{"slot": q.slot.value, "question": q.text} for q in self.pending],
+            **(
+                {"requirements": [{"requirement": q.requirement, "question": q.text} for q in self.job_questions]}
+                if self.job_questions
+                else {}
+            ),
             "warnings": [str(w) for w in (self.rewrite.warnings if self.rewrite else [])],
             "error": self.error,
             "decision": self.decision.value if self.decision else None,
@@ -123,6 +131,7 @@ class BulletOutcome:
 class BatchResult:
     document: Document
     outcomes: list[BulletOutcome]
+    job: object = None  # bulletsmith.job.JobCoverage, with --job
 
     def count(self, status: Status) -> int:
         return sum(1 for o in self.outcomes if o.status is status)
@@ -145,7 +154,7 @@ class BatchResult:
     def questions_file(self, resume_name: str, bank: AnswerBank) -> QuestionsFile:
         """Every question of this resume, with the answers known so far (the empty ones stay, to be
         filled in later), plus older answered bullets (`build_questions_file`)."""
-        records = (
+        records: Iterable[FactRecord] = (
             FactRecord(
                 location=o.bullet.location,
                 original=o.original,
@@ -153,11 +162,42 @@ class BatchResult:
                 questions=[
                     QuestionEntry(slot=q.slot, question=q.text, answer=bank.raw(o.original, q.slot))
                     for q in o.analysis.questions
+                ]
+                + [
+                    # A requirement's answer says how the work was done: the action's business.
+                    QuestionEntry(
+                        slot=Slot.ACTION,
+                        question=q.text,
+                        requirement=q.requirement,
+                        answer=bank.requirement_raw(o.original, q.requirement),
+                    )
+                    for q in o.job_questions
                 ],
             )
             for o in self.outcomes
             if o.analysis is not None and o.analysis.ok
         )
+        resume_level = [q for q in getattr(self.job, "questions", []) if q.location == "resume"]
+        if resume_level:  # no bullet fits: asked of the resume as a whole
+            records = itertools.chain(
+                records,
+                [
+                    FactRecord(
+                        location="resume",
+                        original="",
+                        output="",
+                        questions=[
+                            QuestionEntry(
+                                slot=Slot.ACTION,
+                                question=q.text,
+                                requirement=q.requirement,
+                                answer=bank.requirement_raw("", q.requirement),
+                            )
+                            for q in resume_level
+                        ],
+                    )
+                ],
+            )
         return build_questions_file(resume_name, records, bank)
 
 
@@ -221,6 +261,10 @@ async def arun_batch(
         gate = CallGate(assistant.concurrency)  # handed to the next bullet as soon as an answer has arrived
     total = len(outcomes)
     done = 0
+    job_report = assistant.requirements(document) if getattr(assistant, "job", None) is not None else None
+    asked: dict[str, list] = {}
+    for q in getattr(job_report, "questions", []):
+        asked.setdefault(q.location, []).append(q)
 
     def tick(stage: str) -> None:
         nonlocal done
@@ -246,11 +290,13 @@ async def arun_batch(
                 return
             o.answers = bank.answers_for(o.original, o.analysis.missing)
             o.pending = [q for q in o.analysis.questions if q.slot not in o.answers]
+            o.job_questions = asked.get(o.bullet.location, [])
+            o.confirmed = bank.confirmed_requirements(o.original)
             # Rewritten with the answers given so far ("unknown" and "not mine" count): one
             # answered question is enough. The open ones stay in the questions file for later.
-            if o.answers or not o.pending:
+            if o.answers or not o.pending or o.confirmed:
                 async with gate.hold():
-                    o.rewrite = await assistant.arewrite(o.analysis, o.answers)
+                    o.rewrite = await assistant.arewrite(o.analysis, o.answers, confirmed=o.confirmed)
             o.finished = True
         except (ValueError, RuntimeError, OSError) as e:
             o.error = str(e).splitlines()[0] if str(e) else type(e).__name__
@@ -261,7 +307,7 @@ async def arun_batch(
     if progress:
         progress("bullets", 0, total)
     await asyncio.gather(*(one(o) for o in outcomes))
-    return BatchResult(document=document, outcomes=outcomes)
+    return BatchResult(document=document, outcomes=outcomes, job=job_report)
 
 
 def run_batches(

@@ -30,7 +30,7 @@ import yaml
 from bulletsmith.errors import InputError
 
 # The fields whose values are text a person may type or edit (not `slot`, a fixed word).
-TEXT_KEYS = frozenset({"resume", "location", "bullet", "rewritten", "question", "answer"})
+TEXT_KEYS = frozenset({"resume", "location", "bullet", "rewritten", "question", "answer", "requirement"})
 
 
 class TypedTextError(InputError):

@@ -20,6 +20,7 @@ from bulletsmith.cli.options import (
     BaseUrlOpt,
     EngineOpt,
     ForceOpt,
+    JobOpt,
     ModelOpt,
     NoCacheOpt,
     announce,
@@ -67,6 +68,7 @@ def coach(
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     no_cache: NoCacheOpt = False,
+    job: JobOpt = None,
 ) -> None:
     """Walk through the resume's bullets: answer what each one is missing, then accept, edit or keep its rewrite.
 
@@ -92,6 +94,8 @@ def coach(
       bulletsmith coach resume.tex --in-place          # keeps resume.tex.bak
 
       bulletsmith coach cv.json --answers resume.questions.yaml --restart
+
+      bulletsmith coach resume.md --job posting.md     # also asks about the posting's requirements no bullet shows
     """
     from bulletsmith.coach import Coach, saved_position
     from bulletsmith.coach.session import SessionError, SessionStore
@@ -126,7 +130,7 @@ def coach(
                 store.remove()
                 saved = None
 
-        assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache)
+        assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache, job=job)
         announce(assistant)
         session = Coach(
             document,
@@ -318,12 +322,18 @@ class _Ui:
     def show(self, step: Step) -> str:
         """Print the step and return the prompt for its input."""
         from bulletsmith.coach import Stage
+        from bulletsmith.coach.steps import RequirementQuestion
         from bulletsmith.diffing import plain_diff
 
         if step.stage is Stage.QUESTION:
             assert step.question is not None
             echo(
-                f"{step.header} · question {step.question_number} of {step.question_count} · {step.question.slot.label}"
+                f"{step.header} · question {step.question_number} of {step.question_count} · "
+                + (
+                    f"the posting: {visible(step.question.requirement)}"
+                    if isinstance(step.question, RequirementQuestion)
+                    else step.question.slot.label
+                )
             )
             echo(f"  {step.question.text}")
             if step.current_answer:

@@ -43,6 +43,16 @@ ForceOpt = Annotated[
         "--force", help="Replace the output file even if bulletsmith did not write it (or it was edited since)."
     ),
 ]
+JobOpt = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--job",
+        help="A job posting (.md, .txt or a saved .html page), e.g. --job posting.md: what it asks for, which "
+        "bullets already show each requirement, and a question about each one none shows. A posting's term "
+        'enters a bullet only when your answer confirms it; "no" or "not mine" keeps it out.',
+        show_default=False,
+    ),
+]
 NoCacheOpt = Annotated[
     bool,
     typer.Option("--no-cache", help="Ask the model again instead of reusing a cached answer."),
@@ -69,17 +79,19 @@ def make_assistant(  # noqa: ANN201 - keeps `bulletsmith --help` from importing 
     base_url: str | None = None,
     no_cache: bool = False,
     deadline: float | None = None,
+    job: Path | None = None,
     **extra: Any,
 ):
     from bulletsmith.assistant import ENGINES, Assistant, EngineUnavailable
+    from bulletsmith.job import JobFileError
 
     if engine is not None and engine not in ENGINES:
         fail(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
     try:
         assistant = Assistant(
-            engine=engine, model=model, base_url=base_url, cache=not no_cache, deadline=deadline, **extra
+            engine=engine, model=model, base_url=base_url, cache=not no_cache, deadline=deadline, job=job, **extra
         )
-    except (EngineUnavailable, ValueError) as e:
+    except (EngineUnavailable, ValueError, JobFileError) as e:
         fail(str(e))
     return assistant
 

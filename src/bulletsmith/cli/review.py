@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from bulletsmith.cli.app import EXIT_BULLET_FAILED, app, fail
-from bulletsmith.cli.options import BaseUrlOpt, EngineOpt, ModelOpt, NoCacheOpt, announce, make_assistant
+from bulletsmith.cli.options import BaseUrlOpt, EngineOpt, JobOpt, ModelOpt, NoCacheOpt, announce, make_assistant
 
 
 @app.command()
@@ -29,6 +29,7 @@ def review(
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     no_cache: NoCacheOpt = False,
+    job: JobOpt = None,
 ) -> None:
     """Score the whole resume on the guide's rubric (data process 40%, metric rigor 30%, model contribution 20%, cross-functional 10%), with the bullets behind each figure, the guide's checks and the fixes worth most.
 
@@ -44,6 +45,8 @@ def review(
       bulletsmith review resume.md --html report.html
 
       bulletsmith review cv.tex --json > review.json
+
+      bulletsmith review resume.md --job posting.md --html report.html   (the posting's requirements and the bullets that show them)
     """
     from bulletsmith.documents import DocumentError
     from bulletsmith.errors import InputError
@@ -51,7 +54,7 @@ def review(
 
     if html is not None and (why := why_unwritable(html)):
         fail(f"{html}: {why}")
-    assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache)
+    assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache, job=job)
     try:
         result = assistant.review(file, role=role)
     except (DocumentError, InputError) as e:

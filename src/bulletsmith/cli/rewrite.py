@@ -20,6 +20,7 @@ from bulletsmith.cli.options import (
     DeadlineOpt,
     EngineOpt,
     ForceOpt,
+    JobOpt,
     ModelOpt,
     NoCacheOpt,
     announce,
@@ -71,6 +72,7 @@ def rewrite(
         help="Send the model's requests as one OpenAI Batch API job (half the price, done within 24 h) and exit; "
         "run the same command again to apply the answers (bulletsmith batch status shows where the job is).",
     ),
+    job: JobOpt = None,
 ) -> None:
     """Rewrite every bullet of a resume (or of several: files, folders, globs), asking (through a questions file) for what each one is missing.
 
@@ -94,6 +96,8 @@ def rewrite(
       bulletsmith rewrite resume.json --json > report.json
 
       bulletsmith rewrite cohort/ --answers shared.questions.yaml   # every resume in the folder, one run
+
+      bulletsmith rewrite resume.md --job posting.md     # also asks about the posting's requirements no bullet shows
     """
     paths, unmatched = resume_files(files)
     if batch or len(files) > 1 or unmatched or len(paths) != 1 or files[0].is_dir():
@@ -116,6 +120,7 @@ def rewrite(
             no_cache=no_cache,
             deadline=deadline,
             batch=batch,
+            job_file=job,
         )
         return
     file = paths[0]
@@ -132,7 +137,9 @@ def rewrite(
         document, out_path, questions_path, bank = open_resume(
             file, output=output, in_place=in_place, questions=questions, answers=answers, force=force
         )
-        assistant = make_assistant(engine, model=model, base_url=base_url, no_cache=no_cache, deadline=deadline)
+        assistant = make_assistant(
+            engine, model=model, base_url=base_url, no_cache=no_cache, deadline=deadline, job=job
+        )
         announce(assistant)
     except KeyboardInterrupt:
         stopped(nothing_sent)
@@ -223,6 +230,9 @@ def _file_report(result, document, file, out_path, questions_path, wrote_questio
 
 
 def _report(result, document, file, out_path, questions_path, wrote_questions, pending, assistant, json_out) -> None:  # noqa: ANN001
+    note = getattr(result.job, "note", None)
+    if note:  # --job on a model whose reading of the posting failed: said, on stderr, beside the output
+        sys.stderr.write(f"bulletsmith: the posting: {note}\n")
     if json_out:
         report = _file_report(result, document, file, out_path, questions_path, wrote_questions, assistant)
         typer.echo(json_text(report))
@@ -284,6 +294,7 @@ def _rewrite_many(
     no_cache: bool,
     deadline: Optional[float],
     batch: bool = False,
+    job_file: Optional[Path] = None,
 ) -> None:
     """Several resumes in one run (see the module's docstring). Exit 1 when a file was skipped
     or a bullet failed; a problem with the run itself (the engine, an --answers file that every
@@ -336,6 +347,7 @@ def _rewrite_many(
             "base_url": base_url,
             "no_cache": no_cache,
             "deadline": deadline,
+            "job": job_file,  # every resume is checked against the same posting
         }
         if batch:
             assistant, job = _batch_assistant(opened, options, json_out=json_out)

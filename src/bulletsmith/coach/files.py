@@ -43,7 +43,7 @@ class FactBankFile:
             return False
         if on_disk is not None:
             self.notes += take_disk_answers(items, on_disk, self._seen, self.path.name)
-        if not any(it.answers or it.decision for it in items) and not self.path.exists():
+        if not any(it.answers or it.requirement_answers or it.decision for it in items) and not self.path.exists():
             return False
         qf = build()
         write_questions_file(self.path, qf)
@@ -55,12 +55,22 @@ class FactBankFile:
         return notes
 
 
-def answers_in(qf: QuestionsFile) -> dict[tuple[str, Slot], str]:
-    """The answers a questions file holds, by (bullet key, slot)."""
-    return {(bullet_key(e.bullet), q.slot): q.answer for e in qf.bullets for q in e.questions}
+# What an answer answers: a slot, or (--job) a posting's requirement, by its text.
+Asked = Slot | str
 
 
-def answers_on_disk(path: Path) -> dict[tuple[str, Slot], str] | None:
+def answers_in(qf: QuestionsFile) -> dict[tuple[str, Asked], str]:
+    """The answers a questions file holds, by (bullet key, slot), and by (bullet key, requirement)
+    for a question about a posting's requirement (which is filed under a slot too, but answers
+    the requirement, not the slot)."""
+    return {
+        (bullet_key(e.bullet), q.requirement if q.requirement else q.slot): q.answer
+        for e in qf.bullets
+        for q in e.questions
+    }
+
+
+def answers_on_disk(path: Path) -> dict[tuple[str, Asked], str] | None:
     """What the questions file at `path` holds now; None when there is none. A file that can't
     be read raises AnswersFileError: the person may be typing in it, and it must not be replaced."""
     if not path.exists():
@@ -69,7 +79,7 @@ def answers_on_disk(path: Path) -> dict[tuple[str, Slot], str] | None:
 
 
 def take_disk_answers(
-    items: list[Item], on_disk: dict[tuple[str, Slot], str], last_seen: dict[tuple[str, Slot], str], name: str
+    items: list[Item], on_disk: dict[tuple[str, Asked], str], last_seen: dict[tuple[str, Asked], str], name: str
 ) -> list[str]:
     """Answers the person typed into the questions file while the session was open.
 
@@ -93,6 +103,13 @@ def take_disk_answers(
             if mine.strip() and mine != last_seen.get((key, slot), ""):
                 note += f' instead of the one given here ("{brief(mine)}")'
             notes.append(note)
+        for (k, requirement), disk in on_disk.items():
+            if k != key or isinstance(requirement, Slot) or not disk.strip():
+                continue
+            if disk == last_seen.get((key, requirement), "") or it.requirement_answers.get(requirement) == disk:
+                continue
+            it.requirement_answers[requirement] = disk
+            notes.append(f"bullet {number}: the answer about {requirement} typed into {name} is used")
     return notes
 
 

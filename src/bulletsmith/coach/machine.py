@@ -32,7 +32,17 @@ from bulletsmith.coach.session import (
     session_data,
     take_from_bank,
 )
-from bulletsmith.coach.steps import COMMANDS, ESCAPE_HELP, Finished, Reply, Stage, Step, WaitStats
+from bulletsmith.coach.steps import (
+    COMMANDS,
+    ESCAPE_HELP,
+    REQUIREMENT_WHY,
+    Finished,
+    Reply,
+    RequirementQuestion,
+    Stage,
+    Step,
+    WaitStats,
+)
 from bulletsmith.documents import Document
 from bulletsmith.errors import BulletsmithError, EngineError
 from bulletsmith.models import WHY, Analysis, Answer, Finding, Question, Rewrite, Slot
@@ -92,6 +102,7 @@ class Coach:
         self.items = [Item(bullet=b) for b in document.bullets]
         start = merge_saved(self.items, saved, self._hash, self.document.path.name, self.notices)
         take_from_bank(self.items, self.bank)
+        self._job_questions = self._posting_questions()
 
         # What the questions file held when last read or written: a difference later is the person's edit.
         self._bank_file = FactBankFile(self.questions_path)
@@ -109,6 +120,64 @@ class Coach:
         self._edit_text: str | None = None
         self._edit_findings: list[Finding] = []
 
+    # -- a job posting (--job) -------------------------------------------------------------------
+
+    def _posting_questions(self) -> dict[str, list[RequirementQuestion]]:
+        """The posting's questions by bullet location (Assistant.requirements), with the answers the
+        fact bank holds for them; those no bullet fits are named in a notice (the questions file asks them)."""
+        if getattr(self.assistant, "job", None) is None:
+            return {}
+        report = self.assistant.requirements(self.document)
+        if report.note:
+            self.notices.append(f"The posting: {report.note}.")
+        out: dict[str, list[RequirementQuestion]] = {}
+        whole = []
+        for q in report.questions:
+            if q.location == "resume":
+                whole.append(q.requirement)
+                continue
+            out.setdefault(q.location, []).append(
+                RequirementQuestion(slot=Slot.ACTION, text=q.text, requirement=q.requirement, why=REQUIREMENT_WHY)
+            )
+        if whole:
+            self.notices.append(
+                f"The posting also asks for {', '.join(whole)}: no bullet fits, so they are asked of the resume "
+                f"as a whole in {self.questions_path.name} (location: resume)."
+            )
+        for item in self.items:
+            for rq in out.get(item.bullet.location, []):
+                raw = self.bank.requirement_raw(item.original, rq.requirement)
+                if raw.strip():  # the fact bank's answer wins, as for the slots (take_from_bank)
+                    item.requirement_answers[rq.requirement] = raw
+        return out
+
+    def _questions(self, i: int, analysis: Analysis) -> list[Question]:
+        """The bullet's slot questions, then its questions about the posting's requirements."""
+        return [*analysis.questions, *self._job_questions.get(self.items[i].bullet.location, [])]
+
+    @staticmethod
+    def _answer(item: Item, q: Question) -> str:
+        if isinstance(q, RequirementQuestion):
+            return item.requirement_answers.get(q.requirement, "")
+        return item.answers.get(q.slot, "")
+
+    @staticmethod
+    def _set_answer(item: Item, q: Question, raw: str) -> None:
+        if isinstance(q, RequirementQuestion):
+            item.requirement_answers[q.requirement] = raw
+        else:
+            item.answers[q.slot] = raw
+
+    def _confirmed(self, i: int) -> list[tuple[str, str]]:
+        """(requirement, answer) of each requirement the person confirmed for this bullet."""
+        from bulletsmith.job import confirms
+
+        asked = {q.requirement for q in self._job_questions.get(self.items[i].bullet.location, [])}
+        return [(r, a) for r, a in self.items[i].requirement_answers.items() if r in asked and confirms(a)]
+
+    def _requirement_entries(self, i: int) -> list[tuple[str, str]]:
+        return [(q.requirement, q.text) for q in self._job_questions.get(self.items[i].bullet.location, [])]
+
     # -- session -------------------------------------------------------------------------------
 
     def session_data(self) -> SessionData:
@@ -123,7 +192,7 @@ class Coach:
     def questions_file(self) -> QuestionsFile:
         """The fact bank, as the batch writes it (`build_questions_file`): this resume's questions
         with the answers known now, plus answered bullets from earlier files that this resume no longer has."""
-        records = fact_records(self.items, self._analysis_if_ready, self.bank)
+        records = fact_records(self.items, self._analysis_if_ready, self.bank, self._requirement_entries)
         return build_questions_file(self.document.path.name, records, self.bank)
 
     def _write_bank(self) -> bool:
@@ -169,8 +238,7 @@ class Coach:
         return self._work.analysis_if_ready(i)
 
     def _open_questions(self, i: int, analysis: Analysis) -> list[Question]:
-        answers = self.items[i].answers
-        return [q for q in analysis.questions if not answers.get(q.slot, "").strip()]
+        return [q for q in self._questions(i, analysis) if not self._answer(self.items[i], q).strip()]
 
     def _answers_for_rewrite(self, i: int, analysis: Analysis) -> dict[Slot, Answer]:
         raw = self.items[i].answers
@@ -178,7 +246,11 @@ class Coach:
 
     def _rewrite_key(self, i: int, analysis: Analysis) -> tuple:
         answers = self.items[i].answers
-        return (i, tuple(sorted((s.value, answers[s]) for s in analysis.missing if s in answers)))
+        return (
+            i,
+            tuple(sorted((s.value, answers[s]) for s in analysis.missing if s in answers)),
+            tuple(self._confirmed(i)),
+        )
 
     def _rewrite_future(
         self, i: int, analysis: Analysis, *, again: bool = False, fresh: bool = False
@@ -186,7 +258,8 @@ class Coach:
         """again: ask once more (retry after an error); fresh: ask for another wording (regenerate)."""
         key = self._rewrite_key(i, analysis)
         answers = self._answers_for_rewrite(i, analysis)
-        make = lambda: self.assistant.arewrite(analysis, answers, fresh=fresh)  # noqa: E731
+        confirmed = self._confirmed(i)
+        make = lambda: self.assistant.arewrite(analysis, answers, fresh=fresh, confirmed=confirmed)  # noqa: E731
         return self._work.rewrite(key, make, again=again or fresh)
 
     def ready(self) -> bool:
@@ -259,7 +332,7 @@ class Coach:
             self.stage = Stage.DECIDE
             return
         self.qpos = self._next_open(analysis, 0)
-        self.stage = Stage.QUESTION if self.qpos < len(analysis.questions) else Stage.DECIDE
+        self.stage = Stage.QUESTION if self.qpos < len(self._questions(self.index, analysis)) else Stage.DECIDE
 
     def _resolve_rewrite(self, *, again: bool = False, fresh: bool = False) -> None:
         analysis = self._current_analysis()
@@ -279,9 +352,10 @@ class Coach:
         return analysis
 
     def _next_open(self, analysis: Analysis, start: int) -> int:
-        answers = self.items[self.index].answers
+        item = self.items[self.index]
+        questions = self._questions(self.index, analysis)
         pos = start
-        while pos < len(analysis.questions) and answers.get(analysis.questions[pos].slot, "").strip():
+        while pos < len(questions) and self._answer(item, questions[pos]).strip():
             pos += 1
         return pos
 
@@ -295,6 +369,7 @@ class Coach:
             bullet=item.bullet,
             analysis=analysis,
             answers=dict(item.answers),
+            requirement_answers=dict(item.requirement_answers),
             prefilled=set(item.prefilled),
             decision=item.decision,
             final=item.final,
@@ -303,9 +378,10 @@ class Coach:
         if self.stage is Stage.FAILED:
             step.error = self._analysis_error
         if analysis is not None:
-            step.question_count = len(analysis.questions)
+            questions = self._questions(self.index, analysis)
+            step.question_count = len(questions)
             if self.stage is Stage.QUESTION:
-                step.question = analysis.questions[self.qpos]
+                step.question = questions[self.qpos]
                 step.question_number = self.qpos + 1
         if self.stage in (Stage.DECIDE, Stage.EDIT, Stage.CONFIRM_EDIT):
             step.rewrite = self._rewrite
@@ -358,29 +434,31 @@ class Coach:
 
     def _on_question(self, text: str, low: str) -> Reply:
         analysis = self._current_analysis()
-        q = analysis.questions[self.qpos]
+        q = self._questions(self.index, analysis)[self.qpos]
         item = self.items[self.index]
         if low == "?":
+            if isinstance(q, RequirementQuestion):
+                return Reply(message=f"Why {q.requirement}: {q.why}\n  {ESCAPE_HELP}")
             why = q.why or WHY[q.slot]
             return Reply(message=f"Why the {q.slot.label} matters: {why}\n  {ESCAPE_HELP}")
         if not text:
-            kept = item.answers.get(q.slot)
+            kept = self._answer(item, q)
             self._advance_question(analysis)
             return Reply(message=f"Kept: {kept}" if kept else "Skipped: asked again next time.")
         if text.startswith("\\"):  # the answer as typed, even "b" or "n" (ESCAPE_HELP)
             literal = text[1:].strip()
             if not literal:
                 return Reply(message=f"Nothing after the backslash. {ESCAPE_HELP}", level="warning")
-            item.answers[q.slot] = text  # kept with its backslash: Answer.parse reads it as plain text
+            self._set_answer(item, q, text)  # kept with its backslash: Answer.parse reads it as plain text
             message = f'Answer: "{literal}".'
         elif low in ("u", "unknown"):
-            item.answers[q.slot] = "unknown"
+            self._set_answer(item, q, "unknown")
             message = "Unknown: nothing is claimed for it."
         elif low in ("n", "not mine"):
-            item.answers[q.slot] = "not mine"
+            self._set_answer(item, q, "not mine")
             message = "Not mine: nothing is claimed for it."
         else:
-            item.answers[q.slot] = text  # as typed; "No idea." or "not my work" read as u / n (answer_words)
+            self._set_answer(item, q, text)  # as typed; "No idea." or "not my work" read as u / n (answer_words)
             kind = no_answer_kind(text)
             message = {
                 UNKNOWN: "Read as unknown: nothing is claimed for it.",
@@ -392,7 +470,7 @@ class Coach:
 
     def _advance_question(self, analysis: Analysis) -> None:
         self.qpos = self._next_open(analysis, self.qpos + 1)
-        if self.qpos >= len(analysis.questions):
+        if self.qpos >= len(self._questions(self.index, analysis)):
             self._enter_decide()
 
     def _enter_decide(self) -> None:
@@ -506,6 +584,8 @@ class Coach:
             item.bullet.text,
             item.original,
             *(a.text for a in self._answers_for_rewrite(self.index, analysis).values() if a.usable),
+            # A confirmed requirement is a source here as in the rewrite: the term and the person's words.
+            *(part for pair in self._confirmed(self.index) for part in pair),
         ]
         findings = guards.check_rewrite(text, sources, role=self.assistant.role)
         if not findings:
@@ -549,8 +629,8 @@ class Coach:
             self.stage = Stage.DECIDE
             return Reply()
         analysis = self._analysis_if_ready(self.index) if self.stage is not Stage.FAILED else None
-        if analysis is not None and self.stage is Stage.DECIDE and analysis.questions:
-            self.qpos = len(analysis.questions) - 1
+        if analysis is not None and self.stage is Stage.DECIDE and self._questions(self.index, analysis):
+            self.qpos = len(self._questions(self.index, analysis)) - 1
             self.stage = Stage.QUESTION
             return Reply()
         if analysis is not None and self.stage is Stage.QUESTION and self.qpos > 0:

@@ -52,6 +52,8 @@ from bulletsmith.limits import MAX_FILE_BYTES, MAX_JSON_DEPTH
 from bulletsmith.models import Analysis, Decision, Slot
 
 SESSION_VERSION = 1
+# A posting requirement's answer in a session file's "answers", beside the slots: "requirement:Airflow".
+REQUIREMENT_PREFIX = "requirement:"
 
 
 class SessionError(InputError):
@@ -179,6 +181,7 @@ class Item:
     bullet: Bullet
     answers: dict[Slot, str] = field(default_factory=dict)
     prefilled: set[Slot] = field(default_factory=set)
+    requirement_answers: dict[str, str] = field(default_factory=dict)  # a posting's requirement -> typed (--job)
     decision: Decision | None = None
     final: str | None = None
     source: str = ""  # the original text when the bullet holds its recorded rewrite (--in-place)
@@ -226,6 +229,10 @@ def merge_saved(items: list[Item], saved: SessionData | None, current_hash: str,
             continue
         reused += 1
         for slot_name, raw in rec.answers.items():
+            if slot_name.startswith(REQUIREMENT_PREFIX):
+                if raw.strip():
+                    item.requirement_answers[slot_name.removeprefix(REQUIREMENT_PREFIX)] = raw
+                continue
             try:
                 slot = Slot(slot_name)
             except ValueError:
@@ -252,7 +259,8 @@ def session_data(resume: Path, resume_hash: str, current: int, items: list[Item]
             BulletRecord(
                 location=it.bullet.location,
                 text=it.bullet.text,
-                answers={s.value: raw for s, raw in it.answers.items()},
+                answers={s.value: raw for s, raw in it.answers.items()}
+                | {REQUIREMENT_PREFIX + r: raw for r, raw in it.requirement_answers.items()},
                 decision=it.decision,
                 final=it.final,
             )
@@ -262,10 +270,14 @@ def session_data(resume: Path, resume_hash: str, current: int, items: list[Item]
 
 
 def fact_records(
-    items: list[Item], analysis_of: Callable[[int], Analysis | None], bank: AnswerBank
+    items: list[Item],
+    analysis_of: Callable[[int], Analysis | None],
+    bank: AnswerBank,
+    requirements: Callable[[int], list[tuple[str, str]]] | None = None,
 ) -> list[FactRecord]:
     """What each bullet puts into the fact bank: the questions of its analysis when it is ready,
-    else those the bank already holds for it, with the answers given in this session."""
+    else those the bank already holds for it, with the answers given in this session; with a
+    posting, `requirements(i)` gives (requirement, question) of the bullet's requirement questions."""
     known = {bullet_key(e.bullet): e for e in bank.carried_over(set())}
     records = []
     for i, it in enumerate(items):
@@ -279,11 +291,19 @@ def fact_records(
             questions = [
                 QuestionEntry(slot=q.slot, question=q.question, answer=it.answers.get(q.slot, q.answer))
                 for q in entry.questions
+                if not q.requirement
             ]
+            # An earlier posting's questions stay as they were; this posting's come below.
+            now = {r for r, _ in requirements(i)} if requirements is not None else set()
+            questions += [q for q in entry.questions if q.requirement and q.requirement not in now]
         else:
             questions = []
-        asked = {q.slot for q in questions}
+        asked = {q.slot for q in questions if not q.requirement}
         questions += [QuestionEntry(slot=s, answer=raw) for s, raw in it.answers.items() if s not in asked]
+        for requirement, text in requirements(i) if requirements is not None else []:
+            # A requirement's answer says how the work was done: the action's business (as in batch).
+            raw = it.requirement_answers.get(requirement, "")
+            questions.append(QuestionEntry(slot=Slot.ACTION, question=text, requirement=requirement, answer=raw))
         records.append(
             FactRecord(
                 location=it.bullet.location,

@@ -11,7 +11,19 @@ from bulletsmith.coach.session import Decision
 from bulletsmith.documents import Bullet, Markup
 from bulletsmith.models import Analysis, Finding, Question, Rewrite, Slot
 
-__all__ = ["COMMANDS", "ESCAPE_HELP", "Finished", "Reply", "Stage", "Step", "WaitStats"]
+__all__ = ["COMMANDS", "ESCAPE_HELP", "Finished", "Reply", "RequirementQuestion", "Stage", "Step", "WaitStats"]
+
+REQUIREMENT_WHY = (
+    "the posting asks for it. A yes that says how puts it into this bullet's rewrite, in your words; "
+    '"no", "not mine" or "unknown" keeps the term out of every bullet.'
+)
+
+
+class RequirementQuestion(Question):
+    """A question about a posting's requirement (coach --job), asked after the bullet's slot
+    questions. Its answer is kept apart from the slot answers, by requirement."""
+
+    requirement: str
 
 
 class Stage(str, Enum):
@@ -53,6 +65,7 @@ class Step:
     bullet: Bullet | None = None
     analysis: Analysis | None = None
     answers: dict[Slot, str] = field(default_factory=dict)  # what the person typed, per slot (non-empty)
+    requirement_answers: dict[str, str] = field(default_factory=dict)  # per posting requirement (--job)
     prefilled: set[Slot] = field(default_factory=set)  # answered before this bullet came up in this run
     question: Question | None = None
     question_number: int = 0  # 1-based among the bullet's questions
@@ -96,6 +109,8 @@ class Step:
 
     @property
     def current_answer(self) -> str | None:
+        if isinstance(self.question, RequirementQuestion):
+            return self.requirement_answers.get(self.question.requirement)
         return self.answers.get(self.question.slot) if self.question else None
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bulletsmith.models import Analysis, Answer, Finding, Slot, Usage
 
-__all__ = ["Draft", "Engine"]
+__all__ = ["Draft", "Engine", "PostingRequirements"]
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,21 @@ class Draft:
     text: str
     findings: tuple[Finding, ...] = ()
     usage: Usage | None = None
+    model: str | None = None
+    prompt_version: str | None = None
+
+
+@dataclass(frozen=True)
+class PostingRequirements:
+    """A job posting's requirements as an engine read them (`Engine.job_requirements`).
+
+    requirements: (text in the posting's words, kind, required). failure: why the engine has
+    none to give (the model's answer still failed its checks): the caller falls back to the
+    posting's structure and says so."""
+
+    title: str = ""
+    requirements: tuple[tuple[str, str, bool], ...] = ()
+    failure: str | None = None
     model: str | None = None
     prompt_version: str | None = None
 
@@ -53,3 +68,8 @@ class Engine(ABC):
 
     async def arewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> Draft:
         return self.rewrite(analysis, answers, fresh=fresh)
+
+    def job_requirements(self, posting: str) -> PostingRequirements | None:
+        """A posting's requirements read by the engine, or None when the posting's structure
+        (sections, bullet lists: `bulletsmith.job.parse_posting`) is what it has to go on."""
+        return None

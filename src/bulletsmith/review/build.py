@@ -25,6 +25,8 @@ from bulletsmith.review.report import (
     DimensionChange,
     EvidenceItem,
     Fix,
+    JobRequirementView,
+    JobView,
     QuestionView,
     Review,
     RoleReview,
@@ -115,6 +117,11 @@ async def areview_document(
     if failed:
         notes.append(f"{len(failed)} of {len(bullets)} bullets could not be analyzed and count in no dimension.")
     before_after = _before_after(document, bullets, facts, dims, rewritten, questions, notes)
+    checks = _checks(outline, bullets, target)
+    job = None
+    if getattr(assistant, "job", None) is not None:
+        job, title = _job(document, assistant, outline)
+        checks.append(title)
     return Review(
         file=str(document.path),
         format=document.format,
@@ -124,11 +131,45 @@ async def areview_document(
         score=Score(total=round(scoring.total(dims), 1), dimensions=[_dimension(d) for d in dims]),
         roles=_roles(outline, by_location),
         bullets=[_bullet_view(b, target) for b in bullets],
-        checks=_checks(outline, bullets, target),
+        checks=checks,
         fixes=_fixes(bullets, facts),
         before_after=before_after,
         notes=notes,
+        job=job,
     )
+
+
+def _job(document: Document, assistant: Assistant, outline: Outline) -> tuple[JobView, Check]:
+    """The posting's requirements with the bullets that show each (``Assistant.requirements``) and
+    the resume's title against the posting's (a check keyed ``job_title``)."""
+    from bulletsmith.job import title_check
+
+    report = assistant.requirements(document)
+    asked = {q.requirement: q for q in report.questions}
+    view = JobView(
+        title=report.title,
+        source=report.source,
+        note=report.note,
+        requirements=[
+            JobRequirementView(
+                text=r.text,
+                kind=r.kind,
+                required=r.required,
+                covered_by=list(r.covered_by),
+                note=r.note,
+                question=asked[r.text].text if r.text in asked else None,
+                asked_at=asked[r.text].location if r.text in asked else None,
+            )
+            for r in report.requirements
+        ],
+    )
+    # The header line that names the posting's role, if one does; else the line after the name.
+    lines = [h for h in outline.header if h.strip()]
+    checked = [title_check(h, report.title) for h in lines]
+    found = next((c for c in checked if c["ok"]), None)
+    if found is None:
+        found = title_check(lines[1] if len(lines) > 1 else (lines[0] if lines else ""), report.title)
+    return view, Check(key=found["key"], ok=found["ok"], message=found["message"], locations=["header"])
 
 
 def _dimension(d: scoring.DimensionScore) -> Dimension:

@@ -105,6 +105,31 @@ class BeforeAfter(BaseModel):
     dimensions: list[DimensionChange]
 
 
+class JobRequirementView(BaseModel):
+    """One requirement of the posting (``review --job``) and the bullets that show it."""
+
+    text: str
+    kind: str
+    required: bool
+    covered_by: list[str] = Field(default_factory=list)
+    note: Optional[str] = None  # "listed in Skills, shown in no bullet"
+    question: Optional[str] = None  # for an uncovered one: what rewrite and coach will ask
+    asked_at: Optional[str] = None  # the bullet's location the question is attached to, or "resume"
+
+
+class JobView(BaseModel):
+    """``"job"`` of ``review --json``: the posting's title and its requirements with their coverage."""
+
+    title: str
+    requirements: list[JobRequirementView] = Field(default_factory=list)
+    source: str = ""  # who read the requirements: the posting's sections and lists, or a model
+    note: Optional[str] = None  # e.g. the model's answer failed its checks and the structure was read
+
+    @property
+    def covered(self) -> list[JobRequirementView]:
+        return [r for r in self.requirements if r.covered_by]
+
+
 class Review(BaseModel):
     """A whole resume against the guide's rubric. ``to_dict()`` is the ``review --json`` shape."""
 
@@ -121,6 +146,7 @@ class Review(BaseModel):
     before_after: Optional[BeforeAfter] = None
     notes: list[str] = Field(default_factory=list)
     estimate_note: str = HONESTY
+    job: Optional[JobView] = None  # with a posting (review --job)
 
     @property
     def failed(self) -> list[BulletReview]:
@@ -137,8 +163,12 @@ class Review(BaseModel):
     def to_dict(self) -> dict[str, Any]:
         """The ``bulletsmith review --json`` shape (README, "Where does the whole resume stand?"): file, engine, score {total, dimensions
         [{key, weight, score, evidence}]}, roles, bullets [{location, bullet, slots, …}], checks
-        [{key, ok, message}], fixes [{location, why, question}], plus what else the report shows."""
-        return self.model_dump(mode="json")
+        [{key, ok, message}], fixes [{location, why, question}], with a posting job {title,
+        requirements [{text, kind, required, covered_by}]}, plus what else the report shows."""
+        out = self.model_dump(mode="json")
+        if out.get("job") is None:  # "job" is there only when a posting was given
+            out.pop("job", None)
+        return out
 
     def summary(self, *, width: int = 100) -> str:
         """A short plain-text summary for a terminal."""
@@ -160,6 +190,17 @@ class Review(BaseModel):
             lines.append("Top fixes:")
             for f in self.fixes:
                 lines.append(f"  {f.location}: {_clip(f.question, width - len(f.location) - 4)}")
+        if self.job is not None:
+            lines.append(
+                f'Posting "{_clip(self.job.title, 60)}": {len(self.job.covered)} of '
+                f"{len(self.job.requirements)} requirements shown in a bullet (read by {self.job.source})"
+            )
+            if self.job.note:
+                lines.append(f"  note: {_clip(self.job.note, width - 8)}")
+            for r in self.job.requirements:
+                where = ", ".join(r.covered_by) if r.covered_by else (r.note or "shown in no bullet")
+                plus = "" if r.required else " (a plus)"
+                lines.append(f"  {'ok  ' if r.covered_by else 'MISS'} {_clip(r.text + plus, 40):<40} {where}")
         if self.failed:
             lines.append(
                 f"{len(self.failed)} bullet(s) could not be analyzed and count in no dimension: "

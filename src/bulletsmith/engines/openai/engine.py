@@ -37,7 +37,7 @@ from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, Retrying
 
 from bulletsmith import guards
-from bulletsmith.engines.base import Draft, Engine
+from bulletsmith.engines.base import Draft, Engine, PostingRequirements
 from bulletsmith.engines.openai import transport
 from bulletsmith.engines.openai.cache import ResponseCache
 from bulletsmith.engines.openai.failures import endpoint_error, redact, server_message, short_reason
@@ -52,7 +52,7 @@ from bulletsmith.engines.openai.retries import (
     network_policy,
     reask_policy,
 )
-from bulletsmith.engines.openai.schemas import AnalyzeCall, RewriteCall, format_answers, guard_context
+from bulletsmith.engines.openai.schemas import AnalyzeCall, JobCall, RewriteCall, format_answers, guard_context
 from bulletsmith.engines.openai.settings import (
     DEFAULT_NETWORK_DEADLINE,
     DEFAULT_NETWORK_RETRIES,
@@ -257,6 +257,23 @@ class OpenAIEngine(Engine):
         prompt = load_prompt("rewrite")
         messages = prompt.render(bullet=analysis.bullet, answers=format_answers(answers))
         return prompt, messages, {"sources": guards.rewrite_sources(analysis.bullet, answers.values())}
+
+    def job_requirements(self, posting: str) -> PostingRequirements:
+        """A posting's requirements in one structured call (prompts/job.md, `schemas.JobCall`):
+        each must be in the posting's words, or the model is asked again; cached like any call."""
+        prompt = load_prompt("job")
+        outcome = self._call(prompt, prompt.render(posting=posting), JobCall, {"posting": posting})
+        model = outcome.model or self.model
+        if not isinstance(outcome.parsed, JobCall):
+            return PostingRequirements(
+                failure=outcome.failure or "no answer", model=model, prompt_version=prompt.version
+            )
+        return PostingRequirements(
+            title=outcome.parsed.title,
+            requirements=tuple((r.text, r.kind, r.required) for r in outcome.parsed.requirements),
+            model=model,
+            prompt_version=prompt.version,
+        )
 
     def _analysis(self, bullet: str, prompt: Prompt, outcome: _Outcome) -> Analysis:
         result = outcome.parsed or outcome.lenient

@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -34,6 +34,8 @@ from bulletsmith.text import looks_like_injection, normalize_text
 
 __all__ = [
     "AnalyzeCall",
+    "JobCall",
+    "JobRequirementCall",
     "RewriteCall",
     "SlotCall",
     "format_answers",
@@ -260,3 +262,56 @@ def format_answers(answers: dict[Slot, Answer]) -> str:
         note = " (the person gave this as approximate)" if a.status is AnswerStatus.APPROXIMATE else ""
         lines.append(f"- {slot.label}{note}: {text}")
     return "\n".join(lines) if lines else "(none: only rephrase the bullet)"
+
+
+# --- a job posting's requirements (bulletsmith.job) -----------------------------------------------
+
+_SPACE = re.compile(r"[\s\u00a0]+")
+
+
+def _folded(text: str) -> str:
+    return _SPACE.sub(" ", text).strip().casefold()
+
+
+class JobRequirementCall(BaseModel):
+    """One requirement of a posting, as the model reports it."""
+
+    model_config = _CONFIG
+
+    text: str = Field(
+        min_length=1,
+        max_length=80,
+        description="The requirement in the posting's own words, copied from it: 1 to 5 words.",
+    )
+    kind: Literal["tool", "method", "skill", "duty", "domain"]
+    required: bool = Field(description="False when the posting calls it a plus (nice to have, preferred, bonus).")
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _clean(cls, v: Any) -> Any:
+        return _SPACE.sub(" ", v).strip().strip(".,;:") if isinstance(v, str) else v
+
+    @field_validator("text")
+    @classmethod
+    def _in_the_posting(cls, v: str, info: ValidationInfo) -> str:
+        # "In the posting's words": a requirement the posting does not state would become a
+        # question about something nobody asked for.
+        posting = _context(info).get("posting")
+        if posting is not None and _folded(v) not in _folded(posting):
+            raise ValueError(f"{v[:60]!r} is not in the posting: copy each requirement's words from it")
+        return v
+
+
+class JobCall(BaseModel):
+    """A posting's title and requirements."""
+
+    model_config = _CONFIG
+
+    title: str = Field(default="", max_length=120, description="The job title as the posting states it.")
+    requirements: list[JobRequirementCall] = Field(max_length=30)
+
+    @model_validator(mode="after")
+    def _some(self) -> JobCall:
+        if not self.requirements:
+            raise ValueError("list the posting's requirements: at least one")
+        return self

@@ -1,0 +1,112 @@
+"""The openai engine reads a posting's requirements in one structured call (prompts/job.md),
+over a scripted HTTP endpoint: the real openai client, instructor, our validators and the cache
+run; only the server's replies are scripted (test_openai_engine's Endpoint)."""
+
+from __future__ import annotations
+
+import json
+
+from support.paths import REPO
+from test_openai_engine import BASE, KEY, Endpoint
+
+from bulletsmith import Assistant, read
+
+POSTING = REPO / "examples" / "sample-posting.md"
+SAMPLE = REPO / "examples" / "sample-resume.md"
+
+GOOD = {
+    "title": "Data Scientist, Training Data",
+    "requirements": [
+        {"text": "Airflow", "kind": "tool", "required": True},
+        {"text": "annotator agreement", "kind": "duty", "required": True},
+        {"text": "Python", "kind": "skill", "required": True},
+        {"text": "Spark", "kind": "tool", "required": False},
+    ],
+}
+
+
+def assistant(endpoint: Endpoint, **kw) -> Assistant:
+    kw.setdefault("cache", False)
+    return Assistant(
+        engine="openai",
+        base_url=BASE,
+        api_key=KEY,
+        model="test-model",
+        http_client=endpoint.transport(),
+        job=str(POSTING),
+        max_reasks=1,
+        **kw,
+    )
+
+
+def test_requirements_come_from_one_structured_call_with_the_job_prompt():
+    ep = Endpoint(GOOD)
+    report = assistant(ep).requirements(read(SAMPLE))
+    assert len(ep.requests) == 1
+    body = ep.bodies[0]
+    assert body["tools"][0]["function"]["name"] == "JobCall"
+    assert "Schedule the sensor data pipelines with Airflow" in body["messages"][-1]["content"]
+    assert report.source == "the model served-model" and report.note is None
+    by = {r.text: r for r in report.requirements}
+    assert list(by) == ["Airflow", "annotator agreement", "Python", "Spark"]
+    assert by["Spark"].required is False and by["Python"].kind == "skill"
+    # Coverage is the same term matching as on the rules engine.
+    assert by["Python"].covered_by == ["line 35"]
+    assert by["annotator agreement"].covered_by  # the sample's bullets say "annotator agreement"
+    assert by["Airflow"].note == "listed in Skills, shown in no bullet"
+    # The question goes where the posting's line that names it fits best.
+    asked = {q.requirement: q for q in report.questions}
+    assert asked["Airflow"].bullet == "Worked on the AV data pipeline"
+
+
+def test_a_requirement_not_in_the_posting_is_asked_again():
+    invented = {**GOOD, "requirements": [{"text": "Python 3.x", "kind": "tool", "required": True}]}
+    ep = Endpoint(invented, GOOD)
+    report = assistant(ep).requirements(read(SAMPLE))
+    assert len(ep.requests) == 2
+    reask = json.dumps(ep.bodies[1]["messages"])
+    assert "Python 3.x" in reask and "not in the posting" in reask
+    assert [r.text for r in report.requirements][0] == "Airflow"
+
+
+def test_still_invented_after_the_reask_falls_back_to_the_postings_structure_and_says_so():
+    invented = {**GOOD, "requirements": [{"text": "Python 3.x", "kind": "tool", "required": True}]}
+    ep = Endpoint(invented, invented)
+    report = assistant(ep).requirements(read(SAMPLE))
+    assert len(ep.requests) == 2
+    assert report.source == "the posting's sections and lists"
+    assert report.note is not None and "'Python 3.x' is not in the posting" in report.note
+    assert "\n" not in report.note
+    assert {"Airflow", "Python", "Kubernetes"} <= {r.text for r in report.requirements}
+    assert report.to_dict()["note"] == report.note
+
+
+def test_the_answer_is_cached_like_any_call(tmp_path):
+    ep = Endpoint(GOOD)
+    first = assistant(ep, cache=tmp_path / "cache").requirements(read(SAMPLE))
+    again = assistant(Endpoint(), cache=tmp_path / "cache").requirements(read(SAMPLE))  # no reply scripted
+    assert [r.text for r in again.requirements] == [r.text for r in first.requirements]
+
+
+def test_one_call_per_posting_however_many_resumes():
+    ep = Endpoint(GOOD)
+    a = assistant(ep)
+    a.requirements(read(SAMPLE))
+    a.requirements(["Wrote SQL checks for billing"])
+    assert len(ep.requests) == 1
+
+
+def test_the_rules_engine_never_asks_a_model():
+    report = Assistant(engine="rules", job=str(POSTING)).requirements(read(SAMPLE))
+    assert report.source == "the posting's sections and lists" and report.note is None
+
+
+def test_job_eval_replays_the_recorded_smollm2_answer_offline():
+    from bulletsmith.job_eval import run
+
+    (row,) = run([REPO / "evals" / "jobs" / "sample"], engine="openai")["openai"]
+    assert row["status"] == "scored" and row["model"] == "smollm2", row
+    # SmolLM2-135M's recorded answer names requirements the posting does not state: refused after
+    # its re-ask, so the requirements are the posting's structure's, and the row says so.
+    assert row["source"] == "the posting's sections and lists" and "not in the posting" in row["note"]
+    assert row["expected"] == 10 and 0 <= row["recall"] <= 1
