@@ -98,7 +98,8 @@ class Assistant:
         self.concurrency = max(1, int(concurrency))
         self.notice: str | None = None
         self.job: JobPosting | None = None
-        self._job_read: JobPosting | None = None  # the posting as the engine read it, once (`requirements`)
+        # (posting, as the engine read it): read once per posting however many resumes (`requirements`)
+        self._job_read: tuple[JobPosting, JobPosting] | None = None
         if job is not None:  # a posting file (.md, .txt, .html) or its text: bulletsmith.job
             from pathlib import Path
 
@@ -172,8 +173,8 @@ class Assistant:
         from bulletsmith.job import coverage
 
         if self.job is None:
-            raise ValueError("no posting: create the Assistant with job= (a posting file or its text)")
-        if self._job_read is None:  # one engine call per posting, however many resumes
+            raise InputError("no posting: create the Assistant with job= (a posting file or its text)")
+        if self._job_read is None or self._job_read[0] is not self.job:  # one engine call per posting
             from bulletsmith.engines.base import PostingRequirements
             from bulletsmith.errors import EngineError
 
@@ -182,7 +183,7 @@ class Assistant:
             except EngineError as e:  # the endpoint failed: the posting's structure still reads
                 first = str(e).splitlines()[0] if str(e) else type(e).__name__
                 read = PostingRequirements(failure=f"the model could not be asked: {first}")
-            self._job_read = self.job.read_by(read)
+            self._job_read = (self.job, self.job.read_by(read))
         bullets = list(getattr(document, "bullets", document))  # type: ignore[call-overload]
         other = ""
         path = getattr(document, "path", None)
@@ -190,7 +191,7 @@ class Assistant:
             other = path.read_text(encoding="utf-8", errors="replace")
             for b in bullets:
                 other = other.replace(b.text, "")
-        return coverage(self._job_read, bullets, other)
+        return coverage(self._job_read[1], bullets, other)
 
     # -- analyze -------------------------------------------------------------------
 

@@ -27,10 +27,18 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib.resources import files
 
 from bulletsmith.models import Finding
 from bulletsmith.quantities import extract_quantities
+from bulletsmith.terms import (
+    WORD_RE,
+    Form,
+    compact,
+    content_stems,
+    data_lines,
+    stems,
+    vocab_matches,
+)
 from bulletsmith.text import mask_injection
 
 __all__ = [
@@ -42,8 +50,6 @@ __all__ = [
     "question_claims",
     "unsupported_claims",
 ]
-
-_VOCABULARIES = {"named": "named.txt", "method": "methods.txt", "scope": "scope.txt"}
 
 
 @dataclass(frozen=True)
@@ -67,52 +73,10 @@ class Claim:
 # --------------------------------------------------------------------------- data
 
 
-@dataclass(frozen=True)
-class _Form:
-    concept: str  # kind:canonical form
-    text: str
-    capital: bool  # only when written with a capital ("*Spark", and every all-caps form)
-    report: bool  # False: supports only ("~live")
-
-
-_COMMENT_RE = re.compile(r"(?:^|\s)#.*$")  # "# …" and "… # …", never the "#" of "C#" or "F#"
-
-
-def _lines(name: str) -> list[str]:
-    text = (files("bulletsmith") / "data" / "claims" / name).read_text(encoding="utf-8")
-    lines = (_COMMENT_RE.sub("", line).strip() for line in text.splitlines())
-    return [line for line in lines if line]
-
-
-def _is_acronym(form: str) -> bool:
-    letters = [c for c in form if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters)
-
-
-def _parse_form(concept: str, raw: str) -> _Form:
-    raw = raw.strip()
-    capital = raw.startswith("*")
-    report = not raw.startswith("~")
-    text = raw.lstrip("*~").strip()
-    # An all-caps form ("CLIP", "RAG", "CV") is an ordinary word in lower case.
-    return _Form(concept, text, capital or _is_acronym(text), report)
-
-
-@functools.cache
-def _forms() -> tuple[_Form, ...]:
-    out = []
-    for kind, name in _VOCABULARIES.items():
-        for line in _lines(name):
-            parts = [p for p in line.split("|") if p.strip()]
-            concept = f"{kind}:{parts[0].strip().lstrip('*~')}"
-            out += [_parse_form(concept, p) for p in parts]
-    return tuple(out)
-
-
 @functools.cache
 def _ownership() -> tuple[tuple[str, int], ...]:
     out = []
-    for line in _lines("ownership.txt"):
+    for line in data_lines("ownership.txt"):
         level, _, forms = line.partition(":")
         out += [(f.strip(), int(level)) for f in forms.split("|") if f.strip()]
     return tuple(out)
@@ -120,86 +84,7 @@ def _ownership() -> tuple[tuple[str, int], ...]:
 
 @functools.cache
 def _not_names() -> frozenset[str]:
-    return frozenset(_lines("not_names.txt"))
-
-
-def _pattern(form: str) -> str:
-    # "real-time" also matches "real time" and "realtime"; a plural "s"/"es" may follow.
-    body = r"[\s-]*".join(re.escape(p) for p in re.split(r"[\s-]+", form))
-    # Not inside a longer name: "js" in "Node.js", "Spark" in "PySpark".
-    return r"(?<![\w.-])" + body + r"(?:e?s)?(?![\w+#]|\.\w)"
-
-
-def _compact(s: str) -> str:
-    return re.sub(r"[\s\-_./’']+", "", s.casefold())
-
-
-@functools.cache
-def _vocab_re() -> re.Pattern[str]:
-    texts = sorted({f.text for f in _forms()}, key=len, reverse=True)
-    return re.compile("|".join(_pattern(t) for t in texts), re.IGNORECASE)
-
-
-@functools.cache
-def _by_compact() -> dict[str, tuple[_Form, ...]]:
-    out: dict[str, list[_Form]] = {}
-    for f in _forms():
-        out.setdefault(_compact(f.text), []).append(f)
-    return {k: tuple(v) for k, v in out.items()}
-
-
-def _forms_of(written: str) -> tuple[_Form, ...]:
-    key = _compact(written)
-    table = _by_compact()
-    for candidate in (key, key[:-1] if key.endswith("s") else None, key[:-2] if key.endswith("es") else None):
-        if candidate and candidate in table:
-            return table[candidate]
-    return ()
-
-
-def _vocab_matches(text: str, *, cased: bool) -> list[tuple[int, int, _Form]]:
-    """(start, end, form) of every vocabulary form in the text, longest first, no overlaps.
-    cased=False (a source): any case supports, "spark" as much as "Spark"."""
-    out = []
-    for m in _vocab_re().finditer(text):
-        written = m.group(0)
-        forms = _forms_of(written)
-        if cased:
-            letters = written[:-1] if written.endswith("s") and len(written) > 2 else written
-            forms = tuple(
-                f
-                for f in forms
-                if not f.capital or ((letters.isupper() or not _is_acronym(f.text)) and written[0].isupper())
-            )
-        if forms:
-            out.append((m.start(), m.end(), forms[0]))
-    return out
-
-
-# --------------------------------------------------------------------------- words
-
-_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#&]*(?:[./’'-][A-Za-z0-9+#&]+)*\+*")
-_SUFFIXES = ("ically", "ally", "ly", "ings", "ing", "ied", "ies", "ed", "es", "s", "ial", "al")
-
-
-def _stem(word: str) -> str:
-    w = word.casefold().replace("’", "'").removesuffix("'s")
-    for suffix in _SUFFIXES:
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            w = w[: -len(suffix)]
-            break
-    return w[:7]
-
-
-def _stems(text: str) -> set[str]:
-    return {_stem(w) for w in re.findall(r"[A-Za-z0-9+#]+", text)}
-
-
-_FUNCTION_WORDS = frozenset("a an the of in on for to and or with by at from as into across every all each".split())
-
-
-def _content_stems(phrase: str) -> set[str]:
-    return {_stem(w) for w in re.findall(r"[A-Za-z0-9+#]+", phrase) if w.casefold() not in _FUNCTION_WORDS}
+    return frozenset(data_lines("not_names.txt"))
 
 
 # --------------------------------------------------------------------------- the rules
@@ -216,23 +101,23 @@ class _Sources:
 
 def _prepare(sources: Iterable[str]) -> _Sources:
     texts = [s for s in sources if s]
-    concepts = {f.concept for s in texts for _, _, f in _vocab_matches(s, cased=False)}
+    concepts = {f.concept for s in texts for _, _, f in vocab_matches(s, cased=False)}
     compacts: set[str] = set()
     for s in texts:
-        words = [w.casefold() for w in _WORD_RE.findall(s)]
+        words = [w.casefold() for w in WORD_RE.findall(s)]
         for n in (1, 2, 3):  # "Node.js" / "node js", "scikit-learn" / "scikit learn"
-            compacts |= {_compact("".join(words[i : i + n])) for i in range(len(words) - n + 1)}
+            compacts |= {compact("".join(words[i : i + n])) for i in range(len(words) - n + 1)}
     compacts |= {c.removesuffix("s") for c in compacts}  # "APIs" supports "API"
     levels = [_level(s) for s in texts]
     best = max(levels, key=lambda x: x[0], default=(0, None))
     level, word = best
-    return _Sources(concepts, [_stems(s) for s in texts], compacts, level or 2, word if level else None)
+    return _Sources(concepts, [stems(s) for s in texts], compacts, level or 2, word if level else None)
 
 
-def _supported_form(phrase: str, form: _Form, src: _Sources) -> bool:
+def _supported_form(phrase: str, form: Form, src: _Sources) -> bool:
     if form.concept in src.concepts:
         return True
-    wanted = _content_stems(phrase)
+    wanted = content_stems(phrase)
     # Word order alone: only for a phrase of two content words or more ("end-to-end" is not
     # supported by "month-end").
     return len(wanted) >= 2 and any(wanted <= stems for stems in src.stems)
@@ -240,7 +125,7 @@ def _supported_form(phrase: str, form: _Form, src: _Sources) -> bool:
 
 def _word_supported(word: str, src: _Sources) -> bool:
     word = word.replace("’", "'").removesuffix("'s")
-    key = _compact(word)
+    key = compact(word)
     if any(k in src.compacts for k in (key, key.removesuffix("s"), key.removesuffix("es"))):
         return True
     # "F1-score" where a source says "F1": each part that looks like a name is the person's.
@@ -339,7 +224,7 @@ def find_claims(
     src = _prepare([sources] if isinstance(sources, str) else list(sources))
     found: list[Claim] = []
     covered: list[tuple[int, int]] = []
-    for start, end, form in _vocab_matches(text, cased=True):
+    for start, end, form in vocab_matches(text, cased=True):
         covered.append((start, end))
         kind = form.concept.split(":", 1)[0]
         phrase = text[start:end]
@@ -347,7 +232,7 @@ def find_claims(
             found.append(Claim(phrase, start, end, kind))
     if "name" in kinds:
         quantities = [(q.start, q.end) for q in extract_quantities(text) if q.kind != "version"]
-        for m in _WORD_RE.finditer(text):
+        for m in WORD_RE.finditer(text):
             s, e = m.start(), m.end()
             if any(a <= s < b or a < e <= b for a, b in covered + quantities):
                 continue

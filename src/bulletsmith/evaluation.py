@@ -446,7 +446,7 @@ class Recordings:
         data.setdefault("cases", {})
         return data
 
-    def _save_index(self) -> None:
+    def save_index(self) -> None:
         import json
 
         from bulletsmith.fsutil import atomic_write
@@ -574,7 +574,7 @@ class Recordings:
                 self.index["cases"][case.id] = new_entry
                 self.index["served_model"] = analysis.model
                 self.recorded_now.append(case.id)
-                self._save_index()
+                self.save_index()
                 still_used = {k for e in self.index["cases"].values() for k in e.get("keys", [])}
                 for key in old_keys - still_used:  # the stale recordings this case replaced
                     self.store.delete(key)

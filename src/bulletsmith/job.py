@@ -20,7 +20,6 @@ Airflow") is a source for that bullet's rewrite, so the claims guard lets the te
 "not mine" or "unknown" keeps it out of every bullet.
 """
 
-# ruff: noqa: SLF001 - the claims guard's concept/forms matching is reused as is, so both agree on what a term is
 from __future__ import annotations
 
 import functools
@@ -39,6 +38,7 @@ from bulletsmith.datafiles import data_yaml
 from bulletsmith.errors import InputError
 from bulletsmith.fsutil import InputRefused, read_input
 from bulletsmith.limits import MAX_TEXT_BYTES
+from bulletsmith.terms import WORD_RE, compact, content_stems, forms_of, stem, stems, vocab_matches
 
 if TYPE_CHECKING:
     from bulletsmith.engines.base import PostingRequirements
@@ -363,8 +363,8 @@ _NOT_TOOLS = frozenset({"us", "eu", "uk", "remote", "hybrid", "we", "you", "our"
 
 
 def _requirement_key(text: str) -> str:
-    forms = claims._forms_of(text)
-    return forms[0].concept if forms else "text:" + claims._compact(text)
+    forms = forms_of(text)
+    return forms[0].concept if forms else "text:" + compact(text)
 
 
 class JobPosting(BaseModel):
@@ -421,27 +421,27 @@ class JobPosting(BaseModel):
 
 
 def _concepts(text: str) -> set[str]:
-    return {f.concept for _, _, f in claims._vocab_matches(text, cased=False)}
+    return {f.concept for _, _, f in vocab_matches(text, cased=False)}
 
 
 def shows(requirement: Requirement, text: str) -> bool:
     """Whether a text says the requirement: any form of its vocabulary concept ("k8s" for
     Kubernetes), the name itself in any spacing, or every content word of a duty in any order
     and inflection ("tested data quality" shows "data quality tests")."""
-    forms = claims._forms_of(requirement.text)
+    forms = forms_of(requirement.text)
     if forms and forms[0].concept in _concepts(text):
         return True
-    key = claims._compact(requirement.text)
-    words = [w.casefold() for w in claims._WORD_RE.findall(text)]
+    key = compact(requirement.text)
+    words = [w.casefold() for w in WORD_RE.findall(text)]
     if requirement.kind in ("tool", "method"):
         for n in (1, 2, 3):
             for i in range(len(words) - n + 1):
-                joined = claims._compact("".join(words[i : i + n]))
+                joined = compact("".join(words[i : i + n]))
                 if joined in (key, key + "s"):
                     return True
         return False
-    wanted = claims._content_stems(requirement.text)
-    return bool(wanted) and wanted <= claims._stems(text)
+    wanted = content_stems(requirement.text)
+    return bool(wanted) and wanted <= stems(text)
 
 
 def coverage(posting: JobPosting, bullets: Sequence[object], other_text: str = "") -> JobCoverage:
@@ -464,7 +464,7 @@ def coverage(posting: JobPosting, bullets: Sequence[object], other_text: str = "
 _GENERIC = frozenset(
     _s
     for _s in map(
-        claims._stem,
+        stem,
         """experience years year strong ability work working team
     build maintain develop design data using use new our their your own other including such like plus
     familiarity knowledge understanding production environment critical""".split(),
@@ -473,8 +473,8 @@ _GENERIC = frozenset(
 
 
 def _plausibility(req: Requirement, bullet: str) -> int:
-    context = claims._content_stems(req.context) - claims._content_stems(req.text) - _GENERIC
-    return len(context & claims._stems(bullet))
+    context = content_stems(req.context) - content_stems(req.text) - _GENERIC
+    return len(context & stems(bullet))
 
 
 def questions(report: JobCoverage, located: Sequence[tuple[str, str]]) -> list[JobQuestion]:
@@ -565,11 +565,9 @@ def title_check(resume_title: str, posting_title: str) -> dict:
             "ok": False,
             "message": f'the resume states no title; the posting is for "{posting_title}"',
         }
-    seniority = {
-        claims._stem(w) for w in "senior junior lead principal staff head intern associate sr jr ii iii".split()
-    }
-    want = claims._content_stems(posting_title) - seniority
-    have = claims._content_stems(resume_title) - seniority
+    seniority = {stem(w) for w in "senior junior lead principal staff head intern associate sr jr ii iii".split()}
+    want = content_stems(posting_title) - seniority
+    have = content_stems(resume_title) - seniority
     if want and want <= have:
         return {
             "key": "job_title",

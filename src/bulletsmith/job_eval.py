@@ -14,7 +14,6 @@ recording is indexed as ``job-<folder name>``; a request with no recording makes
 "stale" (a prompt or schema edit), reported, never scored.
 """
 
-# ruff: noqa: SLF001 - the claims guard's word stems, as job.py uses them; the eval's recordings index
 from __future__ import annotations
 
 import argparse
@@ -23,9 +22,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bulletsmith import claims
 from bulletsmith.datafiles import parse_yaml
 from bulletsmith.job import JobCoverage, JobPosting, _requirement_key
+from bulletsmith.terms import content_stems
 
 # Beside the eval's recordings, with an index of their own (the eval scores exactly the cases of its index).
 DEFAULT_RECORDINGS = Path("evals/recordings/jobs")
@@ -34,7 +33,7 @@ DEFAULT_RECORDINGS = Path("evals/recordings/jobs")
 def _same(a: str, b: str) -> bool:
     if _requirement_key(a) == _requirement_key(b):
         return True
-    sa, sb = claims._content_stems(a), claims._content_stems(b)
+    sa, sb = content_stems(a), content_stems(b)
     return bool(sa and sb) and len(sa & sb) >= 0.5 * max(len(sa), len(sb))
 
 
@@ -100,7 +99,6 @@ def score_case_openai(folder: Path, recordings: Any, assistant: Any) -> dict[str
     first_key, first_miss = len(transport.keys), len(transport.misses)
     prompt = load_prompt("job")
     assistant.job = JobPosting.load(str(folder / expected["posting"]))
-    assistant._job_read = None
     try:
         with transport.context(prompt=prompt.sha256):
             report = assistant.requirements(read(folder / expected["resume"]))
@@ -118,7 +116,7 @@ def score_case_openai(folder: Path, recordings: Any, assistant: Any) -> dict[str
                 "prompts": {"job": prompt.sha256},
                 "recorded": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             }
-            recordings._save_index()
+            recordings.save_index()
     return {**score(expected, report, folder.name), "status": "scored", "model": recordings.model}
 
 
