@@ -7,7 +7,7 @@ from support.paths import REPO
 
 from bulletsmith import Assistant, read
 from bulletsmith.claims import unsupported_claims
-from bulletsmith.job import JobFileError, JobPosting, confirms, read_posting, title_check, work_in
+from bulletsmith.job import JobFileError, JobPosting, Requirement, confirms, read_posting, shows, title_check, work_in
 
 POSTING = """# Data Engineer
 
@@ -62,6 +62,20 @@ def test_coverage_by_term_or_abbreviation_and_skills_only_covers_nothing(tmp_pat
     asked = {q.requirement: q for q in report.questions}
     assert set(asked) == {"Airflow", "dbt", "Snowflake", "Kafka"}
     assert asked["Airflow"].text.startswith("The posting asks for Airflow:")
+
+
+@pytest.mark.parametrize(
+    "duty, bullet, shown",
+    [
+        ("data quality tests", "Added tests of the data's quality to the nightly load", True),  # any order
+        ("labeling taxonomies and annotation guidelines", "Redesigned the labeling taxonomy for edge cases", True),
+        ("annotator agreement and label quality", "Raised annotator agreement from 0.68 to 0.84", True),
+        ("annotator agreement and label quality", "Wrote a data quality report", False),  # one word is no part
+        ("labeling taxonomies", "Redesigned the annotation guidelines", False),
+    ],
+)
+def test_a_duty_is_shown_by_its_words_or_by_one_of_its_parts(duty, bullet, shown):
+    assert shows(Requirement(text=duty, kind="duty", required=True), bullet) is shown
 
 
 def test_question_goes_to_the_bullet_that_shares_the_postings_words():

@@ -21,7 +21,7 @@ from bulletsmith.documents import load_document
 SAMPLE = REPO / "examples" / "sample-resume.md"
 POSTING = REPO / "examples" / "sample-posting.md"
 PIPELINE = "Worked on the AV data pipeline"  # the posting's Airflow line shares "pipeline" with it
-HELPED = "Helped the perception team with data issues"  # asked about "labeling taxonomies and annotation guidelines"
+LABELCHECK = "labelcheck (open source): wrote a Python library"  # asked about SQL, the one Python bullet
 AIRFLOW = "yes, the nightly runs were scheduled with Airflow"
 
 
@@ -60,7 +60,7 @@ def test_requirement_questions_follow_the_slot_questions_and_answers_decide(resu
     def answer(step):
         if isinstance(step.question, RequirementQuestion):
             seen[step.question.requirement] = (step.bullet.text, step.question_number, step.question_count)
-            return {"Airflow": AIRFLOW, "labeling taxonomies and annotation guidelines": "not mine"}.get(
+            return {"Airflow": AIRFLOW, "SQL": "not mine"}.get(
                 step.question.requirement
             )
         return None
@@ -71,7 +71,7 @@ def test_requirement_questions_follow_the_slot_questions_and_answers_decide(resu
     finally:
         c.close()
     assert seen["Airflow"][0] == PIPELINE and seen["Airflow"][1] == seen["Airflow"][2]  # asked last of its bullet
-    assert seen["labeling taxonomies and annotation guidelines"][0] == HELPED
+    assert seen["SQL"][0].startswith(LABELCHECK)
     assert not any(b == "" for b, _, _ in seen.values())  # those no bullet fits are not asked in coach
     assert any("Kubernetes" in n and "location: resume" in n for n in c.notices)
 
@@ -79,13 +79,13 @@ def test_requirement_questions_follow_the_slot_questions_and_answers_decide(resu
     (pipeline_line,) = [line for line in out.splitlines() if "AV data pipeline" in line]
     assert "the nightly runs were scheduled with Airflow" in pipeline_line
     assert out.count("Airflow") == SAMPLE.read_text().count("Airflow") + 1  # that bullet only
-    assert "taxonom" not in next(line for line in out.splitlines() if "perception team" in line)
+    assert "SQL" not in next(line for line in out.splitlines() if "labelcheck" in line)
 
     # The answers are in the fact bank with their requirement, as rewrite --job writes them.
     bank = yaml.safe_load((resume.parent / "resume.questions.yaml").read_text())
     answers = {q["requirement"]: q["answer"] for b in bank["bullets"] for q in b["questions"] if q.get("requirement")}
     assert answers["Airflow"] == AIRFLOW
-    assert answers["labeling taxonomies and annotation guidelines"] == "not mine"
+    assert answers["SQL"] == "not mine"
 
 
 def test_a_confirmed_requirement_survives_quit_and_resume(resume):

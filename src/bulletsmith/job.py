@@ -440,8 +440,18 @@ def shows(requirement: Requirement, text: str) -> bool:
                 if joined in (key, key + "s"):
                     return True
         return False
+    have = stems(text)
     wanted = content_stems(requirement.text)
-    return bool(wanted) and wanted <= stems(text)
+    if wanted and wanted <= have:
+        return True
+    # A duty that joins two things ("labeling taxonomies and annotation guidelines") is shown by
+    # a bullet that does one of them; each part must be two content words or more, so one
+    # generic word ("quality") never covers a duty.
+    parts = [content_stems(part) for part in _DUTY_PARTS_RE.split(requirement.text)]
+    return len(parts) > 1 and any(len(part) >= 2 and part <= have for part in parts)
+
+
+_DUTY_PARTS_RE = re.compile(r"\s*[,;]\s*(?:and\s+|or\s+)?|\s+(?:and/or|and|or)\s+", re.IGNORECASE)
 
 
 def coverage(posting: JobPosting, bullets: Sequence[object], other_text: str = "") -> JobCoverage:
