@@ -60,9 +60,7 @@ def test_requirement_questions_follow_the_slot_questions_and_answers_decide(resu
     def answer(step):
         if isinstance(step.question, RequirementQuestion):
             seen[step.question.requirement] = (step.bullet.text, step.question_number, step.question_count)
-            return {"Airflow": AIRFLOW, "SQL": "not mine"}.get(
-                step.question.requirement
-            )
+            return {"Airflow": AIRFLOW, "SQL": "not mine"}.get(step.question.requirement)
         return None
 
     try:
