@@ -169,7 +169,10 @@ class Assistant:
         "listed in Skills, shown in no bullet"), or a list of bullet texts. The rules engine reads
         the requirements from the posting's sections and lists with the claims vocabularies; the
         openai engine in one structured call (prompts/job.md), falling back to the sections and
-        lists, with a note saying so, when the model's answer fails its checks."""
+        lists, with a note saying so, when the model's answer fails its checks. Coverage is by term
+        on both engines; the openai engine then asks, in one more call (prompts/job_coverage.md),
+        which bullets show the uncovered ones in other words, each with the bullet's words that
+        show it (`by_meaning`), and its questions are asked only for what is still uncovered."""
         from bulletsmith.job import coverage
 
         if self.job is None:
@@ -191,7 +194,22 @@ class Assistant:
             other = path.read_text(encoding="utf-8", errors="replace")
             for b in bullets:
                 other = other.replace(b.text, "")
-        return coverage(self._job_read[1], bullets, other)
+        report = coverage(self._job_read[1], bullets, other)
+        if report.uncovered and bullets:
+            from bulletsmith.engines.base import MeaningCoverage
+            from bulletsmith.errors import EngineError
+            from bulletsmith.job import with_meaning
+
+            try:
+                meaning = self._engine.job_coverage(
+                    [r.text for r in report.uncovered], [str(getattr(b, "text", b)) for b in bullets]
+                )
+            except EngineError as e:  # the endpoint failed: the coverage by term stands
+                first = str(e).splitlines()[0] if str(e) else type(e).__name__
+                meaning = MeaningCoverage(failure=f"the model could not be asked: {first}")
+            if meaning is not None:
+                report = with_meaning(report, meaning, bullets)
+        return report
 
     # -- analyze -------------------------------------------------------------------
 

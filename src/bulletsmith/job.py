@@ -41,7 +41,7 @@ from bulletsmith.limits import MAX_TEXT_BYTES
 from bulletsmith.terms import WORD_RE, compact, content_stems, forms_of, stem, stems, vocab_matches
 
 if TYPE_CHECKING:
-    from bulletsmith.engines.base import PostingRequirements
+    from bulletsmith.engines.base import MeaningCoverage, PostingRequirements
 
 __all__ = [
     "JobCoverage",
@@ -173,6 +173,10 @@ class Requirement(BaseModel):
     covered_by: list[str] = Field(default_factory=list, description="locations of the bullets that show it")
     note: str | None = Field(default=None, description="e.g. 'listed in Skills, shown in no bullet'")
     context: str = Field(default="", description="the posting's line that asks for it")
+    by_meaning: dict[str, str] = Field(
+        default_factory=dict,
+        description="location -> the bullet's words that show it in other words (a model's reading, openai engine)",
+    )
 
     def to_dict(self) -> dict:
         out: dict = {
@@ -181,6 +185,8 @@ class Requirement(BaseModel):
             "required": self.required,
             "covered_by": list(self.covered_by),
         }
+        if self.by_meaning:
+            out["by_meaning"] = dict(self.by_meaning)
         if self.note:
             out["note"] = self.note
         return out
@@ -469,6 +475,35 @@ def coverage(posting: JobPosting, bullets: Sequence[object], other_text: str = "
     report = JobCoverage(title=posting.title, requirements=reqs, source=posting.source, note=posting.note)
     report.questions = questions(report, [(loc, str(text)) for loc, text in located])
     return report
+
+
+def with_meaning(report: JobCoverage, meaning: MeaningCoverage, bullets: Sequence[object]) -> JobCoverage:
+    """`report` with the bullets a model says show an uncovered requirement in other words
+    (`Engine.job_coverage`) added to its `covered_by`, each with the bullet's words that show it
+    in `by_meaning`, and the questions asked again for what is still uncovered. A failed reading
+    leaves the coverage by term as it was and says so in the report's note."""
+    located = [
+        (getattr(b, "location", None) or f"bullet {i + 1}", str(getattr(b, "text", b))) for i, b in enumerate(bullets)
+    ]
+    if meaning.failure:
+        note = f"coverage by meaning failed ({meaning.failure}); coverage is by term only"
+        return report.model_copy(update={"note": "; ".join(n for n in (report.note, note) if n)})
+    shown: dict[str, dict[str, str]] = {}
+    for requirement, index, words in meaning.shown:
+        if 0 <= index < len(located):
+            shown.setdefault(requirement.casefold(), {}).setdefault(located[index][0], words)
+    reqs = []
+    for r in report.requirements:
+        found = shown.get(r.text.casefold(), {}) if not r.covered_by else {}
+        if found:
+            order = [loc for loc, _ in located if loc in found]
+            r = r.model_copy(
+                update={"covered_by": order, "by_meaning": {loc: found[loc] for loc in order}, "note": None}
+            )
+        reqs.append(r)
+    out = report.model_copy(update={"requirements": reqs})
+    out.questions = questions(out, located)
+    return out
 
 
 _GENERIC = frozenset(

@@ -97,10 +97,12 @@ def score_case_openai(folder: Path, recordings: Any, assistant: Any) -> dict[str
         return {"case": folder.name, "status": "not recorded"}
     transport = recordings.transport
     first_key, first_miss = len(transport.keys), len(transport.misses)
-    prompt = load_prompt("job")
+    # Both calls of a case (the requirements, then coverage by meaning) are keyed with both prompt
+    # files: an edit of either one makes the case's recording stale.
+    prompts = {name: load_prompt(name).sha256 for name in ("job", "job_coverage")}
     assistant.job = JobPosting.load(str(folder / expected["posting"]))
     try:
-        with transport.context(prompt=prompt.sha256):
+        with transport.context(prompt="+".join(prompts.values())):
             report = assistant.requirements(read(folder / expected["resume"]))
     except Exception:
         if len(transport.misses) > first_miss:
@@ -110,10 +112,10 @@ def score_case_openai(folder: Path, recordings: Any, assistant: Any) -> dict[str
         return {"case": folder.name, "status": f"stale: no recording for {transport.misses[-1].key}"}
     if recordings.record:
         keys = list(dict.fromkeys(transport.keys[first_key:]))
-        if entry is None or entry.get("keys") != keys or entry.get("prompts") != {"job": prompt.sha256}:
+        if entry is None or entry.get("keys") != keys or entry.get("prompts") != prompts:
             recordings.index["cases"][case_id] = {
                 "keys": keys,
-                "prompts": {"job": prompt.sha256},
+                "prompts": prompts,
                 "recorded": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             }
             recordings.save_index()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bulletsmith.models import Analysis, Answer, Finding, Slot, Usage
 
-__all__ = ["Draft", "Engine", "PostingRequirements"]
+__all__ = ["Draft", "Engine", "MeaningCoverage", "PostingRequirements"]
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,20 @@ class Draft:
     text: str
     findings: tuple[Finding, ...] = ()
     usage: Usage | None = None
+    model: str | None = None
+    prompt_version: str | None = None
+
+
+@dataclass(frozen=True)
+class MeaningCoverage:
+    """Requirements a model says bullets show by meaning (`Engine.job_coverage`).
+
+    shown: (requirement as given, index of the bullet, the bullet's words that show it, copied
+    from it). failure: why there is nothing to go on (the model's answer still failed its
+    checks); the coverage by term stands alone then, and the report says so."""
+
+    shown: tuple[tuple[str, int, str], ...] = ()
+    failure: str | None = None
     model: str | None = None
     prompt_version: str | None = None
 
@@ -68,6 +82,11 @@ class Engine(ABC):
 
     async def arewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> Draft:
         return self.rewrite(analysis, answers, fresh=fresh)
+
+    def job_coverage(self, requirements: list[str], bullets: list[str]) -> MeaningCoverage | None:
+        """Which bullets show each requirement by meaning, in other words than the posting's, or
+        None when the engine only matches terms (`bulletsmith.job.shows`: the rules engine)."""
+        return None
 
     def job_requirements(self, posting: str) -> PostingRequirements | None:
         """A posting's requirements read by the engine, or None when the posting's structure

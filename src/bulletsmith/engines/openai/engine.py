@@ -37,7 +37,7 @@ from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, Retrying
 
 from bulletsmith import guards
-from bulletsmith.engines.base import Draft, Engine, PostingRequirements
+from bulletsmith.engines.base import Draft, Engine, MeaningCoverage, PostingRequirements
 from bulletsmith.engines.openai import transport
 from bulletsmith.engines.openai.cache import ResponseCache
 from bulletsmith.engines.openai.failures import endpoint_error, redact, server_message, short_reason
@@ -52,7 +52,14 @@ from bulletsmith.engines.openai.retries import (
     network_policy,
     reask_policy,
 )
-from bulletsmith.engines.openai.schemas import AnalyzeCall, JobCall, RewriteCall, format_answers, guard_context
+from bulletsmith.engines.openai.schemas import (
+    AnalyzeCall,
+    CoverageCall,
+    JobCall,
+    RewriteCall,
+    format_answers,
+    guard_context,
+)
 from bulletsmith.engines.openai.settings import (
     DEFAULT_NETWORK_DEADLINE,
     DEFAULT_NETWORK_RETRIES,
@@ -271,6 +278,26 @@ class OpenAIEngine(Engine):
         return PostingRequirements(
             title=outcome.parsed.title,
             requirements=tuple((r.text, r.kind, r.required) for r in outcome.parsed.requirements),
+            model=model,
+            prompt_version=prompt.version,
+        )
+
+    def job_coverage(self, requirements: list[str], bullets: list[str]) -> MeaningCoverage:
+        """Which bullets show the requirements in other words, in one structured call
+        (prompts/job_coverage.md, `schemas.CoverageCall`): each with the bullet's words that show
+        it, copied from it, or the model is asked again; cached like any call."""
+        prompt = load_prompt("job_coverage")
+        messages = prompt.render(
+            requirements="\n".join(f"- {r}" for r in requirements),
+            bullets="\n".join(f"{i}. {b}" for i, b in enumerate(bullets, start=1)),
+        )
+        context = {"requirements": list(requirements), "bullets": list(bullets)}
+        outcome = self._call(prompt, messages, CoverageCall, context)
+        model = outcome.model or self.model
+        if not isinstance(outcome.parsed, CoverageCall):
+            return MeaningCoverage(failure=outcome.failure or "no answer", model=model, prompt_version=prompt.version)
+        return MeaningCoverage(
+            shown=tuple((s.requirement, s.bullet - 1, s.evidence) for s in outcome.parsed.shown),
             model=model,
             prompt_version=prompt.version,
         )

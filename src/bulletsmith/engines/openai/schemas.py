@@ -315,3 +315,43 @@ class JobCall(BaseModel):
         if not self.requirements:
             raise ValueError("list the posting's requirements: at least one")
         return self
+
+
+# --- coverage by meaning: which bullets show a requirement in other words -------------------------
+
+
+class ShownCall(BaseModel):
+    """One requirement one bullet shows, with the bullet's words that show it."""
+
+    model_config = _CONFIG
+
+    requirement: str = Field(description="One of the requirements listed, copied exactly.")
+    bullet: int = Field(description="The number of the bullet that shows it.")
+    evidence: str = Field(
+        min_length=1, max_length=200, description="The words of that bullet that show it, copied exactly from it."
+    )
+
+    @model_validator(mode="after")
+    def _grounded(self, info: ValidationInfo) -> ShownCall:
+        # A coverage claim only counts with the bullet's own words behind it: a model that
+        # "finds" a requirement in a bullet that says nothing of it would keep its question away.
+        ctx = _context(info)
+        requirements, bullets = ctx.get("requirements"), ctx.get("bullets")
+        if requirements is not None and _folded(self.requirement) not in {_folded(r) for r in requirements}:
+            raise ValueError(f"{self.requirement[:60]!r} is not one of the requirements listed: copy it exactly")
+        if bullets is not None:
+            if not 1 <= self.bullet <= len(bullets):
+                raise ValueError(f"there is no bullet {self.bullet}: number from 1 to {len(bullets)}")
+            if _folded(self.evidence) not in _folded(bullets[self.bullet - 1]):
+                raise ValueError(
+                    f"{self.evidence[:60]!r} is not in bullet {self.bullet}: copy the words that show it from the bullet"
+                )
+        return self
+
+
+class CoverageCall(BaseModel):
+    """The requirements the bullets show by meaning; empty when none does."""
+
+    model_config = _CONFIG
+
+    shown: list[ShownCall] = Field(default_factory=list, max_length=60)
