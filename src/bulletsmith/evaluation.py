@@ -45,6 +45,9 @@ class Case(BaseModel):
     source: str | None = None
     license: str | None = None
     origin_id: str | None = None
+    # The case file's stem (own, realdata, realdata-heldout...): the report gives slot figures per file,
+    # so a held-back file is scored beside the files the lexicon was tuned on.
+    file: str = ""
 
     @model_validator(mode="after")
     def _consistent(self) -> Case:
@@ -76,13 +79,15 @@ def load_cases(directory: Path) -> list[Case]:
             raise CaseError(f"{path}: expected a list of cases")
         for i, item in enumerate(raw):
             try:
-                cases.append(Case.model_validate(item))
+                case = Case.model_validate(item)
             except ValidationError as e:
                 first = e.errors()[0]
                 where = ".".join(str(p) for p in first["loc"])
                 msg = first["msg"].removeprefix("Value error, ")
                 case_id = item.get("id", i) if isinstance(item, dict) else i
                 raise CaseError(f"{path}: case {case_id}: {where + ': ' if where else ''}{msg}") from None
+            case.file = case.file or path.stem
+            cases.append(case)
     ids = [c.id for c in cases]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
@@ -141,6 +146,8 @@ class Report(BaseModel):
     overall_slots: dict
     questions: dict
     rewrites: dict
+    # Per case file: slot precision/recall/F1 per slot, overall (micro) and the macro F1 of the four slots.
+    by_file: dict[str, dict] = Field(default_factory=dict)
     usage: dict = Field(default_factory=dict)
     seconds: float
     results: list[CaseResult] = Field(default_factory=list, exclude=True)
@@ -205,6 +212,17 @@ def _unsupported(text: str, bullet: str, answers: Iterable[Answer]) -> list[str]
     return guards.unsupported_quantities(text, guards.rewrite_sources(bullet, answers))
 
 
+def _file_figures(counts: dict[Slot, Counts]) -> dict:
+    first = next(iter(counts.values()))
+    n = first.tp + first.fp + first.fn + first.tn
+    total = Counts()
+    for c in counts.values():
+        total.tp, total.fp, total.fn, total.tn = total.tp + c.tp, total.fp + c.fp, total.fn + c.fn, total.tn + c.tn
+    return {"cases": n, "slots": {s.value: c.summary() for s, c in counts.items()},
+            "overall_slots": total.summary(),
+            "macro_f1": round(sum(c.f1 for c in counts.values()) / len(counts), 3)}
+
+
 def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, replay=None) -> Report:  # noqa: ANN001
     """Run every case through `assistant` (analyze, then rewrite with the case's answers).
 
@@ -217,6 +235,7 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
     per_slot = {slot: Counts() for slot in Slot}
     overall = Counts()
     q_counts = Counts()  # predicted = asked, gold = slot missing
+    file_slots: dict[str, dict[Slot, Counts]] = {}
     results: list[CaseResult] = []
     for case in cases:
         if replay is not None:
@@ -231,6 +250,8 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
         for slot in Slot:
             per_slot[slot].add(analysis.slots[slot].present, case.gold[slot])
             overall.add(analysis.slots[slot].present, case.gold[slot])
+            file_slots.setdefault(case.file, {s: Counts() for s in Slot})[slot].add(
+                analysis.slots[slot].present, case.gold[slot])
             q_counts.add(analysis.question_for(slot) is not None, not case.gold[slot])
         candidate = rewrite.rejected_text or rewrite.text
         results.append(
@@ -271,6 +292,7 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
         questions={"precision": round(q_counts.precision, 3), "recall": round(q_counts.recall, 3),
                    "f1": round(q_counts.f1, 3)},
         rewrites=rewrites,
+        by_file={name: _file_figures(counts) for name, counts in sorted(file_slots.items())},
         usage=usage,
         seconds=round(time.perf_counter() - started, 3),
         results=results,
