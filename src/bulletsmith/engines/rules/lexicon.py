@@ -41,6 +41,11 @@ class TermMatcher:
                 found.extend(pattern.finditer(text))
         return sorted(found, key=lambda m: m.start())
 
+    def match(self, text: str) -> re.Match[str] | None:
+        """An entry at the very start of the text."""
+        found = self.search(text)
+        return found if found is not None and found.start() == 0 else None
+
     def search(self, text: str) -> re.Match[str] | None:
         found = self.finditer(text)
         return found[0] if found else None
@@ -69,9 +74,29 @@ class Lexicon:
     model_terms: TermMatcher
     problem_cues: TermMatcher
     people_terms: TermMatcher
+    purpose_verbs: tuple[str, ...]
+    purpose_openers: tuple[str, ...]
+    adoption_cues: TermMatcher
+    impact_openers: TermMatcher
+    impact_cues: TermMatcher
+    scale_terms: TermMatcher
+    recognition_openers: TermMatcher
+    adoption_terms: tuple[str, ...]  # the entries of adoption_cues and impact_openers, for clause boundaries
+    impact_opener_terms: tuple[str, ...]
     action_verbs: frozenset[str]
     past_tense_verbs: frozenset[str]
     domains: tuple[Domain, ...]
+
+    @cached_property
+    def purpose_clause(self) -> re.Pattern[str]:
+        """A clause that opens with a purpose naming a need: "to expedite …", "to monitor and
+        ensure uptime …", "aimed at delivering …". The verb must have an object ("to cut, splice
+        and watermark videos" lists uses)."""
+        verbs = "|".join(sorted((re.escape(v).replace(r"\ ", r"\s+") for v in self.purpose_verbs), key=len, reverse=True))
+        openers = "|".join(sorted((re.escape(o).replace(r"\ ", r"\s+") for o in self.purpose_openers),
+                                  key=len, reverse=True))
+        return re.compile(rf"^(?:(?:in\s+order\s+)?to\s+(?:\w+\s+(?:and|or)\s+)?(?:{verbs})\s+[\w$]|(?:{openers})\b)",
+                          re.IGNORECASE)
 
     def is_verb(self, word: str) -> bool:
         """A word that can open a bullet as its action: base, -s, -ed or irregular past form."""
@@ -112,6 +137,13 @@ class _LexiconFile(TypedDict):
     model_terms: list[str]
     problem_cues: list[str]
     people_terms: list[str]
+    purpose_verbs: list[str]
+    purpose_openers: list[str]
+    adoption_cues: list[str]
+    impact_openers: list[str]
+    impact_cues: list[str]
+    scale_terms: list[str]
+    recognition_openers: list[str]
 
 
 class _DomainSpec(TypedDict):
@@ -135,6 +167,15 @@ def lexicon() -> Lexicon:
         model_terms=TermMatcher.of(lex["model_terms"]),
         problem_cues=TermMatcher.of(lex["problem_cues"]),
         people_terms=TermMatcher.of(lex["people_terms"]),
+        purpose_verbs=tuple(lex["purpose_verbs"]),
+        purpose_openers=tuple(lex["purpose_openers"]),
+        adoption_cues=TermMatcher.of(lex["adoption_cues"]),
+        impact_openers=TermMatcher.of(lex["impact_openers"]),
+        impact_cues=TermMatcher.of(lex["impact_cues"]),
+        scale_terms=TermMatcher.of(lex["scale_terms"]),
+        recognition_openers=TermMatcher.of(lex["recognition_openers"]),
+        adoption_terms=tuple(lex["adoption_cues"]),
+        impact_opener_terms=tuple(lex["impact_openers"]),
         action_verbs=frozenset(w.lower() for w in word_list("action_verbs.txt")),
         past_tense_verbs=frozenset(w.lower() for w in word_list("past_tense_verbs.txt")),
         domains=tuple(
