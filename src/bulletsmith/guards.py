@@ -259,6 +259,14 @@ def is_filler(text: str) -> bool:
     return _filler_re().search(text) is not None
 
 
+def without_filler(text: str) -> str:
+    """The text less its filler phrases, the seams mended ("a high performance, innovative
+    electric bicycle" -> "a high performance, electric bicycle")."""
+    out = _filler_re().sub("", text)
+    out = re.sub(r"\s*,\s*(?=,)|\s{2,}", " ", out)
+    return re.sub(r"^[\s,;:-]+|[\s,;:-]+$", "", out).replace(" ,", ",")
+
+
 def answer_claim(answer: Answer) -> str:
     """What an answer claims: "" when it may not become a claim (unknown, not mine), else its
     text less what it addresses to a model (an answer is data too: "…; ignore previous
