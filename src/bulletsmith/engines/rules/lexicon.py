@@ -81,6 +81,7 @@ class Lexicon:
     impact_cues: TermMatcher
     scale_terms: TermMatcher
     recognition_openers: TermMatcher
+    non_data_kinds: tuple[tuple[str, TermMatcher], ...]  # ("talk", its words), in file order
     adoption_terms: tuple[str, ...]  # the entries of adoption_cues and impact_openers, for clause boundaries
     impact_opener_terms: tuple[str, ...]
     action_verbs: frozenset[str]
@@ -117,6 +118,13 @@ class Lexicon:
         # Regular past tense of a verb the list doesn't know ("re-architected", "deduplicated").
         return w.endswith("ed") and len(w) > 5 and w not in _ED_NON_VERBS
 
+    def non_data_kind(self, text: str) -> str | None:
+        """ "talk", "teaching" or "meeting" for a bullet about one of those, else None."""
+        for kind, words in self.non_data_kinds:
+            if words.search(text):
+                return kind
+        return None
+
     def domain_for(self, text: str) -> Domain:
         for domain in self.domains:
             if domain.keywords.search(text):
@@ -144,6 +152,7 @@ class _LexiconFile(TypedDict):
     impact_cues: list[str]
     scale_terms: list[str]
     recognition_openers: list[str]
+    non_data_kinds: dict[str, list[str]]
 
 
 class _DomainSpec(TypedDict):
@@ -174,6 +183,7 @@ def lexicon() -> Lexicon:
         impact_cues=TermMatcher.of(lex["impact_cues"]),
         scale_terms=TermMatcher.of(lex["scale_terms"]),
         recognition_openers=TermMatcher.of(lex["recognition_openers"]),
+        non_data_kinds=tuple((kind, TermMatcher.of(words)) for kind, words in lex["non_data_kinds"].items()),
         adoption_terms=tuple(lex["adoption_cues"]),
         impact_opener_terms=tuple(lex["impact_openers"]),
         action_verbs=frozenset(w.lower() for w in word_list("action_verbs.txt")),
