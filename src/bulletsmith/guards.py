@@ -259,6 +259,11 @@ def is_filler(text: str) -> bool:
     return _filler_re().search(text) is not None
 
 
+def filler_count(text: str) -> int:
+    """How many filler phrases the text holds."""
+    return len(_filler_re().findall(text))
+
+
 def without_filler(text: str) -> str:
     """The text less its filler phrases, the seams mended ("a high performance, innovative
     electric bicycle" -> "a high performance, electric bicycle")."""

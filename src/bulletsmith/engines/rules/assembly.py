@@ -98,7 +98,9 @@ def _without_noise(analysis: Analysis) -> str:
                 kept.append(sentence[pos : clause.start])
                 rest = guards.without_filler(clause.text)
                 first = _WORD.match(rest)
-                if len(_WORD.findall(rest)) >= 2 and first and first.group(0).lower() not in _LOWERED_OPENERS:
+                one_leading_filler = guards.filler_count(clause.text) == 1 and guards.is_filler(
+                    clause.text.split(None, 1)[0])
+                if one_leading_filler and len(_WORD.findall(rest)) >= 2 and first and first.group(0).lower() not in _LOWERED_OPENERS:
                     # "innovative electric bicycle": the bicycle stays; "(passionate) about clean data" goes
                     kept.append(rest)
                 pos = clause.end
@@ -210,7 +212,11 @@ _MOVED_SHAPE = re.compile(
     re.IGNORECASE,
 )
 _ARROW_SHAPE = re.compile(r"^(?P<subj>.*?)\s*(?P<a>[$€£~]?[\d.,]+\s*\S*?)\s*(?:->|→|=>)\s*(?P<b>[$€£~]?[\d.,]+\S*)(?P<tail>.*)$")
-_FROM_TO_NUMS = re.compile(r"\bfrom\s+[^\d]*?(?P<a>\d[\d.,]*)[^\d]*?\s+to\s+[^\d]*?(?P<b>\d[\d.,]*)")
+_HEDGES = r"(?:(?:about|around|roughly|nearly|almost|just|under|over|below|above|less than|more than|~|≈)\s*)?"
+_FROM_TO_NUMS = re.compile(
+    rf"\bfrom\s+{_HEDGES}[$€£]?(?P<a>\d[\d.,]*)[^\d]{{0,40}}?\s+to\s+{_HEDGES}[$€£]?(?P<b>\d[\d.,]*|zero|none|nothing)",
+    re.IGNORECASE,
+)
 # "Cut storage cost 25%", "Reduced p99 latency …": an answer written as a change, in the past tense.
 _PARTICIPLE = {
     "reduced": "reducing", "cut": "cutting", "raised": "raising", "improved": "improving", "increased": "increasing",
@@ -223,6 +229,8 @@ _PARTICIPLE = {
 
 
 def _number(text: str) -> float | None:
+    if text.lower() in ("zero", "none", "nothing"):
+        return 0.0
     try:
         return float(text.replace(",", "").rstrip("."))
     except ValueError:
@@ -310,7 +318,7 @@ def _past_tense_opening(text: str) -> str:
     word = m.group(0)
     low = word.lower()
     lex = lexicon()
-    if low == "setup":
+    if low == "setup" and re.match(r"setup\s+[a-z]", text, re.IGNORECASE):
         return "Set up" + text[len(word):]
     resp = re.match(r"responsible\s+for\s+(?P<verb>[a-z]+ing)\b", text, re.IGNORECASE)
     if resp:  # "Responsible for grading assignments" -> "Graded assignments"
@@ -321,6 +329,9 @@ def _past_tense_opening(text: str) -> str:
             return text
     if re.match(r"lead\s+(?:engineer|developer|scientist|on|of|for)\b", text, re.IGNORECASE):
         return text  # "Lead engineer on …" is a title
+    first_clause = split_clauses(text)[0].text if split_clauses(text) else text
+    if is_clause(first_clause[len(word):]) or lexicon().outcome_verbs.search(first_clause[len(word):]):
+        return text  # "Label error rate … fell": the word is part of a subject, not the verb
     past = past_tense(low)
     if past == low:
         return text
@@ -413,10 +424,32 @@ def _compose(analysis: Analysis, text: str, usable: dict[Slot, str], lower_words
         if problem:  # the person's action stays whole; the problem follows it
             action = f"{action}, {problem}" if problem.startswith("addressing") else f"{action} {problem}"
         head, tail = action, text
-        if text and lexicon().purpose_clause.match(text) and not problem:
+        tail_clauses = classified_clauses(text) if text and not problem else []
+        if (tail_clauses and Slot.PROBLEM in tail_clauses[0].slots
+                and not any(Slot.ACTION in c.slots for c in tail_clauses) and not re.search(r"[.!?]\s", text)):
+            # The bullet only says what was wrong: it follows the person's action as its reason.
+            head, tail = f"{action} {_problem_phrase(_clean(text, lower_words))}", ""
+        elif text and lexicon().purpose_clause.match(text) and not problem:
             head, tail = f"{action} {text[:1].lower()}{text[1:]}", ""  # "… to expedite developer productivity"
     else:
-        head, tail = (_with_problem(text, problem) if problem else text), ""
+        # The sentence that says what was done leads; the problem and the outcomes join it, and
+        # the bullet's other sentences follow it as they were.
+        sentences = _sentences(text)
+        k = _action_sentence(sentences)
+        lead = sentences[k] if sentences else text
+        others = " ".join(sentences[:k] + sentences[k + 1 :])
+        lead = _with_problem(_strip_end(lead), problem) if problem else lead
+        if others:
+            lead = _strip_end(lead)
+        head, tail = lead, ""
+        if others:
+            phrases = [_outcome_phrase(_clean(usable[s], lower_words)) for s in (Slot.DATA_OUTCOME, Slot.MODEL_IMPACT)
+                       if s in usable]
+            out = (head + _outcomes(phrases)) if head else _outcomes(phrases).lstrip(", ")
+            out = f"{_strip_end(out)}. {others}" if out else others
+            if Slot.ACTION in analysis.slots and analysis.slots[Slot.ACTION].present:
+                out = _past_tense_opening(_sentence_case(out))
+            return _sentence_case(out)
     phrases = [_outcome_phrase(_clean(usable[s], lower_words)) for s in (Slot.DATA_OUTCOME, Slot.MODEL_IMPACT)
                if s in usable]
     head = _strip_end(head) if phrases else head
@@ -428,10 +461,38 @@ def _compose(analysis: Analysis, text: str, usable: dict[Slot, str], lower_words
         out = _join_action(_strip_end(out), tail) if out else tail
     if Slot.ACTION in usable or analysis.slots[Slot.ACTION].present:
         out = _past_tense_opening(_sentence_case(out))  # "Lead the conversion …" -> "Led the conversion …"
-    return _sentence_case(_lead_with_action(out))
+    return _sentence_case(out)
+
+
+def _action_sentence(sentences: list[str]) -> int:
+    """Which sentence says what the person did: the first that opens with a strong past-tense
+    verb, else the first that holds an action clause opening with a verb, else the first."""
+    for i, sentence in enumerate(sentences):
+        if starts_with_strong_past_tense_verb(sentence):
+            return i
+    lex = lexicon()
+    for i, sentence in enumerate(sentences):
+        clauses = classified_clauses(sentence)
+        if clauses and Slot.ACTION in clauses[0].slots and lex.is_verb(_WORD.match(sentence).group(0) if _WORD.match(sentence) else ""):
+            return i
+    return 0
+
+
+# "etc." is not the end of a sentence: while the rewrite is built its period is a one-dot leader,
+# so no clause or sentence rule cuts there ("… for marketing etc, because …"), and it comes back.
+_ETC = re.compile(r"\betc\.", re.IGNORECASE)
+_LEADER = "\u2024"
 
 
 def assemble(analysis: Analysis, answers: dict[Slot, Answer]) -> str:
+    held = _ETC.sub(lambda m: m.group(0)[:-1] + _LEADER, analysis.bullet)
+    if held != analysis.bullet:
+        analysis = analysis.model_copy(update={"bullet": held})
+    out = _assemble(analysis, answers)
+    return out.replace(_LEADER, ".")
+
+
+def _assemble(analysis: Analysis, answers: dict[Slot, Answer]) -> str:
     bullet = analysis.bullet.strip()
     ends_with_period = bullet.endswith(".")
     text = _strip_end(_without_noise(analysis))
@@ -441,7 +502,6 @@ def assemble(analysis: Analysis, answers: dict[Slot, Answer]) -> str:
         return bullet
     if analysis.slots[Slot.ACTION].present:
         text = _past_tense_opening(text)  # "Lead development of …" -> "Led development of …", before any reordering
-    text = _lead_with_action(text)
     out = _compose(analysis, text, usable, lower_words)
     # Over two printed lines: drop the bullet's sentences that hold no slot (descriptions), last
     # first, while any remain; the answers and the evidence always stay (a style warning says
@@ -454,14 +514,6 @@ def assemble(analysis: Analysis, answers: dict[Slot, Answer]) -> str:
             break
         text = shorter
         out = _compose(analysis, text, usable, lower_words)
-    if len(out) > guards.MAX_BULLET_CHARS and text and usable:
-        # Still long: keep of the bullet only the words that show its slots, in their order.
-        core = _evidence_only(analysis)
-        if core and core != text:
-            shorter = _compose(analysis, core, usable, lower_words)
-            if len(shorter) < len(out) and (starts_with_strong_past_tense_verb(shorter)
-                                            or not starts_with_strong_past_tense_verb(out)):
-                out = shorter
     out = _strip_end(out) if not _ABBREVIATION.search(out) else out
     if ends_with_period and not out.endswith("."):
         out += "."
