@@ -46,9 +46,18 @@ def _clean(value: str, lower_words: frozenset[str] = frozenset()) -> str:
     head = low.split("-", 1)[0]  # "Offline-computed", "Night-time": the common word is its first part
     if whole and word[:1].isupper() and word[1:] == word[1:].lower() and (
             low in _LOWERED_OPENERS or low in lower_words or head in lower_words
-            or (head.endswith("s") and head[:-1] in lower_words)):
+            or (head.endswith("s") and head[:-1] in lower_words) or _is_gerund(head)):
         value = value[0].lower() + value[1:]
     return value
+
+
+def _is_gerund(word: str) -> bool:
+    """ "Fixing", "Adding": the -ing form of a verb the lexicon knows, a common word, not a name."""
+    if not word.endswith("ing") or len(word) < 6:
+        return False
+    stem = word[:-3]
+    lex = lexicon()
+    return any(c in lex.action_verbs for c in (stem, stem + "e", stem[:-1] if stem[-1:] == stem[-2:-1] else stem))
 
 
 def _lower_words(*texts: str) -> frozenset[str]:
@@ -370,7 +379,8 @@ def _droppable(text: str, analysis: Analysis) -> list[str]:
     evidence = [guards.normalize_text(f.evidence) for f in analysis.slots.values() if f.evidence]
     return [p for p in _sentences(text)
             if not any(e and e in guards.normalize_text(p) for e in evidence)
-            and not starts_with_strong_past_tense_verb(p)]  # a sentence of what was done stays
+            and not starts_with_strong_past_tense_verb(p)  # a sentence of what was done stays
+            and not guards.extract_quantities(p)]  # and so does one with a number in it
 
 
 def _evidence_only(analysis: Analysis) -> str:
