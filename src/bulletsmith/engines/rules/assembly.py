@@ -483,7 +483,8 @@ def _action_sentence(sentences: list[str]) -> int:
     lex = lexicon()
     for i, sentence in enumerate(sentences):
         clauses = classified_clauses(sentence)
-        if clauses and Slot.ACTION in clauses[0].slots and lex.is_verb(_WORD.match(sentence).group(0) if _WORD.match(sentence) else ""):
+        opener = _WORD.match(sentence)
+        if clauses and Slot.ACTION in clauses[0].slots and opener and lex.is_verb(opener.group(0)):
             return i
     return 0
 
