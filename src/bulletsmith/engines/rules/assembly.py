@@ -505,7 +505,7 @@ def assemble(analysis: Analysis, answers: dict[Slot, Answer]) -> str:
 
 def _assemble(analysis: Analysis, answers: dict[Slot, Answer]) -> str:
     bullet = analysis.bullet.strip()
-    ends_with_period = bullet.endswith(".")
+    ends_with_period = bullet.endswith((".", _LEADER))
     text = _strip_end(_without_noise(analysis))
     usable = {slot: claim for slot, a in answers.items() if slot in analysis.missing and (claim := answer_claim(a))}
     lower_words = _lower_words(bullet, *usable.values())

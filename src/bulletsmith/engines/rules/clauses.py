@@ -350,6 +350,15 @@ def classified_clauses(bullet: str) -> list[Clause]:
             clause.slots.discard(Slot.ACTION)  # "(Reserved Instance)": an aside, not what was done
     if clauses and _opens_with_situation(clauses[0], clauses[1:], lex):
         clauses[0].slots.add(Slot.PROBLEM)
+    # A problem or impact phrase runs on through a list: "enabling standardized, repeatable
+    # deployments" is one piece of evidence, not "enabling standardized".
+    for prev, clause in itertools.pairwise(clauses):
+        carried = prev.slots & {Slot.PROBLEM, Slot.MODEL_IMPACT}
+        gap = bullet[prev.end : clause.start]
+        if (carried and not clause.slots and re.fullmatch(r"\s*,\s*", gap)
+                and not _opens_with_verb(clause.text, lex) and not OUTCOME_OPENER.match(clause.text)
+                and not is_clause(clause.text)):
+            clause.slots |= carried
 
     # An outcome verb opening the bullet ("Cut p99 latency 40%") is also what the person did,
     # when no other clause names an action.
