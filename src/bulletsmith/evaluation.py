@@ -212,7 +212,7 @@ def _unsupported(text: str, bullet: str, answers: Iterable[Answer]) -> list[str]
     return guards.unsupported_quantities(text, guards.rewrite_sources(bullet, answers))
 
 
-def _file_figures(counts: dict[Slot, Counts]) -> dict:
+def _file_figures(counts: dict[Slot, Counts], questions: Counts) -> dict:
     first = next(iter(counts.values()))
     n = first.tp + first.fp + first.fn + first.tn
     total = Counts()
@@ -220,7 +220,8 @@ def _file_figures(counts: dict[Slot, Counts]) -> dict:
         total.tp, total.fp, total.fn, total.tn = total.tp + c.tp, total.fp + c.fp, total.fn + c.fn, total.tn + c.tn
     return {"cases": n, "slots": {s.value: c.summary() for s, c in counts.items()},
             "overall_slots": total.summary(),
-            "macro_f1": round(sum(c.f1 for c in counts.values()) / len(counts), 3)}
+            "macro_f1": round(sum(c.f1 for c in counts.values()) / len(counts), 3),
+            "questions": {"precision": round(questions.precision, 3), "recall": round(questions.recall, 3)}}
 
 
 def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, replay=None) -> Report:  # noqa: ANN001
@@ -236,6 +237,7 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
     overall = Counts()
     q_counts = Counts()  # predicted = asked, gold = slot missing
     file_slots: dict[str, dict[Slot, Counts]] = {}
+    file_questions: dict[str, Counts] = {}
     results: list[CaseResult] = []
     for case in cases:
         if replay is not None:
@@ -253,6 +255,8 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
             file_slots.setdefault(case.file, {s: Counts() for s in Slot})[slot].add(
                 analysis.slots[slot].present, case.gold[slot])
             q_counts.add(analysis.question_for(slot) is not None, not case.gold[slot])
+            file_questions.setdefault(case.file, Counts()).add(analysis.question_for(slot) is not None,
+                                                               not case.gold[slot])
         candidate = rewrite.rejected_text or rewrite.text
         results.append(
             CaseResult(
@@ -292,7 +296,7 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
         questions={"precision": round(q_counts.precision, 3), "recall": round(q_counts.recall, 3),
                    "f1": round(q_counts.f1, 3)},
         rewrites=rewrites,
-        by_file={name: _file_figures(counts) for name, counts in sorted(file_slots.items())},
+        by_file={name: _file_figures(counts, file_questions[name]) for name, counts in sorted(file_slots.items())},
         usage=usage,
         seconds=round(time.perf_counter() - started, 3),
         results=results,
