@@ -1,6 +1,6 @@
 """The rules engine on bullets as real resumes write them (issue 18).
 
-Reading follows the slot definitions of shared/DESIGN.md: a purpose clause naming a need is a
+Reading follows the slot definitions of the design contract (docs/engines.md): a purpose clause naming a need is a
 problem; adoption and what the work enabled are model impact, for non-ML work too; scale managed
 alone is no data outcome. Writing makes one bullet: a past-tense verb and the action, the problem
 as a short clause, the outcomes as participle phrases, every answered fact kept.

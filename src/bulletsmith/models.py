@@ -18,7 +18,7 @@ from bulletsmith.answer_words import NOT_MINE, no_answer_kind
 class Slot(str, Enum):
     """The four parts of a closed-loop bullet, in the order a bullet tells them.
 
-    What each slot is (shared/DESIGN.md; both engines read alike, evidence is the clause that
+    What each slot is (the design contract; both engines read alike, evidence is the clause that
     shows the slot):
 
     - PROBLEM: the situation, pain or need that motivated the work, including a purpose clause

@@ -270,7 +270,10 @@ def _outcome_phrase(value: str) -> str:
         plain = first[:1].isupper() and first[1:].islower()
         return f"and {first.lower() if plain else first} {rest}"
     m = _MOVED_SHAPE.match(value)
-    if m and not re.search(r"[,;]", m.group("subj")):
+    # Only a plain subject ("label error rate"), never a clause of its own ("the group ranked #1 …
+    # but margins"): that answer is kept as it was written.
+    if m and not re.search(r"[,;]|\b(?:but|and|while|although|though|whereas)\b", m.group("subj")) \
+            and not is_clause(m.group("subj")):
         subj, tail = m.group("subj"), m.group("rest")
         if m.group("down"):
             return f"cutting {subj} {tail}"

@@ -74,7 +74,7 @@ OUTCOME_OPENER = re.compile(rf"(?:{_OPENERS}|{_PARTICIPLES})\b", re.IGNORECASE)
 _LEADING_GLUE = re.compile(r"^(?:and|also|then|thereby|while|which|by|so that|so|in order to|,|\.)\s+", re.IGNORECASE)
 _GLUE_ONLY = frozenset({"and", "also", "then", "so", "or", "but", "while", "by", "which"})
 # A rate makes a count an outcome of the system ("1 billion documents per month"); without one,
-# "on 2 processors", "300+ pods" is scale managed, not a result (shared/DESIGN.md).
+# "on 2 processors", "300+ pods" is scale managed, not a result (the design contract).
 _PER_PERIOD = re.compile(
     r"\b(?:per|a|an|each|every)\s+(?:second|minute|hour|day|week|month|quarter|year|run|request)\b"
     r"|\b(?:daily|weekly|monthly|yearly|annually|hourly)\b|/(?:s|sec|min|h|hr|day|wk|mo)\b|\bwithin\b",
