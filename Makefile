@@ -7,18 +7,20 @@
 #   make eval        the offline eval suite (replays evals/recordings)
 #   make bench       the timing figures (benchmarks/run.py)
 #   make ci          lint, typecheck, test: what CI runs
+#   make mutation    mutation testing of the core modules (slow, CPU-heavy; before a release, not in CI):
+#                    writes the scores to docs/mutation.md. MUTANTS="bulletsmith.guards*" runs one module.
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: install test test-fast lint format typecheck eval bench ci
+.PHONY: install test test-fast lint format typecheck eval bench ci mutation
 
 $(PY):
 	python3 -m venv $(VENV)
 
 install: $(PY)
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test,notebook]'
 
 test:
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -44,3 +46,12 @@ bench:
 	$(PY) benchmarks/run.py
 
 ci: lint typecheck test
+
+# mutmut (the `mutation` extra: pip install -e '.[test,mutation]'); what it mutates and which
+# tests it runs are in pyproject.toml [tool.mutmut]. It keeps its results in mutants/ and
+# re-runs only what changed; `rm -rf mutants` starts over.
+MUTANTS ?= bulletsmith.guards* bulletsmith.quantities* bulletsmith.evaluation* bulletsmith.documents.* bulletsmith.engines.openai.request_key*
+MUTMUT_ARGS ?= --max-children 2
+mutation:
+	BULLETSMITH_SHARED_DIR=$(abspath ..)/shared nice -n 10 $(VENV)/bin/mutmut run $(MUTMUT_ARGS) $(foreach m,$(MUTANTS),"$(m)")
+	$(PY) scripts/mutation_report.py docs/mutation.md

@@ -15,6 +15,12 @@
 and estimated), the most requests in flight at once, 429s sent. ``POST /reset`` clears it.
 ``capacity`` (optional) makes it a rate-limited provider: a request arriving while
 ``capacity`` others are in flight gets HTTP 429 with ``Retry-After: retry_after``.
+``tokens_per_minute`` (optional) puts OpenAI's kind of limit in front instead
+(``tests/support/rate_limit.py``): tokens counted at admission, ``x-ratelimit-*`` headers on
+every answer, 429 with "Please try again in N" and no Retry-After beyond it.
+``reask_rate`` (optional): that share of first-attempt analyses (chosen by a hash of the
+body, so the same every run) get an answer whose evidence is not in the bullet; the client's
+guard refuses it and instructor re-asks, which this server answers validly.
 
 Bounded: binds 127.0.0.1 only, answers at most ``max_requests`` requests (then HTTP 400) and
 stops itself after ``lifetime`` seconds.
@@ -36,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from support.fault_server import BULLET_RE, analyze_args, rewrite_text
+from support.rate_limit import ProviderLimit
 
 from bulletsmith.engines.openai.recording import RecordingStore, recording_key
 
@@ -44,15 +51,32 @@ RECORDINGS = ROOT / "evals" / "recordings"
 
 def estimate_tokens(body: dict) -> int:
     """About 4 characters a token (English prose and JSON): the same measure for every request."""
-    text = json.dumps(body.get("messages", []), ensure_ascii=False) + json.dumps(body.get("tools", []), ensure_ascii=False)
+    text = json.dumps(body.get("messages", []), ensure_ascii=False) + json.dumps(
+        body.get("tools", []), ensure_ascii=False
+    )
     return math.ceil(len(text) / 4)
 
 
 class ReplayServer:
-    def __init__(self, *, latency: float = 0.3, recordings: Path = RECORDINGS, capacity: int | None = None,
-                 retry_after: float = 0.2, max_requests: int = 20_000, lifetime: float = 600.0) -> None:
+    def __init__(
+        self,
+        *,
+        latency: float = 0.3,
+        recordings: Path = RECORDINGS,
+        capacity: int | None = None,
+        retry_after: float = 0.2,
+        max_requests: int = 20_000,
+        lifetime: float = 600.0,
+        tokens_per_minute: int | None = None,
+        window: float = 60.0,
+        reask_rate: float = 0.0,
+    ) -> None:
+        self.reask_rate = reask_rate
         self.latency = latency
         self.capacity = capacity
+        self.tokens_per_minute = tokens_per_minute
+        self.window = window
+        self.limit: ProviderLimit | None = None
         self.retry_after = retry_after
         self.max_requests = max_requests
         self.lifetime = lifetime
@@ -72,10 +96,17 @@ class ReplayServer:
     def reset(self) -> None:
         with self.lock:
             self.counts: Counter = Counter()  # "analyze:recorded", "rewrite:generated", "429", "refused"
-            self.tokens: dict[str, list[tuple[str, int, int]]] = {"analyze": [], "rewrite": []}  # (source, reported, estimate)
-            self.prefix: dict[str, list[str]] = {"analyze": [], "rewrite": []}  # first messages' text, for the static prefix
+            self.tokens: dict[str, list[tuple[str, int, int]]] = {
+                "analyze": [],
+                "rewrite": [],
+            }  # (source, reported, estimate)
+            self.prefix: dict[str, list[str]] = {
+                "analyze": [],
+                "rewrite": [],
+            }  # first messages' text, for the static prefix
             self.in_flight = 0
             self.max_in_flight = 0
+            self.limit = ProviderLimit(self.tokens_per_minute, window=self.window) if self.tokens_per_minute else None
 
     def stats(self) -> dict:
         with self.lock:
@@ -85,6 +116,15 @@ class ReplayServer:
                 "rate_limited_429": self.counts["429"],
                 "refused": self.counts["refused"],
                 "max_in_flight": self.max_in_flight,
+                "limit": None
+                if self.limit is None
+                else {
+                    "tokens_per_window": int(self.limit.limits["tokens"]),
+                    "window_s": self.limit.window,
+                    "admitted": self.limit.admitted,
+                    "rejected_429": self.limit.rejected,
+                    "tokens_admitted": self.limit.tokens_admitted,
+                },
                 "tokens": {k: list(v) for k, v in self.tokens.items()},
                 "static_prefix_chars": {k: _common_prefix(v) for k, v in self.prefix.items()},
                 "mean_request_chars": {k: round(sum(map(len, v)) / len(v)) if v else 0 for k, v in self.prefix.items()},
@@ -140,6 +180,21 @@ class ReplayServer:
         return None
 
 
+def _chosen(raw: bytes, rate: float) -> bool:
+    import hashlib
+
+    return rate > 0 and int(hashlib.sha256(raw).hexdigest()[:8], 16) / 0xFFFFFFFF < rate
+
+
+def _ungrounded(answer: dict) -> dict:
+    """The answer with a slot's evidence that the bullet never says: the grounding guard refuses it."""
+    call = answer["choices"][0]["message"]["tool_calls"][0]["function"]
+    args = json.loads(call["arguments"])
+    args["action"] = {"present": True, "evidence": "tripled revenue in a week", "question": None}
+    call["arguments"] = json.dumps(args)
+    return answer
+
+
 def _common_prefix(texts: list[str]) -> int:
     if len(texts) < 2:
         return 0
@@ -153,14 +208,23 @@ def _common_prefix(texts: list[str]) -> int:
 def generated(body: dict, kind: str, bullet: str, model: str, prompt_tokens: int) -> dict:
     args = {"text": rewrite_text(bullet)} if kind == "rewrite" else analyze_args(bullet, rewrite=True)
     name = "RewriteCall" if kind == "rewrite" else "AnalyzeCall"
-    message = {"role": "assistant", "content": None, "tool_calls": [
-        {"id": "call_1", "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}]}
+    message = {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}],
+    }
     completion = math.ceil(len(message["tool_calls"][0]["function"]["arguments"]) / 4)
     return {
-        "id": "chatcmpl-replay", "object": "chat.completion", "created": int(time.time()), "model": model,
+        "id": "chatcmpl-replay",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
         "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls"}],
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion,
-                  "total_tokens": prompt_tokens + completion},
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion,
+            "total_tokens": prompt_tokens + completion,
+        },
     }
 
 
@@ -228,6 +292,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         tool = ((body.get("tools") or [{}])[0].get("function") or {}).get("name", "")
         kind = "rewrite" if tool == "RewriteCall" else "analyze"
+        limit_headers: dict[str, str] = {}
         with owner.lock:
             total = sum(v for k, v in owner.counts.items() if ":" in k)
             if total >= owner.max_requests:
@@ -236,17 +301,27 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 refused = False
                 throttled = owner.capacity is not None and owner.in_flight >= owner.capacity
-                if throttled:
+                limited = owner.limit.admit(body) if owner.limit is not None and not throttled else None
+                if limited is not None and limited[0] == 429:
+                    owner.counts["429"] += 1
+                elif throttled:
                     owner.counts["429"] += 1
                 else:
                     owner.in_flight += 1
                     owner.max_in_flight = max(owner.max_in_flight, owner.in_flight)
+                    limit_headers = limited[1] if limited is not None else {}
         if refused:
             self._send(400, {"error": {"message": "replay server: request limit reached"}})
             return
+        if limited is not None and limited[0] == 429:
+            self._send(429, limited[2] or {}, limited[1])
+            return
         if throttled:
-            self._send(429, {"error": {"message": "rate limited", "type": "rate_limit"}},
-                       {"Retry-After": f"{owner.retry_after:g}"})
+            self._send(
+                429,
+                {"error": {"message": "rate limited", "type": "rate_limit"}},
+                {"Retry-After": f"{owner.retry_after:g}"},
+            )
             return
         try:
             estimate = estimate_tokens(body)
@@ -256,6 +331,10 @@ class _Handler(BaseHTTPRequestHandler):
                 user = next((m.get("content") or "" for m in body.get("messages", []) if m.get("role") == "user"), "")
                 m = BULLET_RE.search(user if isinstance(user, str) else json.dumps(user))
                 answer = generated(body, kind, m.group(1).strip() if m else "", str(body.get("model")), estimate)
+                first_try = sum(1 for msg in body.get("messages", []) if msg.get("role") == "user") == 1
+                if kind == "analyze" and first_try and _chosen(raw, owner.reask_rate):
+                    answer = _ungrounded(answer)
+                    source = "ungrounded"
             reported = int((answer.get("usage") or {}).get("prompt_tokens") or 0)
             with owner.lock:
                 owner.counts[f"{kind}:{source}"] += 1
@@ -265,7 +344,7 @@ class _Handler(BaseHTTPRequestHandler):
             # the recording key), done one request at a time under the GIL when a round of 16 comes
             # in together, is not added to it.
             time.sleep(max(0.0, owner.latency - (time.monotonic() - arrived)))
-            self._send(200, answer)
+            self._send(200, answer, limit_headers)
         finally:
             with owner.lock:
                 owner.in_flight -= 1
@@ -278,9 +357,18 @@ def main() -> None:
     p.add_argument("--retry-after", type=float, default=0.2)
     p.add_argument("--max-requests", type=int, default=20_000)
     p.add_argument("--lifetime", type=float, default=600.0)
+    p.add_argument("--tokens-per-minute", type=int, default=None, help="an OpenAI-style tokens-per-minute limit")
+    p.add_argument("--reask-rate", type=float, default=0.0, help="share of first analyses to answer ungrounded")
     args = p.parse_args()
-    server = ReplayServer(latency=args.latency, capacity=args.capacity, retry_after=args.retry_after,
-                          max_requests=args.max_requests, lifetime=args.lifetime).start()
+    server = ReplayServer(
+        latency=args.latency,
+        capacity=args.capacity,
+        retry_after=args.retry_after,
+        max_requests=args.max_requests,
+        lifetime=args.lifetime,
+        tokens_per_minute=args.tokens_per_minute,
+        reask_rate=args.reask_rate,
+    ).start()
     print(json.dumps({"base_url": server.base_url, "recordings": len(server.store.keys())}), flush=True)
     try:
         server.wait()

@@ -38,8 +38,13 @@ def median_walls(cmds: dict[str, tuple[list[str], dict | None]], runs: int = 7) 
     for _ in range(runs):
         for name, (cmd, env) in cmds.items():
             start = time.perf_counter()
-            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
-                           env={**os.environ, "TERM": "dumb", **(env or {})})
+            subprocess.run(
+                cmd,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=True,
+                env={**os.environ, "TERM": "dumb", **(env or {})},
+            )
             times[name].append(time.perf_counter() - start)
     return {name: statistics.median(t) for name, t in times.items()}
 
@@ -63,8 +68,13 @@ def installed_copy(work: Path) -> dict:
     if not compileall.compile_dir(str(site), quiet=1, force=True):
         raise RuntimeError("compiling the installed copy failed")
     env = {"PYTHONPATH": str(site)}
-    where = subprocess.run([sys.executable, "-c", "import bulletsmith; print(bulletsmith.__file__)"],
-                           capture_output=True, text=True, check=True, env={**os.environ, **env}).stdout.strip()
+    where = subprocess.run(
+        [sys.executable, "-c", "import bulletsmith; print(bulletsmith.__file__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **env},
+    ).stdout.strip()
     if not where.startswith(str(site)):
         raise RuntimeError(f"the installed copy is not the one imported: {where}")
     return env
@@ -76,19 +86,26 @@ def startup_figures(work: Path) -> dict:
     installed = installed_copy(work)
     help_cmd = [str(BIN), "--help"]
     rules_cmd = [str(BIN), "analyze", "--engine", "rules", "Built a classification model for image labeling"]
-    m = median_walls({
-        "help": (help_cmd, installed), "help_editable": (help_cmd, None),
-        "rules": (rules_cmd, installed), "rules_editable": (rules_cmd, None),
-    })
+    m = median_walls(
+        {
+            "help": (help_cmd, installed),
+            "help_editable": (help_cmd, None),
+            "rules": (rules_cmd, installed),
+            "rules_editable": (rules_cmd, None),
+        }
+    )
     return {
         "help_startup_s": round(m["help"], 3),
         "rules_analyze_startup_s": round(m["rules"], 3),
         "help_startup_editable_s": round(m["help_editable"], 3),
         "rules_analyze_startup_editable_s": round(m["rules_editable"], 3),
         "startup_installed_as": "wheel files compiled to bytecode at install (pip's default), imported from "
-                                "their own folder; *_editable_s: this checkout's editable install"
-                                + (" with PYTHONDONTWRITEBYTECODE=1 (compiles bulletsmith on every run)"
-                                   if os.environ.get("PYTHONDONTWRITEBYTECODE") else ""),
+        "their own folder; *_editable_s: this checkout's editable install"
+        + (
+            " with PYTHONDONTWRITEBYTECODE=1 (compiles bulletsmith on every run)"
+            if os.environ.get("PYTHONDONTWRITEBYTECODE")
+            else ""
+        ),
     }
 
 
@@ -251,7 +268,8 @@ def batch_figures(work: Path) -> dict:
             name = "analysis" if kind == "analyze" else "rewrite"
             out[f"{name}_input_tokens"] = _mean(reported) if reported else _mean(estimate)
             out[f"{name}_input_tokens_source"] = (
-                f"recorded usage (model's tokenizer), {len(reported)} requests" if reported
+                f"recorded usage (model's tokenizer), {len(reported)} requests"
+                if reported
                 else f"estimate (chars/4), {len(estimate)} requests"
             )
             out[f"{name}_input_tokens_estimate"] = _mean(estimate)
@@ -265,7 +283,9 @@ def batch_figures(work: Path) -> dict:
         import cProfile
         import pstats
 
-        doc = load_document(_resume(Path(tempfile.mkdtemp(dir=work)), [make_bullet(3000 + i) for i in range(BATCH_BULLETS)]))
+        doc = load_document(
+            _resume(Path(tempfile.mkdtemp(dir=work)), [make_bullet(3000 + i) for i in range(BATCH_BULLETS)])
+        )
         profiler = cProfile.Profile()
         a = _assistant(server, cache=Path(tempfile.mkdtemp(dir=work)))
         profiler.enable()
@@ -273,7 +293,9 @@ def batch_figures(work: Path) -> dict:
         profiler.disable()
         by_package = _cpu_by_package(pstats.Stats(profiler).stats)  # type: ignore[attr-defined]
         busy = sum(by_package.values()) or 1.0
-        out["overhead_ms_per_bullet_bulletsmith_code"] = round(out["overhead_ms_per_bullet"] * by_package["bulletsmith"] / busy, 2)
+        out["overhead_ms_per_bullet_bulletsmith_code"] = round(
+            out["overhead_ms_per_bullet"] * by_package["bulletsmith"] / busy, 2
+        )
         out["overhead_ms_per_bullet_by_package"] = {
             k: round(out["overhead_ms_per_bullet"] * v / busy, 2) for k, v in by_package.most_common(8)
         }
@@ -395,22 +417,29 @@ def adaptive_figures(work: Path) -> dict:
     from bulletsmith.documents import load_document
 
     with Server(0.05, capacity=4, retry_after=0.1) as server:
-        doc = load_document(_resume(Path(tempfile.mkdtemp(dir=work)), [make_bullet(2000 + i) for i in range(BATCH_BULLETS)]))
+        doc = load_document(
+            _resume(Path(tempfile.mkdtemp(dir=work)), [make_bullet(2000 + i) for i in range(BATCH_BULLETS)])
+        )
         start = time.perf_counter()
         result = run_batch(doc, _assistant(server, cache=False))
         wall = time.perf_counter() - start
         s = server.stats()
     return {
         "rate_limited_batch": {
-            "provider_capacity": 4, "concurrency": BATCH_CONCURRENCY, "bullets": BATCH_BULLETS,
-            "failed_bullets": result.count(Status.FAILED), "responses_429": s["rate_limited_429"],
-            "answered": s["requests"], "wall_s": round(wall, 2),
+            "provider_capacity": 4,
+            "concurrency": BATCH_CONCURRENCY,
+            "bullets": BATCH_BULLETS,
+            "failed_bullets": result.count(Status.FAILED),
+            "responses_429": s["rate_limited_429"],
+            "answered": s["requests"],
+            "wall_s": round(wall, 2),
         }
     }
 
 
 def targets(f: dict) -> dict:
     """Each target of issue 7: the figure, the bound, met or not, and why when not."""
+
     def row(value: object, bound: str, met: bool | None, why: str | None = None) -> dict:
         return {"value": value, "target": bound, "met": met, **({"why": why} if why and met is not True else {})}
 
@@ -431,43 +460,65 @@ def targets(f: dict) -> dict:
         return (
             f"; this editable checkout, with PYTHONDONTWRITEBYTECODE set, compiles bulletsmith's modules on every "
             f"run: {f.get(key.removesuffix('_s') + '_editable_s')} s"
-            if os.environ.get("PYTHONDONTWRITEBYTECODE") else ""
+            if os.environ.get("PYTHONDONTWRITEBYTECODE")
+            else ""
         )
 
     def num(key: str) -> float:
         value = f.get(key)
         return float("nan") if value is None else float(value)  # nan: every comparison is False
+
     return {
-        "batch_wall_ratio": row(get("batch_wall_ratio"), "<= 1.25", num("batch_wall_ratio") <= 1.25,
-                                "a round's 16 answers arrive together and one event loop reads and parses them one "
-                                "after another (the next round's requests go out first); the rest of a round's "
-                                "overhead is that CPU: " + cpu_why),
+        "batch_wall_ratio": row(
+            get("batch_wall_ratio"),
+            "<= 1.25",
+            num("batch_wall_ratio") <= 1.25,
+            "a round's 16 answers arrive together and one event loop reads and parses them one "
+            "after another (the next round's requests go out first); the rest of a round's "
+            "overhead is that CPU: " + cpu_why,
+        ),
         "requests_per_bullet_cold": row(get("requests_per_bullet_cold"), "<= 2", num("requests_per_bullet_cold") <= 2),
         "requests_per_bullet_warm": row(get("requests_per_bullet_warm"), "= 0", get("requests_per_bullet_warm") == 0),
         "one_request_for_a_complete_bullet": row(
-            get("requests_per_bullet_complete_bullet"), "= 1 (asked: can it be 1?)",
+            get("requests_per_bullet_complete_bullet"),
+            "= 1 (asked: can it be 1?)",
             get("requests_per_bullet_complete_bullet") == 1,
             "the analysis answer carries the rewrite only when all four slots are present and every number "
-            "is the bullet's; otherwise the rewrite call follows"),
+            "is the bullet's; otherwise the rewrite call follows",
+        ),
         "analysis_input_tokens": row(get("analysis_input_tokens"), "<= 1500", num("analysis_input_tokens") <= 1500),
         "static_prompt_first": row(
             {"analysis": get("analysis_static_prefix_share"), "rewrite": get("rewrite_static_prefix_share")},
-            "system prompt (static) before the bullet", num("analysis_static_prefix_share") > 0.5),
-        "coach_wait_between_bullets_s": row(get("coach_wait_between_bullets_s"), "~0 (< 0.05)",
-                                            num("coach_wait_between_bullets_s") < 0.05),
-        "help_startup_s": row(get("help_startup_s"), "<= 0.3", num("help_startup_s") <= 0.3,
-                              "typer renders help with rich (rich + markdown_it ~100 ms) on top of typer (~60 ms)"
-                              + no_bytecode("help_startup_s")),
+            "system prompt (static) before the bullet",
+            num("analysis_static_prefix_share") > 0.5,
+        ),
+        "coach_wait_between_bullets_s": row(
+            get("coach_wait_between_bullets_s"), "~0 (< 0.05)", num("coach_wait_between_bullets_s") < 0.05
+        ),
+        "help_startup_s": row(
+            get("help_startup_s"),
+            "<= 0.3",
+            num("help_startup_s") <= 0.3,
+            "typer renders help with rich (rich + markdown_it ~100 ms) on top of typer (~60 ms)"
+            + no_bytecode("help_startup_s"),
+        ),
         "rules_analyze_startup_s": row(
-            get("rules_analyze_startup_s"), "<= 0.3", num("rules_analyze_startup_s") <= 0.3,
+            get("rules_analyze_startup_s"),
+            "<= 0.3",
+            num("rules_analyze_startup_s") <= 0.3,
             "most of a run is imports: typer, then pydantic (typer 0.29 builds its parameter converters "
             "with it, and bulletsmith.models is pydantic models), then the rules engine (its modules, their "
-            "regexes); the figure is for an installed wheel" + no_bytecode("rules_analyze_startup_s")),
+            "regexes); the figure is for an installed wheel" + no_bytecode("rules_analyze_startup_s"),
+        ),
         # Retired: the project prefers the libraries' public APIs to bypassing them for CPU (README).
-        "overhead_ms_per_bullet": row(get("overhead_ms_per_bullet"), "none (the 5 ms target is retired)", None,
-                                      cpu_why),
-        "rate_limited_batch_finishes": row((get("rate_limited_batch") or {}).get("failed_bullets"), "0 failed bullets",
-                                           (get("rate_limited_batch") or {}).get("failed_bullets") == 0),
+        "overhead_ms_per_bullet": row(
+            get("overhead_ms_per_bullet"), "none (the 5 ms target is retired)", None, cpu_why
+        ),
+        "rate_limited_batch_finishes": row(
+            (get("rate_limited_batch") or {}).get("failed_bullets"),
+            "0 failed bullets",
+            (get("rate_limited_batch") or {}).get("failed_bullets") == 0,
+        ),
     }
 
 

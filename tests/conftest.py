@@ -18,8 +18,15 @@ os.environ.setdefault("_TYPER_FORCE_DISABLE_TERMINAL", "1")
 def _isolated(monkeypatch, tmp_path):
     """Tests choose their engine explicitly and never touch the real user cache: no key or
     setting from the developer's shell leaks in, and the response cache lives in tmp_path."""
-    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "BULLETSMITH_MODEL", "BULLETSMITH_MODE",
-                 "BULLETSMITH_MAX_REASKS", "BULLETSMITH_PROMPTS_DIR", "BULLETSMITH_TIMEOUT"):
+    for name in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "BULLETSMITH_MODEL",
+        "BULLETSMITH_MODE",
+        "BULLETSMITH_MAX_REASKS",
+        "BULLETSMITH_PROMPTS_DIR",
+        "BULLETSMITH_TIMEOUT",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("BULLETSMITH_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("BULLETSMITH_STATE_DIR", str(tmp_path / "state"))

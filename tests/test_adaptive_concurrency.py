@@ -67,23 +67,38 @@ class _Capacity(httpx2.AsyncBaseTransport):
             body = json.loads(request.content)
             user = body["messages"][-1]["content"]
             bullet = user.split("Bullet: ", 1)[1].splitlines()[0].strip()
-            call = {"id": "c1", "type": "function",
-                    "function": {"name": "AnalyzeCall", "arguments": json.dumps(analyze_args(bullet))}}
+            call = {
+                "id": "c1",
+                "type": "function",
+                "function": {"name": "AnalyzeCall", "arguments": json.dumps(analyze_args(bullet))},
+            }
             self.served += 1
-            return httpx2.Response(200, json={
-                "id": "x", "object": "chat.completion", "created": 0, "model": "m",
-                "choices": [{"index": 0, "finish_reason": "tool_calls",
-                             "message": {"role": "assistant", "content": None, "tool_calls": [call]}}],
-                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-            })
+            return httpx2.Response(
+                200,
+                json={
+                    "id": "x",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": "m",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "finish_reason": "tool_calls",
+                            "message": {"role": "assistant", "content": None, "tool_calls": [call]},
+                        }
+                    ],
+                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                },
+            )
         finally:
             self.in_flight -= 1
 
 
 def test_rate_limited_batch_backs_off_and_finishes(tmp_path):
     provider = _Capacity(capacity=3)
-    a = Assistant(engine="openai", base_url="http://127.0.0.1:9/v1", model="m", cache=False,
-                  http_client=provider, concurrency=16)
+    a = Assistant(
+        engine="openai", base_url="http://127.0.0.1:9/v1", model="m", cache=False, http_client=provider, concurrency=16
+    )
     bullets = [make_bullet(i) for i in range(30)]
     analyses = a.analyze_many(bullets)
     assert [an.bullet for an in analyses] == bullets

@@ -103,11 +103,21 @@ REWRITTEN = "Built a classification model for image labeling; label errors fell 
 
 def bank_with_rewrite():
     bank = AnswerBank()
-    bank.add_file(QuestionsFile(bullets=[BulletEntry(bullet=WEAK, rewritten=REWRITTEN, questions=[
-        QuestionEntry(slot=Slot.PROBLEM, answer="not mine"),
-        QuestionEntry(slot=Slot.DATA_OUTCOME, answer="label errors fell to 3%"),
-        QuestionEntry(slot=Slot.MODEL_IMPACT, answer=""),
-    ])]))
+    bank.add_file(
+        QuestionsFile(
+            bullets=[
+                BulletEntry(
+                    bullet=WEAK,
+                    rewritten=REWRITTEN,
+                    questions=[
+                        QuestionEntry(slot=Slot.PROBLEM, answer="not mine"),
+                        QuestionEntry(slot=Slot.DATA_OUTCOME, answer="label errors fell to 3%"),
+                        QuestionEntry(slot=Slot.MODEL_IMPACT, answer=""),
+                    ],
+                )
+            ]
+        )
+    )
     return bank
 
 
@@ -133,10 +143,16 @@ def test_an_old_questions_file_without_rewritten_still_reads(tmp_path):
 
 def test_rewritten_is_written_only_for_bullets_that_have_one(tmp_path):
     path = tmp_path / "q.yaml"
-    write_questions_file(path, QuestionsFile(resume="resume.md", bullets=[
-        BulletEntry(bullet=WEAK, rewritten=REWRITTEN, questions=[QuestionEntry(slot=Slot.PROBLEM)]),
-        BulletEntry(bullet="Worked on the AV data pipeline", questions=[QuestionEntry(slot=Slot.PROBLEM)]),
-    ]))
+    write_questions_file(
+        path,
+        QuestionsFile(
+            resume="resume.md",
+            bullets=[
+                BulletEntry(bullet=WEAK, rewritten=REWRITTEN, questions=[QuestionEntry(slot=Slot.PROBLEM)]),
+                BulletEntry(bullet="Worked on the AV data pipeline", questions=[QuestionEntry(slot=Slot.PROBLEM)]),
+            ],
+        ),
+    )
     text = path.read_text()
     assert "# `rewritten:`" in text  # the header says what it is
     data = yaml.safe_load(text)

@@ -15,8 +15,31 @@ WEAK = "Built a classification model for image labeling"
 
 @pytest.mark.parametrize(
     "typed",
-    ["unknown", "Unknown.", "UNKNOWN", "no", "No.", "none", "None!", "n/a", "N/A", "na", "no idea", "No idea...",
-     "don't know", "Don’t know.", "dunno", "skip", "pass", "not sure", "?", "-", "...", "  idk  ", "I don't know."],
+    [
+        "unknown",
+        "Unknown.",
+        "UNKNOWN",
+        "no",
+        "No.",
+        "none",
+        "None!",
+        "n/a",
+        "N/A",
+        "na",
+        "no idea",
+        "No idea...",
+        "don't know",
+        "Don’t know.",
+        "dunno",
+        "skip",
+        "pass",
+        "not sure",
+        "?",
+        "-",
+        "...",
+        "  idk  ",
+        "I don't know.",
+    ],
 )
 def test_the_ways_of_saying_i_dont_know_are_unknown(typed):
     answer = Answer.parse(Slot.PROBLEM, typed)
@@ -25,9 +48,23 @@ def test_the_ways_of_saying_i_dont_know_are_unknown(typed):
 
 @pytest.mark.parametrize(
     "typed",
-    ["not mine", "not mine.", "Not Mine!", "n", "not_mine", "not me", "not my work", "Not my work.",
-     "wasn't me", "Wasn’t me.", "someone else", "another team",
-     "not mine, the data team did it", "not my work - Priya ran the A/B test", "not my project (platform team)"],
+    [
+        "not mine",
+        "not mine.",
+        "Not Mine!",
+        "n",
+        "not_mine",
+        "not me",
+        "not my work",
+        "Not my work.",
+        "wasn't me",
+        "Wasn’t me.",
+        "someone else",
+        "another team",
+        "not mine, the data team did it",
+        "not my work - Priya ran the A/B test",
+        "not my project (platform team)",
+    ],
 )
 def test_the_ways_of_saying_it_was_someone_else_are_not_mine(typed):
     answer = Answer.parse(Slot.PROBLEM, typed)
@@ -36,8 +73,16 @@ def test_the_ways_of_saying_it_was_someone_else_are_not_mine(typed):
 
 @pytest.mark.parametrize(
     "typed",
-    ["No, it cut latency by 40%", "none of the 12 stores ran out", "no regressions in 3 releases",
-     "not mine alone: I led the rollout to 3 sites", "Kafka lag", "unknown vendor labels", "\\no", "\\not mine"],
+    [
+        "No, it cut latency by 40%",
+        "none of the 12 stores ran out",
+        "no regressions in 3 releases",
+        "not mine alone: I led the rollout to 3 sites",
+        "Kafka lag",
+        "unknown vendor labels",
+        "\\no",
+        "\\not mine",
+    ],
 )
 def test_an_answer_that_only_starts_like_one_is_a_real_answer(typed):
     answer = Answer.parse(Slot.PROBLEM, typed)
@@ -55,10 +100,19 @@ def test_no_answer_never_reaches_the_rewrite_as_words(typed):
 
 def test_the_questions_file_reads_them_the_same_way():
     bank = AnswerBank()
-    bank.add_file(QuestionsFile(bullets=[BulletEntry(bullet=WEAK, questions=[
-        QuestionEntry(slot=Slot.PROBLEM, answer="Not mine."),
-        QuestionEntry(slot=Slot.DATA_OUTCOME, answer="No idea"),
-    ])]))
+    bank.add_file(
+        QuestionsFile(
+            bullets=[
+                BulletEntry(
+                    bullet=WEAK,
+                    questions=[
+                        QuestionEntry(slot=Slot.PROBLEM, answer="Not mine."),
+                        QuestionEntry(slot=Slot.DATA_OUTCOME, answer="No idea"),
+                    ],
+                )
+            ]
+        )
+    )
     assert bank.answer(WEAK, Slot.PROBLEM).status is AnswerStatus.NOT_MINE
     assert bank.answer(WEAK, Slot.DATA_OUTCOME).status is AnswerStatus.UNKNOWN
 

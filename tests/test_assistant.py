@@ -59,7 +59,9 @@ def test_rewrite_uses_answers_and_never_claims_unknown_or_not_mine(assistant):
         answers={
             Slot.DATA_OUTCOME: "label error rate fell from 9% to 3% across 1.2M images",
             "problem": "unknown",
-            Slot.MODEL_IMPACT: Answer(slot=Slot.MODEL_IMPACT, value="+4 points of recall", status=AnswerStatus.NOT_MINE),
+            Slot.MODEL_IMPACT: Answer(
+                slot=Slot.MODEL_IMPACT, value="+4 points of recall", status=AnswerStatus.NOT_MINE
+            ),
         },
     )
     assert rw.ok, rw.warnings
@@ -122,12 +124,20 @@ def test_results_render_in_notebooks(assistant):
 
 @pytest.mark.parametrize(
     "typed, status",
-    [("unknown", AnswerStatus.UNKNOWN), ("", AnswerStatus.UNKNOWN), ("not mine", AnswerStatus.NOT_MINE),
-     ("~40% fewer errors", AnswerStatus.APPROXIMATE), ("about 2M rows", AnswerStatus.APPROXIMATE),
-     ("40% fewer errors", AnswerStatus.GIVEN), ("n", AnswerStatus.NOT_MINE),
-     # A leading backslash: the rest is a plain answer, never a keyword.
-     ("\\n", AnswerStatus.GIVEN), ("\\unknown", AnswerStatus.GIVEN), ("\\~40%", AnswerStatus.APPROXIMATE),
-     ("\\", AnswerStatus.UNKNOWN)],
+    [
+        ("unknown", AnswerStatus.UNKNOWN),
+        ("", AnswerStatus.UNKNOWN),
+        ("not mine", AnswerStatus.NOT_MINE),
+        ("~40% fewer errors", AnswerStatus.APPROXIMATE),
+        ("about 2M rows", AnswerStatus.APPROXIMATE),
+        ("40% fewer errors", AnswerStatus.GIVEN),
+        ("n", AnswerStatus.NOT_MINE),
+        # A leading backslash: the rest is a plain answer, never a keyword.
+        ("\\n", AnswerStatus.GIVEN),
+        ("\\unknown", AnswerStatus.GIVEN),
+        ("\\~40%", AnswerStatus.APPROXIMATE),
+        ("\\", AnswerStatus.UNKNOWN),
+    ],
 )
 def test_answer_parse(typed, status):
     assert Answer.parse("data_outcome", typed).status is status
@@ -162,8 +172,13 @@ def test_what_an_engine_says_about_its_draft_reaches_the_rewrite():
 
     class Reporting(RulesEngine):
         def rewrite(self, analysis, answers, *, fresh=False):
-            return Draft(analysis.bullet, findings=(Finding(guard="reask", message="still failed"),),
-                         usage=Usage(requests=2, reasks=1), model="m-1", prompt_version="abc")
+            return Draft(
+                analysis.bullet,
+                findings=(Finding(guard="reask", message="still failed"),),
+                usage=Usage(requests=2, reasks=1),
+                model="m-1",
+                prompt_version="abc",
+            )
 
     a = Assistant(engine="rules")
     a._engine = Reporting()

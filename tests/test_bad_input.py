@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from support.bad_inputs import ANSWERS, GOOD_MD, KNOWN_GAPS, RESUMES
+from support.bad_inputs import ANSWERS, GOOD_MD, RESUMES
 from typer.testing import CliRunner
 
 from bulletsmith.cli import app
@@ -38,11 +38,7 @@ def test_the_corpus_has_at_least_30_files():
     assert len({name for name, _, _ in RESUMES + ANSWERS}) == len(RESUMES) + len(ANSWERS)
 
 
-@pytest.mark.parametrize("name, maker, words", [
-    pytest.param(*case, marks=pytest.mark.xfail(reason="documents/latex.py accepts unbalanced braces", strict=False))
-    if case[0] in KNOWN_GAPS else case
-    for case in RESUMES
-], ids=[c[0] for c in RESUMES])
+@pytest.mark.parametrize("name, maker, words", RESUMES, ids=[c[0] for c in RESUMES])
 def test_bad_resume_is_refused_in_one_line(tmp_path, name, maker, words):
     path = tmp_path / name
     maker(path)
@@ -52,9 +48,7 @@ def test_bad_resume_is_refused_in_one_line(tmp_path, name, maker, words):
     assert sorted(p.name for p in tmp_path.iterdir() if p.name not in ("cache", "state")) == [name]
 
 
-@pytest.mark.parametrize("name, maker, words", [
-    c for c in RESUMES if c[0] not in KNOWN_GAPS
-], ids=lambda v: v if isinstance(v, str) and "." in v else "")
+@pytest.mark.parametrize("name, maker, words", RESUMES, ids=lambda v: v if isinstance(v, str) and "." in v else "")
 def test_bad_resume_is_refused_by_coach_too(tmp_path, name, maker, words):
     path = tmp_path / name
     maker(path)
@@ -70,8 +64,9 @@ def test_broken_answers_file_is_refused_in_one_line(tmp_path, name, maker, words
     answers = tmp_path / name
     maker(answers)
     before = answers.read_bytes()
-    result = runner.invoke(app, ["rewrite", str(resume), "--engine", "rules", "--answers", str(answers)],
-                           env=_env(tmp_path))
+    result = runner.invoke(
+        app, ["rewrite", str(resume), "--engine", "rules", "--answers", str(answers)], env=_env(tmp_path)
+    )
     _assert_one_line_exit_2(result, answers, words)
     assert answers.read_bytes() == before  # a broken answers file is never overwritten
     assert not (tmp_path / "resume.bulletsmith.md").exists()
@@ -93,7 +88,10 @@ def test_bad_timeout_or_reask_setting_is_one_line(tmp_path):
     resume = tmp_path / "resume.md"
     resume.write_text(GOOD_MD, encoding="utf-8")
     for name, value in (("BULLETSMITH_TIMEOUT", "-1"), ("BULLETSMITH_MAX_REASKS", "many")):
-        result = runner.invoke(app, ["rewrite", str(resume)], env={
-            **_env(tmp_path), "OPENAI_BASE_URL": "http://127.0.0.1:9/v1", name: value})
+        result = runner.invoke(
+            app,
+            ["rewrite", str(resume)],
+            env={**_env(tmp_path), "OPENAI_BASE_URL": "http://127.0.0.1:9/v1", name: value},
+        )
         assert result.exit_code == 2, result.output
         assert name in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -82,8 +82,12 @@ def test_console_script_runs_and_import_stays_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "openai" not in out.stdout and "instructor" not in out.stdout
-    out = subprocess.run([sys.executable, "-c", "import sys, bulletsmith; print(sorted(sys.modules))"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", "import sys, bulletsmith; print(sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "pydantic" not in out.stdout  # the bare package import is instant
 
 
@@ -92,21 +96,38 @@ def test_version_is_printed_without_loading_the_library():
 
     result = run("--version")
     assert result.exit_code == 0 and result.stdout == f"bulletsmith {version('bulletsmith')}\n"
-    code = ("import sys; from bulletsmith.cli import main; sys.argv = ['bulletsmith', '--version'];\n"
-            "try: main()\nexcept SystemExit: pass\n"
-            "print([m for m in ('pydantic', 'openai', 'bulletsmith.assistant') if m in sys.modules])")
+    code = (
+        "import sys; from bulletsmith.cli import main; sys.argv = ['bulletsmith', '--version'];\n"
+        "try: main()\nexcept SystemExit: pass\n"
+        "print([m for m in ('pydantic', 'openai', 'bulletsmith.assistant') if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.splitlines()[-1] == "[]"
 
 
-@pytest.mark.parametrize("command, usage, lines", [
-    ("rewrite", "Usage: bulletsmith rewrite [OPTIONS] FILE",
-     ["* FILE The resume", "--output -o PATH Where", "--answers -a PATH A filled-in", "--in-place Overwrite",
-      "--engine TEXT rules", "--help Show"]),
-    ("coach", "Usage: bulletsmith coach [OPTIONS] FILE",
-     ["* FILE The resume", "--answers -a PATH More", "--in-place Overwrite", "--yes -y Resume"]),
-    ("analyze", "Usage: bulletsmith analyze [OPTIONS] BULLET", ["* BULLET The bullet", "--json Print"]),
-])
+@pytest.mark.parametrize(
+    "command, usage, lines",
+    [
+        (
+            "rewrite",
+            "Usage: bulletsmith rewrite [OPTIONS] FILE",
+            [
+                "* FILE The resumes",
+                "--output -o PATH Where",
+                "--answers -a PATH A filled-in",
+                "--in-place Overwrite",
+                "--engine TEXT rules",
+                "--help Show",
+            ],
+        ),
+        (
+            "coach",
+            "Usage: bulletsmith coach [OPTIONS] FILE",
+            ["* FILE The resume", "--answers -a PATH More", "--in-place Overwrite", "--yes -y Resume"],
+        ),
+        ("analyze", "Usage: bulletsmith analyze [OPTIONS] BULLET", ["* BULLET The bullet", "--json Print"]),
+    ],
+)
 def test_help_reads_like_usual_unix_help(command, usage, lines):
     """`--in-place`, `FILE`, `--answers PATH`; not `--in-place <bool>`, `{file}`, `--answers <list[Path]>`."""
     out = run(command, "--help").stdout
@@ -121,5 +142,7 @@ def test_eval_outside_a_checkout_says_how_to_run_it(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run("eval")
     assert result.exit_code == 2
-    assert result.stderr == ("bulletsmith: error: evals/cases: no such folder; run it from a bulletsmith source "
-                             "checkout (the cases are in its evals/cases/), or pass --cases FOLDER\n")
+    assert result.stderr == (
+        "bulletsmith: error: evals/cases: no such folder; run it from a bulletsmith source "
+        "checkout (the cases are in its evals/cases/), or pass --cases FOLDER\n"
+    )

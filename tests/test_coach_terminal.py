@@ -40,7 +40,9 @@ class Terminal:
                 # ignored SIGINT ignored: give the program the default, as an interactive shell does.
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 os.chdir(cwd)
-                os.execve(sys.executable, [sys.executable, "-c", "from bulletsmith.cli import main; main()", *args], env)
+                os.execve(
+                    sys.executable, [sys.executable, "-c", "from bulletsmith.cli import main; main()", *args], env
+                )
             finally:
                 os._exit(127)
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
@@ -79,7 +81,7 @@ class Terminal:
         while True:
             m = regex.search(self._pending)
             if m:
-                self._pending = self._pending[m.end():]
+                self._pending = self._pending[m.end() :]
                 return m
             left = deadline - time.monotonic()
             if left <= 0:
@@ -87,7 +89,9 @@ class Terminal:
             try:
                 self._read(min(left, 0.5))
             except EOFError:
-                raise AssertionError(f"the program ended before {pattern!r}; last output:\n{self._pending[-2000:]}") from None
+                raise AssertionError(
+                    f"the program ended before {pattern!r}; last output:\n{self._pending[-2000:]}"
+                ) from None
 
     def send(self, keys):
         time.sleep(0.05)  # a person never types within milliseconds of a prompt
@@ -142,7 +146,9 @@ class Terminal:
 def terminal(tmp_path):
     resume = tmp_path / "resume.md"
     shutil.copy(SAMPLE, resume)
-    env = {k: v for k, v in os.environ.items() if k not in ("TERMINAL_WIDTH", "_TYPER_FORCE_DISABLE_TERMINAL", "NO_COLOR")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("TERMINAL_WIDTH", "_TYPER_FORCE_DISABLE_TERMINAL", "NO_COLOR")
+    }
     env.update(TERM="xterm-256color", COLUMNS="120", LINES="40", BULLETSMITH_STATE_DIR=str(tmp_path / "state"))
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
         env.pop(name, None)
@@ -237,7 +243,7 @@ def test_edit_starts_from_the_rewrite_already_on_the_line(terminal, monkeypatch)
     t.sendline("e")
     t.expect(r"edit the text")
     t.expect(r"1/11 new text › Built a classification model for image labeling because " + re.escape(PROBLEM))
-    t.sendline(" at Northwind")  # typed at the end of the prefilled text
+    t.sendline(" by hand")  # typed at the end of the prefilled text (a new name would ask to confirm)
     t.expect(r"Your text is used\.")
     t.expect(r"Bullet 2 of 11")
     t.press("\x04", r"End of input: saved at bullet 2 of 11")
@@ -246,4 +252,4 @@ def test_edit_starts_from_the_rewrite_already_on_the_line(terminal, monkeypatch)
     b1 = json.loads(session_path(terminal.resume).read_text())["bullets"][0]
     assert b1["decision"] == "edited"
     assert b1["final"].startswith(f"Built a classification model for image labeling because {PROBLEM}")
-    assert b1["final"].endswith("at Northwind") and "1.2M images" in b1["final"]
+    assert b1["final"].endswith("by hand") and "1.2M images" in b1["final"]

@@ -159,8 +159,9 @@ def test_a_questions_file_half_edited_in_an_editor_is_not_written_over(resume):
         assert bank_path.read_text() == typed  # what the person typed is still there, every character
 
 
-@pytest.mark.parametrize("typed, said", [("No idea.", "Read as unknown"), ("not my work", "Read as not mine"),
-                                         ("Kafka lag fell 40%", "")])
+@pytest.mark.parametrize(
+    "typed, said", [("No idea.", "Read as unknown"), ("not my work", "Read as not mine"), ("Kafka lag fell 40%", "")]
+)
 def test_coach_says_how_it_read_a_typed_no_answer(resume, typed, said):
     with coach_session(resume) as c:
         step = walk_to(c, WEAK)

@@ -175,7 +175,9 @@ def test_replacing_one_bullet_changes_only_that_bullet(name, tmp_path):
         else:
             lines = original.splitlines(keepends=True)
             first_line = int(target.location.split()[1])
-            next_line = int(doc.bullets[index + 1].location.split()[1]) if index + 1 < len(doc.bullets) else len(lines) + 1
+            next_line = (
+                int(doc.bullets[index + 1].location.split()[1]) if index + 1 < len(doc.bullets) else len(lines) + 1
+            )
             region_start = sum(len(line) for line in lines[: first_line - 1])
             region_end = sum(len(line) for line in lines[: next_line - 1])
             assert region_start <= start and end <= region_end, (start, end, region_start, region_end)
@@ -188,7 +190,10 @@ def test_json_resume_keeps_its_formatting(tmp_path):
     out = doc.render({"volunteer[1].highlights[0]": "Ran 40 weekly Excel workshops"}).decode()
     assert '"highlights": ["Ran 40 weekly Excel workshops"]' in out
     assert '"keywords": ["SQL", "Python", "pandas", "dbt", "Excel"]' in out
-    assert out.replace("Ran 40 weekly Excel workshops", "Ran weekly Excel workshops for groups of 8-10 learners") == path.read_text()
+    assert (
+        out.replace("Ran 40 weekly Excel workshops", "Ran weekly Excel workshops for groups of 8-10 learners")
+        == path.read_text()
+    )
 
 
 @pytest.mark.parametrize(
@@ -244,9 +249,13 @@ def test_a_labelled_resume_item_is_located_at_its_text(tmp_path):
 
 def test_latex_write_back_keeps_comments_labels_and_line_breaks_around_the_item():
     source = TRICKY_TEX.read_text()
-    out = load_document(TRICKY_TEX).render(
-        {"line 11": "[v2] model & more", "line 12": "Raised agreement to 0.84", "line 16": "Labeled 50k frames"}
-    ).decode()
+    out = (
+        load_document(TRICKY_TEX)
+        .render(
+            {"line 11": "[v2] model & more", "line 12": "Raised agreement to 0.84", "line 16": "Labeled 50k frames"}
+        )
+        .decode()
+    )
     assert "\\item {[}v2] model \\& more % a comment that stays\n" in out
     assert "\\item[--] Raised agreement to 0.84\n    \\item \\textbf{Acme Labs}" in out
     assert "\\achievement{Labeled 50k frames}" in out
@@ -266,6 +275,7 @@ def test_empty_replacement_is_refused():
 
 
 # --- LaTeX escapes --------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("latex", "text"),
@@ -409,8 +419,10 @@ def test_markdown_wrapped_item_replaced_by_a_short_text_takes_one_line(tmp_path)
 
 # --- wrapped bullets keep their wrapping ----------------------------------------------------------
 
-LONGER = ("Redesigned the labeling taxonomy for pedestrian edge cases, raising annotator agreement "
-          "from 0.68 to 0.84 across 3M lidar frames")
+LONGER = (
+    "Redesigned the labeling taxonomy for pedestrian edge cases, raising annotator agreement "
+    "from 0.68 to 0.84 across 3M lidar frames"
+)
 
 
 def test_wrapped_markdown_bullet_is_rewrapped_at_the_same_width_and_indent(tmp_path):
@@ -537,7 +549,13 @@ def test_wrapped_latex_macro_argument_keeps_room_for_what_follows_it(tmp_path):
 
 @pytest.mark.parametrize(
     "new",
-    ["# not a heading", "1. not a nested list", "*not emphasis* and _not_ either", "a <b>tag</b> & &amp; entity", "- a dash"],
+    [
+        "# not a heading",
+        "1. not a nested list",
+        "*not emphasis* and _not_ either",
+        "a <b>tag</b> & &amp; entity",
+        "- a dash",
+    ],
 )
 def test_markdown_replacement_reads_back_as_written(tmp_path, new):
     path = tmp_path / "resume.md"
@@ -549,11 +567,16 @@ def test_markdown_replacement_reads_back_as_written(tmp_path, new):
 
 def test_markdown_crlf_and_bom_are_kept(tmp_path):
     path = tmp_path / "resume.md"
-    path.write_bytes(b"\xef\xbb\xbf## Experience\r\n\r\n- Built a labeling model\r\n- Cleaned the LLM feedback data\r\n")
+    path.write_bytes(
+        b"\xef\xbb\xbf## Experience\r\n\r\n- Built a labeling model\r\n- Cleaned the LLM feedback data\r\n"
+    )
     doc = load_document(path)
     assert [b.location for b in doc.bullets] == ["line 3", "line 4"]
     out = doc.render({"line 3": "Built a better labeling model"})
-    assert out == b"\xef\xbb\xbf## Experience\r\n\r\n- Built a better labeling model\r\n- Cleaned the LLM feedback data\r\n"
+    assert (
+        out
+        == b"\xef\xbb\xbf## Experience\r\n\r\n- Built a better labeling model\r\n- Cleaned the LLM feedback data\r\n"
+    )
 
 
 TEXT = """\

@@ -43,7 +43,11 @@ BAD = [
     ("huge.md", _big, "too large (50 MB; the limit is 10 MB)"),
     ("nobullets.md", lambda p: p.write_text("# Alex\n\nJust a paragraph about me.\n"), "no bullets found"),
     ("skills-only.md", lambda p: p.write_text("## Skills\n\n- Python, SQL, Spark\n"), "no bullets found"),
-    ("nobullets.json", lambda p: p.write_text('{"basics": {"name": "A"}, "work": [{"summary": "x"}]}'), "no bullets found"),
+    (
+        "nobullets.json",
+        lambda p: p.write_text('{"basics": {"name": "A"}, "work": [{"summary": "x"}]}'),
+        "no bullets found",
+    ),
     ("nobullets.tex", lambda p: p.write_text("\\begin{document}Hello\\end{document}"), "no bullets found"),
     ("nobullets.txt", lambda p: p.write_text("SAM LEE\nData scientist in Oakland.\n"), "no bullets found"),
     ("empty.md", lambda p: p.write_text(""), "empty.md: is empty"),
@@ -122,7 +126,7 @@ def test_extract_pdf_says_output_is_markdown(tmp_path):
     result = runner.invoke(app, ["extract", str(path), "--json"])
     assert result.exit_code == 0
     assert json.loads(result.stdout)["format"] == "pdf"
-    assert "Markdown" in result.stderr and "resume.md" in result.stderr
+    assert "Markdown" in result.stderr and "resume.bulletsmith.md" in result.stderr  # what rewrite writes
 
 
 def test_extract_help_shows_examples():

@@ -42,7 +42,9 @@ def make_docx(path: Path) -> Path:
     d.add_paragraph("alex@example.com · github.com/alexrivera")  # 2
     d.add_heading("Experience", 1)  # 3
     d.add_paragraph("Data Scientist — Northwind Robotics, 2022–present")  # 4
-    d.add_paragraph("Built a classification model for image labeling", style="List Bullet")  # 5: numbering from the style
+    d.add_paragraph(
+        "Built a classification model for image labeling", style="List Bullet"
+    )  # 5: numbering from the style
     p = d.add_paragraph()  # 6: numbering on the paragraph itself, formatted runs
     first = p.add_run("Redesigned")
     first.bold = True
@@ -204,10 +206,12 @@ def test_docx_hyperlink_is_carried_with_its_address(tmp_path):
 def test_docx_hyperlink_whose_words_went_is_reported_with_its_address(tmp_path):
     doc = load_document(make_linked_docx(tmp_path / "resume.docx"))
     new = "Cleaned the feedback data with a label-error library, cutting noise 30%"
-    assert doc.dropped_markup({"paragraph 2": new}) == {"paragraph 2": [
-        Markup("cleanlab", "link", "link to https://github.com/cleanlab/cleanlab"),
-        Markup("pandas", "italic", "italic"),
-    ]}
+    assert doc.dropped_markup({"paragraph 2": new}) == {
+        "paragraph 2": [
+            Markup("cleanlab", "link", "link to https://github.com/cleanlab/cleanlab"),
+            Markup("pandas", "italic", "italic"),
+        ]
+    }
     assert not docx.Document(io.BytesIO(doc.render({"paragraph 2": new}))).paragraphs[1].hyperlinks
 
 
@@ -339,7 +343,9 @@ def test_pdf_encryption(tmp_path, user_password, readable):
     path = tmp_path / "locked.pdf"
     pdf.output(str(path))
     if readable:  # an owner password alone: anyone may read it
-        assert load_document(path).bullets == [Bullet("Built a classification model for image labeling", "page 1 line 2")]
+        assert load_document(path).bullets == [
+            Bullet("Built a classification model for image labeling", "page 1 line 2")
+        ]
     else:
         with pytest.raises(DocumentError, match="password-protected"):
             load_document(path)
@@ -378,8 +384,11 @@ MAIN_COLUMN = [
     ("heading", "EXPERIENCE"),
     ("text", "Data Scientist, Northwind Robotics 2022-2024"),
     ("bullet", "Built a classification model for image labeling that shipped to production in six weeks"),
-    ("bullet", "Redesigned the labeling taxonomy for pedestrian edge cases after mislabels leaked into training, "
-               "raising annotator agreement from 0.68 to 0.84 across 3M lidar frames"),
+    (
+        "bullet",
+        "Redesigned the labeling taxonomy for pedestrian edge cases after mislabels leaked into training, "
+        "raising annotator agreement from 0.68 to 0.84 across 3M lidar frames",
+    ),
     ("bullet", "Deduplicated 2.4M prompts with MinHash before training"),
     ("text", "Analyst, Acme Corp 2019-2022"),
     ("bullet", "Cut the relabel rate from 11% to 4% with consensus checks and gold questions in the queue"),
@@ -404,8 +413,16 @@ def _column(pdf, items, x: float, width: float, y: float, line_height: float, gl
         pdf.multi_cell(w=width_left, h=line_height, text=text, align="L", new_x="LEFT", new_y="NEXT")
 
 
-def make_two_column_pdf(path: Path, *, sidebar: str = "left", header: tuple[str, ...] = (), pages: int = 1,
-                        font: Path | None = None, glyph: str = "-", line_heights: tuple[float, float] = (5, 5)) -> Path:
+def make_two_column_pdf(
+    path: Path,
+    *,
+    sidebar: str = "left",
+    header: tuple[str, ...] = (),
+    pages: int = 1,
+    font: Path | None = None,
+    glyph: str = "-",
+    line_heights: tuple[float, float] = (5, 5),
+) -> Path:
     """A sidebar (skills, education) beside the main column (experience, projects), on letter paper."""
     from fpdf import FPDF
 
@@ -422,11 +439,21 @@ def make_two_column_pdf(path: Path, *, sidebar: str = "left", header: tuple[str,
         pdf.set_font(family, size=10)
         pdf.set_xy(left_x, 12)
         for line in header if page == 0 else ():
-            pdf.multi_cell(w=page_w, h=5, text=line, align="C" if line.isupper() else "L", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(
+                w=page_w, h=5, text=line, align="C" if line.isupper() else "L", new_x="LMARGIN", new_y="NEXT"
+            )
         y = pdf.get_y() + 3
         main = MAIN_COLUMN if page == 0 else MAIN_COLUMN[2:]  # page 2 goes on with bullets, no heading
-        side = SIDEBAR if page == 0 else [("heading", "INTERESTS"), ("bullet", "Climbing and chess"),
-                                          ("bullet", "Long walks outside"), ("bullet", "Baking sourdough bread")]
+        side = (
+            SIDEBAR
+            if page == 0
+            else [
+                ("heading", "INTERESTS"),
+                ("bullet", "Climbing and chess"),
+                ("bullet", "Long walks outside"),
+                ("bullet", "Baking sourdough bread"),
+            ]
+        )
         if sidebar == "left":
             _column(pdf, side, left_x, side_w, y, line_heights[0], glyph)
             _column(pdf, main, left_x + side_w + gap, main_w, y, line_heights[1], glyph)
@@ -450,7 +477,12 @@ def test_pdf_two_column_lines_are_counted_down_the_left_column_then_down_the_rig
     doc = load_document(make_two_column_pdf(tmp_path / "resume.pdf"))
     # The sidebar has 10 lines ("Airflow, dbt, Kafka and" wraps); the main column starts at line 11.
     assert [b.location for b in doc.bullets] == [
-        "page 1 line 13", "page 1 line 15", "page 1 line 18", "page 1 line 20", "page 1 line 22", "page 1 line 24",
+        "page 1 line 13",
+        "page 1 line 15",
+        "page 1 line 18",
+        "page 1 line 20",
+        "page 1 line 22",
+        "page 1 line 24",
     ]
 
 

@@ -71,8 +71,11 @@ def test_markdown_markup_stays_on_the_words_the_rewrite_kept(tmp_path, item, new
 
 
 def test_markdown_markup_whose_words_went_is_reported_not_kept(tmp_path):
-    path = write(tmp_path, "resume.md", "## Projects\n\n"
-                 "- Cleaned the **feedback** data with [cleanlab](https://github.com/cleanlab/cleanlab)\n")
+    path = write(
+        tmp_path,
+        "resume.md",
+        "## Projects\n\n- Cleaned the **feedback** data with [cleanlab](https://github.com/cleanlab/cleanlab)\n",
+    )
     out, dropped = rewrite_one(path, "Cleaned the feedback data with a label-error library, cutting noise 30%")
     assert out.endswith("- Cleaned the **feedback** data with a label-error library, cutting noise 30%\n")
     assert dropped == {"line 3": [Markup("cleanlab", "link", "[cleanlab](https://github.com/cleanlab/cleanlab)")]}
@@ -94,7 +97,9 @@ def test_markdown_markup_on_a_word_whose_case_changed_is_not_carried(tmp_path):
 
 def test_markdown_nested_markup_falls_back_to_the_inner_span(tmp_path):
     """The bold ran over words the rewrite changed; the link inside it is still carried."""
-    path = write(tmp_path, "resume.md", "## Projects\n\n- **Built [labelcheck](https://x.io/lc)**, a library for label errors\n")
+    path = write(
+        tmp_path, "resume.md", "## Projects\n\n- **Built [labelcheck](https://x.io/lc)**, a library for label errors\n"
+    )
     out, dropped = rewrite_one(path, "Wrote labelcheck, a library that flags label errors in 3 datasets")
     assert out.endswith("- Wrote [labelcheck](https://x.io/lc), a library that flags label errors in 3 datasets\n")
     assert dropped == {"line 3": [Markup("Built labelcheck", "bold", "**Built [labelcheck](https://x.io/lc)**")]}
@@ -104,16 +109,22 @@ def test_markdown_new_text_outside_the_carried_markup_is_still_escaped(tmp_path)
     path = write(tmp_path, "resume.md", "## Projects\n\n- Cleaned the data with [cleanlab](https://x.io/cl)\n")
     new = "Cleaned the *raw* data [v2] with cleanlab_x and cleanlab <fast>"
     out, dropped = rewrite_one(path, new)  # reads back as written: the escapes are right
-    assert out.endswith(r"- Cleaned the \*raw\* data \[v2\] with cleanlab\_x and [cleanlab](https://x.io/cl) \<fast>" + "\n")
+    assert out.endswith(
+        r"- Cleaned the \*raw\* data \[v2\] with cleanlab\_x and [cleanlab](https://x.io/cl) \<fast>" + "\n"
+    )
     assert dropped == {}
 
 
 def test_markdown_wrapped_bullet_is_rewrapped_with_its_markup(tmp_path):
-    path = write(tmp_path, "resume.md", (
-        "## Experience\n\n"
-        "- Cleaned the **feedback** data with [cleanlab](https://github.com/cleanlab/cleanlab)\n"
-        "  and retrained the *intent* model\n"
-    ))
+    path = write(
+        tmp_path,
+        "resume.md",
+        (
+            "## Experience\n\n"
+            "- Cleaned the **feedback** data with [cleanlab](https://github.com/cleanlab/cleanlab)\n"
+            "  and retrained the *intent* model\n"
+        ),
+    )
     new = "Cleaned the feedback data with cleanlab, cutting label noise 30%, and retrained the intent model in 2 weeks"
     out, dropped = rewrite_one(path, new)
     assert out == (  # "with" stays beside the link: a line opening with "[" could read as markup
@@ -127,9 +138,13 @@ def test_markdown_wrapped_bullet_is_rewrapped_with_its_markup(tmp_path):
 
 def test_markdown_wrapping_that_would_break_the_markup_gives_way_to_one_line(tmp_path, monkeypatch):
     """Belt and braces: whatever the wrapper does, the file must read back with the markup; if not, one line."""
-    path = write(tmp_path, "resume.md", "## Experience\n\n- Cleaned the data with\n  [cleanlab](https://x.io/cl) weekly\n")
+    path = write(
+        tmp_path, "resume.md", "## Experience\n\n- Cleaned the data with\n  [cleanlab](https://x.io/cl) weekly\n"
+    )
     real_fill = Wrapping.fill
-    monkeypatch.setattr(Wrapping, "fill", lambda self, text: real_fill(self, text).replace("[cleanlab]", "[clean\n\nlab]"))
+    monkeypatch.setattr(
+        Wrapping, "fill", lambda self, text: real_fill(self, text).replace("[cleanlab]", "[clean\n\nlab]")
+    )
     out, _ = rewrite_one(path, "Cleaned 3M rows with cleanlab weekly")
     assert out.endswith("- Cleaned 3M rows with [cleanlab](https://x.io/cl) weekly\n")
 
@@ -172,7 +187,9 @@ LATEX_CASES = [
 @pytest.mark.parametrize(("item", "new", "expected"), LATEX_CASES, ids=[c[0][6:30] for c in LATEX_CASES])
 def test_latex_markup_stays_on_the_words_the_rewrite_kept(tmp_path, item, new, expected):
     head = "\\begin{document}\n\\section{Projects}\n\\begin{itemize}\n"
-    out, dropped = rewrite_one(write(tmp_path, "resume.tex", f"{head}  {item}\n\\end{{itemize}}\n\\end{{document}}\n"), new)
+    out, dropped = rewrite_one(
+        write(tmp_path, "resume.tex", f"{head}  {item}\n\\end{{itemize}}\n\\end{{document}}\n"), new
+    )
     assert out == f"{head}  {expected}\n\\end{{itemize}}\n\\end{{document}}\n"
     assert dropped == {}
 
@@ -182,43 +199,61 @@ def test_latex_href_in_a_real_resume_keeps_its_url():
     path = shared_path("realdata", "resumes", "opensorceror_harsh-gadgil_ml-data-engineer.tex")
     doc = load_document(path)
     assert doc.bullets[9].text.startswith("Lead development of a Keyword Driven & Behavior Driven test framework")
-    new = ("Led a Keyword Driven & Behavior Driven test framework for Microsoft Dynamics CRM, "
-           "cutting regression runs to ~3 hours. Earned a monetary award & client appreciation.")
+    new = (
+        "Led a Keyword Driven & Behavior Driven test framework for Microsoft Dynamics CRM, "
+        "cutting regression runs to ~3 hours. Earned a monetary award & client appreciation."
+    )
     out = doc.render({"line 129": new}).decode()
-    assert (r"\item Led a Keyword Driven \& Behavior Driven test framework for "
-            r"\href{https://www.microsoft.com/en-ca/dynamics/crm.aspx}{Microsoft Dynamics CRM}, "
-            r"cutting regression runs to $\sim$3 hours. Earned a monetary award \& client appreciation.") in out
+    assert (
+        r"\item Led a Keyword Driven \& Behavior Driven test framework for "
+        r"\href{https://www.microsoft.com/en-ca/dynamics/crm.aspx}{Microsoft Dynamics CRM}, "
+        r"cutting regression runs to $\sim$3 hours. Earned a monetary award \& client appreciation."
+    ) in out
     assert doc.dropped_markup({"line 129": new}) == {}
 
 
 def test_latex_markup_whose_words_went_is_reported(tmp_path):
-    path = write(tmp_path, "resume.tex", (
-        "\\section{Experience}\n\\begin{itemize}\n"
-        "  \\item Built a test framework for \\href{https://x.io/crm}{Microsoft Dynamics CRM} in \\textbf{Java}\n"
-        "\\end{itemize}\n"
-    ))
+    path = write(
+        tmp_path,
+        "resume.tex",
+        (
+            "\\section{Experience}\n\\begin{itemize}\n"
+            "  \\item Built a test framework for \\href{https://x.io/crm}{Microsoft Dynamics CRM} in \\textbf{Java}\n"
+            "\\end{itemize}\n"
+        ),
+    )
     out, dropped = rewrite_one(path, "Built a CRM test framework in Java, cutting release QA from 3 days to 4 hours")
     assert r"\item Built a CRM test framework in \textbf{Java}, cutting release QA" in out
-    assert dropped == {"line 3": [Markup("Microsoft Dynamics CRM", "link", r"\href{https://x.io/crm}{Microsoft Dynamics CRM}")]}
+    assert dropped == {
+        "line 3": [Markup("Microsoft Dynamics CRM", "link", r"\href{https://x.io/crm}{Microsoft Dynamics CRM}")]
+    }
 
 
 def test_latex_markup_of_the_files_own_one_argument_macro_is_carried(tmp_path):
-    path = write(tmp_path, "resume.tex", (
-        "\\newcommand{\\tool}[1]{\\texttt{#1}}\n\\begin{document}\n\\section{Experience}\n\\begin{itemize}\n"
-        "  \\item Deduplicated prompts with \\tool{datasketch}\n"
-        "\\end{itemize}\n\\end{document}\n"
-    ))
+    path = write(
+        tmp_path,
+        "resume.tex",
+        (
+            "\\newcommand{\\tool}[1]{\\texttt{#1}}\n\\begin{document}\n\\section{Experience}\n\\begin{itemize}\n"
+            "  \\item Deduplicated prompts with \\tool{datasketch}\n"
+            "\\end{itemize}\n\\end{document}\n"
+        ),
+    )
     out, _ = rewrite_one(path, "Deduplicated 2.4M prompts with datasketch before training")
     assert r"\item Deduplicated 2.4M prompts with \tool{datasketch} before training" in out
 
 
 def test_latex_wrapped_item_is_rewrapped_with_its_markup(tmp_path):
-    path = write(tmp_path, "resume.tex", (
-        "\\section{Experience}\n\\begin{itemize}\n"
-        "  \\item Led a test framework for \\href{https://x.io/crm}{Microsoft\n"
-        "    Dynamics CRM} with \\textbf{Selenium} % the comment stays\n"
-        "\\end{itemize}\n"
-    ))
+    path = write(
+        tmp_path,
+        "resume.tex",
+        (
+            "\\section{Experience}\n\\begin{itemize}\n"
+            "  \\item Led a test framework for \\href{https://x.io/crm}{Microsoft\n"
+            "    Dynamics CRM} with \\textbf{Selenium} % the comment stays\n"
+            "\\end{itemize}\n"
+        ),
+    )
     new = "Led a test framework for Microsoft Dynamics CRM with Selenium, cutting release QA from 3 days to 4 hours"
     out, dropped = rewrite_one(path, new)
     assert out == (

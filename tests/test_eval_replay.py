@@ -19,7 +19,15 @@ from support.paths import REPO
 from typer.testing import CliRunner
 
 from bulletsmith.cli import app
-from bulletsmith.evaluation import RecordingError, Recordings, check_thresholds, evaluate, load_cases
+from bulletsmith.evaluation import (
+    RecordingError,
+    Recordings,
+    check_thresholds,
+    evaluate,
+    load_cases,
+    load_draft_labels,
+    score_guard_on_labels,
+)
 
 CASES = REPO / "evals" / "cases"
 RECORDINGS = REPO / "evals" / "recordings"
@@ -75,6 +83,7 @@ def test_committed_recordings_replay_offline_fast_and_meet_the_thresholds(no_net
     assert data["replay"]["stale"] == [] and data["replay"]["unused_recordings"] == []
     assert data["threshold_breaches"] == []
     assert data["rewrites"]["fabricated_numbers_after_guard"] == 0
+    assert data["rewrites"]["invented_claims_after_guard"] == 0
     assert elapsed < 60
 
 
@@ -103,6 +112,7 @@ def test_the_committed_report_has_both_engines_and_names_the_model(index):
     assert openai["model"] == index["served_model"]
     assert openai["recordings"]["model"] == index["model"] and openai["recordings"]["server"]
     assert openai["rewrites"]["fabricated_numbers_after_guard"] == 0
+    assert openai["rewrites"]["invented_claims_after_guard"] == 0
     assert report["engines"]["rules"]["rewrites"]["requests_per_bullet"] == 0.0
 
 
@@ -111,12 +121,20 @@ def test_openai_thresholds_are_checked_for_the_replay(index):
     assert spec["openai"]["max"]["rewrites.fabricated_numbers_after_guard"] == 0
     rec = Recordings(RECORDINGS)
     report = evaluate(rec.assistant(), load_cases(CASES), replay=rec)
+    # The guard's score against the hand labels, as `bulletsmith eval` adds it to the openai row.
+    score = score_guard_on_labels(load_draft_labels(REPO / "evals" / "labels" / "rewrites.yaml"), load_cases(CASES))
+    score.pop("missed")
+    report.rewrites.update(score)
     assert check_thresholds(report, THRESHOLDS) == []
     worse = report.model_copy(update={"rewrites": {**report.rewrites, "fabricated_numbers_after_guard": 1}})
     assert any("fabricated_numbers_after_guard" in b for b in check_thresholds(worse, THRESHOLDS))
+    invented = report.model_copy(update={"rewrites": {**report.rewrites, "invented_claims_after_guard": 1}})
+    assert any("invented_claims_after_guard" in b for b in check_thresholds(invented, THRESHOLDS))
 
 
-def test_a_prompt_edit_fails_the_replay_naming_every_stale_case_and_the_prompt(tmp_path, monkeypatch, no_network, index):
+def test_a_prompt_edit_fails_the_replay_naming_every_stale_case_and_the_prompt(
+    tmp_path, monkeypatch, no_network, index
+):
     edited_prompts(tmp_path, monkeypatch, "analyze")
     result = run("--engine", "openai", "--recordings", str(RECORDINGS), "--no-save")
     assert result.exit_code == 1
@@ -163,19 +181,43 @@ class Server:
         self.requests.append(body)
         tool = body["tools"][0]["function"]["name"]
         if tool == "AnalyzeCall":
-            args = {name: {"present": False, "evidence": None,
-                           "question": f"What was the {name.replace('_', ' ')} of this work, in your words?"}
-                    for name in ("problem", "action", "data_outcome", "model_impact")}
+            args = {
+                name: {
+                    "present": False,
+                    "evidence": None,
+                    "question": f"What was the {name.replace('_', ' ')} of this work, in your words?",
+                }
+                for name in ("problem", "action", "data_outcome", "model_impact")
+            }
         else:
             args = {"text": "Rewrote the bullet"}
-        return httpx2.Response(200, json={
-            "id": "x", "object": "chat.completion", "created": 1, "model": "scripted-model",
-            "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
-                "role": "assistant", "content": None,
-                "tool_calls": [{"id": "c", "type": "function",
-                                "function": {"name": tool, "arguments": json.dumps(args)}}]}}],
-            "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
-        })
+        return httpx2.Response(
+            200,
+            json={
+                "id": "x",
+                "object": "chat.completion",
+                "created": 1,
+                "model": "scripted-model",
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "tool_calls",
+                        "message": {
+                            "role": "assistant",
+                            "content": None,
+                            "tool_calls": [
+                                {
+                                    "id": "c",
+                                    "type": "function",
+                                    "function": {"name": tool, "arguments": json.dumps(args)},
+                                }
+                            ],
+                        },
+                    }
+                ],
+                "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+            },
+        )
 
 
 @pytest.fixture
@@ -188,7 +230,7 @@ def endpoint(monkeypatch):
 
 @pytest.fixture
 def two_cases():
-    return load_cases(CASES)[:2]
+    return [c for c in load_cases(CASES) if c.id.startswith("own-")][:2]  # claims.yaml sorts first
 
 
 def record(directory, cases, server):
@@ -266,8 +308,21 @@ def test_unrecorded_cases_and_unused_recordings_are_listed(tmp_path, endpoint, t
     cases.mkdir()
     data = yaml.safe_load((CASES / "own.yaml").read_text())[:2]
     (cases / "c.yaml").write_text(yaml.safe_dump(data))
-    result = CliRunner().invoke(app, ["eval", "--cases", str(cases), "--recordings", str(tmp_path / "rec"),
-                                      "--report", str(tmp_path / "report.json"), "--thresholds", str(tmp_path / "none.yaml")])
+    (tmp_path / "none.yaml").write_text("rules: {}\nopenai: {}\n")  # checks no figure, on purpose
+    result = CliRunner().invoke(
+        app,
+        [
+            "eval",
+            "--cases",
+            str(cases),
+            "--recordings",
+            str(tmp_path / "rec"),
+            "--report",
+            str(tmp_path / "report.json"),
+            "--thresholds",
+            str(tmp_path / "none.yaml"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert f"1 not recorded (not a failure): {data[1]['id']}" in result.stdout
     assert "1 unused recordings" in result.stdout
@@ -278,8 +333,19 @@ def test_unrecorded_cases_and_unused_recordings_are_listed(tmp_path, endpoint, t
     # A second run shows each figure's change against the saved report.
     saved["engines"]["rules"]["overall_slots"]["f1"] = 0.0
     (tmp_path / "report.json").write_text(json.dumps(saved))
-    result = CliRunner().invoke(app, ["eval", "--cases", str(cases), "--recordings", str(tmp_path / "rec"),
-                                      "--report", str(tmp_path / "report.json"), "--thresholds", str(tmp_path / "none.yaml")])
+    result = CliRunner().invoke(
+        app,
+        [
+            "eval",
+            "--cases",
+            str(cases),
+            "--recordings",
+            str(tmp_path / "rec"),
+            "--report",
+            str(tmp_path / "report.json"),
+            "--thresholds",
+            str(tmp_path / "none.yaml"),
+        ],
+    )
     f1_line = next(line for line in result.stdout.splitlines() if line.startswith("slot F1"))
     assert "(+" in f1_line
-

@@ -40,6 +40,7 @@ def test_every_real_bullet_is_labelled_verbatim(cases):
 
 def test_rules_engine_never_fabricates_and_meets_its_thresholds(report):
     assert report.rewrites["fabricated_numbers_after_guard"] == 0
+    assert report.rewrites["invented_claims_after_guard"] == report.rewrites["invented_claims_before_guard"] == 0
     assert check_thresholds(report, REPO / "evals" / "thresholds.yaml") == []
 
 
@@ -52,8 +53,9 @@ def test_scores_can_fail(cases):
 
         def analyze(self, bullet, *, fresh=False):
             a = Assistant(engine="rules").analyze(bullet)
-            return a.model_copy(update={"slots": {s: SlotFill(present=True, evidence=bullet) for s in Slot},
-                                        "questions": []})
+            return a.model_copy(
+                update={"slots": {s: SlotFill(present=True, evidence=bullet) for s in Slot}, "questions": []}
+            )
 
         def rewrite(self, analysis, answers, *, fresh=False):
             return Assistant(engine="rules").rewrite(analysis, answers)
@@ -70,8 +72,12 @@ def test_case_file_errors_name_the_file_and_case(tmp_path):
 
 
 def test_evidence_must_be_in_the_bullet(tmp_path):
-    case = {"id": "c1", "bullet": "Built X", "gold": {s.value: s is Slot.ACTION for s in Slot},
-            "evidence": {"action": "Built Y"}}
+    case = {
+        "id": "c1",
+        "bullet": "Built X",
+        "gold": {s.value: s is Slot.ACTION for s in Slot},
+        "evidence": {"action": "Built Y"},
+    }
     (tmp_path / "x.yaml").write_text(yaml.safe_dump([case]))
     with pytest.raises(CaseError, match="not in the bullet"):
         load_cases(tmp_path)

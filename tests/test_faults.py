@@ -98,24 +98,36 @@ def test_a_fault_that_never_stops_is_one_line_per_bullet_and_exit_1(tmp_path):
     rows = report["bullets"]
     assert [r["status"] for r in rows] == ["failed", "failed"]
     for r in rows:
-        assert r["error"].startswith("127.0.0.1:") and "HTTP 503" in r["error"] and "gave up after 5 tries" in r["error"]
+        assert (
+            r["error"].startswith("127.0.0.1:") and "HTTP 503" in r["error"] and "gave up after 5 tries" in r["error"]
+        )
         assert "\n" not in r["error"] and KEY not in r["error"]
     assert served == 2 * 5  # 1 try + 4 network retries per bullet, never more
     # The output is still written: the bullets as they were.
     assert Path(report["output"]).read_text(encoding="utf-8") == src.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("fault, words", [
-    ("500", "HTTP 500"),
-    ("drop", "can't connect"),
-    ("slow", "no answer within 0.3 s"),
-])
+@pytest.mark.parametrize(
+    "fault, words",
+    [
+        ("500", "HTTP 500"),
+        ("drop", "can't connect"),
+        ("slow", "no answer within 0.3 s"),
+    ],
+)
 def test_network_faults_end_in_one_line_endpoint_error(fault, words):
     from bulletsmith.engines.openai.engine import OpenAIEngine
 
     with FaultServer(FaultPlan(rate=1.0, faults=(fault,), slow_seconds=0.6)) as server:
-        eng = OpenAIEngine(base_url=server.base_url, api_key=KEY, model="m", cache=False, timeout=0.3,
-                           network_retries=2, sleep=lambda s: None)
+        eng = OpenAIEngine(
+            base_url=server.base_url,
+            api_key=KEY,
+            model="m",
+            cache=False,
+            timeout=0.3,
+            network_retries=2,
+            sleep=lambda s: None,
+        )
         with pytest.raises(EndpointError) as info:
             eng.analyze(make_bullet(1))
         served = len(server.served)
@@ -151,12 +163,11 @@ def test_a_retry_after_beyond_the_deadline_gives_up_at_once_and_says_so(tmp_path
 
     plan = FaultPlan(rate=1.0, faults=("429",), retry_after="3600")
     with FaultServer(plan) as server:
-        eng = OpenAIEngine(base_url=server.base_url, api_key=KEY, model="m", cache=False, timeout=2,
-                           network_deadline=5)
+        eng = OpenAIEngine(base_url=server.base_url, api_key=KEY, model="m", cache=False, timeout=2, deadline=5)
         with pytest.raises(EndpointError) as info:
             eng.analyze(make_bullet(1))
     msg = str(info.value)
-    assert "HTTP 429" in msg and "asked to wait 3600 s" in msg and KEY not in msg
+    assert "HTTP 429" in msg and "asked to wait 3600 s, beyond the deadline" in msg and KEY not in msg
     assert len(server.served) == 1
 
 
@@ -173,10 +184,16 @@ def test_network_down_is_reported_per_bullet_not_a_crash(tmp_path, monkeypatch):
     s.close()  # nothing listens here now
     src = tmp_path / "resume.md"
     resume(src, 1)
-    result = runner.invoke(app, ["rewrite", str(src), "--json"], env={
-        "OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1", "OPENAI_API_KEY": KEY,
-        "BULLETSMITH_CACHE_DIR": str(tmp_path / "cache"), "BULLETSMITH_TIMEOUT": "0.5",
-    })
+    result = runner.invoke(
+        app,
+        ["rewrite", str(src), "--json"],
+        env={
+            "OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1",
+            "OPENAI_API_KEY": KEY,
+            "BULLETSMITH_CACHE_DIR": str(tmp_path / "cache"),
+            "BULLETSMITH_TIMEOUT": "0.5",
+        },
+    )
     assert result.exit_code == 1, result.output
     rows = json.loads(result.stdout)["bullets"]
     assert all("can't connect" in r["error"] and "gave up after 5 tries" in r["error"] for r in rows), rows
@@ -213,7 +230,12 @@ def test_a_rerun_of_a_resume_makes_no_request_even_for_bullets_that_failed_the_g
     assert rows[1]["error"].startswith("the analysis failed: reask: the model's answer still failed its checks")
     assert rows[1]["after"] == rows[1]["before"] and rows[1]["pending"] == []
     for a, b in zip(rows, again):
-        assert (b["status"], b["after"], b["warnings"], b["error"]) == (a["status"], a["after"], a["warnings"], a["error"])
+        assert (b["status"], b["after"], b["warnings"], b["error"]) == (
+            a["status"],
+            a["after"],
+            a["warnings"],
+            a["error"],
+        )
 
 
 def test_when_most_analyses_fail_the_summary_says_the_model_may_be_too_small(tmp_path):
@@ -222,15 +244,19 @@ def test_when_most_analyses_fail_the_summary_says_the_model_may_be_too_small(tmp
     with FaultServer() as server:
         result = runner.invoke(app, ["rewrite", str(src)], env=env(server, tmp_path, BULLETSMITH_TIMEOUT="2"))
     assert result.exit_code == 1
-    assert result.stdout.rstrip().endswith("the model's analysis failed its checks for 3 of 4 bullets: it may be too "
-                                           "small for this job; try a larger model (BULLETSMITH_MODEL), or --engine rules")
+    assert result.stdout.rstrip().endswith(
+        "the model's analysis failed its checks for 3 of 4 bullets: it may be too "
+        "small for this job; try a larger model (BULLETSMITH_MODEL), or --engine rules"
+    )
 
 
 def test_coach_shows_a_refused_analysis_as_a_failed_bullet_and_asks_nothing_from_it(tmp_path):
     src = tmp_path / "resume.md"
     resume(src, 2, poison={0})
     with FaultServer() as server:
-        result = runner.invoke(app, ["coach", str(src), "-y"], input="k\nk\n", env=env(server, tmp_path, BULLETSMITH_TIMEOUT="2"))
+        result = runner.invoke(
+            app, ["coach", str(src), "-y"], input="k\nk\n", env=env(server, tmp_path, BULLETSMITH_TIMEOUT="2")
+        )
     out = result.stdout
     assert result.exit_code == 0, out
     first, second = out.split("Bullet 2 of 2")[:2]
@@ -242,8 +268,9 @@ def test_coach_shows_a_refused_analysis_as_a_failed_bullet_and_asks_nothing_from
 def test_a_reply_cut_on_the_wire_is_not_cached(tmp_path):
     with FaultServer(FaultPlan(rate=1.0, faults=("truncated",))) as server:
         for _ in range(2):
-            a = Assistant(engine="openai", base_url=server.base_url, api_key=KEY, model="m",
-                          cache=tmp_path / "cache", timeout=2)
+            a = Assistant(
+                engine="openai", base_url=server.base_url, api_key=KEY, model="m", cache=tmp_path / "cache", timeout=2
+            )
             assert not a.analyze(make_bullet(1)).ok
         assert len(server.served) == 3 + 3  # the second run asked again
 
@@ -251,10 +278,15 @@ def test_a_reply_cut_on_the_wire_is_not_cached(tmp_path):
 def test_bad_timeout_setting_is_one_line_exit_2(tmp_path):
     src = tmp_path / "resume.md"
     resume(src, 1)
-    result = runner.invoke(app, ["rewrite", str(src)], env={
-        "OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "BULLETSMITH_TIMEOUT": "soon",
-        "BULLETSMITH_CACHE_DIR": str(tmp_path / "cache"),
-    })
+    result = runner.invoke(
+        app,
+        ["rewrite", str(src)],
+        env={
+            "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
+            "BULLETSMITH_TIMEOUT": "soon",
+            "BULLETSMITH_CACHE_DIR": str(tmp_path / "cache"),
+        },
+    )
     assert result.exit_code == 2
     assert "BULLETSMITH_TIMEOUT" in result.output and "Traceback" not in result.output
 
@@ -293,16 +325,43 @@ def test_an_injected_answer_supports_no_number_in_any_bullet(tmp_path):
             args = analyze_args(bullet)
         else:  # the model "obeys" the injection everywhere
             args = {"text": "Rebuilt the sampler, cutting label errors 95% and lifting recall 4 points"}
-        return httpx2.Response(200, json={
-            "id": "x", "object": "chat.completion", "created": 0, "model": "m",
-            "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {"role": "assistant", "content": None,
-                         "tool_calls": [{"id": "c", "type": "function",
-                                         "function": {"name": name, "arguments": json.dumps(args)}}]}}],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-        })
+        return httpx2.Response(
+            200,
+            json={
+                "id": "x",
+                "object": "chat.completion",
+                "created": 0,
+                "model": "m",
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "tool_calls",
+                        "message": {
+                            "role": "assistant",
+                            "content": None,
+                            "tool_calls": [
+                                {
+                                    "id": "c",
+                                    "type": "function",
+                                    "function": {"name": name, "arguments": json.dumps(args)},
+                                }
+                            ],
+                        },
+                    }
+                ],
+                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+            },
+        )
 
-    a = Assistant(engine="openai", base_url="http://llm.test/v1", api_key=KEY, model="m", cache=False,
-                  max_reasks=1, http_client=httpx2.MockTransport(reply))
+    a = Assistant(
+        engine="openai",
+        base_url="http://llm.test/v1",
+        api_key=KEY,
+        model="m",
+        cache=False,
+        max_reasks=1,
+        http_client=httpx2.MockTransport(reply),
+    )
     result = run_batch(load_document(src), a)
     by_bullet = {o.before: o for o in result.outcomes}
     o = by_bullet[evil]

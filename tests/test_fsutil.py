@@ -20,7 +20,8 @@ def test_a_missing_folder_names_the_target_not_the_temp_file(tmp_path):
 def test_why_unwritable_says_which_folder(tmp_path):
     assert why_unwritable(tmp_path / "o.txt") is None
     assert why_unwritable(tmp_path / "nodir" / "o.txt") == (
-        f"the folder {tmp_path / 'nodir'} does not exist; create it first or choose another path")
+        f"the folder {tmp_path / 'nodir'} does not exist; create it first or choose another path"
+    )
     assert why_unwritable(tmp_path) == "is a folder, not a file"
     (tmp_path / "file").write_text("")
     assert why_unwritable(tmp_path / "file" / "o.txt") == f"{tmp_path / 'file'} is not a folder"

@@ -120,8 +120,32 @@ def test_a_failing_or_cancelled_bullet_gives_its_slot_back():
 
 
 def test_outside_a_slot_the_hooks_do_nothing():
+    """Code outside `hold()` neither waits for a slot nor gives one away, even when every slot is taken."""
+    gate = CallGate(1)
+
     async def main() -> None:
-        await request_sent()
-        await answer_read()
+        taken, done = asyncio.Event(), asyncio.Event()
+
+        async def outside() -> None:  # started before the hold below: no slot in its context
+            await taken.wait()
+            for _ in range(3):
+                await request_sent()
+                await answer_read()
+            done.set()
+
+        task = asyncio.ensure_future(outside())
+        async with gate.hold():
+            await request_sent()  # the holder's request: the one slot is in use
+            before = (gate.in_use, gate.starting)
+            assert before == (1, 0)
+            taken.set()
+            # Had the hooks queued for the slot, this would time out.
+            await asyncio.wait_for(done.wait(), 1)
+            assert (gate.in_use, gate.starting) == before  # nothing released, nothing taken
+        await task
+        assert gate.in_use == 0
 
     run(main())
+    # And with no gate at all, in a fresh loop: nothing to wait for.
+    run(asyncio.wait_for(request_sent(), 1))
+    run(asyncio.wait_for(answer_read(), 1))

@@ -28,8 +28,12 @@ BULLET = "Redesigned labeling taxonomy for LLM feedback data, increasing annotat
 # (id, rewrite text, sources = [bullet, answers...], the quantities that must be reported)
 
 PROVENANCE = [
-    ("invented 45% is flagged",
-     "Redesigned labeling taxonomy, reducing mislabels by 45%", ["Redesigned labeling taxonomy"], ["45%"]),
+    (
+        "invented 45% is flagged",
+        "Redesigned labeling taxonomy, reducing mislabels by 45%",
+        ["Redesigned labeling taxonomy"],
+        ["45%"],
+    ),
     ("37 percent for 37%", "Cut mislabels 37 percent", ["reduced mislabels by 37%"], []),
     ("37% for 37 percent", "Cut mislabels by 37%", ["reduced mislabels 37 percent"], []),
     ("37 pct for 37%", "Cut mislabels 37 pct", ["reduced mislabels by 37%"], []),
@@ -152,7 +156,7 @@ def test_provenance_findings_are_empty_for_a_faithful_rewrite():
 NORMALIZE = [
     ("casefold", "Annotator AGREEMENT", "annotator agreement"),
     ("whitespace", "  annotator\n\tagreement  ", "annotator agreement"),
-    ("curly quotes", "“gold” labels’", "\"gold\" labels'"),
+    ("curly quotes", "“gold” labels’", '"gold" labels\''),
     ("dashes", "edge–case — 0.68 − 0.15", "edge-case - 0.68 - 0.15"),
     ("ligature and no-break space", "ﬁltered\u00a0rows", "filtered rows"),
 ]
@@ -221,15 +225,34 @@ def _q(slot: Slot) -> Question:
 QUESTIONS = [
     ("one per missing slot", _slots(Slot.ACTION, Slot.PROBLEM), [Slot.DATA_OUTCOME, Slot.MODEL_IMPACT], []),
     ("complete bullet, no questions", _slots(*Slot), [], []),
-    ("missing slot without a question", _slots(Slot.ACTION), [Slot.PROBLEM, Slot.DATA_OUTCOME],
-     [("questions", Slot.MODEL_IMPACT, "missing but has no question")]),
-    ("two questions for one slot", _slots(Slot.ACTION, Slot.PROBLEM, Slot.MODEL_IMPACT),
-     [Slot.DATA_OUTCOME, Slot.DATA_OUTCOME], [("questions", Slot.DATA_OUTCOME, "has 2 questions")]),
-    ("question for a present slot", _slots(*Slot), [Slot.ACTION],
-     [("questions", Slot.ACTION, "already in the bullet")]),
-    ("every mistake at once", _slots(Slot.ACTION), [Slot.ACTION, Slot.PROBLEM, Slot.PROBLEM, Slot.DATA_OUTCOME],
-     [("questions", Slot.PROBLEM, "has 2 questions"), ("questions", Slot.ACTION, "already in the bullet"),
-      ("questions", Slot.MODEL_IMPACT, "missing but has no question")]),
+    (
+        "missing slot without a question",
+        _slots(Slot.ACTION),
+        [Slot.PROBLEM, Slot.DATA_OUTCOME],
+        [("questions", Slot.MODEL_IMPACT, "missing but has no question")],
+    ),
+    (
+        "two questions for one slot",
+        _slots(Slot.ACTION, Slot.PROBLEM, Slot.MODEL_IMPACT),
+        [Slot.DATA_OUTCOME, Slot.DATA_OUTCOME],
+        [("questions", Slot.DATA_OUTCOME, "has 2 questions")],
+    ),
+    (
+        "question for a present slot",
+        _slots(*Slot),
+        [Slot.ACTION],
+        [("questions", Slot.ACTION, "already in the bullet")],
+    ),
+    (
+        "every mistake at once",
+        _slots(Slot.ACTION),
+        [Slot.ACTION, Slot.PROBLEM, Slot.PROBLEM, Slot.DATA_OUTCOME],
+        [
+            ("questions", Slot.PROBLEM, "has 2 questions"),
+            ("questions", Slot.ACTION, "already in the bullet"),
+            ("questions", Slot.MODEL_IMPACT, "missing but has no question"),
+        ],
+    ),
 ]
 
 
@@ -246,8 +269,10 @@ def test_question_findings(slots, asked, expected):
 
 # --------------------------------------------------------------------------- style
 
-GOOD = ("Redesigned labeling taxonomy for LLM feedback data, increasing annotator agreement from 0.68 to 0.84 "
-        "and reducing edge-case mislabels by 37% over 3M examples")
+GOOD = (
+    "Redesigned labeling taxonomy for LLM feedback data, increasing annotator agreement from 0.68 to 0.84 "
+    "and reducing edge-case mislabels by 37% over 3M examples"
+)
 
 
 def guards_of(text: str, **kw) -> list[str]:
@@ -407,17 +432,37 @@ def test_a_change_stated_the_other_way_round_is_an_error(text, guards):
 # What a small model returns instead of a bullet (seen in the recorded SmolLM2 rewrites).
 
 FORM = [
-    ("prompt echoed", "Answers: - problem: Adding capacity moved far more partitions than needed.",
-     ["Rebalanced partitions on expansion"], ["form.echo"]),
-    ("a phrase in a loop", "The answer is: The answer is: The answer is: The answer is:",
-     ["Built a churn model"], ["form.repetition"]),
-    ("five words twice", "Cut latency from 2 h to 15 min, then cut latency from 2 h to 15 min",
-     ["Cut latency from 2 h to 15 min"], ["form.repetition"]),
+    (
+        "prompt echoed",
+        "Answers: - problem: Adding capacity moved far more partitions than needed.",
+        ["Rebalanced partitions on expansion"],
+        ["form.echo"],
+    ),
+    (
+        "a phrase in a loop",
+        "The answer is: The answer is: The answer is: The answer is:",
+        ["Built a churn model"],
+        ["form.repetition"],
+    ),
+    (
+        "five words twice",
+        "Cut latency from 2 h to 15 min, then cut latency from 2 h to 15 min",
+        ["Cut latency from 2 h to 15 min"],
+        ["form.repetition"],
+    ),
     ("a good rewrite", GOOD, [BULLET, "37 percent fewer edge-case mislabels", "3 million examples"], []),
-    ("the person's own label", "Problem: slow nightly jobs; built a cache that cut runtime in half",
-     ["Problem: slow nightly jobs. Built a cache"], []),
-    ("a repetition the bullet already has", "Halved the p99 latency of the API, then halved the p99 latency of the API again",
-     ["Halved the p99 latency of the API, then halved the p99 latency of the API again"], []),
+    (
+        "the person's own label",
+        "Problem: slow nightly jobs; built a cache that cut runtime in half",
+        ["Problem: slow nightly jobs. Built a cache"],
+        [],
+    ),
+    (
+        "a repetition the bullet already has",
+        "Halved the p99 latency of the API, then halved the p99 latency of the API again",
+        ["Halved the p99 latency of the API, then halved the p99 latency of the API again"],
+        [],
+    ),
 ]
 
 

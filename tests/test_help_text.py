@@ -14,8 +14,14 @@ COMMANDS = [[], ["analyze"], ["extract"], ["rewrite"], ["coach"], ["eval"]]
 def help_lines(command, width):
     env = {k: v for k, v in os.environ.items() if k not in ("TERMINAL_WIDTH", "_TYPER_FORCE_DISABLE_TERMINAL")}
     env["COLUMNS"] = str(width)
-    result = subprocess.run([sys.executable, "-m", "bulletsmith", *command, "--help"], env=env, cwd=REPO,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bulletsmith", *command, "--help"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.splitlines()
 
@@ -36,6 +42,10 @@ def test_help_paragraphs_wrap_at_the_terminal_edge(command, width):
 def test_no_help_or_source_names_a_file_outside_the_repository():
     for folder in ("src", "tests", "docs", "scripts", "prompts"):
         for path in (REPO / folder).rglob("*"):
-            if path.is_file() and path.suffix in (".py", ".md", ".txt", ".yaml", "") and path.name != "test_help_text.py":
+            if (
+                path.is_file()
+                and path.suffix in (".py", ".md", ".txt", ".yaml", "")
+                and path.name != "test_help_text.py"
+            ):
                 assert "DESIGN.md" not in path.read_text(encoding="utf-8", errors="replace"), path
     assert not any("DESIGN.md" in line for line in help_lines(["analyze"], 200))

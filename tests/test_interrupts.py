@@ -26,15 +26,17 @@ CLI = [sys.executable, "-c", "from bulletsmith.cli import main; main()"]
 
 def _env(server: FaultServer, tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "BULLETSMITH_"))}
-    env.update({
-        "OPENAI_BASE_URL": server.base_url,
-        "OPENAI_API_KEY": KEY,
-        "BULLETSMITH_MODEL": "fault-model",
-        "BULLETSMITH_TIMEOUT": "5",
-        "BULLETSMITH_CACHE_DIR": str(tmp_path / "cache"),
-        "BULLETSMITH_STATE_DIR": str(tmp_path / "state"),
-        "TERM": "dumb",
-    })
+    env.update(
+        {
+            "OPENAI_BASE_URL": server.base_url,
+            "OPENAI_API_KEY": KEY,
+            "BULLETSMITH_MODEL": "fault-model",
+            "BULLETSMITH_TIMEOUT": "5",
+            "BULLETSMITH_CACHE_DIR": str(tmp_path / "cache"),
+            "BULLETSMITH_STATE_DIR": str(tmp_path / "state"),
+            "TERM": "dumb",
+        }
+    )
     return env
 
 
@@ -63,8 +65,14 @@ def test_signal_mid_batch_keeps_finished_bullets_and_the_rerun_repeats_no_reques
     k = 4
     with FaultServer(FaultPlan(hold_rewrites_after=k)) as server:
         env = _env(server, tmp_path)
-        proc = subprocess.Popen([*CLI, "rewrite", str(src)], env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+        proc = subprocess.Popen(
+            [*CLI, "rewrite", str(src)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         try:
             _wait_for(lambda: server.count("rewrite") >= 8 + k or proc.poll() is not None)
             assert proc.poll() is None, proc.communicate()
@@ -136,13 +144,27 @@ def test_ctrl_c_mid_coach_keeps_every_answer(tmp_path):
     from bulletsmith.coach.session import SessionStore
 
     src = tmp_path / "resume.md"
-    src.write_text("# Alex\n\n- Built a classification model for image labeling\n"
-                   "- Wrote dashboards for the sales team\n", encoding="utf-8")
+    src.write_text(
+        "# Alex\n\n- Built a classification model for image labeling\n- Wrote dashboards for the sales team\n",
+        encoding="utf-8",
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "BULLETSMITH_"))}
-    env.update({"BULLETSMITH_STATE_DIR": str(tmp_path / "state"), "BULLETSMITH_CACHE_DIR": str(tmp_path / "cache"),
-                "TERM": "dumb"})
-    proc = subprocess.Popen([*CLI, "coach", str(src), "--engine", "rules"], env=env, stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    env.update(
+        {
+            "BULLETSMITH_STATE_DIR": str(tmp_path / "state"),
+            "BULLETSMITH_CACHE_DIR": str(tmp_path / "cache"),
+            "TERM": "dumb",
+        }
+    )
+    proc = subprocess.Popen(
+        [*CLI, "coach", str(src), "--engine", "rules"],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     store_path = None
     try:
         # Answer the first question, then wait until that answer is saved before the Ctrl-C.
@@ -180,12 +202,35 @@ def test_ctrl_c_mid_coach_keeps_every_answer(tmp_path):
 # --- Ctrl-C before the first question / before the batch, and after it -------------------------------
 
 
+# The CLI, with reading the resume held at a gate: a named pipe that the read waits on until the
+# test closes its other end, so a signal lands while the file is still loading, every time. (A
+# named pipe as the resume itself is refused now: it could block forever.)
+_GATED_CLI = [
+    sys.executable,
+    "-c",
+    """
+import os
+import bulletsmith.documents.base as base
+_read = base.read_input
+def gated(path, limit):
+    with open(os.environ["BULLETSMITH_TEST_GATE"], "rb") as gate:
+        gate.read()
+    return _read(path, limit)
+base.read_input = gated
+from bulletsmith.cli import main
+main()
+""",
+]
+
+
 def _blocking_resume(tmp_path: Path) -> Path:
-    """A resume that is a named pipe: reading it blocks until the test closes the other end, so
-    a signal lands while the file is still loading, every time."""
-    path = tmp_path / "resume.md"
-    os.mkfifo(path)
-    return path
+    """A resume, and the gate its reading waits at (returned: the test writes to it, then closes it)."""
+    (tmp_path / "resume.md").write_text(
+        "# Alex\n\n- Built a classification model for image labeling\n", encoding="utf-8"
+    )
+    gate = tmp_path / "gate"
+    os.mkfifo(gate)
+    return gate
 
 
 def _open_writer(fifo: Path, proc: subprocess.Popen) -> int:
@@ -225,8 +270,13 @@ def _interrupt(proc: subprocess.Popen, fd: int | None = None) -> tuple[str, str]
 
 def _offline_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "BULLETSMITH_"))}
-    env.update({"BULLETSMITH_STATE_DIR": str(tmp_path / "state"), "BULLETSMITH_CACHE_DIR": str(tmp_path / "cache"),
-                "TERM": "dumb"})
+    env.update(
+        {
+            "BULLETSMITH_STATE_DIR": str(tmp_path / "state"),
+            "BULLETSMITH_CACHE_DIR": str(tmp_path / "cache"),
+            "TERM": "dumb",
+        }
+    )
     return env
 
 
@@ -240,11 +290,17 @@ def _one_line_no_traceback(stdout: str, stderr: str) -> list[str]:
 
 def _interrupt_while_loading(tmp_path, command, **popen):
     """Run `command` on a resume that is still being read (a named pipe), then Ctrl-C it."""
-    src = _blocking_resume(tmp_path)
-    proc = subprocess.Popen([*CLI, command, str(src), "--engine", "rules"], env=_offline_env(tmp_path),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            **popen)
-    fd = _open_writer(src, proc)
+    gate = _blocking_resume(tmp_path)
+    proc = subprocess.Popen(
+        [*_GATED_CLI, command, str(tmp_path / "resume.md"), "--engine", "rules"],
+        env={**_offline_env(tmp_path), "BULLETSMITH_TEST_GATE": str(gate)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        **popen,
+    )
+    fd = _open_writer(gate, proc)
     try:
         stdout, stderr = _interrupt(proc, fd)
     finally:
@@ -268,8 +324,15 @@ def test_ctrl_c_during_coachs_first_analysis_saves_and_exits_130(tmp_path):
     src = tmp_path / "resume.md"
     src.write_text("# Alex\n\n" + "".join(f"- {make_bullet(i)}\n" for i in range(3)), encoding="utf-8")
     with FaultServer(FaultPlan(delay=20)) as server:  # every answer takes 20 s: the coach is still waiting
-        proc = subprocess.Popen([*CLI, "coach", str(src)], env=_env(server, tmp_path), stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        proc = subprocess.Popen(
+            [*CLI, "coach", str(src)],
+            env=_env(server, tmp_path),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         _wait_for(lambda: server.count("analyze") >= 1 or proc.poll() is not None)
         assert proc.poll() is None, proc.communicate()
         stdout, stderr = _interrupt(proc)
@@ -286,7 +349,7 @@ def test_ctrl_c_while_rewrite_loads_the_file_is_one_line_and_exit_130(tmp_path):
     assert proc.returncode == 130, (stdout, stderr)
     [line] = _one_line_no_traceback(stdout, stderr)
     assert line == f"bulletsmith: {src}: interrupted before any bullet was sent; nothing was written"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["resume.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gate", "resume.md"]  # nothing written
 
 
 def test_ctrl_c_while_rewrite_writes_its_files_waits_for_them_then_exits_130(tmp_path, monkeypatch):
@@ -297,8 +360,10 @@ def test_ctrl_c_while_rewrite_writes_its_files_waits_for_them_then_exits_130(tmp
     from bulletsmith.cli import app
 
     src = tmp_path / "resume.md"
-    src.write_text("# Alex\n\n- Built a classification model for image labeling\n- Worked on the AV data pipeline\n",
-                   encoding="utf-8")
+    src.write_text(
+        "# Alex\n\n- Built a classification model for image labeling\n- Worked on the AV data pipeline\n",
+        encoding="utf-8",
+    )
     real = bulletsmith.answer_bank.write_questions_file
 
     def interrupted_write(path, qf):
@@ -311,8 +376,7 @@ def test_ctrl_c_while_rewrite_writes_its_files_waits_for_them_then_exits_130(tmp
     out, questions = tmp_path / "resume.bulletsmith.md", tmp_path / "resume.questions.yaml"
     assert questions.exists() and out.exists()  # the output too, written after the signal came
     [line] = _one_line_no_traceback(result.stdout, result.stderr)
-    assert line == (f"bulletsmith: {src}: interrupted after all 2 bullets finished; "
-                    f"wrote {out} and {questions}")
+    assert line == (f"bulletsmith: {src}: interrupted after all 2 bullets finished; wrote {out} and {questions}")
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
 
 

@@ -25,7 +25,6 @@ from bulletsmith.guards import is_grounded, unsupported_quantities
 pytestmark = pytest.mark.llm
 
 
-
 class Recorder(httpx2.HTTPTransport):
     """A real HTTP transport that keeps what went out and what came back."""
 
@@ -50,8 +49,14 @@ class Recorder(httpx2.HTTPTransport):
 
 
 def assistant(server, recorder=None, tmp_path=None, **kw) -> Assistant:
-    return Assistant(engine="openai", base_url=server.base_url, model=server.model,
-                     cache=tmp_path / "cache" if tmp_path else False, http_client=recorder, **kw)
+    return Assistant(
+        engine="openai",
+        base_url=server.base_url,
+        model=server.model,
+        cache=tmp_path / "cache" if tmp_path else False,
+        http_client=recorder,
+        **kw,
+    )
 
 
 def test_analyze_answers_rewrite_over_real_http(llm_server, tmp_path):
@@ -76,8 +81,11 @@ def test_analyze_answers_rewrite_over_real_http(llm_server, tmp_path):
     else:
         assert any(f.guard == "reask" and f.severity == "error" for f in an.findings)
 
-    answers = {Slot.DATA_OUTCOME: "label error rate fell from 9% to 3% across 1.2M images",
-               Slot.MODEL_IMPACT: "unknown", Slot.PROBLEM: "not mine"}
+    answers = {
+        Slot.DATA_OUTCOME: "label error rate fell from 9% to 3% across 1.2M images",
+        Slot.MODEL_IMPACT: "unknown",
+        Slot.PROBLEM: "not mine",
+    }
     started = time.monotonic()
     rw = a.rewrite(an, answers)
     rewrite_s = time.monotonic() - started
@@ -87,8 +95,10 @@ def test_analyze_answers_rewrite_over_real_http(llm_server, tmp_path):
     # The rewrite call saw only the bullet and the one usable answer.
     rewrite_request = json.dumps(rec.exchanges[an.usage.requests][0]["messages"])
     assert "1.2M images" in rewrite_request and "not mine" not in rewrite_request
-    print(f"\n[llm] analyze {analyze_s:.1f} s, {an.usage}; ok={an.ok}"
-          f"\n[llm] rewrite {rewrite_s:.1f} s, {rw.usage}; ok={rw.ok} text={rw.text!r} rejected={rw.rejected_text!r}")
+    print(
+        f"\n[llm] analyze {analyze_s:.1f} s, {an.usage}; ok={an.ok}"
+        f"\n[llm] rewrite {rewrite_s:.1f} s, {rw.usage}; ok={rw.ok} text={rw.text!r} rejected={rw.rejected_text!r}"
+    )
 
 
 # Bullets with answers the small model embellishes (at temperature 0, deterministically).
@@ -148,12 +158,20 @@ def test_an_identical_second_call_makes_no_request(llm_server, tmp_path):
 
 
 def test_cli_analyze_json_against_the_local_server(llm_server, tmp_path):
-    env = {**os.environ, "OPENAI_BASE_URL": llm_server.base_url, "BULLETSMITH_MODEL": llm_server.model,
-           "BULLETSMITH_CACHE_DIR": str(tmp_path / "cache"), "BULLETSMITH_MAX_REASKS": "0"}
+    env = {
+        **os.environ,
+        "OPENAI_BASE_URL": llm_server.base_url,
+        "BULLETSMITH_MODEL": llm_server.model,
+        "BULLETSMITH_CACHE_DIR": str(tmp_path / "cache"),
+        "BULLETSMITH_MAX_REASKS": "0",
+    }
     env.pop("OPENAI_API_KEY", None)
     out = subprocess.run(
         [sys.executable, "-c", "from bulletsmith.cli import main; main()", "analyze", WEAK, "--json"],
-        env=env, capture_output=True, text=True, timeout=600,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     # 0 when the model's analysis passed every guard, 1 when a guard still failed (DESIGN: exit codes).
     assert out.returncode in (0, 1), out.stderr

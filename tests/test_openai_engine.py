@@ -35,27 +35,47 @@ BASE = "http://llm.test/v1"
 # --------------------------------------------------------------------------- a scripted endpoint
 
 
-def completion(body: dict, args: dict | None = None, *, content: str | None = None, finish: str | None = None,
-               prompt_tokens: int = 100, completion_tokens: int = 20) -> httpx2.Response:
+def completion(
+    body: dict,
+    args: dict | None = None,
+    *,
+    content: str | None = None,
+    finish: str | None = None,
+    prompt_tokens: int = 100,
+    completion_tokens: int = 20,
+) -> httpx2.Response:
     """A chat completion in the wire format: a tool call with `args`, or a plain `content` message."""
     message: dict = {"role": "assistant", "content": content}
     if args is not None:
         name = body["tools"][0]["function"]["name"]
-        message["tool_calls"] = [{
-            "id": "call_1", "type": "function", "function": {"name": name, "arguments": json.dumps(args)},
-        }]
-    return httpx2.Response(200, json={
-        "id": "chatcmpl-1",
-        "object": "chat.completion",
-        "created": 1700000000,
-        "model": "served-model",
-        "choices": [{
-            "index": 0, "message": message,
-            "finish_reason": finish or ("tool_calls" if args is not None else "stop"),
-        }],
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                  "total_tokens": prompt_tokens + completion_tokens},
-    })
+        message["tool_calls"] = [
+            {
+                "id": "call_1",
+                "type": "function",
+                "function": {"name": name, "arguments": json.dumps(args)},
+            }
+        ]
+    return httpx2.Response(
+        200,
+        json={
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "created": 1700000000,
+            "model": "served-model",
+            "choices": [
+                {
+                    "index": 0,
+                    "message": message,
+                    "finish_reason": finish or ("tool_calls" if args is not None else "stop"),
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        },
+    )
 
 
 class Endpoint:
@@ -110,8 +130,9 @@ GOOD_WEAK = slots(
 
 def assistant(endpoint: Endpoint, tmp_path: Path | None = None, **kw) -> Assistant:
     kw.setdefault("cache", False)
-    return Assistant(engine="openai", base_url=BASE, api_key=KEY, model="test-model",
-                     http_client=endpoint.transport(), **kw)
+    return Assistant(
+        engine="openai", base_url=BASE, api_key=KEY, model="test-model", http_client=endpoint.transport(), **kw
+    )
 
 
 def engine(endpoint: Endpoint, **kw):
@@ -177,8 +198,9 @@ def test_analysis_that_still_fails_carries_the_failure():
     messages = [str(f) for f in an.findings if f.severity == "error"]
     assert any(m.startswith("reask:") and "after 2 re-asks" in m for m in messages)
     # Which evidence is not in the bullet, by name:
-    assert any(f.guard == "grounding" and f.slot is Slot.ACTION and "Trained a deep CNN" in f.message
-               for f in an.findings)
+    assert any(
+        f.guard == "grounding" and f.slot is Slot.ACTION and "Trained a deep CNN" in f.message for f in an.findings
+    )
 
 
 def test_a_rewrite_built_on_a_refused_analysis_says_so():
@@ -243,9 +265,14 @@ def test_max_reasks_is_configurable(monkeypatch):
 
 def test_a_bullet_is_sent_verbatim_never_rendered_as_a_template():
     bullet = "Built {{ 7*7 }} dashboards with {% raw %} Jinja"
-    ep = Endpoint(slots({"action": "Built {{ 7*7 }} dashboards"}, problem="Why did the {{ 7*7 }} dashboards matter?",
-                        data_outcome="What changed in the data behind the dashboards?",
-                        model_impact="What did the dashboards change downstream?"))
+    ep = Endpoint(
+        slots(
+            {"action": "Built {{ 7*7 }} dashboards"},
+            problem="Why did the {{ 7*7 }} dashboards matter?",
+            data_outcome="What changed in the data behind the dashboards?",
+            model_impact="What did the dashboards change downstream?",
+        )
+    )
     an = assistant(ep).analyze(bullet)
     assert bullet in ep.bodies[0]["messages"][-1]["content"]
     assert "49" not in ep.bodies[0]["messages"][-1]["content"]
@@ -267,11 +294,16 @@ def weak_analysis() -> Analysis:
 
 def test_rewrite_gets_only_the_bullet_and_usable_answers():
     ep = Endpoint({"text": "Built an image-labeling classifier that cut label errors from 9% to 3% across 1.2M images"})
-    rw = assistant(ep).rewrite(weak_analysis(), {
-        Slot.DATA_OUTCOME: "label errors 9% -> 3% across 1.2M images",
-        Slot.PROBLEM: "unknown",
-        Slot.MODEL_IMPACT: Answer(slot=Slot.MODEL_IMPACT, value="+4 points of recall", status=AnswerStatus.NOT_MINE),
-    })
+    rw = assistant(ep).rewrite(
+        weak_analysis(),
+        {
+            Slot.DATA_OUTCOME: "label errors 9% -> 3% across 1.2M images",
+            Slot.PROBLEM: "unknown",
+            Slot.MODEL_IMPACT: Answer(
+                slot=Slot.MODEL_IMPACT, value="+4 points of recall", status=AnswerStatus.NOT_MINE
+            ),
+        },
+    )
     assert rw.ok and rw.text.startswith("Built an image-labeling") and rw.engine == "openai"
     assert rw.usage.requests == 1 and rw.prompt_version.startswith("rewrite@") and rw.model == "served-model"
     sent = json.dumps(ep.bodies[0]["messages"])
@@ -306,29 +338,38 @@ def test_rewrite_that_still_invents_a_number_keeps_the_original():
 
 
 def test_invented_hedge_is_reasked():
-    ep = Endpoint({"text": "Built a classification model covering about 1.2M images"},
-                  {"text": "Built a classification model covering 1.2M images"})
+    ep = Endpoint(
+        {"text": "Built a classification model covering about 1.2M images"},
+        {"text": "Built a classification model covering 1.2M images"},
+    )
     rw = assistant(ep).rewrite(weak_analysis(), {Slot.DATA_OUTCOME: "1.2M images"})
     assert rw.ok and "about" not in rw.text and rw.usage.reasks == 1
 
 
 def test_an_empty_rewrite_after_failures_is_never_presented():
-    ep = Endpoint(lambda b: completion(b, content="I cannot do that."), lambda b: completion(b, content="No."),
-                  lambda b: completion(b, content="No."))
+    ep = Endpoint(
+        lambda b: completion(b, content="I cannot do that."),
+        lambda b: completion(b, content="No."),
+        lambda b: completion(b, content="No."),
+    )
     rw = assistant(ep).rewrite(weak_analysis(), {})
     assert not rw.ok and rw.text == WEAK and rw.usage.requests == 3
 
 
 # --------------------------------------------------------------------------- one request for a complete bullet
 
-COMPLETE = ("Vendor boxes were mis-sized, so I rebuilt the QA sampler, cutting box errors 9% to 3% "
-            "and lifting detector recall 4 points")
-COMPLETE_SLOTS = slots({
-    "problem": "Vendor boxes were mis-sized",
-    "action": "rebuilt the QA sampler",
-    "data_outcome": "cutting box errors 9% to 3%",
-    "model_impact": "lifting detector recall 4 points",
-})
+COMPLETE = (
+    "Vendor boxes were mis-sized, so I rebuilt the QA sampler, cutting box errors 9% to 3% "
+    "and lifting detector recall 4 points"
+)
+COMPLETE_SLOTS = slots(
+    {
+        "problem": "Vendor boxes were mis-sized",
+        "action": "rebuilt the QA sampler",
+        "data_outcome": "cutting box errors 9% to 3%",
+        "model_impact": "lifting detector recall 4 points",
+    }
+)
 
 
 def test_a_complete_bullet_is_analyzed_and_rewritten_in_one_request():
@@ -344,8 +385,10 @@ def test_a_complete_bullet_is_analyzed_and_rewritten_in_one_request():
 
 
 def test_a_rewrite_sent_with_a_missing_slot_is_ignored():
-    ep = Endpoint({**GOOD_WEAK, "rewrite": "Built a classification model for image labeling"},
-                  {"text": "Built an image-labeling classifier covering 1.2M images"})
+    ep = Endpoint(
+        {**GOOD_WEAK, "rewrite": "Built a classification model for image labeling"},
+        {"text": "Built an image-labeling classifier covering 1.2M images"},
+    )
     a = assistant(ep)
     an = a.analyze(WEAK)
     assert an.draft_rewrite is None
@@ -354,8 +397,10 @@ def test_a_rewrite_sent_with_a_missing_slot_is_ignored():
 
 
 def test_a_bundled_rewrite_with_an_invented_number_falls_back_to_the_rewrite_call():
-    ep = Endpoint({**COMPLETE_SLOTS, "rewrite": "Rebuilt the QA sampler, cutting box errors 67% across 12 teams"},
-                  {"text": "Rebuilt the QA sampler for mis-sized boxes, cutting box errors 9% to 3%, lifting recall 4 points"})
+    ep = Endpoint(
+        {**COMPLETE_SLOTS, "rewrite": "Rebuilt the QA sampler, cutting box errors 67% across 12 teams"},
+        {"text": "Rebuilt the QA sampler for mis-sized boxes, cutting box errors 9% to 3%, lifting recall 4 points"},
+    )
     a = assistant(ep)
     an = a.analyze(COMPLETE)
     assert an.ok and an.complete and an.draft_rewrite is None  # dropped, not re-asked: the analysis was right
@@ -365,8 +410,10 @@ def test_a_bundled_rewrite_with_an_invented_number_falls_back_to_the_rewrite_cal
 
 
 def test_answers_given_for_a_complete_bullet_go_to_the_rewrite_call():
-    ep = Endpoint({**COMPLETE_SLOTS, "rewrite": "Rebuilt the QA sampler, cutting box errors 9% to 3%"},
-                  {"text": "Rebuilt the QA sampler over 40k boxes, cutting box errors 9% to 3%"})
+    ep = Endpoint(
+        {**COMPLETE_SLOTS, "rewrite": "Rebuilt the QA sampler, cutting box errors 9% to 3%"},
+        {"text": "Rebuilt the QA sampler over 40k boxes, cutting box errors 9% to 3%"},
+    )
     a = assistant(ep)
     rw = a.rewrite(a.analyze(COMPLETE), {Slot.DATA_OUTCOME: "over 40k boxes"})
     assert "40k" in rw.text and len(ep.requests) == 2
@@ -377,21 +424,39 @@ def test_answers_given_for_a_complete_bullet_go_to_the_rewrite_call():
 
 def test_429_honours_retry_after_then_5xx_backs_off_with_jitter():
     slept: list[float] = []
-    ep = Endpoint(httpx2.Response(429, headers={"Retry-After": "7"}, json={"error": {"message": "slow down"}}),
-                  httpx2.Response(503, json={"error": {"message": "overloaded"}}),
-                  GOOD_WEAK)
+    ep = Endpoint(
+        httpx2.Response(429, headers={"Retry-After": "7"}, json={"error": {"message": "slow down"}}),
+        httpx2.Response(503, json={"error": {"message": "overloaded"}}),
+        GOOD_WEAK,
+    )
     an = engine(ep, sleep=slept.append).analyze(WEAK)
     assert an.usage.requests == 3 and an.usage.reasks == 0
     assert slept[0] == 7.0
     assert 0 <= slept[1] <= 10  # jittered exponential backoff, capped
 
 
-def test_retry_after_longer_than_the_time_left_gives_up_at_once():
+def test_a_rate_limit_is_waited_out_however_long_the_server_asks_without_a_deadline():
+    slept: list[float] = []
+    ep = Endpoint(
+        httpx2.Response(429, headers={"Retry-After": "3600"}, json={"error": {"message": "quota window"}}), GOOD_WEAK
+    )
+    an = engine(ep, network_deadline=60, sleep=slept.append).analyze(WEAK)
+    assert an.ok and len(ep.requests) == 2 and slept == [3600.0]
+
+
+def test_a_rate_limit_wait_past_the_deadline_gives_up_at_once_and_says_so():
     ep = Endpoint(httpx2.Response(429, headers={"Retry-After": "3600"}, json={"error": {"message": "quota window"}}))
     with pytest.raises(EndpointError) as info:
-        engine(ep, network_deadline=60).analyze(WEAK)
+        engine(ep, deadline=60).analyze(WEAK)
     assert len(ep.requests) == 1 and info.value.status == 429
-    assert "asked to wait 3600 s" in str(info.value)
+    assert "asked to wait 3600 s, beyond the deadline" in str(info.value)
+
+
+def test_a_503_retry_after_beyond_the_network_budget_still_gives_up():
+    ep = Endpoint(httpx2.Response(503, headers={"Retry-After": "3600"}, json={"error": {"message": "down"}}))
+    with pytest.raises(EndpointError) as info:
+        engine(ep, network_deadline=60).analyze(WEAK)
+    assert len(ep.requests) == 1 and "asked to wait 3600 s, beyond the time left" in str(info.value)
 
 
 def test_network_retries_are_bounded_and_the_error_names_host_and_status_not_the_key():
@@ -412,9 +477,13 @@ def test_the_assistant_sets_the_network_retries_a_replay_has_none():
         assistant(ep, network_retries=0).analyze(WEAK)
     assert len(ep.requests) == 1
 
+
 def test_client_errors_are_not_retried_and_a_401_says_what_to_check():
-    ep = Endpoint(httpx2.Response(401, json={"error": {"message": f"Incorrect API key provided: {KEY}",
-                                                       "code": "invalid_api_key"}}))
+    ep = Endpoint(
+        httpx2.Response(
+            401, json={"error": {"message": f"Incorrect API key provided: {KEY}", "code": "invalid_api_key"}}
+        )
+    )
     with pytest.raises(EndpointError) as info:
         assistant(ep).analyze(WEAK)
     assert len(ep.requests) == 1
@@ -423,7 +492,9 @@ def test_client_errors_are_not_retried_and_a_401_says_what_to_check():
 
 
 def test_insufficient_quota_429_is_not_retried():
-    ep = Endpoint(httpx2.Response(429, json={"error": {"message": "You exceeded your quota", "code": "insufficient_quota"}}))
+    ep = Endpoint(
+        httpx2.Response(429, json={"error": {"message": "You exceeded your quota", "code": "insufficient_quota"}})
+    )
     with pytest.raises(EndpointError):
         engine(ep).analyze(WEAK)
     assert len(ep.requests) == 1
@@ -461,8 +532,15 @@ def test_the_openai_clients_own_retries_are_off():
 
 
 def cached_assistant(ep: Endpoint, cache_dir: Path, **kw) -> Assistant:
-    return Assistant(engine="openai", base_url=BASE, api_key=KEY, model="test-model",
-                     http_client=ep.transport(), cache=cache_dir, **kw)
+    return Assistant(
+        engine="openai",
+        base_url=BASE,
+        api_key=KEY,
+        model="test-model",
+        http_client=ep.transport(),
+        cache=cache_dir,
+        **kw,
+    )
 
 
 def test_an_identical_second_call_makes_no_request(tmp_path):
@@ -484,10 +562,17 @@ def test_an_identical_second_call_makes_no_request(tmp_path):
 def test_cache_is_keyed_by_model_endpoint_and_bullet(tmp_path):
     ep = Endpoint(GOOD_WEAK, GOOD_WEAK, GOOD_WEAK)
     cached_assistant(ep, tmp_path).analyze(WEAK)
-    Assistant(engine="openai", base_url=BASE, api_key=KEY, model="other-model",
-              http_client=ep.transport(), cache=tmp_path).analyze(WEAK)
-    Assistant(engine="openai", base_url="http://other.test/v1", api_key=KEY, model="test-model",
-              http_client=ep.transport(), cache=tmp_path).analyze(WEAK)
+    Assistant(
+        engine="openai", base_url=BASE, api_key=KEY, model="other-model", http_client=ep.transport(), cache=tmp_path
+    ).analyze(WEAK)
+    Assistant(
+        engine="openai",
+        base_url="http://other.test/v1",
+        api_key=KEY,
+        model="test-model",
+        http_client=ep.transport(),
+        cache=tmp_path,
+    ).analyze(WEAK)
     assert len(ep.requests) == 3
 
 
@@ -505,8 +590,9 @@ def test_a_prompt_edit_is_a_cache_miss(tmp_path, monkeypatch):
 
 def test_cache_false_always_asks():
     ep = Endpoint(GOOD_WEAK, GOOD_WEAK)
-    a = Assistant(engine="openai", base_url=BASE, api_key=KEY, model="test-model", http_client=ep.transport(),
-                  cache=False)
+    a = Assistant(
+        engine="openai", base_url=BASE, api_key=KEY, model="test-model", http_client=ep.transport(), cache=False
+    )
     a.analyze(WEAK), a.analyze(WEAK)
     assert len(ep.requests) == 2
 
@@ -658,7 +744,9 @@ def test_a_fresh_rewrite_asks_the_model_again_above_temperature_0_and_is_not_cac
     normal, fresh = ep.bodies
     assert normal["temperature"] == 0 and fresh["temperature"] > 0
     # Only the temperature differs: the same prompt, messages, schema and limits.
-    assert {k: v for k, v in fresh.items() if k != "temperature"} == {k: v for k, v in normal.items() if k != "temperature"}
+    assert {k: v for k, v in fresh.items() if k != "temperature"} == {
+        k: v for k, v in normal.items() if k != "temperature"
+    }
     # The fresh wording is not stored: a normal rewrite still gets the cached one, with no request.
     later = a.rewrite(weak_analysis(), answers)
     assert later.usage.cached and later.text == first.text == FIRST and len(ep.requests) == 2
@@ -666,7 +754,9 @@ def test_a_fresh_rewrite_asks_the_model_again_above_temperature_0_and_is_not_cac
 
 def test_a_fresh_rewrite_of_a_complete_bullet_does_not_reuse_the_bundled_rewrite():
     bundled = "Rebuilt the QA sampler for mis-sized vendor boxes, cutting box errors from 9% to 3% and lifting recall 4 points"
-    other = "Cut box errors from 9% to 3% by rebuilding the QA sampler for mis-sized vendor boxes, lifting recall 4 points"
+    other = (
+        "Cut box errors from 9% to 3% by rebuilding the QA sampler for mis-sized vendor boxes, lifting recall 4 points"
+    )
     ep = Endpoint({**COMPLETE_SLOTS, "rewrite": bundled}, {"text": other})
     a = assistant(ep)
     an = a.analyze(COMPLETE)
@@ -678,9 +768,11 @@ def test_a_fresh_rewrite_of_a_complete_bullet_does_not_reuse_the_bundled_rewrite
 
 async def test_a_fresh_async_rewrite_is_guarded_like_any_rewrite(tmp_path):
     """An invented number in a fresh rewrite is re-asked (still above temperature 0) and never presented."""
-    ep = Endpoint({"text": FIRST},
-                  {"text": "Built a classification model that cut label errors by 67% across 1.2M images"},
-                  {"text": SECOND})
+    ep = Endpoint(
+        {"text": FIRST},
+        {"text": "Built a classification model that cut label errors by 67% across 1.2M images"},
+        {"text": SECOND},
+    )
     a = cached_assistant(ep, tmp_path / "c")
     answers = {Slot.DATA_OUTCOME: "1.2M images"}
     await a.arewrite(weak_analysis(), answers)
@@ -722,13 +814,25 @@ def test_analyze_many_runs_concurrently_under_the_bound():
             in_flight -= 1
         body = json.loads(request.content)
         bullet = body["messages"][-1]["content"].split("Bullet: ", 1)[1].strip()
-        return completion(body, slots({"action": bullet}, problem=f"Why did {bullet} matter?",
-                                      data_outcome=f"What changed in the data after {bullet}?",
-                                      model_impact=f"What did {bullet} change downstream?"))
+        return completion(
+            body,
+            slots(
+                {"action": bullet},
+                problem=f"Why did {bullet} matter?",
+                data_outcome=f"What changed in the data after {bullet}?",
+                model_impact=f"What did {bullet} change downstream?",
+            ),
+        )
 
     bullets = [f"Built pipeline number {i}" for i in range(12)]
-    a = Assistant(engine="openai", base_url=BASE, api_key=KEY, http_client=httpx2.MockTransport(handler),
-                  cache=False, concurrency=3)
+    a = Assistant(
+        engine="openai",
+        base_url=BASE,
+        api_key=KEY,
+        http_client=httpx2.MockTransport(handler),
+        cache=False,
+        concurrency=3,
+    )
     results = a.analyze_many(bullets)
     assert [r.bullet for r in results] == bullets
     assert all(r.ok and r.slots[Slot.ACTION].evidence == b for r, b in zip(results, bullets))
@@ -774,11 +878,14 @@ def test_configuration_errors_are_one_line(monkeypatch):
         Assistant()
 
 
-@pytest.mark.parametrize("name, value, words", [
-    ("BULLETSMITH_TIMEOUT", "soon", "BULLETSMITH_TIMEOUT must be a number of seconds, not 'soon'"),
-    ("BULLETSMITH_TIMEOUT", "0", "above 0"),
-    ("BULLETSMITH_MAX_REASKS", "two", "BULLETSMITH_MAX_REASKS must be a whole number, not 'two'"),
-])
+@pytest.mark.parametrize(
+    "name, value, words",
+    [
+        ("BULLETSMITH_TIMEOUT", "soon", "BULLETSMITH_TIMEOUT must be a number of seconds, not 'soon'"),
+        ("BULLETSMITH_TIMEOUT", "0", "above 0"),
+        ("BULLETSMITH_MAX_REASKS", "two", "BULLETSMITH_MAX_REASKS must be a whole number, not 'two'"),
+    ],
+)
 def test_a_bad_setting_in_the_environment_is_an_input_error(monkeypatch, name, value, words):
     from bulletsmith.engines.openai.settings import resolve_max_reasks, resolve_timeout
     from bulletsmith.errors import InputError
@@ -888,8 +995,9 @@ def test_cli_analyze_json_over_http_and_the_second_run_is_cached(fake_server, tm
 def test_an_unreachable_endpoint_is_one_line_and_logs_nothing(capfd):
     from bulletsmith.engines.openai.engine import OpenAIEngine
 
-    e = OpenAIEngine(base_url="http://127.0.0.1:9/v1", api_key=KEY, cache=False, network_retries=1,
-                     sleep=lambda s: None, timeout=5)
+    e = OpenAIEngine(
+        base_url="http://127.0.0.1:9/v1", api_key=KEY, cache=False, network_retries=1, sleep=lambda s: None, timeout=5
+    )
     with pytest.raises(EndpointError) as info:
         e.analyze("Built a model")
     assert str(info.value).startswith("127.0.0.1:9: can't connect") and "gave up after 2 tries" in str(info.value)

@@ -59,7 +59,11 @@ EXTRACTION = [
     ("a dozen", "a dozen annotators", [("a dozen", "number", 12)]),
     ("bare one is an article", "one of the first teams", []),
     ("one as a measure", "over one year", [("one year", "duration", 1)]),
-    ("separate number words stay separate", "four engineers, two of whom", [("four", "number", 4), ("two", "number", 2)]),
+    (
+        "separate number words stay separate",
+        "four engineers, two of whom",
+        [("four", "number", 4), ("two", "number", 2)],
+    ),
     # money
     ("dollar with k", "saved $1.2k", [("$1.2k", "money", 1200)]),
     ("dollar with M", "saved $3M", [("$3M", "money", 3e6)]),
@@ -162,30 +166,54 @@ def test_following_noun_is_kept_as_unit():
 
 # Real bullets from /work/shared/realdata/bullets.jsonl (ids kept; licences are listed there).
 REAL_BULLETS = [
-    ("rb037", "Saved over 30% of the overall AWS costs by establishing a quarterly purchasing strategiy for RI "
-              "(Reserved Instance) and SP (Savings Plan) and by introducing Graviton instances.",
-     [("30%", "percent", 30)]),
-    ("rb041", "Migrated the orchestration system from DC/OS to Kubernetes which is based on AWS EKS. Managed 3 "
-              "Kubernetes clusters and 300+ pods.",
-     [("3", "number", 3), ("300+", "number", 300)]),
-    ("rb043", "The ES cluster which has 9 nodes processed more than 1 billion documents per month. Wrote Terraform "
-              "module to easily provision ES cluster on AWS EC2 instances.",
-     [("9", "number", 9), ("1 billion", "number", 1e9)]),
-    ("rb022", "In a team of 2, raised $8,000 in funding from The Hub incubator at the University of Guelph",
-     [("2", "number", 2), ("$8,000", "money", 8000)]),
-    ("rb029", "would help the team save $4K annually by downgrading Microsoft Visual Studio",
-     [("$4K", "money", 4000)]),
-    ("rb035", "Continuously improved the infrastructure architecture since launching the service. (currently 3.6 "
-              "million users)",
-     [("3.6 million", "number", 3.6e6)]),
+    (
+        "rb037",
+        "Saved over 30% of the overall AWS costs by establishing a quarterly purchasing strategiy for RI "
+        "(Reserved Instance) and SP (Savings Plan) and by introducing Graviton instances.",
+        [("30%", "percent", 30)],
+    ),
+    (
+        "rb041",
+        "Migrated the orchestration system from DC/OS to Kubernetes which is based on AWS EKS. Managed 3 "
+        "Kubernetes clusters and 300+ pods.",
+        [("3", "number", 3), ("300+", "number", 300)],
+    ),
+    (
+        "rb043",
+        "The ES cluster which has 9 nodes processed more than 1 billion documents per month. Wrote Terraform "
+        "module to easily provision ES cluster on AWS EC2 instances.",
+        [("9", "number", 9), ("1 billion", "number", 1e9)],
+    ),
+    (
+        "rb022",
+        "In a team of 2, raised $8,000 in funding from The Hub incubator at the University of Guelph",
+        [("2", "number", 2), ("$8,000", "money", 8000)],
+    ),
+    ("rb029", "would help the team save $4K annually by downgrading Microsoft Visual Studio", [("$4K", "money", 4000)]),
+    (
+        "rb035",
+        "Continuously improved the infrastructure architecture since launching the service. (currently 3.6 "
+        "million users)",
+        [("3.6 million", "number", 3.6e6)],
+    ),
     ("rb075", "Cut p99 produce latency 40% by reworking the replication fetch path", [("40%", "percent", 40)]),
     ("rb086", "Automated weekly reporting that saved owners roughly 5 hours per week", [("5 hours", "duration", 5)]),
-    ("rb087", "Grew annual revenue 28% over three years while holding food cost flat",
-     [("28%", "percent", 28), ("three years", "duration", 3)]),
-    ("rb053", "Deployed a centralized logging environment(ELK, Filebeat, CloudWatch, S3) which gather log data from "
-              "docker containers and AWS resources.", []),
-    ("rb074", "Led a six-engineer working group to ship active-active cluster linking across three cloud regions",
-     [("six", "number", 6), ("three", "number", 3)]),
+    (
+        "rb087",
+        "Grew annual revenue 28% over three years while holding food cost flat",
+        [("28%", "percent", 28), ("three years", "duration", 3)],
+    ),
+    (
+        "rb053",
+        "Deployed a centralized logging environment(ELK, Filebeat, CloudWatch, S3) which gather log data from "
+        "docker containers and AWS resources.",
+        [],
+    ),
+    (
+        "rb074",
+        "Led a six-engineer working group to ship active-active cluster linking across three cloud regions",
+        [("six", "number", 6), ("three", "number", 3)],
+    ),
 ]
 
 

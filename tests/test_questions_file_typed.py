@@ -103,9 +103,15 @@ def test_the_issue_case_names_what_would_be_read_and_what_was_lost(tmp_path):
 )
 def test_typing_between_the_quotes_of_a_written_file_reads_as_typed(tmp_path, typed):
     path = tmp_path / "q.yaml"
-    write_questions_file(path, QuestionsFile(resume="resume.md", bullets=[
-        BulletEntry(bullet=WEAK, questions=[QuestionEntry(slot=Slot.DATA_OUTCOME, question="What changed?")]),
-    ]))
+    write_questions_file(
+        path,
+        QuestionsFile(
+            resume="resume.md",
+            bullets=[
+                BulletEntry(bullet=WEAK, questions=[QuestionEntry(slot=Slot.DATA_OUTCOME, question="What changed?")]),
+            ],
+        ),
+    )
     text = path.read_text()
     assert text.count('answer: ""') == 1  # an empty answer is written as "" to type into
     path.write_text(text.replace('answer: ""', f'answer: "{typed}"'))
@@ -134,24 +140,38 @@ def test_typing_between_the_quotes_of_a_written_file_reads_as_typed(tmp_path, ty
 )
 def test_every_answer_written_reads_back_exactly(tmp_path, answer):
     path = tmp_path / "q.yaml"
-    write_questions_file(path, QuestionsFile(resume="resume.md", bullets=[
-        BulletEntry(bullet=WEAK, questions=[QuestionEntry(slot=Slot.DATA_OUTCOME, answer=answer)]),
-    ]))
+    write_questions_file(
+        path,
+        QuestionsFile(
+            resume="resume.md",
+            bullets=[
+                BulletEntry(bullet=WEAK, questions=[QuestionEntry(slot=Slot.DATA_OUTCOME, answer=answer)]),
+            ],
+        ),
+    )
     assert read_questions_file(path).bullets[0].questions[0].answer == answer
 
 
 def test_a_control_character_in_an_answer_is_written_as_a_space_not_an_escape(tmp_path):
     path = tmp_path / "q.yaml"
-    write_questions_file(path, QuestionsFile(resume="resume.md", bullets=[
-        BulletEntry(bullet=WEAK, questions=[QuestionEntry(slot=Slot.DATA_OUTCOME, answer="fell\tby 4%\x1b")]),
-    ]))
+    write_questions_file(
+        path,
+        QuestionsFile(
+            resume="resume.md",
+            bullets=[
+                BulletEntry(bullet=WEAK, questions=[QuestionEntry(slot=Slot.DATA_OUTCOME, answer="fell\tby 4%\x1b")]),
+            ],
+        ),
+    )
     assert read_questions_file(path).bullets[0].questions[0].answer == "fell by 4%"
 
 
 def test_a_yaml_comment_on_its_own_line_is_still_a_comment(tmp_path):
     path = tmp_path / "q.yaml"
-    path.write_text(f"# my notes\nbullets:\n  # the ML one\n  - bullet: {WEAK}\n    questions:\n"
-                    "      - slot: data_outcome  # a note after the slot is fine\n        answer: 3% label errors\n")
+    path.write_text(
+        f"# my notes\nbullets:\n  # the ML one\n  - bullet: {WEAK}\n    questions:\n"
+        "      - slot: data_outcome  # a note after the slot is fine\n        answer: 3% label errors\n"
+    )
     assert read_questions_file(path).bullets[0].questions[0].answer == "3% label errors"
 
 
@@ -213,8 +233,15 @@ def test_aliases_are_refused_before_they_expand(tmp_path):
     # 24 KB of anchors that would expand to gigabytes: 3,000 bullets sharing 3,000 questions.
     qs = "".join(f"  - &q{i} {{slot: problem, answer: x}}\n" for i in range(3000))
     path = tmp_path / "bomb.yaml"
-    path.write_text("qs:\n" + qs + "bullets:\n" + "".join(
-        f"  - {{bullet: b{i}, questions: [{', '.join(f'*q{j}' for j in range(0, 3000, 300))}]}}\n" for i in range(3000)))
+    path.write_text(
+        "qs:\n"
+        + qs
+        + "bullets:\n"
+        + "".join(
+            f"  - {{bullet: b{i}, questions: [{', '.join(f'*q{j}' for j in range(0, 3000, 300))}]}}\n"
+            for i in range(3000)
+        )
+    )
     started = time.monotonic()
     message = refusal(path)
     assert time.monotonic() - started < 2
@@ -283,10 +310,18 @@ def test_without_libyaml_the_same_answers_are_refused(tmp_path, monkeypatch):
 
 def test_a_written_answer_sits_in_double_quotes_so_editing_it_is_safe(tmp_path):
     path = tmp_path / "q.yaml"
-    write_questions_file(path, QuestionsFile(resume="resume.md", bullets=[
-        BulletEntry(bullet=WEAK, questions=[QuestionEntry(slot=Slot.DATA_OUTCOME, answer="Kafka lag, it's #1")]),
-    ]))
+    write_questions_file(
+        path,
+        QuestionsFile(
+            resume="resume.md",
+            bullets=[
+                BulletEntry(
+                    bullet=WEAK, questions=[QuestionEntry(slot=Slot.DATA_OUTCOME, answer="Kafka lag, it's #1")]
+                ),
+            ],
+        ),
+    )
     text = path.read_text()
-    assert "answer: \"Kafka lag, it's #1\"" in text
+    assert 'answer: "Kafka lag, it\'s #1"' in text
     path.write_text(text.replace("it's #1\"", "it's #1: the team's top complaint\""))
     assert read_questions_file(path).bullets[0].questions[0].answer == "Kafka lag, it's #1: the team's top complaint"

@@ -30,13 +30,22 @@ BULLET = WEAK
 
 def analysis_args() -> dict:
     return {
-        "problem": {"present": False, "evidence": None,
-                    "question": "What was going wrong with image labeling before you built the classification model?"},
+        "problem": {
+            "present": False,
+            "evidence": None,
+            "question": "What was going wrong with image labeling before you built the classification model?",
+        },
         "action": {"present": True, "evidence": "Built a classification model", "question": None},
-        "data_outcome": {"present": False, "evidence": None,
-                         "question": "How many images did the labels cover, and how did label quality change?"},
-        "model_impact": {"present": False, "evidence": None,
-                         "question": "What did the classification model change downstream, and by how much?"},
+        "data_outcome": {
+            "present": False,
+            "evidence": None,
+            "question": "How many images did the labels cover, and how did label quality change?",
+        },
+        "model_impact": {
+            "present": False,
+            "evidence": None,
+            "question": "What did the classification model change downstream, and by how much?",
+        },
     }
 
 
@@ -44,14 +53,30 @@ def reply(request: httpx2.Request, *, status: int = 200) -> httpx2.Response:
     body = json.loads(request.content)
     tool = body["tools"][0]["function"]["name"]
     args = analysis_args() if tool == "AnalyzeCall" else {"text": "Built a classification model for image labeling"}
-    return httpx2.Response(status, headers={"set-cookie": "session=abc", "x-request-id": "r1"}, json={
-        "id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": "served-model-v1",
-        "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
-            "role": "assistant", "content": None,
-            "tool_calls": [{"id": "c1", "type": "function", "function": {"name": tool, "arguments": json.dumps(args)}}],
-        }}],
-        "usage": {"prompt_tokens": 120, "completion_tokens": 30, "total_tokens": 150},
-    })
+    return httpx2.Response(
+        status,
+        headers={"set-cookie": "session=abc", "x-request-id": "r1"},
+        json={
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "created": 1700000000,
+            "model": "served-model-v1",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "tool_calls",
+                    "message": {
+                        "role": "assistant",
+                        "content": None,
+                        "tool_calls": [
+                            {"id": "c1", "type": "function", "function": {"name": tool, "arguments": json.dumps(args)}}
+                        ],
+                    },
+                }
+            ],
+            "usage": {"prompt_tokens": 120, "completion_tokens": 30, "total_tokens": 150},
+        },
+    )
 
 
 class Server:
@@ -68,8 +93,9 @@ class Server:
 
 
 def assistant(transport, **kw) -> Assistant:
-    return Assistant(engine="openai", base_url=BASE, api_key=KEY, model="test-model", cache=False,
-                     http_client=transport, **kw)
+    return Assistant(
+        engine="openai", base_url=BASE, api_key=KEY, model="test-model", cache=False, http_client=transport, **kw
+    )
 
 
 def test_record_then_replay_gives_the_same_result_with_no_server(tmp_path):
@@ -117,8 +143,9 @@ def test_a_miss_under_the_openai_client_ends_the_call_with_the_miss_kept(tmp_pat
     from bulletsmith.engines.openai.engine import OpenAIEngine
 
     transport = RecordingTransport(RecordingStore(tmp_path))
-    engine = OpenAIEngine(base_url=BASE, api_key=KEY, model="test-model", cache=False, http_client=transport,
-                          network_retries=0)
+    engine = OpenAIEngine(
+        base_url=BASE, api_key=KEY, model="test-model", cache=False, http_client=transport, network_retries=0
+    )
     with pytest.raises(EndpointError, match="replay miss"):
         engine.analyze(BULLET)
     assert len(transport.misses) == 1 and transport.misses[0].key.startswith("bs1-")
@@ -136,8 +163,14 @@ def test_the_key_is_the_one_key_function_over_body_route_and_prompt_hash():
 def test_the_endpoint_is_not_in_the_key_so_a_recording_replays_anywhere(tmp_path):
     store = RecordingStore(tmp_path)
     assistant(RecordingTransport(store, inner=httpx2.MockTransport(Server()))).analyze(BULLET)
-    other = Assistant(engine="openai", base_url="http://elsewhere:9999/v1", api_key="x", model="test-model",
-                      cache=False, http_client=RecordingTransport(RecordingStore(tmp_path)))
+    other = Assistant(
+        engine="openai",
+        base_url="http://elsewhere:9999/v1",
+        api_key="x",
+        model="test-model",
+        cache=False,
+        http_client=RecordingTransport(RecordingStore(tmp_path)),
+    )
     assert other.analyze(BULLET).ok
 
 
@@ -158,8 +191,14 @@ def test_failed_responses_are_retried_and_never_recorded(tmp_path):
 
     server = Server(503, 200)
     store = RecordingStore(tmp_path)
-    engine = OpenAIEngine(base_url=BASE, api_key=KEY, model="test-model", cache=False, sleep=lambda s: None,
-                          http_client=RecordingTransport(store, inner=httpx2.MockTransport(server)))
+    engine = OpenAIEngine(
+        base_url=BASE,
+        api_key=KEY,
+        model="test-model",
+        cache=False,
+        sleep=lambda s: None,
+        http_client=RecordingTransport(store, inner=httpx2.MockTransport(server)),
+    )
     assert engine.analyze(BULLET).slots[Slot.ACTION].present
     assert len(server.requests) == 2 and len(store.keys()) == 1
     (key,) = store.keys()

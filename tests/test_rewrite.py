@@ -53,11 +53,16 @@ def test_first_run_writes_questions_and_output_and_leaves_the_input(resume):
 def test_answers_come_back_in_the_second_run(resume):
     rewrite(resume)
     questions = resume.with_name("resume.questions.yaml")
-    fill(questions, {WEAK: {
-        "problem": "vendor labels disagreed on 14 object classes",
-        "data_outcome": "label error rate fell from 9% to 3% across 1.2M images",
-        "model_impact": "unknown",
-    }})
+    fill(
+        questions,
+        {
+            WEAK: {
+                "problem": "vendor labels disagreed on 14 object classes",
+                "data_outcome": "label error rate fell from 9% to 3% across 1.2M images",
+                "model_impact": "unknown",
+            }
+        },
+    )
     result = rewrite(resume, "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
@@ -93,8 +98,10 @@ def test_output_never_overwrites_the_input_without_in_place(resume):
 
 def test_in_place_keeps_a_backup(resume):
     rewrite(resume)
-    fill(resume.with_name("resume.questions.yaml"), {WEAK: {"data_outcome": "3% label errors", "problem": "unknown",
-                                                            "model_impact": "unknown"}})
+    fill(
+        resume.with_name("resume.questions.yaml"),
+        {WEAK: {"data_outcome": "3% label errors", "problem": "unknown", "model_impact": "unknown"}},
+    )
     original = resume.read_bytes()
     assert rewrite(resume, "--in-place").exit_code == 0
     assert resume.with_name("resume.md.bak").read_bytes() == original
@@ -127,8 +134,13 @@ def test_bad_resume_is_one_line_exit_2(tmp_path):
 
 @pytest.mark.parametrize(
     "name",
-    ["jakegut_resume.tex", "sb2nov_sourabh-bajaj_resume.tex", "awesome-cv_byungjin-park_resume.tex",
-     "opensorceror_harsh-gadgil_ml-data-engineer.tex", "jsonresume-org_senior-engineer.resume.json"],
+    [
+        "jakegut_resume.tex",
+        "sb2nov_sourabh-bajaj_resume.tex",
+        "awesome-cv_byungjin-park_resume.tex",
+        "opensorceror_harsh-gadgil_ml-data-engineer.tex",
+        "jsonresume-org_senior-engineer.resume.json",
+    ],
 )
 def test_real_resumes_go_through_without_answers_unchanged(tmp_path, name):
     src = shared_path("realdata", "resumes", name)
@@ -154,8 +166,11 @@ def test_a_bare_number_typed_as_an_answer_is_used_as_typed(resume):
     text = questions.read_text()
     # What a person types by hand: no quotes around the number, YAML words as answers.
     head, rest = text.split(f'bullet: "{WEAK}"\n', 1)
-    rest = rest.replace('answer: ""', "answer: no", 1).replace('answer: ""', "answer: 0.84", 1).replace(
-        'answer: ""', "answer: ~", 1)
+    rest = (
+        rest.replace('answer: ""', "answer: no", 1)
+        .replace('answer: ""', "answer: 0.84", 1)
+        .replace('answer: ""', "answer: ~", 1)
+    )
     questions.write_text(head + f"bullet: {WEAK}\n" + rest)
     result = rewrite(resume, "--json")
     assert result.exit_code == 0, result.stderr
@@ -170,8 +185,10 @@ def test_a_missing_output_folder_is_one_line_before_any_work(resume, tmp_path):
         target = tmp_path / "nodir" / "o.txt"
         result = rewrite(resume, option, target)
         assert result.exit_code == 2, result.output
-        assert result.stderr == (f"bulletsmith: error: {target}: the folder {tmp_path / 'nodir'} does not exist; "
-                                 "create it first or choose another path\n")
+        assert result.stderr == (
+            f"bulletsmith: error: {target}: the folder {tmp_path / 'nodir'} does not exist; "
+            "create it first or choose another path\n"
+        )
         assert "Traceback" not in result.output
     assert not resume.with_name("resume.bulletsmith.md").exists()  # stopped before the batch
 
@@ -187,8 +204,11 @@ def test_partly_answered_bullets_are_rewritten_and_the_open_questions_stay(resum
     assert [p["slot"] for p in weak["pending"]] == ["problem", "model_impact"]
     # The empty questions stay in the file, to be answered later.
     entry, answers = answers_of(questions, WEAK)
-    assert answers == {"problem": "", "data_outcome": "label error rate fell from 9% to 3% across 1.2M images",
-                       "model_impact": ""}
+    assert answers == {
+        "problem": "",
+        "data_outcome": "label error rate fell from 9% to 3% across 1.2M images",
+        "model_impact": "",
+    }
     assert entry["rewritten"] == weak["after"]
     # The next run, with one more answer, rewrites from the original bullet with both.
     fill(questions, {WEAK: {"problem": "vendor labels disagreed on 14 object classes"}})
@@ -210,8 +230,10 @@ def test_unknown_alone_is_an_answer_and_the_summary_says_what_is_still_open(resu
 def test_in_place_then_again_keeps_every_answer_and_asks_nothing_twice(resume):
     rewrite(resume)
     questions = resume.with_name("resume.questions.yaml")
-    fill(questions, {WEAK: {"problem": "unknown", "data_outcome": "label error rate fell from 9% to 3%",
-                            "model_impact": ""}})
+    fill(
+        questions,
+        {WEAK: {"problem": "unknown", "data_outcome": "label error rate fell from 9% to 3%", "model_impact": ""}},
+    )
     fill(questions, {"Worked on the AV data pipeline": {"problem": "not mine"}})
     assert rewrite(resume, "--in-place").exit_code == 0
     text = resume.read_text()
@@ -261,11 +283,19 @@ def test_a_write_that_fails_after_the_batch_is_one_line_naming_the_file(resume, 
 
 def test_markup_the_rewrite_could_not_keep_is_reported(tmp_path):
     resume = tmp_path / "r.md"
-    resume.write_text("# Work\n\n- Cleaned the **feedback** data with [cleanlab](https://github.com/cleanlab/cleanlab)\n")
+    resume.write_text(
+        "# Work\n\n- Cleaned the **feedback** data with [cleanlab](https://github.com/cleanlab/cleanlab)\n"
+    )
     rewrite(resume)
-    fill(resume.with_name("r.questions.yaml"), {"Cleaned the feedback data with cleanlab": {
-        "problem": "the feedback labels disagreed 20% of the time", "data_outcome": "removed 12k noisy rows",
-    }})
+    fill(
+        resume.with_name("r.questions.yaml"),
+        {
+            "Cleaned the feedback data with cleanlab": {
+                "problem": "the feedback labels disagreed 20% of the time",
+                "data_outcome": "removed 12k noisy rows",
+            }
+        },
+    )
     result = rewrite(resume)
     out = resume.with_name("r.bulletsmith.md").read_text()
     assert "[cleanlab](https://github.com/cleanlab/cleanlab)" in out  # its words are there once: kept

@@ -79,25 +79,37 @@ def test_the_problem_goes_after_the_method_and_before_the_outcome():
 
 
 def test_a_list_and_a_relative_clause_stay_whole():
-    text = rewrite("Maintain upkeep of computers, classroom equipment, and 200 printers across campus",
-                   problem="printers jammed weekly")
+    text = rewrite(
+        "Maintain upkeep of computers, classroom equipment, and 200 printers across campus",
+        problem="printers jammed weekly",
+    )
     assert text.endswith("and 200 printers across campus because printers jammed weekly")
-    text = rewrite("Automated weekly reporting that saved owners roughly 5 hours per week",
-                   problem="owners compiled sales by hand every Monday")
-    assert text == ("Automated weekly reporting that saved owners roughly 5 hours per week "
-                    "because owners compiled sales by hand every Monday")
+    text = rewrite(
+        "Automated weekly reporting that saved owners roughly 5 hours per week",
+        problem="owners compiled sales by hand every Monday",
+    )
+    assert text == (
+        "Automated weekly reporting that saved owners roughly 5 hours per week "
+        "because owners compiled sales by hand every Monday"
+    )
 
 
 def test_the_problem_goes_before_a_removing_clause():
-    text = rewrite("Deduplicated 2.4M prompts with MinHash before training, removing 18% near-duplicates",
-                   problem="raters saw the same prompts over and over")
-    assert text == ("Deduplicated 2.4M prompts with MinHash before training because raters saw the same prompts "
-                    "over and over, removing 18% near-duplicates")
+    text = rewrite(
+        "Deduplicated 2.4M prompts with MinHash before training, removing 18% near-duplicates",
+        problem="raters saw the same prompts over and over",
+    )
+    assert text == (
+        "Deduplicated 2.4M prompts with MinHash before training because raters saw the same prompts "
+        "over and over, removing 18% near-duplicates"
+    )
 
 
 def test_a_parenthesis_is_closed_before_the_problem():
-    text = rewrite("Worked on APIs and performance for training models on Tensor Processing Units (TPU).",
-                   problem="TPU training throughput lagged GPUs by 30%")
+    text = rewrite(
+        "Worked on APIs and performance for training models on Tensor Processing Units (TPU).",
+        problem="TPU training throughput lagged GPUs by 30%",
+    )
     assert text.endswith("Tensor Processing Units (TPU) because TPU training throughput lagged GPUs by 30%.")
 
 
@@ -107,18 +119,23 @@ def test_a_relative_clause_keeps_its_second_verb():
         "and improved the triage model's AUROC to 0.93",
         problem="readers used different cutoffs for 'urgent' bleeds",
     )
-    assert text.endswith("and improved the triage model's AUROC to 0.93 because readers used different cutoffs "
-                         "for 'urgent' bleeds")
+    assert text.endswith(
+        "and improved the triage model's AUROC to 0.93 because readers used different cutoffs for 'urgent' bleeds"
+    )
 
 
 def test_a_dropped_filler_clause_leaves_no_double_semicolon():
-    text = rewrite("Cut nightly data-pipeline runtime 5x by partitioning scene logs by drive date; passionate about clean data.",
-                   problem="the nightly job overran into the morning",
-                   model_impact="Labelers got fresh scenes by 8am instead of noon")
+    text = rewrite(
+        "Cut nightly data-pipeline runtime 5x by partitioning scene logs by drive date; passionate about clean data.",
+        problem="the nightly job overran into the morning",
+        model_impact="Labelers got fresh scenes by 8am instead of noon",
+    )
     # An outcome that is a clause follows as ", so …" (never a chain of "; "); "Labelers" is a
     # common word (data/common_words.txt), so its sentence capital is lowered inside the bullet.
-    assert text == ("Cut nightly data-pipeline runtime 5x by partitioning scene logs by drive date because the nightly job "
-                    "overran into the morning, so labelers got fresh scenes by 8am instead of noon.")
+    assert text == (
+        "Cut nightly data-pipeline runtime 5x by partitioning scene logs by drive date because the nightly job "
+        "overran into the morning, so labelers got fresh scenes by 8am instead of noon."
+    )
 
 
 # --- the action answer, the impact answer, and the first letter ----------------------------
@@ -149,15 +166,20 @@ def test_an_action_answer_and_its_problem_come_first():
 
 
 def test_an_impact_clause_is_not_led_to():
-    text = rewrite("Built a grant-report generator from the volunteer database",
-                   model_impact="the director's grant report went from 5 days to 1 day")
+    text = rewrite(
+        "Built a grant-report generator from the volunteer database",
+        model_impact="the director's grant report went from 5 days to 1 day",
+    )
     # "X went from A to B" reads as a participle phrase, its direction from the numbers.
-    assert text == ("Built a grant-report generator from the volunteer database, "
-                    "cutting the director's grant report from 5 days to 1 day")
+    assert text == (
+        "Built a grant-report generator from the volunteer database, "
+        "cutting the director's grant report from 5 days to 1 day"
+    )
     text = rewrite("Built a classification model for image labeling", model_impact="the AUC gain held for 6 weeks")
     assert "leading to the AUC gain held" not in text
-    text = rewrite("Built a classification model for image labeling",
-                   model_impact="The detector's AUC improved by about 0.02")
+    text = rewrite(
+        "Built a classification model for image labeling", model_impact="The detector's AUC improved by about 0.02"
+    )
     assert text.endswith(", raising the detector's AUC by about 0.02")
 
 
@@ -193,22 +215,43 @@ def test_a_name_with_an_inner_capital_is_not_lowered():
 @pytest.mark.parametrize(
     "bullet, answers, written",
     [
-        ("Built a classification model for image labeling", {"problem": "Guelph local news lost 30% of its readers"},
-         "because Guelph local news lost 30% of its readers"),
-        ("Built a classification model for image labeling", {"problem": "Kafka lag reached 2 hours at peak"},
-         "because Kafka lag reached 2 hours at peak"),
-        ("Shipped a new checkout flow", {"data_outcome": "A/B-tested on 10% of traffic"},
-         ", and A/B-tested on 10% of traffic"),
-        ("Built a classification model for image labeling", {"model_impact": "AUC rose from 0.68 to 0.84"},
-         ", raising AUC from 0.68 to 0.84"),
+        (
+            "Built a classification model for image labeling",
+            {"problem": "Guelph local news lost 30% of its readers"},
+            "because Guelph local news lost 30% of its readers",
+        ),
+        (
+            "Built a classification model for image labeling",
+            {"problem": "Kafka lag reached 2 hours at peak"},
+            "because Kafka lag reached 2 hours at peak",
+        ),
+        (
+            "Shipped a new checkout flow",
+            {"data_outcome": "A/B-tested on 10% of traffic"},
+            ", and A/B-tested on 10% of traffic",
+        ),
+        (
+            "Built a classification model for image labeling",
+            {"model_impact": "AUC rose from 0.68 to 0.84"},
+            ", raising AUC from 0.68 to 0.84",
+        ),
         # A capital that only opens a sentence is lowered on a grammar word ...
-        ("Built a classification model for image labeling", {"problem": "The vendor labels were inconsistent"},
-         "because the vendor labels were inconsistent"),
-        ("Built a classification model for image labeling", {"model_impact": "A 2 point lift in recall"},
-         ", leading to a 2 point lift in recall"),
+        (
+            "Built a classification model for image labeling",
+            {"problem": "The vendor labels were inconsistent"},
+            "because the vendor labels were inconsistent",
+        ),
+        (
+            "Built a classification model for image labeling",
+            {"model_impact": "A 2 point lift in recall"},
+            ", leading to a 2 point lift in recall",
+        ),
         # ... or on a word the person wrote in lower case in the bullet.
-        ("Built a sales dashboard for store owners", {"problem": "Owners compiled sales by hand every Monday"},
-         "because owners compiled sales by hand every Monday"),
+        (
+            "Built a sales dashboard for store owners",
+            {"problem": "Owners compiled sales by hand every Monday"},
+            "because owners compiled sales by hand every Monday",
+        ),
     ],
 )
 def test_the_persons_casing_is_kept(bullet, answers, written):
@@ -237,9 +280,14 @@ def test_a_because_clause_with_a_number_is_the_problem():
     "bullet, problem",
     [
         ("Rebuilt the review queue since 30% of vendor labels were wrong", "since 30% of vendor labels were wrong"),
-        ("Redesigned the labeling taxonomy after mislabels leaked into training", "after mislabels leaked into training"),
-        ("Delivered several lectures for CIS*3530 when professor was away at a conference",
-         "when professor was away at a conference"),
+        (
+            "Redesigned the labeling taxonomy after mislabels leaked into training",
+            "after mislabels leaked into training",
+        ),
+        (
+            "Delivered several lectures for CIS*3530 when professor was away at a conference",
+            "when professor was away at a conference",
+        ),
         ("Continuously improved the infrastructure architecture since launching the service", None),
         ("Surpassed 1,000 users within a month since launch", None),
     ],
@@ -308,35 +356,55 @@ def question(bullet: str, slot: Slot) -> str:
 @pytest.mark.parametrize(
     "bullet, work",
     [
-        ("Built a classification model for image labeling",
-         "before you built the classification model for image labeling:"),
+        (
+            "Built a classification model for image labeling",
+            "before you built the classification model for image labeling:",
+        ),
         # the verb as written, put in the past tense
-        ("Maintain upkeep of computers, classroom equipment, and 200 printers across campus",
-         "before you maintained the upkeep of computers, classroom equipment, and printers:"),
-        ("Build an algorithm for artist to detect if their music was violating copy right infringement laws",
-         "before you built the algorithm for artist:"),
-        ("Involved in features such as delivery time optimization, tracking, queuing and A/B testing",
-         "before you were involved in features:"),
-        ("Assess and troubleshoot computer problems brought by students, faculty and staff",
-         "before you assessed and troubleshot the computer problems:"),
+        (
+            "Maintain upkeep of computers, classroom equipment, and 200 printers across campus",
+            "before you maintained the upkeep of computers, classroom equipment, and printers:",
+        ),
+        (
+            "Build an algorithm for artist to detect if their music was violating copy right infringement laws",
+            "before you built the algorithm for artist:",
+        ),
+        (
+            "Involved in features such as delivery time optimization, tracking, queuing and A/B testing",
+            "before you were involved in features:",
+        ),
+        (
+            "Assess and troubleshoot computer problems brought by students, faculty and staff",
+            "before you assessed and troubleshot the computer problems:",
+        ),
         # no "the" before a conjunction, a number word or an adverb; a list stays whole
-        ("Cleaned and consolidated three years of distribution spreadsheets into a single queryable dataset",
-         "before you cleaned and consolidated the distribution spreadsheets into a single queryable dataset:"),
+        (
+            "Cleaned and consolidated three years of distribution spreadsheets into a single queryable dataset",
+            "before you cleaned and consolidated the distribution spreadsheets into a single queryable dataset:",
+        ),
         ("Trained six baristas who were later promoted", "before you trained six baristas:"),
-        ("Conducted interviews for junior, and senior, data engineering roles",
-         "before you conducted the interviews for junior, and senior, data engineering roles:"),
+        (
+            "Conducted interviews for junior, and senior, data engineering roles",
+            "before you conducted the interviews for junior, and senior, data engineering roles:",
+        ),
         # no numbers, no half range, no dangling word
-        ("Grew annual revenue 28% over three years while holding food cost flat", "before you grew the annual revenue:"),
+        (
+            "Grew annual revenue 28% over three years while holding food cost flat",
+            "before you grew the annual revenue:",
+        ),
         ("Reduced waste 9%", "before you reduced the waste:"),
         ("Reduced p95 latency from 220ms to 90ms for the search API", "before you reduced the p95 latency:"),
-        ("Built a monthly volunteer-hours report adopted by the program director",
-         "before you built the monthly volunteer-hours report:"),
-        ("Deduplicated 2.4M prompts with MinHash before training, removing 18% near-duplicates",
-         "before you deduplicated the prompts:"),
+        (
+            "Built a monthly volunteer-hours report adopted by the program director",
+            "before you built the monthly volunteer-hours report:",
+        ),
+        (
+            "Deduplicated 2.4M prompts with MinHash before training, removing 18% near-duplicates",
+            "before you deduplicated the prompts:",
+        ),
         # the method, not an outcome verb or an aside in parentheses
         ("Reduced waste 9% by tightening par-level ordering", "before you tightened the par-level ordering:"),
-        (SAVED,
-         "before you established the quarterly purchasing strategy for RI:"),
+        (SAVED, "before you established the quarterly purchasing strategy for RI:"),
         # no good object: a neutral phrase
         (DEMONSTRATED, "before this work:"),
         ("Built by all women team of newbie programmers", "before this work:"),
@@ -363,10 +431,23 @@ def test_the_analytics_impact_question_says_by_how_much_once():
 
 @pytest.mark.parametrize(
     "written, past",
-    [("Build", "built"), ("Maintain", "maintained"), ("Lead", "led"), ("assess", "assessed"),
-     ("Communicate", "communicated"), ("Ship", "shipped"), ("Audit", "audited"), ("Identify", "identified"),
-     ("Manages", "managed"), ("Builds", "built"), ("establishing", "established"), ("tightening", "tightened"),
-     ("Redesigned", "redesigned"), ("Wrote", "wrote"), ("Setup", "set up")],
+    [
+        ("Build", "built"),
+        ("Maintain", "maintained"),
+        ("Lead", "led"),
+        ("assess", "assessed"),
+        ("Communicate", "communicated"),
+        ("Ship", "shipped"),
+        ("Audit", "audited"),
+        ("Identify", "identified"),
+        ("Manages", "managed"),
+        ("Builds", "built"),
+        ("establishing", "established"),
+        ("tightening", "tightened"),
+        ("Redesigned", "redesigned"),
+        ("Wrote", "wrote"),
+        ("Setup", "set up"),
+    ],
 )
 def test_past_tense(written, past):
     assert past_tense(written) == past
@@ -382,8 +463,9 @@ def test_no_question_runs_past_two_hundred_characters():
 
 
 def test_a_portfolio_bullet_gets_finance_examples_not_fraud_ones():
-    text = question("Created models for portfolio hedging, portfolio optimization and price forecasting",
-                    Slot.MODEL_IMPACT)
+    text = question(
+        "Created models for portfolio hedging, portfolio optimization and price forecasting", Slot.MODEL_IMPACT
+    )
     assert "fraud" not in text and "alert" not in text
     assert "drawdown" in text
 
@@ -396,8 +478,10 @@ def test_a_cloud_cost_bullet_is_not_asked_about_models_and_dashboards():
 
 def test_a_bullet_that_is_not_data_work_gets_a_neutral_outcome_question():
     text = question("Trained six baristas who were later promoted", Slot.DATA_OUTCOME)
-    assert text == ("What measurably changed after you trained six baristas: "
-                    "for example its volume, quality, speed or cost, before and after?")
+    assert text == (
+        "What measurably changed after you trained six baristas: "
+        "for example its volume, quality, speed or cost, before and after?"
+    )
     text = question("Grew annual revenue 28% over three years while holding food cost flat", Slot.PROBLEM)
     assert "data-quality" not in text
 
@@ -409,8 +493,12 @@ def test_data_work_is_still_asked_about_the_data():
 
 @pytest.mark.parametrize(
     "impact",
-    ["Pedestrian AP improved by about 2 points", "Moving-vehicle box error dropped roughly 20% in turns",
-     "Delivery-time optimization lifted email open rate 7%", "Fraud caught at checkout rose about 8%"],
+    [
+        "Pedestrian AP improved by about 2 points",
+        "Moving-vehicle box error dropped roughly 20% in turns",
+        "Delivery-time optimization lifted email open rate 7%",
+        "Fraud caught at checkout rose about 8%",
+    ],
 )
 def test_a_model_impact_answer_is_read_back_as_model_impact(impact):
     bullet = "Built a classification model for image labeling"
@@ -431,11 +519,18 @@ def test_an_aside_in_parentheses_does_not_cut_the_evidence():
 @pytest.mark.parametrize(
     "bullet, named",
     [
-        ("Python backend for a web application used by hedge fund managers for portfolio management.",
-         "“Python backend for a web application”"),
-        ("Open source Python library for financial data analysis and machine learning for finance.",
-         "“Open source Python library for financial data analysis …”"),
+        (
+            "Python backend for a web application used by hedge fund managers for portfolio management.",
+            "“Python backend for a web application”",
+        ),
+        (
+            "Open source Python library for financial data analysis and machine learning for finance.",
+            "“Open source Python library for financial data analysis …”",
+        ),
     ],
 )
 def test_the_action_question_quotes_the_bullet_without_a_dangling_word(bullet, named):
-    assert question(bullet, Slot.ACTION) == f"What did you yourself build or change for {named}, and with which method or tool?"
+    assert (
+        question(bullet, Slot.ACTION)
+        == f"What did you yourself build or change for {named}, and with which method or tool?"
+    )

@@ -35,8 +35,13 @@ SCRIPT = "import sys, bulletsmith; sys.argv[0] = 'bulletsmith'; bulletsmith._con
 
 def _script(*args: str, prelude: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
-    return subprocess.run([sys.executable, "-c", prelude + SCRIPT, *args], capture_output=True, text=True,
-                          timeout=60, env={**base, "TERM": "dumb", **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-c", prelude + SCRIPT, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**base, "TERM": "dumb", **(env or {})},
+    )
 
 
 def test_the_bulletsmith_command_is_the_console_script():

@@ -24,14 +24,16 @@ OPEN = ["Cleaned invoices feed for the finance team", "Migrated dashboards from 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "BULLETSMITH_"))}
-    env.update({
-        "OPENAI_API_KEY": KEY,
-        "BULLETSMITH_TIMEOUT": "5",
-        "BULLETSMITH_CACHE_DIR": str(tmp_path / "cache"),
-        "BULLETSMITH_STATE_DIR": str(tmp_path / "state"),
-        "TERM": "dumb",
-        **extra,
-    })
+    env.update(
+        {
+            "OPENAI_API_KEY": KEY,
+            "BULLETSMITH_TIMEOUT": "5",
+            "BULLETSMITH_CACHE_DIR": str(tmp_path / "cache"),
+            "BULLETSMITH_STATE_DIR": str(tmp_path / "state"),
+            "TERM": "dumb",
+            **extra,
+        }
+    )
     return env
 
 
@@ -41,8 +43,16 @@ def test_two_rewrites_of_one_resume_at_once_leave_whole_files(tmp_path):
     src.write_text("# Alex\n\n## Experience\n\n" + "".join(f"- {b}\n" for b in bullets), encoding="utf-8")
     with FaultServer(FaultPlan(delay=0.02)) as server:
         env = _env(tmp_path, OPENAI_BASE_URL=server.base_url)
-        procs = [subprocess.Popen([*CLI, "rewrite", str(src), "--json"], env=env, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        procs = [
+            subprocess.Popen(
+                [*CLI, "rewrite", str(src), "--json"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
         results = []
         for p in procs:
             try:
@@ -77,7 +87,6 @@ def test_two_rewrites_of_one_resume_at_once_leave_whole_files(tmp_path):
             cache.close()
 
 
-
 HAMMER = r"""
 import json, sys
 from pathlib import Path
@@ -93,7 +102,7 @@ for i in range(150):
     cache.set(f"key-{i % 20}", {"by": me, "i": i, "pad": "x" * (i * 7)})
     got = cache.get(f"key-{(i * 7) % 20}")
     assert got is None or set(got) == {"by", "i", "pad"}, got
-    store.save(SessionData(resume="resume.md", file_hash=me, current=i,
+    store.save(SessionData(resume="resume.md", file_hash=me, current=i, total=150,
                            bullets=[BulletRecord(location="line 3", text="Built a model", answers={"problem": me * i})]))
     write_questions_file(root / "resume.questions.yaml", QuestionsFile(resume="resume.md", bullets=[
         BulletEntry(bullet=f"bullet by {me}", questions=[QuestionEntry(slot=Slot.PROBLEM, answer=me * (i % 9))])]))
@@ -108,8 +117,16 @@ def test_two_processes_hammering_cache_session_and_questions_file(tmp_path, monk
     monkeypatch.setenv("BULLETSMITH_STATE_DIR", str(tmp_path / "state"))
     (tmp_path / "resume.md").write_text("# A\n\n- Built a model\n", encoding="utf-8")
     env = _env(tmp_path)
-    procs = [subprocess.Popen([sys.executable, "-c", HAMMER, who, str(tmp_path)], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for who in ("a", "b")]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", HAMMER, who, str(tmp_path)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for who in ("a", "b")
+    ]
     for p in procs:
         try:
             out, err = p.communicate(timeout=60)

@@ -1,9 +1,12 @@
 """bulletsmith: find what a resume bullet is missing, ask for it, rewrite it without inventing a number.
 
-    from bulletsmith import Assistant, Slot
-    a = Assistant(engine="rules")
-    an = a.analyze("Built a classification model for image labeling")
-    an.missing          # [Slot.PROBLEM, Slot.DATA_OUTCOME, Slot.MODEL_IMPACT]
+from bulletsmith import Assistant, Slot
+a = Assistant(engine="rules")
+an = a.analyze("Built a classification model for image labeling")
+an.missing          # [Slot.PROBLEM, Slot.DATA_OUTCOME, Slot.MODEL_IMPACT]
+
+doc = bulletsmith.read("resume.md")        # a file's bullets, with their locations
+analyses = a.analyze_many(doc.bullets)     # one table in Jupyter; .to_pandas() for a DataFrame
 """
 
 from __future__ import annotations
@@ -24,13 +27,20 @@ _EXPORTS = {
     "Analysis": "bulletsmith.models",
     "Rewrite": "bulletsmith.models",
     "Finding": "bulletsmith.models",
+    "Analyses": "bulletsmith.results",
+    "Rewrites": "bulletsmith.results",
+    "read": "bulletsmith.documents",
+    "Review": "bulletsmith.review",
 }
 
 __all__ = [*_EXPORTS, "__version__"]
 
 if TYPE_CHECKING:
     from bulletsmith.assistant import Assistant
+    from bulletsmith.documents import read
     from bulletsmith.models import Analysis, Answer, AnswerStatus, Finding, Question, Rewrite, Slot, SlotFill
+    from bulletsmith.results import Analyses, Rewrites
+    from bulletsmith.review import Review
 
 
 def _console_script() -> None:

@@ -15,7 +15,6 @@ and `answer: 3.10` are the strings "3", "0.84", "no" and "3.10", never numbers o
 from __future__ import annotations
 
 import re
-import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bulletsmith import answer_words
 from bulletsmith.errors import InputError
-from bulletsmith.fsutil import atomic_write
+from bulletsmith.fsutil import InputRefused, atomic_write, read_input
 from bulletsmith.models import Answer, Decision, Slot
 from bulletsmith.questions_yaml import TypedTextError, dump_typed, load_typed, writable_answer
 from bulletsmith.text import normalize_text
@@ -100,22 +99,27 @@ class QuestionsFile(BaseModel):
 
 def header(resume: str) -> str:
     """The questions file's opening comment: how to answer, and which words mean unknown / not mine."""
-    return "\n".join([
-        f"# bulletsmith questions for {resume}",
-        '# Type each answer between the quotes after `answer:`; leave it "" to be asked again later.',
-        "# Inside the quotes anything goes (#, colons, it's) except a \" or a backslash: for those, use",
-        "# single quotes instead, with '' for an apostrophe: answer: 'the \"Q3\" launch, it''s done'.",
-        *answer_words.header_lines(),
-        '# Say "about" or "~" when a number is approximate: the rewrite will say so too.',
-        f"# Then run `bulletsmith rewrite {resume}` again: this file is read back automatically.",
-        "# It is your fact bank: pass it with --answers when rewriting another resume of yours.",
-        "# Partly answered bullets are rewritten with the answers given; the empty ones can be filled in later.",
-        "# `rewritten:` is the bullet's latest rewrite: a resume holding that text (after --in-place) still",
-        "# finds these answers, and the next rewrite starts again from `bullet:`, the original.",
-    ]) + "\n"
+    return (
+        "\n".join(
+            [
+                f"# bulletsmith questions for {resume}",
+                '# Type each answer between the quotes after `answer:`; leave it "" to be asked again later.',
+                "# Inside the quotes anything goes (#, colons, it's) except a \" or a backslash: for those, use",
+                "# single quotes instead, with '' for an apostrophe: answer: 'the \"Q3\" launch, it''s done'.",
+                *answer_words.header_lines(),
+                '# Say "about" or "~" when a number is approximate: the rewrite will say so too.',
+                f"# Then run `bulletsmith rewrite {resume}` again: this file is read back automatically.",
+                "# It is your fact bank: pass it with --answers when rewriting another resume of yours.",
+                "# Partly answered bullets are rewritten with the answers given; the empty ones can be filled in later.",
+                "# `rewritten:` is the bullet's latest rewrite: a resume holding that text (after --in-place) still",
+                "# finds these answers, and the next rewrite starts again from `bullet:`, the original.",
+            ]
+        )
+        + "\n"
+    )
 
 
-_TRAILING = re.compile(r"[\s.]+$")
+_TRAILING = re.compile(r"(?<![\s.])[\s.]+$")  # the lookbehind keeps it linear on a long run of spaces
 
 
 def bullet_key(text: str) -> str:
@@ -218,23 +222,15 @@ MAX_ANSWER_CHARS = 2000
 
 
 def _read_text(path: Path) -> str:
-    try:
-        st = path.stat()
-        if stat.S_ISDIR(st.st_mode):
-            raise AnswersFileError(f"{path}: is a folder, not a questions file")
-        if not stat.S_ISREG(st.st_mode):  # a FIFO would block, a device never ends
-            raise AnswersFileError(f"{path}: not a regular file; a questions file is a YAML file")
-        if st.st_size > MAX_QUESTIONS_FILE_BYTES:
-            raise AnswersFileError(f"{path}: too large for a questions file ({st.st_size:,} bytes; "
-                                   f"the limit is {MAX_QUESTIONS_FILE_BYTES:,})")
-        with path.open("rb") as fh:
-            data = fh.read(MAX_QUESTIONS_FILE_BYTES + 1)
+    try:  # a regular file of bounded size only: `--answers /dev/zero` or a FIFO must not hang or fill memory
+        data = read_input(path, MAX_QUESTIONS_FILE_BYTES)
+    except InputRefused as e:
+        why = str(e).replace("is too large", "is too large for a questions file")
+        raise AnswersFileError(f"{path}: {why}") from None
     except FileNotFoundError:
         raise AnswersFileError(f"{path}: no such answers file") from None
     except OSError as e:
         raise AnswersFileError(f"{path}: cannot read ({e.strerror})") from None
-    if len(data) > MAX_QUESTIONS_FILE_BYTES:  # grew since it was looked at
-        raise AnswersFileError(f"{path}: too large for a questions file (over {MAX_QUESTIONS_FILE_BYTES:,} bytes)")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -265,8 +261,10 @@ def read_questions_file(path: Path) -> QuestionsFile:
         where = ".".join(str(p) for p in err["loc"]) or "top level"
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            msg = (f"unknown key {err['loc'][-1]!r} (expected resume, bullets, location, bullet, rewritten, "
-                   "decision, questions, slot, question, answer)")
+            msg = (
+                f"unknown key {err['loc'][-1]!r} (expected resume, bullets, location, bullet, rewritten, "
+                "decision, questions, slot, question, answer)"
+            )
         elif err["type"] == "enum" and err["loc"][-1] == "decision":
             msg = f"unknown decision {err.get('input')!r} (decisions: {', '.join(d.value for d in Decision)}, or leave it out)"
         elif err["type"] == "enum":
@@ -299,7 +297,6 @@ def write_questions_file(path: Path, qf: QuestionsFile) -> None:
     atomic_write(path, header(qf.resume) + dump_typed(data), mode=0o600)
 
 
-
 @dataclass(frozen=True)
 class FactRecord:
     """What one bullet of a run (a batch, a coach session) puts into the fact bank."""
@@ -321,7 +318,14 @@ def build_questions_file(resume_name: str, records: Iterable[FactRecord], bank: 
         if not r.questions and r.decision is None:
             continue
         rewritten = r.output if bullet_key(r.output) != bullet_key(r.original) else bank.rewritten(r.original)
-        entries.append(BulletEntry(location=r.location, bullet=r.original, rewritten=rewritten,
-                                   decision=r.decision, questions=list(r.questions)))
+        entries.append(
+            BulletEntry(
+                location=r.location,
+                bullet=r.original,
+                rewritten=rewritten,
+                decision=r.decision,
+                questions=list(r.questions),
+            )
+        )
     current = {bullet_key(e.bullet) for e in entries}
     return QuestionsFile(resume=resume_name, bullets=entries + bank.carried_over(current))

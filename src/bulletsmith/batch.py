@@ -10,7 +10,7 @@ afresh instead of being stacked on an earlier rewrite.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -55,6 +55,7 @@ class Status(str, Enum):
     UNCHANGED = "unchanged"  # nothing to add, or the rewrite equals the bullet (an earlier rewrite: --in-place)
     NEEDS_ANSWERS = "needs_answers"  # questions open and none answered yet: not rewritten yet
     FAILED = "failed"  # the engine failed, or a guard rejected the rewrite
+    DECIDED = "decided"  # as the person decided in coach (accepted, edited, kept): not rewritten again
 
     def __str__(self) -> str:
         return self.value
@@ -95,6 +96,8 @@ class BulletOutcome:
     def status(self) -> Status:
         if self.error or (self.rewrite is not None and not self.rewrite.ok):
             return Status.FAILED
+        if self.decision is not None:
+            return Status.DECIDED
         if self.rewrite is not None and self.after != self.before:
             return Status.REWRITTEN
         if self.pending and not self.answers:
@@ -165,9 +168,10 @@ class BatchInterrupted(KeyboardInterrupt):
     caller can still write the output and the questions file for the finished ones.
     """
 
-    def __init__(self, result: BatchResult) -> None:
+    def __init__(self, result: BatchResult, results: list[BatchResult] | None = None) -> None:
         super().__init__("interrupted")
         self.result = result
+        self.results = results if results is not None else [result]  # `run_batches`: one per document
         self.signal: str | None = None  # "SIGTERM" when cli.signals turned a SIGTERM into this
 
     @property
@@ -186,8 +190,9 @@ def run_batch(
     """Analyze and rewrite every bullet (see `arun_batch`)."""
     outcomes = [BulletOutcome(bullet=b) for b in document.bullets]
     try:
-        return _run(arun_batch(document, assistant, bank, progress=progress, outcomes=outcomes,
-                               redo_decided=redo_decided))
+        return _run(
+            arun_batch(document, assistant, bank, progress=progress, outcomes=outcomes, redo_decided=redo_decided)
+        )
     except KeyboardInterrupt:
         for o in outcomes:
             if not o.finished:
@@ -203,14 +208,17 @@ async def arun_batch(
     progress: Progress | None = None,
     outcomes: list[BulletOutcome] | None = None,
     redo_decided: bool = False,
+    gate: CallGate | None = None,
 ) -> BatchResult:
     """Every bullet analyzed and rewritten from the answers in `bank`, concurrently. A bullet the
     person decided in coach (accepted, edited, kept: recorded in the fact bank) keeps that
-    decision and costs no request, unless redo_decided."""
+    decision and costs no request, unless redo_decided. gate: shared with other documents'
+    batches in the same run (`run_batches`); else one of the assistant's concurrency."""
     bank = AnswerBank() if bank is None else bank  # not `or`: a bank with no answers yet is empty, and still the one
     if outcomes is None:
         outcomes = [BulletOutcome(bullet=b) for b in document.bullets]
-    gate = CallGate(assistant.concurrency)  # handed to the next bullet as soon as an answer has arrived
+    if gate is None:
+        gate = CallGate(assistant.concurrency)  # handed to the next bullet as soon as an answer has arrived
     total = len(outcomes)
     done = 0
 
@@ -254,6 +262,61 @@ async def arun_batch(
         progress("bullets", 0, total)
     await asyncio.gather(*(one(o) for o in outcomes))
     return BatchResult(document=document, outcomes=outcomes)
+
+
+def run_batches(
+    jobs: Sequence[tuple[Document, AnswerBank | None]],
+    assistant: Assistant,
+    *,
+    progress: Progress | None = None,
+    redo_decided: bool = False,
+) -> list[BatchResult]:
+    """Several resumes in one run, each with its own answers: one event loop and one gate (at most
+    ``assistant.concurrency`` calls at a time across all of them), so they share the assistant's
+    cache and the provider's rate limit instead of competing for it. progress counts the bullets
+    of all of them. Results in the order of `jobs`; on Ctrl-C, `BatchInterrupted.results` holds
+    each document's finished bullets."""
+    all_outcomes = [[BulletOutcome(bullet=b) for b in document.bullets] for document, _ in jobs]
+    total = sum(len(o) for o in all_outcomes)
+    done = 0
+
+    def tick(stage: str, local_done: int, local_total: int) -> None:  # noqa: ARG001 - one count for all
+        nonlocal done
+        if local_done and progress:
+            done += 1
+            progress(stage, done, total)
+
+    async def every() -> list[BatchResult]:
+        gate = CallGate(assistant.concurrency)
+        if progress:
+            progress("bullets", 0, total)
+        return list(
+            await asyncio.gather(
+                *(
+                    arun_batch(
+                        document,
+                        assistant,
+                        bank,
+                        progress=tick,
+                        outcomes=outcomes,
+                        redo_decided=redo_decided,
+                        gate=gate,
+                    )
+                    for (document, bank), outcomes in zip(jobs, all_outcomes)
+                )
+            )
+        )
+
+    try:
+        return _run(every())
+    except KeyboardInterrupt:
+        results = []
+        for (document, _), outcomes in zip(jobs, all_outcomes):
+            for o in outcomes:
+                if not o.finished:
+                    o.rewrite, o.pending, o.error = None, [], "interrupted before it finished"
+            results.append(BatchResult(document=document, outcomes=outcomes))
+        raise BatchInterrupted(results[0], results) from None
 
 
 def default_output_path(document: Document) -> Path:

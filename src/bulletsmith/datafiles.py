@@ -1,6 +1,6 @@
 """The package's data files (bulletsmith/data): word lists and YAML vocabularies, read one way.
 
-    python -m bulletsmith.datafiles     rewrite data/compiled.json from the YAML files
+python -m bulletsmith.datafiles     rewrite data/compiled.json from the YAML files
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
@@ -125,8 +125,13 @@ class Counts(BaseModel):
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def summary(self) -> dict:
-        return {"precision": round(self.precision, 3), "recall": round(self.recall, 3), "f1": round(self.f1, 3),
-                "support": self.tp + self.fn, **self.model_dump()}
+        return {
+            "precision": round(self.precision, 3),
+            "recall": round(self.recall, 3),
+            "f1": round(self.f1, 3),
+            "support": self.tp + self.fn,
+            **self.model_dump(),
+        }
 
 
 class CaseResult(BaseModel):
@@ -134,6 +139,9 @@ class CaseResult(BaseModel):
     analysis: Analysis
     rewrite: Rewrite
     unsupported: list[str]
+    # Claims that are not numbers (tools, methods, scope, ownership) that no source gives, in
+    # what is presented: after the guard, empty for every case.
+    unsupported_claims: list[str] = Field(default_factory=list)
     style_warnings: list[str]
     expect_failures: list[str]
 
@@ -153,7 +161,7 @@ class Report(BaseModel):
     results: list[CaseResult] = Field(default_factory=list, exclude=True)
 
     def failures(self) -> list[CaseResult]:
-        return [r for r in self.results if r.unsupported or r.expect_failures]
+        return [r for r in self.results if r.unsupported or r.unsupported_claims or r.expect_failures]
 
 
 def _expect_failures(expect: Expect, text: str) -> list[str]:
@@ -180,15 +188,21 @@ def _usage_totals(results: list[CaseResult]) -> dict:
                 reasks += usage.reasks
                 prompt_tokens += usage.prompt_tokens
                 completion_tokens += usage.completion_tokens
-    return {"requests": requests, "reasks": reasks, "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens}
+    return {
+        "requests": requests,
+        "reasks": reasks,
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+    }
 
 
 def _reask_figures(results: list[CaseResult]) -> dict:
     """Model answers that broke a guard on the first try, and those still broken after the re-asks."""
     out: dict[str, int] = {}
-    for call, pick in (("analyze", lambda r: (r.analysis.usage, r.analysis.findings)),
-                       ("rewrite", lambda r: (r.rewrite.usage, r.rewrite.warnings))):
+    for call, pick in (
+        ("analyze", lambda r: (r.analysis.usage, r.analysis.findings)),
+        ("rewrite", lambda r: (r.rewrite.usage, r.rewrite.warnings)),
+    ):
         before = after = cut_off = 0
         for r in results:
             usage, findings = pick(r)
@@ -217,11 +231,27 @@ def _file_figures(counts: dict[Slot, Counts], questions: Counts) -> dict:
     n = first.tp + first.fp + first.fn + first.tn
     total = Counts()
     for c in counts.values():
-        total.tp, total.fp, total.fn, total.tn = total.tp + c.tp, total.fp + c.fp, total.fn + c.fn, total.tn + c.tn
-    return {"cases": n, "slots": {s.value: c.summary() for s, c in counts.items()},
-            "overall_slots": total.summary(),
-            "macro_f1": round(sum(c.f1 for c in counts.values()) / len(counts), 3),
-            "questions": {"precision": round(questions.precision, 3), "recall": round(questions.recall, 3)}}
+        total.tp, total.fp, total.fn, total.tn = (
+            total.tp + c.tp,
+            total.fp + c.fp,
+            total.fn + c.fn,
+            total.tn + c.tn,
+        )
+    return {
+        "cases": n,
+        "slots": {s.value: c.summary() for s, c in counts.items()},
+        "overall_slots": total.summary(),
+        "macro_f1": round(sum(c.f1 for c in counts.values()) / len(counts), 3),
+        "questions": {"precision": round(questions.precision, 3), "recall": round(questions.recall, 3)},
+    }
+
+
+def _invented_claims(text: str, bullet: str, answers: Iterable[Answer]) -> list[str]:
+    """The claims that are not numbers (tools, methods, scope, ownership…) of a rewrite that
+    neither the bullet nor the answers give; none in the bullet kept as written."""
+    if guards.kept_as_written(text, bullet):
+        return []
+    return guards.unsupported_claims(text, guards.rewrite_sources(bullet, answers))
 
 
 def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, replay=None) -> Report:  # noqa: ANN001
@@ -253,10 +283,12 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
             per_slot[slot].add(analysis.slots[slot].present, case.gold[slot])
             overall.add(analysis.slots[slot].present, case.gold[slot])
             file_slots.setdefault(case.file, {s: Counts() for s in Slot})[slot].add(
-                analysis.slots[slot].present, case.gold[slot])
+                analysis.slots[slot].present, case.gold[slot]
+            )
             q_counts.add(analysis.question_for(slot) is not None, not case.gold[slot])
-            file_questions.setdefault(case.file, Counts()).add(analysis.question_for(slot) is not None,
-                                                               not case.gold[slot])
+            file_questions.setdefault(case.file, Counts()).add(
+                analysis.question_for(slot) is not None, not case.gold[slot]
+            )
         candidate = rewrite.rejected_text or rewrite.text
         results.append(
             CaseResult(
@@ -265,6 +297,7 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
                 rewrite=rewrite,
                 # Checked on what is presented: after the guard, this must be empty for every case.
                 unsupported=_unsupported(rewrite.text, case.bullet, answers.values()),
+                unsupported_claims=_invented_claims(rewrite.text, case.bullet, answers.values()),
                 style_warnings=[str(w) for w in rewrite.warnings if w.guard.startswith("style")],
                 expect_failures=_expect_failures(case.expect, candidate),
             )
@@ -280,6 +313,13 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
             len(_unsupported(r.rewrite.rejected_text or r.rewrite.text, r.analysis.bullet, r.rewrite.answers))
             for r in results
         ),
+        "invented_claims_after_guard": sum(len(r.unsupported_claims) for r in results),
+        # Claims in the model's own draft that no source gives (a tool, a method, more
+        # ownership, a scope), before the guard rejected it.
+        "invented_claims_before_guard": sum(
+            len(_invented_claims(r.rewrite.rejected_text or r.rewrite.text, r.analysis.bullet, r.rewrite.answers))
+            for r in results
+        ),
         "style_compliance": round(sum(1 for r in results if not r.style_warnings) / n, 3),
         "expectations_met": round(sum(1 for r in results if not r.expect_failures) / n, 3),
         "requests_per_bullet": 0.0 if offline else round(usage["requests"] / n, 3),
@@ -293,8 +333,11 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
         cases=len(results),
         slots={slot.value: per_slot[slot].summary() for slot in Slot},
         overall_slots=overall.summary(),
-        questions={"precision": round(q_counts.precision, 3), "recall": round(q_counts.recall, 3),
-                   "f1": round(q_counts.f1, 3)},
+        questions={
+            "precision": round(q_counts.precision, 3),
+            "recall": round(q_counts.recall, 3),
+            "f1": round(q_counts.f1, 3),
+        },
         rewrites=rewrites,
         by_file={name: _file_figures(counts, file_questions[name]) for name, counts in sorted(file_slots.items())},
         usage=usage,
@@ -303,21 +346,59 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
     )
 
 
-def check_thresholds(report: Report, path: Path) -> list[str]:
-    """Breaches of evals/thresholds.yaml for this report's engine, one line each."""
-    if not path.exists():
-        return []
+class ThresholdsError(CaseError):
+    """A thresholds file that is missing or can't be read: an eval that checks nothing must not pass."""
+
+
+THRESHOLD_BOUNDS = ("min", "max")
+
+
+def load_thresholds(path: Path) -> dict[str, dict[str, dict[str, float]]]:
+    """evals/thresholds.yaml: per engine, ``min`` and ``max`` figures by dotted path into a report."""
     try:
-        spec = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(report.engine, {})
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ThresholdsError(f"{path}: no thresholds file; pass --thresholds FILE (evals/thresholds.yaml)") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ThresholdsError(f"{path}: can't read the thresholds file ({e.__class__.__name__})") from None
     except yaml.YAMLError as e:
-        raise CaseError(f"{path}: not valid YAML ({str(e).splitlines()[0]})") from None
+        raise ThresholdsError(f"{path}: not valid YAML ({str(e).splitlines()[0]})") from None
+    if not isinstance(raw, dict) or not raw:
+        raise ThresholdsError(f"{path}: expected a block of min/max figures per engine (rules:, openai:)")
+    for engine, spec in raw.items():
+        if not isinstance(spec, dict) or set(spec) - set(THRESHOLD_BOUNDS):
+            raise ThresholdsError(f"{path}: {engine}: expected only min: and max: blocks")
+        for bound, limits in spec.items():
+            if not isinstance(limits, dict) or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in limits.values()
+            ):
+                raise ThresholdsError(f"{path}: {engine}.{bound}: expected figure: number lines")
+    return raw
+
+
+def check_thresholds(report: Report, path: Path) -> list[str]:
+    """Breaches of evals/thresholds.yaml for this report's engine, one line each.
+
+    A missing or unreadable file, an engine with no block, or a figure the report doesn't have
+    raises `ThresholdsError`: checking nothing is not passing. A per-file figure (`by_file.NAME…`)
+    of a case file the run did not include is not checked."""
+    spec = load_thresholds(path)
+    if report.engine not in spec:
+        raise ThresholdsError(f"{path}: no thresholds for engine {report.engine!r}")
     data = report.model_dump()
     breaches = []
-    for bound, limits in spec.items():
-        for dotted, limit in (limits or {}).items():
-            value = data
+    for bound, limits in spec[report.engine].items():
+        for dotted, limit in limits.items():
+            parts = dotted.split(".")
+            if parts[0] == "by_file" and len(parts) > 1 and parts[1] not in data.get("by_file", {}):
+                continue  # that case file is not in this run (--cases, a subset): nothing of it to score
+            value: Any = data
             for part in dotted.split("."):
+                if not isinstance(value, dict) or part not in value:
+                    raise ThresholdsError(f"{path}: {report.engine}.{bound}.{dotted}: no such figure in the report")
                 value = value[part]
+            if not isinstance(value, (int, float)):
+                raise ThresholdsError(f"{path}: {report.engine}.{bound}.{dotted}: not a figure of the report")
             if bound == "min" and value < limit:
                 breaches.append(f"{dotted} = {value} is below the minimum {limit}")
             if bound == "max" and value > limit:
@@ -331,8 +412,10 @@ RECORDINGS_INDEX = "index.json"
 # Replay never opens a connection: the base URL is only a name, the key only a placeholder.
 REPLAY_BASE_URL = "http://replay.invalid/v1"
 REPLAY_API_KEY = "sk-replay-no-network"
-RERECORD_HINT = ("re-record: start the server (scripts/llm-server 8080 &), then OPENAI_BASE_URL=http://127.0.0.1:8080/v1 "
-                 "BULLETSMITH_MODEL={model}{reasks} bulletsmith eval --engine openai --record (evals/README.md)")
+RERECORD_HINT = (
+    "re-record: start the server (scripts/llm-server 8080 &), then OPENAI_BASE_URL=http://127.0.0.1:8080/v1 "
+    "BULLETSMITH_MODEL={model}{reasks} bulletsmith eval --engine openai --record (evals/README.md)"
+)
 
 
 class RecordingError(CaseError):
@@ -446,9 +529,14 @@ class Recordings:
                 return None
             self.transport = RecordingTransport(self.store)
             return Assistant(
-                engine="openai", base_url=REPLAY_BASE_URL, api_key=REPLAY_API_KEY, model=self.model,
-                mode=self.index.get("mode") or "tools", max_reasks=int(self.index.get("max_reasks", 2)),
-                cache=False, http_client=self.transport,
+                engine="openai",
+                base_url=REPLAY_BASE_URL,
+                api_key=REPLAY_API_KEY,
+                model=self.model,
+                mode=self.index.get("mode") or "tools",
+                max_reasks=int(self.index.get("max_reasks", 2)),
+                cache=False,
+                http_client=self.transport,
                 network_retries=0,  # a miss is final: nothing to retry offline
             )
 
@@ -474,8 +562,9 @@ class Recordings:
         if server:
             self.index["server"] = server
         self.store = RecordingStore(self.directory, secret=settings.api_key)
-        self.transport = RecordingTransport(self.store, inner=self.inner or httpx2.HTTPTransport(),
-                                            endpoint=settings.endpoint)
+        self.transport = RecordingTransport(
+            self.store, inner=self.inner or httpx2.HTTPTransport(), endpoint=settings.endpoint
+        )
         try:
             return Assistant(engine="openai", cache=False, max_reasks=max_reasks, http_client=self.transport)
         except EngineUnavailable as e:
@@ -539,22 +628,161 @@ class Recordings:
         if changed:
             why = "; ".join(
                 f"{_rel(prompts[name].path)} changed since it was recorded "
-                f"(sha256 {recorded[name][:12]} -> {prompts[name].sha256[:12]})" for name in changed
+                f"(sha256 {recorded[name][:12]} -> {prompts[name].sha256[:12]})"
+                for name in changed
             )
         else:
             why = "the request changed with no prompt edit (model, mode, schema, or engine/guard code)"
-        message = (f"{case.id}: stale recording ({call} call, key {key}): {why}; "
-                   + self.rerecord_hint())
-        return StaleCase(id=case.id, call=call, key=key, prompts_changed=[_rel(prompts[n].path) for n in changed],
-                         message=message)
+        message = f"{case.id}: stale recording ({call} call, key {key}): {why}; " + self.rerecord_hint()
+        return StaleCase(
+            id=case.id, call=call, key=key, prompts_changed=[_rel(prompts[n].path) for n in changed], message=message
+        )
 
     def rerecord_hint(self) -> str:
         reasks = self.index.get("max_reasks")
-        return RERECORD_HINT.format(model=self.model or "MODEL",
-                                    reasks=f" BULLETSMITH_MAX_REASKS={reasks}" if reasks not in (None, 2) else "")
+        return RERECORD_HINT.format(
+            model=self.model or "MODEL", reasks=f" BULLETSMITH_MAX_REASKS={reasks}" if reasks not in (None, 2) else ""
+        )
 
     def unused(self) -> list[str]:
         """Recording files no case of this run asked for (call after a run over every case)."""
         asked = set(self.transport.keys) if self.transport is not None else set()
         referenced = {k for e in self.index["cases"].values() for k in e.get("keys", [])}
         return sorted(self.store.keys() - asked - referenced)
+
+
+# --------------------------------------------------------------------------- the guard against hand labels
+#
+# "Fabricated numbers after the guard" counts with the guard's own `unsupported_quantities`: it is
+# an integration check (the guard ran, and what it refused was not shown), and can only be non-zero
+# when the guard was skipped. To measure the guard itself, evals/labels/rewrites.yaml holds every
+# recorded rewrite draft that carries a number, with the quantities a person reading the bullet and
+# the answers judged invented. The guard is scored against those labels: a weaker guard shows as
+# invented numbers it missed.
+
+
+class RecordedDraft(BaseModel):
+    """A rewrite the model wrote, as recorded: a rewrite call's text, or the rewrite an analysis bundles."""
+
+    case: str
+    recording: str  # the recording's key
+    call: str  # "rewrite" or "analyze"
+    text: str
+
+
+class DraftLabel(RecordedDraft):
+    invented: list[str] = Field(default_factory=list)  # as written in the draft
+    note: str | None = None
+
+
+def recorded_drafts(directory: Path) -> list[RecordedDraft]:
+    """Every rewrite text in the recordings of `directory`, in case order, each recording once."""
+    import json
+
+    index = json.loads((directory / RECORDINGS_INDEX).read_text(encoding="utf-8"))
+    out: list[RecordedDraft] = []
+    seen: set[tuple[str, str]] = set()
+    for case_id, entry in sorted(index["cases"].items()):
+        for key in entry.get("keys", []):
+            body = json.loads((directory / f"{key}.json").read_text(encoding="utf-8"))["response"]
+            body = body.get("body") if isinstance(body, dict) else None
+            for choice in (body or {}).get("choices") or []:
+                for tool_call in (choice.get("message") or {}).get("tool_calls") or []:
+                    function = tool_call.get("function") or {}
+                    try:
+                        args = json.loads(function.get("arguments") or "")
+                    except ValueError:
+                        continue
+                    if not isinstance(args, dict):
+                        continue
+                    name = function.get("name")
+                    text = (
+                        args.get("text")
+                        if name == "RewriteCall"
+                        else args.get("rewrite")
+                        if name == "AnalyzeCall"
+                        else None
+                    )
+                    if isinstance(text, str) and text.strip() and (key, text) not in seen:
+                        seen.add((key, text))
+                        out.append(
+                            RecordedDraft(
+                                case=case_id,
+                                recording=key,
+                                call="rewrite" if name == "RewriteCall" else "analyze",
+                                text=text,
+                            )
+                        )
+    return out
+
+
+def load_draft_labels(path: Path) -> list[DraftLabel]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except (OSError, UnicodeDecodeError) as e:
+        raise CaseError(f"{path}: can't read the labels ({e.__class__.__name__})") from None
+    except yaml.YAMLError as e:
+        raise CaseError(f"{path}: not valid YAML ({str(e).splitlines()[0]})") from None
+    if not isinstance(raw, list):
+        raise CaseError(f"{path}: expected a list of labelled drafts")
+    labels = []
+    for i, item in enumerate(raw):
+        try:
+            label = DraftLabel.model_validate(item)
+        except ValidationError as e:
+            raise CaseError(f"{path}: item {i}: {e.errors()[0]['msg']}") from None
+        missing = [q for q in label.invented if q not in label.text]
+        if missing:
+            raise CaseError(f"{path}: item {i} ({label.case}): invented {missing[0]!r} is not in its text")
+        labels.append(label)
+    return labels
+
+
+def _same_number(label: str, flagged: str) -> bool:
+    """A labelled quantity and one the guard named are the same words of the draft ("$1.2M" and "1.2M")."""
+
+    def norm(s: str) -> str:
+        return re.sub(r"[\s,$~]", "", s.casefold())
+
+    a, b = norm(label), norm(flagged)
+    if a == b:
+        return True
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return bool(short) and re.search(rf"(?<![\d.]){re.escape(short)}(?![\d.])", long_) is not None
+
+
+def score_guard_on_labels(labels: Iterable[DraftLabel], cases: Iterable[Case], *, unsupported=None) -> dict:  # noqa: ANN001
+    """The number guard against the hand labels: invented numbers it caught and missed, given ones it flagged.
+
+    unsupported: the guard function, ``guards.unsupported_quantities`` unless given (tests pass a weaker one).
+    """
+    find = unsupported or guards.unsupported_quantities
+    by_id = {c.id: c for c in cases}
+    drafts = labelled = caught = flagged_given = 0
+    missed: list[str] = []
+    for label in labels:
+        case = by_id.get(label.case)
+        if case is None:  # a run over other cases (--cases): tests/test_eval_labels.py keeps the labels complete
+            continue
+        drafts += 1
+        answers = [Answer.parse(slot, value) for slot, value in case.answers.items()]
+        flagged = (
+            []
+            if guards.kept_as_written(label.text, case.bullet)
+            else list(find(label.text, guards.rewrite_sources(case.bullet, answers)))
+        )
+        labelled += len(label.invented)
+        for q in label.invented:
+            if any(_same_number(q, f) for f in flagged):
+                caught += 1
+            else:
+                missed.append(f"{label.case}: {q!r} in {label.text!r}")
+        flagged_given += sum(1 for f in flagged if not any(_same_number(q, f) for q in label.invented))
+    return {
+        "labelled_drafts": drafts,
+        "invented_numbers_labelled": labelled,
+        "invented_numbers_caught_by_guard": caught,
+        "invented_numbers_missed_by_guard": labelled - caught,
+        "given_numbers_flagged_by_guard": flagged_given,
+        "missed": missed,
+    }

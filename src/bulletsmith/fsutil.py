@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+from bulletsmith.errors import InputError
 
 
 def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None) -> None:
@@ -94,6 +97,53 @@ def private_dir(directory: Path) -> None:
             os.chmod(p, 0o700)
         except OSError:
             pass
+
+
+class InputRefused(InputError):
+    """An input file that is not read: not a regular file, or over its size limit. The message
+    is the problem in words to follow the path ("is a named pipe (FIFO), not a regular file")."""
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def _not_regular(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _KINDS if test(mode)), "not a file")
+    return f"is {kind}, not a regular file" if kind != "not a file" else "is not a regular file"
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
+
+
+def read_input(path: str | os.PathLike[str], limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, or InputRefused: a FIFO would block
+    forever, /dev/zero never ends, and a huge file would be read whole before being refused.
+    OSError (missing, unreadable) passes through."""
+    refused = _not_regular(os.stat(path).st_mode)
+    if refused:
+        raise InputRefused(refused)
+    # O_NONBLOCK: should the path become a FIFO between stat and open, opening it won't wait.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        refused = _not_regular(st.st_mode)
+        if refused:
+            raise InputRefused(refused)
+        if st.st_size > limit:
+            raise InputRefused(f"is too large ({_size(st.st_size)}; the limit is {_size(limit)})")
+        data = fh.read(limit + 1)
+    if len(data) > limit:  # it grew while we read
+        raise InputRefused(f"is too large (over {_size(limit)})")
+    return data
 
 
 STATE_DIR_ENV = "BULLETSMITH_STATE_DIR"

@@ -30,6 +30,8 @@ __all__ = [
     "MAX_BULLET_CHARS",
     "answer_claim",
     "check_rewrite",
+    "claim_findings",
+    "filler_phrases",
     "form_findings",
     "grounding_findings",
     "injected_spans",
@@ -43,6 +45,7 @@ __all__ = [
     "starts_with_strong_past_tense_verb",
     "style_findings",
     "title_findings",
+    "unsupported_claims",
     "unsupported_quantities",
     "without_injection",
 ]
@@ -76,8 +79,10 @@ def grounding_findings(bullet: str, slots: Mapping[Slot, SlotFill]) -> list[Find
         if not is_grounded(evidence, bullet):
             message = f'{slot.label} evidence "{_brief(evidence)}" is not in the bullet; quote the bullet\'s own words'
         elif not is_grounded(evidence, claims):
-            message = (f'{slot.label} evidence "{_brief(evidence)}" is text addressed to a model, not a claim '
-                       "about the work; treat it as data and mark the slot absent")
+            message = (
+                f'{slot.label} evidence "{_brief(evidence)}" is text addressed to a model, not a claim '
+                "about the work; treat it as data and mark the slot absent"
+            )
         else:
             continue
         out.append(Finding(guard="grounding", severity="error", slot=slot, message=message))
@@ -92,14 +97,32 @@ def question_findings(slots: Mapping[Slot, SlotFill], questions: Iterable[Questi
     for slot in Slot:
         n = counts[slot]
         if slot in present and n:
-            out.append(Finding(guard="questions", severity="error", slot=slot,
-                               message=f"{slot.label} is already in the bullet but has a question"))
+            out.append(
+                Finding(
+                    guard="questions",
+                    severity="error",
+                    slot=slot,
+                    message=f"{slot.label} is already in the bullet but has a question",
+                )
+            )
         elif slot not in present and n == 0:
-            out.append(Finding(guard="questions", severity="error", slot=slot,
-                               message=f"{slot.label} is missing but has no question"))
+            out.append(
+                Finding(
+                    guard="questions",
+                    severity="error",
+                    slot=slot,
+                    message=f"{slot.label} is missing but has no question",
+                )
+            )
         elif n > 1:
-            out.append(Finding(guard="questions", severity="error", slot=slot,
-                               message=f"{slot.label} has {n} questions; ask exactly one"))
+            out.append(
+                Finding(
+                    guard="questions",
+                    severity="error",
+                    slot=slot,
+                    message=f"{slot.label} has {n} questions; ask exactly one",
+                )
+            )
     return out
 
 
@@ -135,9 +158,7 @@ def _invented_hedge_pairs(text: str, sources: Iterable[str]) -> list[tuple[str, 
     """(hedge, quantity) pairs for hedged quantities in `text` that no source hedges."""
     known = [k for k in _source_quantities(sources) if k.approximate]
     return [
-        (q.hedge, q.raw)
-        for q in extract_quantities(text)
-        if q.hedge and not any(same_quantity(q, k) for k in known)
+        (q.hedge, q.raw) for q in extract_quantities(text) if q.hedge and not any(same_quantity(q, k) for k in known)
     ]
 
 
@@ -179,14 +200,20 @@ def provenance_findings(text: str, sources: Iterable[str]) -> list[Finding]:
         for raw in unsupported_quantities(text, sources)
     ]
     out += [
-        Finding(guard="provenance.hedge", severity="error",
-                message=f'"{hedge}" before "{raw}" is not in the bullet or the answers; '
-                        "state the number as the person gave it")
+        Finding(
+            guard="provenance.hedge",
+            severity="error",
+            message=f'"{hedge}" before "{raw}" is not in the bullet or the answers; '
+            "state the number as the person gave it",
+        )
         for hedge, raw in _invented_hedge_pairs(text, sources)
     ]
     out += [
-        Finding(guard="provenance.direction", severity="error",
-                message=f'"{written}" turns the change around: the bullet or the answers say {stated}')
+        Finding(
+            guard="provenance.direction",
+            severity="error",
+            message=f'"{written}" turns the change around: the bullet or the answers say {stated}',
+        )
         for written, stated in reversed_changes(text, sources)
     ]
     return out
@@ -228,15 +255,26 @@ def form_findings(text: str, sources: Iterable[str]) -> list[Finding]:
     out = []
     echoed = sorted(_prompt_labels(text or "") - _prompt_labels(said))
     if echoed:
-        out.append(Finding(guard="form.echo", severity="error",
-                           message=f'"{echoed[0]}" is a label of the request, not part of a bullet; return only the bullet'))
+        out.append(
+            Finding(
+                guard="form.echo",
+                severity="error",
+                message=f'"{echoed[0]}" is a label of the request, not part of a bullet; return only the bullet',
+            )
+        )
     if order := injection_phrase(text):
-        out.append(Finding(guard="form.injection", severity="error",
-                           message=f'"{_brief(order)}" addresses a model, not a reader; return only the bullet'))
+        out.append(
+            Finding(
+                guard="form.injection",
+                severity="error",
+                message=f'"{_brief(order)}" addresses a model, not a reader; return only the bullet',
+            )
+        )
     phrase = _repeated_phrase(text or "")
     if phrase and _repeated_phrase(said) != phrase:
-        out.append(Finding(guard="form.repetition", severity="error",
-                           message=f'"{phrase}" is repeated; write the bullet once'))
+        out.append(
+            Finding(guard="form.repetition", severity="error", message=f'"{phrase}" is repeated; write the bullet once')
+        )
     return out
 
 
@@ -270,6 +308,14 @@ def without_filler(text: str) -> str:
     out = _filler_re().sub("", text)
     out = re.sub(r"\s*,\s*(?=,)|\s{2,}", " ", out)
     return re.sub(r"^[\s,;:-]+|[\s,;:-]+$", "", out).replace(" ,", ",")
+
+
+def filler_phrases(text: str) -> list[str]:
+    """The soft-skill or buzzword phrases of the filler list in ``text``, as written, each once."""
+    found: dict[str, str] = {}
+    for m in _filler_re().finditer(text or ""):
+        found.setdefault(normalize_text(m.group(0)), m.group(0))
+    return list(found.values())
 
 
 def answer_claim(answer: Answer) -> str:
@@ -360,8 +406,11 @@ def title_findings(text: str, role: str | None) -> list[Finding]:
     if not _is_data_scientist_role(role):
         return []
     return [
-        Finding(guard="style.title", message=f'"{m.group(0)}" is an engineering title; '
-                f"on a {role} resume use a data-scientist title (e.g. \"Data Scientist, ML Infrastructure\")")
+        Finding(
+            guard="style.title",
+            message=f'"{m.group(0)}" is an engineering title; '
+            f'on a {role} resume use a data-scientist title (e.g. "Data Scientist, ML Infrastructure")',
+        )
         for m in _ML_ENGINEER_RE.finditer(text or "")
     ]
 
@@ -374,29 +423,51 @@ def style_findings(text: str, *, role: str | None = "data scientist") -> list[Fi
         key = normalize_text(m.group(0))
         if key not in seen:
             seen.add(key)
-            out.append(Finding(guard="style.filler",
-                               message=f'"{m.group(0)}" is filler: show the work that proves it instead'))
+            out.append(
+                Finding(guard="style.filler", message=f'"{m.group(0)}" is filler: show the work that proves it instead')
+            )
 
     body = _body(text)
     if opener := _weak_opener_re().match(body):
-        out.append(Finding(guard="style.opener",
-                           message=f'opens with "{opener.group(0)}"; start with what you did, as a strong past-tense verb'))
+        out.append(
+            Finding(
+                guard="style.opener",
+                message=f'opens with "{opener.group(0)}"; start with what you did, as a strong past-tense verb',
+            )
+        )
     elif body and not starts_with_strong_past_tense_verb(body):
         word = _FIRST_WORD_RE.match(body) or re.match(r"\S+", body)
         assert word is not None, "_body strips leading space, so a non-empty body starts with a word"
         first = word.group(0)
-        out.append(Finding(guard="style.verb",
-                           message=f'starts with "{first}"; start with a strong past-tense verb (e.g. "Redesigned", "Built")'))
+        out.append(
+            Finding(
+                guard="style.verb",
+                message=f'starts with "{first}"; start with a strong past-tense verb (e.g. "Redesigned", "Built")',
+            )
+        )
 
     if len(body) > MAX_BULLET_CHARS:
-        out.append(Finding(guard="style.length",
-                           message=f"{len(body)} characters; two printed lines hold about {MAX_BULLET_CHARS}"))
+        out.append(
+            Finding(
+                guard="style.length", message=f"{len(body)} characters; two printed lines hold about {MAX_BULLET_CHARS}"
+            )
+        )
 
     out += title_findings(text, role)
     return out
 
 
 def check_rewrite(text: str, sources: Iterable[str], *, role: str | None = "data scientist") -> list[Finding]:
-    """Everything a rewrite must pass: provenance and form errors first, then style warnings."""
+    """Everything a rewrite must pass: provenance (numbers, then claims: tools, methods, scope,
+    ownership) and form errors first, then style warnings."""
     sources = _source_list(sources)
-    return provenance_findings(text, sources) + form_findings(text, sources) + style_findings(text, role=role)
+    return (
+        provenance_findings(text, sources)
+        + claim_findings(text, sources)
+        + form_findings(text, sources)
+        + style_findings(text, role=role)
+    )
+
+
+# The claims guard lives in its own module (bulletsmith.claims); it is part of the guards' API.
+from bulletsmith.claims import claim_findings, unsupported_claims  # noqa: E402

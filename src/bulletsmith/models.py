@@ -262,11 +262,13 @@ class Analysis(BaseModel):
         }
 
     def _repr_markdown_(self) -> str:
-        rows = [f"**Bullet:** {self.bullet}", "", "| slot | present | evidence |", "|---|---|---|"]
+        from bulletsmith.text import md_escape as md  # the person's text is text, never markup
+
+        rows = [f"**Bullet:** {md(self.bullet)}", "", "| slot | present | evidence |", "|---|---|---|"]
         for slot, fill in self.slots.items():
-            rows.append(f"| {slot.label} | {'yes' if fill.present else '**missing**'} | {fill.evidence or ''} |")
+            rows.append(f"| {slot.label} | {'yes' if fill.present else '**missing**'} | {md(fill.evidence or '')} |")
         if self.questions:
-            rows += ["", "**Questions**", *[f"- *{q.slot.label}*: {q.text}" for q in self.questions]]
+            rows += ["", "**Questions**", *[f"- *{q.slot.label}*: {md(q.text)}" for q in self.questions]]
         return "\n".join(rows)
 
     def _repr_html_(self) -> str:
@@ -315,8 +317,10 @@ class Rewrite(BaseModel):
         return self.text.strip() != self.original.strip()
 
     def _repr_markdown_(self) -> str:
-        lines = [f"**Before:** {self.original}", "", f"**After:** {self.text}"]
-        lines += [f"- ⚠ {w}" for w in self.warnings]
+        from bulletsmith.text import md_escape as md
+
+        lines = [f"**Before:** {md(self.original)}", "", f"**After:** {md(self.text)}"]
+        lines += [f"- ⚠ {md(w)}" for w in self.warnings]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -327,7 +331,6 @@ class Rewrite(BaseModel):
             + (f"<ul>{warn}</ul>" if warn else "")
             + "</div>"
         )
-
 
 
 class Decision(str, Enum):

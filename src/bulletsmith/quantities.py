@@ -47,6 +47,56 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from bulletsmith.quantity_words import (
+    AND_SEP_RE,
+    ARROW_SEP_RE,
+    ARTICLE_BEFORE_RE,
+    BETWEEN_BEFORE_RE,
+    CURRENCY,
+    CURRENCY_AFTER_RE,
+    CURRENCY_BEFORE_RE,
+    DECADE_RE,
+    DURATION_LETTER_RE,
+    DURATION_UNITS,
+    DURATION_WORD_RE,
+    DURATION_WORDS,
+    HEDGE_BEFORE_RE,
+    HYPHEN_PREFIX_WORDS,
+    HYPHEN_WORD_BEFORE_RE,
+    IDENTIFIER_SUFFIXES,
+    LOOKBEHIND,
+    MAG_ATTACHED_RE,
+    MAG_WORD_RE,
+    MAGNITUDE_SUFFIXES,
+    MAGNITUDE_WORDS,
+    MULT_RE,
+    MULT_WORD_RE,
+    MULTIPLIER_WORDS,
+    NOUN_RE,
+    NUMBER_RE,
+    NUMBER_WORD_JOIN_RE,
+    NUMBER_WORD_RE,
+    ORDINAL_RE,
+    PERCENT_RE,
+    PLUS_RE,
+    POINTS_RE,
+    RANGE_SEP_RE,
+    RATIO_RE,
+    SCALE_WORDS,
+    SIGN_CHARS,
+    SIZE_RE,
+    SIZE_UNITS,
+    SLASH_WORD_BEFORE_RE,
+    SMALL_NUMBER_WORDS,
+    STOPWORDS,
+    SUFFIX_LETTERS_RE,
+    TENS_WORDS,
+    VERSION_KEY_RE,
+    VERSION_TAIL_RE,
+    VERSION_WORD_BEFORE_RE,
+    VERSIONED_NAMES,
+)
+
 __all__ = ["Quantity", "changes", "extract_quantities", "same_quantity"]
 
 
@@ -72,136 +122,6 @@ class Quantity:
     hedge: str | None = field(default=None, compare=False)  # the marker as written: "~", "about"
 
 
-# --------------------------------------------------------------------------- vocabularies
-
-_MAGNITUDE_WORDS = {
-    "hundred": 1e2,
-    "thousand": 1e3,
-    "million": 1e6,
-    "mil": 1e6,
-    "mn": 1e6,
-    "billion": 1e9,
-    "bn": 1e9,
-    "trillion": 1e12,
-}
-# Letters glued to a number: "10k", "3M", "3m", "1.2B", "$3MM", "2bn".
-_MAGNITUDE_SUFFIXES = {"k": 1e3, "K": 1e3, "m": 1e6, "M": 1e6, "MM": 1e6, "mn": 1e6,
-                       "b": 1e9, "B": 1e9, "bn": 1e9, "T": 1e12}
-
-_DURATION_UNITS = {  # normalised unit -> seconds
-    "ns": 1e-9, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0,
-    "wk": 7 * 86400.0, "mo": 365.25 / 12 * 86400.0, "qtr": 365.25 / 4 * 86400.0,
-    "yr": 365.25 * 86400.0,
-}
-_DURATION_WORDS = {
-    "nanosecond": "ns", "nanoseconds": "ns", "ns": "ns",
-    "microsecond": "µs", "microseconds": "µs", "µs": "µs", "μs": "µs",
-    "millisecond": "ms", "milliseconds": "ms", "msec": "ms", "msecs": "ms", "ms": "ms",
-    "second": "s", "seconds": "s", "sec": "s", "secs": "s",
-    "minute": "min", "minutes": "min", "min": "min", "mins": "min",
-    "hour": "h", "hours": "h", "hr": "h", "hrs": "h",
-    "day": "d", "days": "d",
-    "week": "wk", "weeks": "wk", "wk": "wk", "wks": "wk",
-    "month": "mo", "months": "mo", "mo": "mo", "mos": "mo",
-    "quarter": "qtr", "quarters": "qtr",
-    "year": "yr", "years": "yr", "yr": "yr", "yrs": "yr",
-}
-_SIZE_UNITS = {"B": 1.0, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "PB": 1e15,
-               "KIB": 2.0**10, "MIB": 2.0**20, "GIB": 2.0**30, "TIB": 2.0**40, "PIB": 2.0**50}
-_CURRENCY = {"$": "$", "us$": "$", "usd": "$", "dollar": "$", "dollars": "$", "€": "€", "eur": "€",
-             "euro": "€", "euros": "€", "£": "£", "gbp": "£", "¥": "¥"}
-
-_SMALL_NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19,
-}
-_TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-               "seventy": 70, "eighty": 80, "ninety": 90}
-_SCALE_WORDS = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9,
-                "trillion": 1e12, "dozen": 12}
-_MULTIPLIER_WORDS = {"twice": 2.0, "doubled": 2.0, "tripled": 3.0, "trebled": 3.0,
-                     "quadrupled": 4.0, "halved": 0.5}
-
-# Product names whose following number is a version ("Python 3.11", "Java 8").
-_VERSIONED_NAMES = frozenset(
-    "python java scala node node.js nodejs ruby rails php perl rust swift kotlin c# "
-    "spark hadoop kafka airflow tensorflow pytorch keras django flask react angular vue "
-    "ubuntu debian centos rhel windows macos ios android postgres postgresql mysql mongodb "
-    "redis elasticsearch kubernetes docker cuda gpt llama claude gemini excel office "
-    "bootstrap webpack typescript ecmascript es jdk gradle maven unity unreal".split()
-)
-# Words that may sit before "-N" without making it a version name ("top-5", "sub-100ms").
-_HYPHEN_PREFIX_WORDS = frozenset(
-    "top bottom sub under over near pre post non tier level day week month year quarter "
-    "phase stage round step batch k".split()
-)
-# Letter suffixes that turn a number into a name: 3D, 2FA, 5G, 3NF, 9am.
-_IDENTIFIER_SUFFIXES = frozenset("d g fa nf am pm".split())
-# Words after a number that are not its noun ("12 of", "3 and").
-_STOPWORDS = frozenset(
-    "a an and or but nor to of the in on at by for from with per than over under across into "
-    "onto vs via while within after before during as is was were are be been each more less "
-    "fewer most least other others that this these those which who whom whose it its their "
-    "our my your his her them they we i you so then also only just up down out off about "
-    "around between among through thru approximately approx roughly circa nearly almost".split()
-)
-_HEDGE_WORDS = ("approximately", "approx.", "approx", "about", "around", "roughly", "circa",
-                "nearly", "almost")
-
-# --------------------------------------------------------------------------- regexes
-# All compiled once at import; helpers use .match(text, pos) so no slicing is needed.
-
-_NUMBER_RE = re.compile(r"\d{1,3}(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d+(?:\.\d+)*|\.\d+")
-_RATIO_RE = re.compile(r"/(\d+)(?![\w.])")
-_ORDINAL_RE = re.compile(r"(?:st|nd|rd|th)\b", re.I)
-_DECADE_RE = re.compile(r"s\b")
-_MAG_ATTACHED_RE = re.compile(r"(MM|bn|mn|[kKmMbBT])(?![A-Za-z0-9])")
-_MAG_WORD_RE = re.compile(r"\s+(hundred|thousand|million|mil|mn|billion|bn|trillion)\b", re.I)
-_PLUS_RE = re.compile(r"\+(?![\d])")
-_PERCENT_RE = re.compile(r"\s?%|(?:\s|-)?(?:percent|per\s?cent|pct)\b\.?", re.I)
-_POINTS_RE = re.compile(r"\s?(?:pp|p\.p\.)(?![A-Za-z])|(?:\s|-)?percentage[\s-]points?\b", re.I)
-_SIZE_RE = re.compile(r"\s?([KMGTP]i?B)\b|(?:\s|-)(bytes?)\b", re.I)
-_DURATION_WORD_RE = re.compile(
-    r"(?:\s|-)?(" + "|".join(sorted((w for w in _DURATION_WORDS if len(w) > 1), key=len, reverse=True))
-    + r")\b",
-    re.I,
-)
-_DURATION_LETTER_RE = re.compile(r"\s?([sh])\b(?![-'’])")  # "3s", "0.22 s", "2h"; digits only
-_MULT_RE = re.compile(r"[xX×](?![A-Za-z0-9])|\s×|\s+times\b|(?:\s|-)?fold\b", re.I)
-_CURRENCY_AFTER_RE = re.compile(r"\s?(USD|EUR|GBP|dollars?|euros?)\b", re.I)
-_NOUN_RE = re.compile(r"(\s+|-)([A-Za-z][A-Za-z]*)")
-_SUFFIX_LETTERS_RE = re.compile(r"([A-Za-z]+)(\d*)")
-
-_CURRENCY_BEFORE_RE = re.compile(r"(?:US\$|\$|€|£|¥|\b(?:USD|EUR|GBP)\s?)$", re.I)
-_HEDGE_BEFORE_RE = re.compile(
-    r"(?:([~≈∼])\s*|\b(" + "|".join(re.escape(w) for w in _HEDGE_WORDS) + r")\s+)$", re.I
-)
-_VERSION_WORD_BEFORE_RE = re.compile(r"(?<![\w.#+])([A-Za-z][A-Za-z0-9.#+]*)\s$")
-_HYPHEN_WORD_BEFORE_RE = re.compile(r"(?<![\w.])([A-Za-z][A-Za-z0-9.]*)-$")
-_SLASH_WORD_BEFORE_RE = re.compile(r"(?<![\w.])([A-Za-z]+)/$")
-_BETWEEN_BEFORE_RE = re.compile(r"\bbetween\s+$", re.I)
-_RANGE_SEP_RE = re.compile(r"\s*(?:-|–)\s*|—|\s+(?:to|through|thru)\s+", re.I)
-_ARROW_SEP_RE = re.compile(r"\s*(?:-{1,2}>|=>|→|⟶|➔|➜|⇒|->)\s*")
-_AND_SEP_RE = re.compile(r"\s+and\s+", re.I)
-_SIGN_CHARS = "+-−"
-_LOOKBEHIND = 40  # characters searched before a number for its name, currency or hedge
-_VERSION_TAIL_RE = re.compile(r"[A-Za-z]+\d*(?![\w.])")
-_VERSION_KEY_RE = re.compile(r"(\d+(?:\.\d+)*)([A-Za-z]*)$")
-
-_NUMBER_WORD_RE = re.compile(
-    r"\b(" + "|".join([*_SMALL_NUMBER_WORDS, *_TENS_WORDS, *_SCALE_WORDS]) + r")\b", re.I
-)
-_NUMBER_WORD_JOIN_RE = re.compile(r"\s+|-|\s+and\s+", re.I)
-_ARTICLE_BEFORE_RE = re.compile(r"\b(an?)\s+$", re.I)
-_MULT_WORD_RE = re.compile(
-    r"\b(?:(" + "|".join(_MULTIPLIER_WORDS) + r")|("
-    + "|".join([*_SMALL_NUMBER_WORDS, *_TENS_WORDS, "hundred", "thousand"]) + r")fold)\b",
-    re.I,
-)
-
-
 # --------------------------------------------------------------------------- scanning
 
 
@@ -221,8 +141,14 @@ class _Draft:
 
     def freeze(self, text: str) -> Quantity:
         return Quantity(
-            raw=text[self.start : self.end], start=self.start, end=self.end, value=self.value,
-            kind=self.kind, unit=self.unit, approximate=self.approximate, hedge=self.hedge,
+            raw=text[self.start : self.end],
+            start=self.start,
+            end=self.end,
+            value=self.value,
+            kind=self.kind,
+            unit=self.unit,
+            approximate=self.approximate,
+            hedge=self.hedge,
         )
 
 
@@ -232,7 +158,7 @@ def _before(pattern: re.Pattern[str], text: str, pos: int) -> re.Match[str] | No
     A bounded window keeps extraction linear on long texts; the patterns' lookbehinds
     still see the real text before the window, so a cut word never matches.
     """
-    return pattern.search(text, max(0, pos - _LOOKBEHIND), pos)
+    return pattern.search(text, max(0, pos - LOOKBEHIND), pos)
 
 
 def _to_float(digits: str) -> float:
@@ -242,64 +168,63 @@ def _to_float(digits: str) -> float:
 def _read_units(text: str, d: _Draft, *, glued_ok: bool) -> None:
     """Consume what follows a number (magnitude, unit, noun) and update the draft in place."""
     pos = d.end
-    if glued_ok and (m := _MAG_ATTACHED_RE.match(text, pos)):
-        d.scale = _MAGNITUDE_SUFFIXES[m.group(1)]
+    if glued_ok and (m := MAG_ATTACHED_RE.match(text, pos)):
+        d.scale = MAGNITUDE_SUFFIXES[m.group(1)]
         pos = m.end()
-    elif m := _MAG_WORD_RE.match(text, pos):
-        d.scale = _MAGNITUDE_WORDS[m.group(1).lower()]
+    elif m := MAG_WORD_RE.match(text, pos):
+        d.scale = MAGNITUDE_WORDS[m.group(1).lower()]
         pos = m.end()
     if d.scale:
         d.value *= d.scale
-    if m := _PLUS_RE.match(text, pos):  # "300+", "50K+": a lower bound, kept in raw
+    if m := PLUS_RE.match(text, pos):  # "300+", "50K+": a lower bound, kept in raw
         pos = m.end()
     d.end = pos
 
-    if m := _PERCENT_RE.match(text, pos):
+    if m := PERCENT_RE.match(text, pos):
         d.kind, d.unit, d.end, d.has_unit = "percent", "%", m.end(), True
-    elif m := _POINTS_RE.match(text, pos):
+    elif m := POINTS_RE.match(text, pos):
         d.kind, d.unit, d.end, d.has_unit = "percent", "pp", m.end(), True
-    elif m := _SIZE_RE.match(text, pos):
+    elif m := SIZE_RE.match(text, pos):
         unit = (m.group(1) or "B").upper()
         d.kind, d.unit, d.end, d.has_unit = "size", unit.replace("IB", "iB"), m.end(), True
-    elif m := _DURATION_WORD_RE.match(text, pos):
-        d.kind, d.unit, d.end, d.has_unit = "duration", _DURATION_WORDS[m.group(1).lower()], m.end(), True
-    elif glued_ok and (m := _DURATION_LETTER_RE.match(text, pos)):
+    elif m := DURATION_WORD_RE.match(text, pos):
+        d.kind, d.unit, d.end, d.has_unit = "duration", DURATION_WORDS[m.group(1).lower()], m.end(), True
+    elif glued_ok and (m := DURATION_LETTER_RE.match(text, pos)):
         d.kind, d.unit, d.end, d.has_unit = "duration", m.group(1), m.end(), True
-    elif m := _MULT_RE.match(text, pos):
+    elif m := MULT_RE.match(text, pos):
         d.kind, d.unit, d.end, d.has_unit = "multiplier", "x", m.end(), True
-    elif m := _CURRENCY_AFTER_RE.match(text, pos):
-        d.kind, d.unit, d.end, d.has_unit = "money", _CURRENCY[m.group(1).lower()], m.end(), True
+    elif m := CURRENCY_AFTER_RE.match(text, pos):
+        d.kind, d.unit, d.end, d.has_unit = "money", CURRENCY[m.group(1).lower()], m.end(), True
     if d.kind != "number":
         return
-    if m := _NOUN_RE.match(text, d.end):
+    if m := NOUN_RE.match(text, d.end):
         noun = m.group(2).lower()
-        if m.group(1) == "-" or noun not in _STOPWORDS:
+        if m.group(1) == "-" or noun not in STOPWORDS:
             d.unit = noun
 
 
 def _identifier_suffix(text: str, pos: int) -> bool:
     """True when letters glued after a number make it a name: 3D, 2FA, 5G, 1920x1080."""
-    m = _SUFFIX_LETTERS_RE.match(text, pos)
+    m = SUFFIX_LETTERS_RE.match(text, pos)
     if not m:
         return False
-    return bool(m.group(2)) or m.group(1).lower() in _IDENTIFIER_SUFFIXES
+    return bool(m.group(2)) or m.group(1).lower() in IDENTIFIER_SUFFIXES
 
 
 def _version(text: str, start: int, end: int, name: str | None) -> _Draft:
     # "GPT-4o", "3.11rc1": letters glued to the version belong to it.
-    if m := _VERSION_TAIL_RE.match(text, end):
+    if m := VERSION_TAIL_RE.match(text, end):
         end = m.end()
-    head = _NUMBER_RE.search(text, start, end)
+    head = NUMBER_RE.search(text, start, end)
     parts = head.group(0).lstrip(".").split(".") if head else ["0"]
     value = float(".".join(parts[:2]))
-    return _Draft(start=start, end=end, value=value, kind="version",
-                  unit=name.lower() if name else None, has_unit=True)
+    return _Draft(start=start, end=end, value=value, kind="version", unit=name.lower() if name else None, has_unit=True)
 
 
 def _scan_digits(text: str) -> list[_Draft]:
     drafts: list[_Draft] = []
     pos = 0
-    while m := _NUMBER_RE.search(text, pos):
+    while m := NUMBER_RE.search(text, pos):
         s, e, digits = m.start(), m.end(), m.group(0)
         pos = e
         prev = text[s - 1] if s else ""
@@ -318,12 +243,12 @@ def _scan_digits(text: str) -> list[_Draft]:
             drafts.append(_version(text, s - 3 if s >= 3 else s, e, "c++"))
             continue
         if prev == "-" and prev2.isalpha():
-            w = _before(_HYPHEN_WORD_BEFORE_RE, text, s)
-            if w and w.group(1).lower() not in _HYPHEN_PREFIX_WORDS:
+            w = _before(HYPHEN_WORD_BEFORE_RE, text, s)
+            if w and w.group(1).lower() not in HYPHEN_PREFIX_WORDS:
                 drafts.append(_version(text, w.start(1), e, w.group(1)))
                 continue
         if prev == "/" and prev2.isalpha():  # HTTP/2
-            w = _before(_SLASH_WORD_BEFORE_RE, text, s)
+            w = _before(SLASH_WORD_BEFORE_RE, text, s)
             if w:
                 drafts.append(_version(text, w.start(1), e, w.group(1)))
                 continue
@@ -335,18 +260,20 @@ def _scan_digits(text: str) -> list[_Draft]:
         integer = "." not in digits
 
         # -- ratio, ordinal, decade, identifier suffix: things glued on the right
-        if integer and (r := _RATIO_RE.match(text, e)):
+        if integer and (r := RATIO_RE.match(text, e)):
             d.kind, d.end, d.has_unit = "ratio", r.end(), True
             d.value = d.value / float(r.group(1)) if float(r.group(1)) else math.inf
             pos = d.end
-        elif integer and (o := _ORDINAL_RE.match(text, e)):
+        elif integer and (o := ORDINAL_RE.match(text, e)):
             d.kind, d.end, d.has_unit = "ordinal", o.end(), True
-        elif integer and len(digits) == 4 and 1900 <= d.value <= 2099 and _DECADE_RE.match(text, e):
+        elif integer and len(digits) == 4 and 1900 <= d.value <= 2099 and DECADE_RE.match(text, e):
             d.kind, d.end, d.has_unit = "year", e + 1, True
         else:
             if _identifier_suffix(text, e) and not (
-                _MAG_ATTACHED_RE.match(text, e) or _DURATION_LETTER_RE.match(text, e)
-                or _DURATION_WORD_RE.match(text, e) or _SIZE_RE.match(text, e)
+                MAG_ATTACHED_RE.match(text, e)
+                or DURATION_LETTER_RE.match(text, e)
+                or DURATION_WORD_RE.match(text, e)
+                or SIZE_RE.match(text, e)
             ):
                 continue
             _read_units(text, d, glued_ok=True)
@@ -354,29 +281,35 @@ def _scan_digits(text: str) -> list[_Draft]:
 
         # -- what sits on the left: sign, currency
         signed = False
-        if prev and prev in _SIGN_CHARS and (s == 1 or prev2.isspace() or prev2 in "([{,;:/"):
+        if prev and prev in SIGN_CHARS and (s == 1 or prev2.isspace() or prev2 in "([{,;:/"):
             d.start, signed = s - 1, True
-        if c := _before(_CURRENCY_BEFORE_RE, text, d.start):
+        if c := _before(CURRENCY_BEFORE_RE, text, d.start):
             if d.kind in ("number", "money"):
-                d.kind, d.unit, d.has_unit = "money", _CURRENCY[c.group(0).strip().lower()], True
+                d.kind, d.unit, d.has_unit = "money", CURRENCY[c.group(0).strip().lower()], True
                 d.start = c.start()
                 p1 = text[d.start - 1] if d.start else ""
-                if not signed and p1 and p1 in _SIGN_CHARS and (d.start == 1 or text[d.start - 2].isspace()):
+                if not signed and p1 and p1 in SIGN_CHARS and (d.start == 1 or text[d.start - 2].isspace()):
                     d.start, signed = d.start - 1, True
         if signed and text[d.start] in "-−":
             d.value = -d.value
 
         # -- a product name before a bare number makes it a version ("Python 3.11")
         if d.kind == "number" and not d.scale and not signed:
-            w = _before(_VERSION_WORD_BEFORE_RE, text, s)
-            if w and w.group(1).lower() in _VERSIONED_NAMES:
+            w = _before(VERSION_WORD_BEFORE_RE, text, s)
+            if w and w.group(1).lower() in VERSIONED_NAMES:
                 v = _version(text, w.start(1), e, w.group(1))
                 drafts.append(v)
                 pos = max(pos, v.end)
                 continue
 
-        if d.kind == "number" and integer and not d.scale and not signed and len(digits) == 4 \
-                and 1990 <= d.value <= 2039:
+        if (
+            d.kind == "number"
+            and integer
+            and not d.scale
+            and not signed
+            and len(digits) == 4
+            and 1990 <= d.value <= 2039
+        ):
             d.kind, d.unit = "year", None
         drafts.append(d)
     return drafts
@@ -389,7 +322,7 @@ def _scan_words(text: str, taken: list[tuple[int, int]]) -> list[_Draft]:
         return all(e <= a or s >= b for a, b in taken)
 
     drafts: list[_Draft] = []
-    tokens = [m for m in _NUMBER_WORD_RE.finditer(text) if free(m.start(), m.end())]
+    tokens = [m for m in NUMBER_WORD_RE.finditer(text) if free(m.start(), m.end())]
     i = 0
     while i < len(tokens):
         # Group tokens that read as one number: "twenty-five", "two hundred and ten thousand".
@@ -398,7 +331,7 @@ def _scan_words(text: str, taken: list[tuple[int, int]]) -> list[_Draft]:
         while j < len(tokens):
             prev_tok, tok = group[-1], tokens[j]
             gap = text[prev_tok.end() : tok.start()]
-            if not _NUMBER_WORD_JOIN_RE.fullmatch(gap):
+            if not NUMBER_WORD_JOIN_RE.fullmatch(gap):
                 break
             if "and" in gap.lower() and prev_tok.group(1).lower() not in ("hundred", "thousand", "million", "billion"):
                 break
@@ -409,8 +342,8 @@ def _scan_words(text: str, taken: list[tuple[int, int]]) -> list[_Draft]:
         i = j
         words = [t.group(1).lower() for t in group]
         start, end = group[0].start(), group[-1].end()
-        if words[0] in _SCALE_WORDS:
-            art = _before(_ARTICLE_BEFORE_RE, text, start)
+        if words[0] in SCALE_WORDS:
+            art = _before(ARTICLE_BEFORE_RE, text, start)
             if not art:
                 continue  # "hundred" alone is not a number; "a hundred" is
             start = art.start(1)
@@ -420,11 +353,11 @@ def _scan_words(text: str, taken: list[tuple[int, int]]) -> list[_Draft]:
             continue  # "one of the", "one model": an article, not a claim
         drafts.append(d)
 
-    for m in _MULT_WORD_RE.finditer(text):
+    for m in MULT_WORD_RE.finditer(text):
         if not free(m.start(), m.end()):
             continue
         if m.group(1):
-            value = _MULTIPLIER_WORDS[m.group(1).lower()]
+            value = MULTIPLIER_WORDS[m.group(1).lower()]
         else:
             value = _words_value([m.group(2).lower()])
         drafts.append(_Draft(start=m.start(), end=m.end(), value=value, kind="multiplier", unit="x", has_unit=True))
@@ -434,12 +367,12 @@ def _scan_words(text: str, taken: list[tuple[int, int]]) -> list[_Draft]:
 def _continues(words: list[str], nxt: str) -> bool:
     """Whether `nxt` can extend the number words so far ("twenty" + "five": yes; "five" + "six": no)."""
     last = words[-1]
-    if nxt in _SCALE_WORDS:
+    if nxt in SCALE_WORDS:
         # "two hundred", "five thousand"; a larger scale may follow a smaller one ("hundred thousand").
         return nxt == "dozen" or last != nxt
-    if last in _TENS_WORDS:
-        return nxt in _SMALL_NUMBER_WORDS and 0 < _SMALL_NUMBER_WORDS[nxt] < 10
-    if last in _SCALE_WORDS:
+    if last in TENS_WORDS:
+        return nxt in SMALL_NUMBER_WORDS and 0 < SMALL_NUMBER_WORDS[nxt] < 10
+    if last in SCALE_WORDS:
         return last != "dozen"
     return False
 
@@ -447,14 +380,14 @@ def _continues(words: list[str], nxt: str) -> bool:
 def _words_value(words: list[str]) -> float:
     total, current = 0.0, 0.0
     for w in words:
-        if w in _SMALL_NUMBER_WORDS:
-            current += _SMALL_NUMBER_WORDS[w]
-        elif w in _TENS_WORDS:
-            current += _TENS_WORDS[w]
+        if w in SMALL_NUMBER_WORDS:
+            current += SMALL_NUMBER_WORDS[w]
+        elif w in TENS_WORDS:
+            current += TENS_WORDS[w]
         elif w in ("hundred", "dozen"):
-            current = (current or 1) * _SCALE_WORDS[w]
+            current = (current or 1) * SCALE_WORDS[w]
         else:
-            total += (current or 1) * _SCALE_WORDS[w]
+            total += (current or 1) * SCALE_WORDS[w]
             current = 0.0
     return total + current
 
@@ -464,15 +397,13 @@ def _link_ranges(text: str, drafts: list[_Draft]) -> None:
     for a, b in zip(drafts, drafts[1:]):
         gap = text[a.end : b.start]
         dash_range = False
-        if _RANGE_SEP_RE.fullmatch(gap):
+        if RANGE_SEP_RE.fullmatch(gap):
             dash_range = gap.strip().lower() not in ("to", "through", "thru")
-        elif _ARROW_SEP_RE.fullmatch(gap) or (
-            _AND_SEP_RE.fullmatch(gap) and _before(_BETWEEN_BEFORE_RE, text, a.start)
-        ):
+        elif ARROW_SEP_RE.fullmatch(gap) or (AND_SEP_RE.fullmatch(gap) and _before(BETWEEN_BEFORE_RE, text, a.start)):
             pass
         else:
             continue
-        if b.approximate is False and a.approximate and not _ARROW_SEP_RE.fullmatch(gap):
+        if b.approximate is False and a.approximate and not ARROW_SEP_RE.fullmatch(gap):
             b.approximate = True  # "~40-50%": the hedge covers the whole range
         if a.kind == "number" and not a.has_unit and b.kind in ("percent", "duration", "multiplier", "size", "money"):
             a.kind, a.unit = b.kind, b.unit
@@ -486,7 +417,7 @@ def _link_ranges(text: str, drafts: list[_Draft]) -> None:
 
 def _mark_hedges(text: str, drafts: list[_Draft]) -> None:
     for d in drafts:
-        if h := _before(_HEDGE_BEFORE_RE, text, d.start):
+        if h := _before(HEDGE_BEFORE_RE, text, d.start):
             d.approximate = True
             d.hedge = h.group(1) or h.group(2)
 
@@ -522,7 +453,7 @@ def changes(text: str) -> list[tuple[Quantity, Quantity]]:
     out = []
     for a, b in zip(found, found[1:]):
         gap = text[a.end : b.start]
-        if _ARROW_SEP_RE.fullmatch(gap) or (_TO_SEP_RE.fullmatch(gap) and _before(_FROM_BEFORE_RE, text, a.start)):
+        if ARROW_SEP_RE.fullmatch(gap) or (_TO_SEP_RE.fullmatch(gap) and _before(_FROM_BEFORE_RE, text, a.start)):
             out.append((a, b))
     return out
 
@@ -540,7 +471,7 @@ def _sign(q: Quantity) -> int:
 
 
 def _version_key(q: Quantity) -> str:
-    m = _VERSION_KEY_RE.search(q.raw)
+    m = VERSION_KEY_RE.search(q.raw)
     if not m:
         return q.raw.casefold()
     number = m.group(1)
@@ -573,9 +504,9 @@ def same_quantity(a: Quantity, b: Quantity) -> bool:
         return False
     va, vb = abs(a.value), abs(b.value)
     if ka == "duration":
-        return _close(va * _DURATION_UNITS[a.unit or "s"], vb * _DURATION_UNITS[b.unit or "s"])
+        return _close(va * DURATION_UNITS[a.unit or "s"], vb * DURATION_UNITS[b.unit or "s"])
     if ka == "size":
-        return _close(va * _SIZE_UNITS[(a.unit or "B").upper()], vb * _SIZE_UNITS[(b.unit or "B").upper()])
+        return _close(va * SIZE_UNITS[(a.unit or "B").upper()], vb * SIZE_UNITS[(b.unit or "B").upper()])
     if ka in ("percent", "money") and a.unit != b.unit:
         return False
     return _close(va, vb)

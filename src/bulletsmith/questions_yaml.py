@@ -27,11 +27,13 @@ import unicodedata
 
 import yaml
 
+from bulletsmith.errors import InputError
+
 # The fields whose values are text a person may type or edit (not `slot`, a fixed word).
 TEXT_KEYS = frozenset({"resume", "location", "bullet", "rewritten", "question", "answer"})
 
 
-class TypedTextError(ValueError):
+class TypedTextError(InputError):
     """A questions file whose text can't be read as typed; the message is one line, without the path."""
 
 
@@ -55,8 +57,9 @@ class TextLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):  # noqa: ANN001, ANN201
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _Refusal(problem="YAML anchors and aliases (&name, *name) are not allowed here",
-                           problem_mark=event.start_mark)
+            raise _Refusal(
+                problem="YAML anchors and aliases (&name, *name) are not allowed here", problem_mark=event.start_mark
+            )
         return super().compose_node(parent, index)
 
 
@@ -84,8 +87,10 @@ def _refuse_anchors(text: str) -> None:
         while events.check_event():
             event = events.get_event()
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise _Refusal(problem="YAML anchors and aliases (&name, *name) are not allowed here",
-                               problem_mark=event.start_mark)
+                raise _Refusal(
+                    problem="YAML anchors and aliases (&name, *name) are not allowed here",
+                    problem_mark=event.start_mark,
+                )
     finally:
         events.dispose()
 
@@ -129,18 +134,20 @@ def _check_typed(root: yaml.Node, text: str) -> None:
         elif isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 stack.append(value)
-                if not (isinstance(key, yaml.ScalarNode) and key.value in TEXT_KEYS and isinstance(value, yaml.ScalarNode)):
+                if not (
+                    isinstance(key, yaml.ScalarNode) and key.value in TEXT_KEYS and isinstance(value, yaml.ScalarNode)
+                ):
                     continue
                 if value.style in ("|", ">"):  # a comment after a block indicator is outside the text
                     continue
                 if value.style == '"' and key.value == "answer":  # the writer never writes an answer so
                     _check_no_escape(key.value, value, text)
                 end = value.end_mark.index
-                rest = text[end:_line_end(text, end)]
+                rest = text[end : _line_end(text, end)]
                 if not rest.strip().startswith("#"):
                     continue
                 start = value.start_mark.index if value.value or value.style else end
-                typed = " ".join(text[start:_line_end(text, end)].split())
+                typed = " ".join(text[start : _line_end(text, end)].split())
                 raise _Refusal(
                     problem=f"the {key.value} would read as {json.dumps(value.value, ensure_ascii=False)}: "
                     f"YAML takes {json.dumps(rest.strip(), ensure_ascii=False)} as a comment and drops it. "
@@ -176,7 +183,7 @@ def _explain(e: yaml.YAMLError, text: str) -> str:
         where = f"line {e.problem_mark.line + 1}: " if e.problem_mark else ""
         problem = e.problem
         if "anchors and aliases" in problem:
-            problem += "; an answer that starts with * or & must be in quotes (answer: \"*…\")"
+            problem += '; an answer that starts with * or & must be in quotes (answer: "*…")'
         return f"{where}{problem}; nothing was changed"
     marks = [m for m in (getattr(e, "problem_mark", None), getattr(e, "context_mark", None)) if m is not None]
     problem = getattr(e, "problem", None) or "parse error"
@@ -189,11 +196,15 @@ def _explain(e: yaml.YAMLError, text: str) -> str:
             value = m.group("value")
             inner = value[1:-1] if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"" else value
             key = m.group("key")
-            return (f"line {mark.line + 1}: broken YAML ({problem}); if this is the {key} as you meant it, "
-                    f"put it in quotes: {key}: {quoted(inner.replace(chr(9), ' '))}; nothing was changed")
+            return (
+                f"line {mark.line + 1}: broken YAML ({problem}); if this is the {key} as you meant it, "
+                f"put it in quotes: {key}: {quoted(inner.replace(chr(9), ' '))}; nothing was changed"
+            )
     where = f"line {marks[0].line + 1}: " if marks else ""
-    return (f"{where}broken YAML ({problem}); an answer holding ': ' or ' #', or starting with a quote, "
-            "* or &, must be in quotes: answer: \"…\"; nothing was changed")
+    return (
+        f"{where}broken YAML ({problem}); an answer holding ': ' or ' #', or starting with a quote, "
+        '* or &, must be in quotes: answer: "…"; nothing was changed'
+    )
 
 
 class TextDumper(yaml.SafeDumper):
@@ -250,5 +261,6 @@ _ONE_LINE = 1_000_000
 
 
 def dump_typed(data: object) -> str:
-    return yaml.dump(_texts(data), Dumper=TextDumper, sort_keys=False, allow_unicode=True, width=_ONE_LINE,
-                     default_flow_style=False)
+    return yaml.dump(
+        _texts(data), Dumper=TextDumper, sort_keys=False, allow_unicode=True, width=_ONE_LINE, default_flow_style=False
+    )

@@ -13,10 +13,20 @@ import unicodedata
 
 from bulletsmith.datafiles import word_list
 
-__all__ = ["brief", "injected_spans", "injection_phrase", "looks_like_injection", "mask_injection", "normalize_text", "without_injection"]
+__all__ = [
+    "brief",
+    "injected_spans",
+    "injection_phrase",
+    "md_escape",
+    "looks_like_injection",
+    "mask_injection",
+    "normalize_text",
+    "without_injection",
+]
 
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'",
-                         "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"'})
+_QUOTES = str.maketrans(
+    {"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'", "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"'}
+)
 _DASHES_RE = re.compile(r"[‐‑‒–—―−]")  # hyphen variants, en/em dash, minus sign
 _SPACE_RE = re.compile(r"\s+")
 
@@ -95,3 +105,11 @@ def without_injection(text: str) -> str:
     return _SPACE_RE.sub(" ", mask_injection(text)).strip().rstrip(",;").rstrip()
 
 
+# CommonMark's backslash escapes for what would change a table cell: emphasis, code, links, raw
+# HTML, a column break, and `$` (Jupyter renders $…$ as math).
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|$~"})
+
+
+def md_escape(text: object) -> str:
+    """Text for Markdown (a table cell, a line): on one line, with no markup of its own."""
+    return " ".join(str(text).split()).translate(_MD_SPECIAL)

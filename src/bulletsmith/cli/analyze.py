@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import typer
@@ -10,12 +9,17 @@ import typer
 from bulletsmith.cli.app import EXIT_BULLET_FAILED, app, fail
 from bulletsmith.cli.options import BaseUrlOpt, EngineOpt, ModelOpt, NoCacheOpt, announce, make_assistant
 from bulletsmith.cli.render import print_analysis
+from bulletsmith.cli.safe_text import json_text, visible
 
 
 @app.command()
 def analyze(
     bullet: str = typer.Argument(..., help="The bullet, in quotes. Use - to read it from standard input."),
-    json_out: bool = typer.Option(False, "--json", help="Print the analysis as JSON: bullet, slots (present, evidence), missing, questions (slot, text); see README."),
+    json_out: bool = typer.Option(
+        False,
+        "--json",
+        help="Print the analysis as JSON: bullet, slots (present, evidence), missing, questions (slot, text); see README.",
+    ),
     engine: EngineOpt = None,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
@@ -32,7 +36,12 @@ def analyze(
       echo "Built a churn model" | bulletsmith analyze -
     """
     if bullet == "-":
-        bullet = sys.stdin.read()
+        try:
+            bullet = sys.stdin.read()
+        except UnicodeDecodeError:
+            fail("the bullet on standard input is not UTF-8 text")
+    if any("\ud800" <= c <= "\udfff" for c in bullet):  # undecodable bytes in the argument
+        fail("the bullet is not valid UTF-8 text")
     from bulletsmith.assistant import BulletError
     from bulletsmith.errors import EngineError
 
@@ -45,10 +54,10 @@ def analyze(
         fail(str(e), code=EXIT_BULLET_FAILED)
     announce(assistant)
     if json_out:
-        typer.echo(json.dumps(result.to_public_dict(), ensure_ascii=False, indent=2))
+        typer.echo(json_text(result.to_public_dict()))
         # The JSON shape is fixed (README, "One bullet at a time"; Analysis.to_public_dict); what a guard found goes to stderr beside it.
         for finding in result.findings:
-            sys.stderr.write(f"bulletsmith: {finding.severity}: {finding}\n")
+            sys.stderr.write(f"bulletsmith: {finding.severity}: {visible(str(finding))}\n")
     else:
         print_analysis(result)
     if not result.ok:

@@ -160,15 +160,18 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
-                                 help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     """The commands' shared options: only --version so far."""
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     """Print one line to stderr and exit: bad input never shows a traceback."""
-    sys.stderr.write(f"bulletsmith: error: {message}\n")
+    from bulletsmith.cli.safe_text import visible  # a file name or a bullet may hold control characters
+
+    sys.stderr.write(f"bulletsmith: error: {visible(message)}\n")
     raise typer.Exit(code)
 
 

@@ -26,6 +26,7 @@ from bulletsmith.cli.options import (
     make_assistant,
     open_resume,
 )
+from bulletsmith.cli.safe_text import echo, visible
 from bulletsmith.cli.signals import held_off
 
 if TYPE_CHECKING:
@@ -41,7 +42,9 @@ SLOT_STYLES = {
 
 @app.command()
 def coach(
-    file: Path = typer.Argument(..., help="The resume: .md .txt .json (JSON Resume) .tex .docx, or .pdf (read only).", show_default=False),
+    file: Path = typer.Argument(
+        ..., help="The resume: .md .txt .json (JSON Resume) .tex .docx, or .pdf (read only).", show_default=False
+    ),
     output: Optional[Path] = typer.Option(
         None, "-o", "--output", help="Where to write the rewritten resume. Default: NAME.bulletsmith.EXT beside it."
     ),
@@ -50,9 +53,14 @@ def coach(
         None, "--answers", "-a", help="More fact banks to read (questions files of other resumes); repeatable."
     ),
     questions: Optional[Path] = typer.Option(
-        None, "--questions", "-q", help="The fact bank read at start and kept up to date. Default: NAME.questions.yaml beside it."
+        None,
+        "--questions",
+        "-q",
+        help="The fact bank read at start and kept up to date. Default: NAME.questions.yaml beside it.",
     ),
-    restart: bool = typer.Option(False, "--restart", help="Start over, ignoring a saved session (answers in the fact bank stay)."),
+    restart: bool = typer.Option(
+        False, "--restart", help="Start over, ignoring a saved session (answers in the fact bank stay)."
+    ),
     yes: bool = typer.Option(False, "--yes", "-y", help="Resume a saved session without asking (for scripts)."),
     force: ForceOpt = False,
     engine: EngineOpt = None,
@@ -66,7 +74,8 @@ def coach(
     matters, with an example; u = unknown; n = not mine; b = back; w = write the output file now;
     q = save and quit. To answer with one of those letters, start with a backslash: \\b answers "b".
     After the rewrite: a accept, e edit, r regenerate (a new wording from the model; the offline
-    rules engine gives the same text), k keep the original.
+    rules engine gives the same text), k keep the original. A rewrite holds no number, tool,
+    method, scope or ownership that you did not give: one that does is refused, with the reason.
 
     Every answer and decision is saved as you go (Ctrl-C and Ctrl-D too); run the same command
     again to resume where you stopped: it asks first (y resume, n start over), also when the input
@@ -138,13 +147,13 @@ def coach(
     except KeyboardInterrupt:
         if session is None:
             kept = " The saved session is kept as it was." if saved is not None else ""
-            typer.echo(f"\nInterrupted before the first question: nothing new to save.{kept}")
+            echo(f"\nInterrupted before the first question: nothing new to save.{kept}")
         else:  # before the loop started: the session as it stands (answers from the fact bank included)
             try:
                 held_off(session.save)
             except OSError as e:
                 fail(describe_os_error(e, "cannot save"))
-            typer.echo(f"\nInterrupted: saved at {_position(session)}. {_resume_hint(file)}")
+            echo(f"\nInterrupted: saved at {_position(session)}. {_resume_hint(file)}")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:
         if session is not None:
@@ -218,6 +227,7 @@ def _run(session: Coach, ui: _Ui, file: Path) -> None:
         lines.append(f"Your answers are kept in {done.questions_file}.")
     for location, lost in done.dropped_markup.items():
         lines.extend(f"! {location}: {m.not_kept}" for m in lost)
+
     def show() -> None:
         for line in lines:
             ui.info(line)
@@ -255,10 +265,10 @@ class _Ui:
         self._echo_input = not sys.stdin.isatty()
 
     def info(self, text: str) -> None:
-        typer.echo(text)
+        echo(text)
 
     def warn(self, text: str) -> None:
-        typer.echo(f"! {text}")
+        echo(f"! {text}")
 
     def waiting(self, text: str) -> AbstractContextManager[object]:  # no spinner off a terminal
         return nullcontext()
@@ -268,14 +278,14 @@ class _Ui:
         return self.read(prompt)
 
     def read(self, prompt: str) -> str:
-        sys.stdout.write(prompt)
+        sys.stdout.write(visible(prompt, lines=True))
         sys.stdout.flush()
         line = sys.stdin.readline()
         if not line:
             raise EOFError
         value = line.rstrip("\r\n")
         if self._echo_input:  # piped input: show what was read, so the transcript reads like a session
-            sys.stdout.write(value + "\n")
+            sys.stdout.write(visible(value) + "\n")
             sys.stdout.flush()
         return value
 
@@ -288,7 +298,6 @@ class _Ui:
             self.warn(reply.message)
 
     def bullet(self, step: Step) -> None:
-        echo = typer.echo
         assert step.bullet is not None
         echo("")
         echo(f"== {step.header} · {step.bullet.location} ==")
@@ -311,10 +320,11 @@ class _Ui:
         from bulletsmith.coach import Stage
         from bulletsmith.diffing import plain_diff
 
-        echo = typer.echo
         if step.stage is Stage.QUESTION:
             assert step.question is not None
-            echo(f"{step.header} · question {step.question_number} of {step.question_count} · {step.question.slot.label}")
+            echo(
+                f"{step.header} · question {step.question_number} of {step.question_count} · {step.question.slot.label}"
+            )
             echo(f"  {step.question.text}")
             if step.current_answer:
                 echo(f"  current answer: {step.current_answer} (Enter keeps it)")
@@ -341,7 +351,6 @@ class _Ui:
         return "> "
 
     def _rewrite_lines(self, step: Step, plain_diff) -> None:  # noqa: ANN001
-        echo = typer.echo
         assert step.bullet is not None
         rw = step.rewrite
         echo(f"  before:  {step.bullet.text}")
@@ -385,12 +394,12 @@ class _RichUi(_Ui):
             self._readline = readline if hasattr(readline, "set_pre_input_hook") else None
 
     def info(self, text: str) -> None:
-        from rich.text import Text
+        from bulletsmith.cli.safe_text import Text
 
         self.console.print(Text(text))
 
     def warn(self, text: str) -> None:
-        from rich.text import Text
+        from bulletsmith.cli.safe_text import Text
 
         self.console.print(Text(f"! {text}", style="yellow"))
 
@@ -398,7 +407,7 @@ class _RichUi(_Ui):
         return self.console.status(text)
 
     def read(self, prompt: str) -> str:
-        from rich.text import Text
+        from bulletsmith.cli.safe_text import Text
 
         # The prompt goes to input() itself, not printed before it (rich's console.input): readline
         # must know the prompt's width, or an empty Enter leaves the next line on the prompt's line
@@ -412,8 +421,8 @@ class _RichUi(_Ui):
 
     def read_edit(self, prompt: str, text: str | None) -> str:
         readline = self._readline
-        if not text or readline is None or not sys.stdin.isatty():
-            return self.read(prompt)
+        if not text or readline is None or not sys.stdin.isatty() or visible(text) != text:
+            return self.read(prompt)  # a text holding control characters is never put on the line raw
 
         def insert() -> None:  # the text to edit, already on the line, cursor at its end
             readline.insert_text(text)
@@ -426,7 +435,7 @@ class _RichUi(_Ui):
             readline.set_pre_input_hook()
 
     def reply(self, reply: Reply) -> None:
-        from rich.text import Text
+        from bulletsmith.cli.safe_text import Text
 
         if not reply.message:
             return
@@ -436,7 +445,8 @@ class _RichUi(_Ui):
     def bullet(self, step: Step) -> None:
         from rich.markup import escape
         from rich.table import Table
-        from rich.text import Text
+
+        from bulletsmith.cli.safe_text import Text
 
         assert step.bullet is not None
         c = self.console
@@ -468,8 +478,7 @@ class _RichUi(_Ui):
             c.print(Text(f"! {f}", style="red" if f.severity == "error" else "yellow"))
 
     def show(self, step: Step) -> str:
-        from rich.text import Text
-
+        from bulletsmith.cli.safe_text import Text
         from bulletsmith.coach import Stage
 
         c = self.console
@@ -512,8 +521,8 @@ class _RichUi(_Ui):
 
     def _rewrite_table(self, step: Step) -> None:
         from rich.table import Table
-        from rich.text import Text
 
+        from bulletsmith.cli.safe_text import Text
         from bulletsmith.diffing import word_diff
 
         assert step.bullet is not None

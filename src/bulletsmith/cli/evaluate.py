@@ -16,6 +16,7 @@ from bulletsmith.cli.app import EXIT_BULLET_FAILED, app, fail
 
 ENGINE_CHOICES = ("all", "rules", "openai")
 DEFAULT_CASES = Path("evals/cases")
+DEFAULT_LABELS = Path("evals/labels/rewrites.yaml")
 # The figures the comparison table shows, in order: (label, dotted path in a report).
 TABLE = (
     ("cases", "cases"),
@@ -24,9 +25,29 @@ TABLE = (
     ("slot F1", "overall_slots.f1"),
     ("question P", "questions.precision"),
     ("question R", "questions.recall"),
-    ("analyze guard viol. before/after re-ask", "rewrites.analyze_violations_before_reask|rewrites.analyze_violations_after_reask"),
-    ("rewrite guard viol. before/after re-ask", "rewrites.rewrite_violations_before_reask|rewrites.rewrite_violations_after_reask"),
-    ("fabricated numbers before/after guard", "rewrites.fabricated_numbers_before_guard|rewrites.fabricated_numbers_after_guard"),
+    (
+        "analyze guard viol. before/after re-ask",
+        "rewrites.analyze_violations_before_reask|rewrites.analyze_violations_after_reask",
+    ),
+    (
+        "rewrite guard viol. before/after re-ask",
+        "rewrites.rewrite_violations_before_reask|rewrites.rewrite_violations_after_reask",
+    ),
+    # An integration check: counted with the guard's own function, so non-zero only if the guard was skipped.
+    (
+        "fabricated numbers before/after guard (integration)",
+        "rewrites.fabricated_numbers_before_guard|rewrites.fabricated_numbers_after_guard",
+    ),
+    # The guard measured: numbers hand-labelled invented in the recorded drafts (evals/labels/).
+    (
+        "labelled invented numbers caught/missed",
+        "rewrites.invented_numbers_caught_by_guard|rewrites.invented_numbers_missed_by_guard",
+    ),
+    ("labelled given numbers flagged", "rewrites.given_numbers_flagged_by_guard"),
+    (
+        "invented claims before/after guard",
+        "rewrites.invented_claims_before_guard|rewrites.invented_claims_after_guard",
+    ),
     ("rejected by guard", "rewrites.guard_rejected"),
     ("style compliance", "rewrites.style_compliance"),
     ("expectations met", "rewrites.expectations_met"),
@@ -73,12 +94,22 @@ def _cell(report: dict, spec: str, previous: dict | None) -> str:
 def committed_report(path: Path) -> dict | None:
     """The report as last committed (git HEAD), else the file on disk, else None."""
     try:
-        root = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, timeout=10,
-                              cwd=path.resolve().parent)
+        root = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            cwd=path.resolve().parent,
+        )
         if root.returncode == 0:
             rel = path.resolve().relative_to(Path(root.stdout.strip()).resolve())
-            shown = subprocess.run(["git", "show", f"HEAD:{rel.as_posix()}"], capture_output=True, text=True,
-                                   timeout=10, cwd=root.stdout.strip())
+            shown = subprocess.run(
+                ["git", "show", f"HEAD:{rel.as_posix()}"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                cwd=root.stdout.strip(),
+            )
             if shown.returncode == 0:
                 return json.loads(shown.stdout)
     except (OSError, ValueError, subprocess.SubprocessError):
@@ -132,15 +163,32 @@ def eval_(
     ),
     engine: str = typer.Option("all", "--engine", help="all (rules + openai replay), rules, or openai."),
     only: str = typer.Option(None, "--only", help="Run only cases whose id contains this text or that carry this tag."),
-    per_file: int = typer.Option(None, "--per-file", min=1,
-                                 help="Run only the first N cases of each case file (a fixed subset, e.g. to record)."),
-    record: bool = typer.Option(False, "--record", help="Call the configured endpoint (OPENAI_BASE_URL, "
-                                "BULLETSMITH_MODEL…) for the openai engine's missing or stale recordings."),
-    status: bool = typer.Option(False, "--status", help="List recorded, stale, not recorded cases and unused "
-                                "recordings (offline), without scoring."),
+    per_file: int = typer.Option(
+        None, "--per-file", min=1, help="Run only the first N cases of each case file (a fixed subset, e.g. to record)."
+    ),
+    record: bool = typer.Option(
+        False,
+        "--record",
+        help="Call the configured endpoint (OPENAI_BASE_URL, "
+        "BULLETSMITH_MODEL…) for the openai engine's missing or stale recordings.",
+    ),
+    status: bool = typer.Option(
+        False,
+        "--status",
+        help="List recorded, stale, not recorded cases and unused recordings (offline), without scoring.",
+    ),
     recordings: Path = typer.Option(Path("evals/recordings"), "--recordings", help="Folder of recorded model calls."),
-    report_path: Path = typer.Option(Path("evals/report.json"), "--report",
-                                     help="Where a full run saves its report (and the committed one it is compared with)."),
+    labels: Path = typer.Option(
+        DEFAULT_LABELS,
+        "--labels",
+        help="Hand labels of the recorded rewrites: which "
+        "numbers each invents; the number guard is scored against them (openai row).",
+    ),
+    report_path: Path = typer.Option(
+        Path("evals/report.json"),
+        "--report",
+        help="Where a full run saves its report (and the committed one it is compared with).",
+    ),
     no_save: bool = typer.Option(False, "--no-save", help="Don't write the report file."),
     server: str = typer.Option(None, "--server", help="With --record: a note naming the server, kept in the index."),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
@@ -163,7 +211,15 @@ def eval_(
     from bulletsmith.assistant import Assistant
     from bulletsmith.cli.render import print_report
     from bulletsmith.errors import EngineError
-    from bulletsmith.evaluation import CaseError, Recordings, check_thresholds, evaluate, load_cases
+    from bulletsmith.evaluation import (
+        CaseError,
+        Recordings,
+        check_thresholds,
+        evaluate,
+        load_cases,
+        load_draft_labels,
+        score_guard_on_labels,
+    )
 
     if engine not in ENGINE_CHOICES:
         fail(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINE_CHOICES)}")
@@ -172,11 +228,21 @@ def eval_(
     if record and status:
         fail("choose --record or --status, not both")
     if not cases.is_dir() or not any(cases.glob("*.yaml")):
-        found = "no such folder" if not cases.exists() else "not a folder" if not cases.is_dir() else "no case files (*.yaml)"
-        how = ("run it from a bulletsmith source checkout (the cases are in its evals/cases/), or pass --cases FOLDER"
-               if cases == DEFAULT_CASES else "pass --cases a folder of case files (*.yaml)")
+        found = (
+            "no such folder"
+            if not cases.exists()
+            else "not a folder"
+            if not cases.is_dir()
+            else "no case files (*.yaml)"
+        )
+        how = (
+            "run it from a bulletsmith source checkout (the cases are in its evals/cases/), or pass --cases FOLDER"
+            if cases == DEFAULT_CASES
+            else "pass --cases a folder of case files (*.yaml)"
+        )
         fail(f"{cases}: {found}; {how}")
     full = only is None and per_file is None
+    missed_by_guard: list[str] = []
     rec: Recordings | None = None
     try:
         loaded = load_cases(cases)
@@ -191,6 +257,12 @@ def eval_(
             assistant = rec.assistant(server=server)
             if assistant is not None:
                 reports["openai"] = evaluate(assistant, loaded, select=only, replay=rec)
+                if full:
+                    if not labels.is_file():
+                        fail(f"{labels}: no labels of the recorded rewrites; pass --labels FILE ({DEFAULT_LABELS})")
+                    guard_score = score_guard_on_labels(load_draft_labels(labels), loaded)
+                    missed_by_guard = guard_score.pop("missed")
+                    reports["openai"].rewrites.update(guard_score)
             elif engine == "openai":
                 fail(f"no recordings in {recordings} ({recordings / 'index.json'} missing); record them with --record")
         breaches = {name: check_thresholds(r, thresholds) if full else [] for name, r in reports.items()}
@@ -229,9 +301,15 @@ def eval_(
             out = {**only_report.model_dump(), "threshold_breaches": flat}
         else:  # the rules figures at the top (as before), every engine under "engines"
             out = {**reports["rules"].model_dump(), "engines": rows, "threshold_breaches": flat}
+        if missed_by_guard:
+            out["missed_by_guard"] = missed_by_guard
         if rec is not None:
-            out["replay"] = {**rec.summary(), "stale_messages": [s.message for s in rec.stale],
-                             "not_recorded_ids": rec.not_recorded, "unused_recordings": unused}
+            out["replay"] = {
+                **rec.summary(),
+                "stale_messages": [s.message for s in rec.stale],
+                "not_recorded_ids": rec.not_recorded,
+                "unused_recordings": unused,
+            }
         typer.echo(json.dumps(out, indent=2))
     elif markdown:
         print_table(rows, previous, markdown=True)
@@ -244,11 +322,16 @@ def eval_(
             print_by_file(rows)
         if rec is not None:
             _print_replay(rec, unused)
+        for miss in missed_by_guard:
+            typer.echo(f"MISSED BY THE GUARD (hand labels): {miss}")
         for name, bs in breaches.items():
             for b in bs:
                 typer.echo(f"THRESHOLD ({name}): {b}")
 
-    failed = any(breaches.values()) or any(r.rewrites["fabricated_numbers_after_guard"] for r in reports.values())
+    failed = any(breaches.values()) or any(
+        r.rewrites["fabricated_numbers_after_guard"] or r.rewrites.get("invented_claims_after_guard")
+        for r in reports.values()
+    )
     if rec is not None and rec.stale:
         failed = True
     if failed:
@@ -274,12 +357,17 @@ def _print_replay(rec, unused: list[str]) -> None:  # noqa: ANN001
     s = rec.summary()
     verb = "recorded now" if rec.record else "replayed"
     echo("")
-    echo(f"openai recordings: {rec.directory}  model {s['model']}" + (f" (served as {s['served_model']})" if s["served_model"] else "")
-         + (f"  server: {s['server']}" if s["server"] else ""))
-    echo(f"  {len(rec.ran)} cases {verb if not rec.record else 'run'}"
-         + (f", {len(rec.recorded_now)} recorded now" if rec.record else "")
-         + f"; {len(rec.not_recorded)} not recorded (not a failure)"
-         + (f": {_compact(rec.not_recorded)}" if rec.not_recorded else ""))
+    echo(
+        f"openai recordings: {rec.directory}  model {s['model']}"
+        + (f" (served as {s['served_model']})" if s["served_model"] else "")
+        + (f"  server: {s['server']}" if s["server"] else "")
+    )
+    echo(
+        f"  {len(rec.ran)} cases {verb if not rec.record else 'run'}"
+        + (f", {len(rec.recorded_now)} recorded now" if rec.record else "")
+        + f"; {len(rec.not_recorded)} not recorded (not a failure)"
+        + (f": {_compact(rec.not_recorded)}" if rec.not_recorded else "")
+    )
     for stale in rec.stale:
         echo(f"STALE: {stale.message}")
     if unused:

@@ -15,10 +15,12 @@ from bulletsmith.answer_bank import (
     write_questions_file,
 )
 from bulletsmith.coach.session import Item
+from bulletsmith.fsutil import atomic_write, backup_path
 from bulletsmith.models import Slot
+from bulletsmith.outputs import record as record_output
 from bulletsmith.text import brief
 
-__all__ = ["FactBankFile", "answers_in", "answers_on_disk", "take_disk_answers"]
+__all__ = ["FactBankFile", "answers_in", "answers_on_disk", "take_disk_answers", "write_backup", "write_output"]
 
 
 class FactBankFile:
@@ -92,3 +94,16 @@ def take_disk_answers(
                 note += f' instead of the one given here ("{brief(mine)}")'
             notes.append(note)
     return notes
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """The rewritten resume, written whole, and remembered as bulletsmith's (bulletsmith.outputs)."""
+    atomic_write(path, data)
+    record_output(path, data)
+
+
+def write_backup(resume: Path, original: bytes) -> Path:
+    """The resume as it was before --in-place replaced it: NAME.EXT.bak."""
+    backup = backup_path(resume)
+    atomic_write(backup, original)
+    return backup

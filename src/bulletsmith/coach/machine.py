@@ -1,5 +1,6 @@
 """The coach's state machine: one resume, bullet by bullet, with no terminal I/O (see the package
 docstring for the stages and what the person can type at each)."""
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -16,25 +17,25 @@ from bulletsmith.answer_bank import (
 from bulletsmith.answer_words import NOT_MINE, UNKNOWN, no_answer_kind
 from bulletsmith.assistant import Assistant
 from bulletsmith.batch import default_output_path, default_questions_path
-from bulletsmith.coach.files import FactBankFile
+from bulletsmith.coach.files import FactBankFile, write_backup, write_output
 from bulletsmith.coach.prefetch import Prefetcher, wait
 from bulletsmith.coach.session import (
     Decision,
     Item,
     SessionData,
     SessionStore,
+    decision_counts,
     fact_records,
     file_hash,
     merge_saved,
+    replacements,
     session_data,
     take_from_bank,
 )
 from bulletsmith.coach.steps import COMMANDS, ESCAPE_HELP, Finished, Reply, Stage, Step, WaitStats
 from bulletsmith.documents import Document
 from bulletsmith.errors import BulletsmithError, EngineError
-from bulletsmith.fsutil import atomic_write, backup_path
 from bulletsmith.models import WHY, Analysis, Answer, Finding, Question, Rewrite, Slot
-from bulletsmith.outputs import record as record_output
 
 __all__ = ["DEFAULT_LOOKAHEAD", "AnalysisRefused", "Coach", "saved_position"]
 
@@ -330,7 +331,9 @@ class Coach:
     def _handle(self, raw: str) -> Reply:
         if self.stage is Stage.DONE:
             return Reply()
-        if self._entering is not None or (self.stage is Stage.DECIDE and self._rewrite is None and self._rewrite_error is None):
+        if self._entering is not None or (
+            self.stage is Stage.DECIDE and self._rewrite is None and self._rewrite_error is None
+        ):
             self.step()  # the input answers the step that was shown; make sure it is resolved
         text = raw.strip()
         low = text.lower()
@@ -379,8 +382,10 @@ class Coach:
         else:
             item.answers[q.slot] = text  # as typed; "No idea." or "not my work" read as u / n (answer_words)
             kind = no_answer_kind(text)
-            message = {UNKNOWN: "Read as unknown: nothing is claimed for it.",
-                       NOT_MINE: "Read as not mine: nothing is claimed for it."}.get(kind or "", "")
+            message = {
+                UNKNOWN: "Read as unknown: nothing is claimed for it.",
+                NOT_MINE: "Read as not mine: nothing is claimed for it.",
+            }.get(kind or "", "")
         self._advance_question(analysis)
         self.save()
         return Reply(message=message)
@@ -423,9 +428,14 @@ class Coach:
             assert rw is not None
             return self._regenerate(rw)
         if low == "a" and rw is None:
-            return Reply(message="There is no rewrite to accept: r retry, e edit, or k keep the original.", level="warning")
+            return Reply(
+                message="There is no rewrite to accept: r retry, e edit, or k keep the original.", level="warning"
+            )
         if low == "a":
-            return Reply(message="This rewrite failed its checks, so it can't be accepted: e edit, or k keep the original.", level="warning")
+            return Reply(
+                message="This rewrite failed its checks, so it can't be accepted: e edit, or k keep the original.",
+                level="warning",
+            )
         return Reply(message=f"Choose: {self._make_step(entered=False).commands}", level="warning")
 
     def _regenerate(self, previous: Rewrite) -> Reply:
@@ -456,7 +466,13 @@ class Coach:
         item.decision, item.final = decision, final
         self._next_bullet()
         self.save()
-        return Reply(message={Decision.ACCEPTED: "Accepted.", Decision.EDITED: "Your text is used.", Decision.KEPT: "Original kept."}[decision])
+        return Reply(
+            message={
+                Decision.ACCEPTED: "Accepted.",
+                Decision.EDITED: "Your text is used.",
+                Decision.KEPT: "Original kept.",
+            }[decision]
+        )
 
     def _next_bullet(self) -> None:
         self._edit_text, self._edit_findings = None, []
@@ -486,8 +502,11 @@ class Coach:
             return Reply(message="Edit cancelled: the text is unchanged.")
         item = self.items[self.index]
         analysis = self._current_analysis()
-        sources = [item.bullet.text, item.original,
-                   *(a.text for a in self._answers_for_rewrite(self.index, analysis).values() if a.usable)]
+        sources = [
+            item.bullet.text,
+            item.original,
+            *(a.text for a in self._answers_for_rewrite(self.index, analysis).values() if a.usable),
+        ]
         findings = guards.check_rewrite(text, sources, role=self.assistant.role)
         if not findings:
             return self._decide(Decision.EDITED, text if text != item.bullet.text else None)
@@ -547,27 +566,22 @@ class Coach:
     # -- output ----------------------------------------------------------------------------------
 
     def replacements(self) -> dict[str, str]:
-        return {
-            it.bullet.location: it.final
-            for it in self.items
-            if it.decision in (Decision.ACCEPTED, Decision.EDITED) and it.final and it.final != it.bullet.text
-        }
+        return replacements(self.items)
 
     def write_output(self) -> Path:
         """Write the resume with the decided bullets rewritten (the others as they are)."""
-        data = self.document.render(self.replacements())
         if self.in_place and self._backup is None:
-            self._backup = backup_path(self.document.path)
-            atomic_write(self._backup, self._source_bytes)
-        atomic_write(self.output, data)
-        record_output(self.output, data)
+            self._backup = write_backup(self.document.path, self._source_bytes)
+        write_output(self.output, self.document.render(self.replacements()))
         return self.output
 
     def _write_now(self) -> Reply:
         path = self.write_output()
         self.save()
         done = sum(1 for it in self.items if it.decision is not None)
-        return Reply(message=f"Wrote {path} ({done} of {len(self.items)} bullets decided; the others unchanged).", wrote=path)
+        return Reply(
+            message=f"Wrote {path} ({done} of {len(self.items)} bullets decided; the others unchanged).", wrote=path
+        )
 
     def finish(self) -> Finished:
         """Write the output and the fact bank, and drop the session: the next run starts fresh."""
@@ -576,14 +590,5 @@ class Coach:
         wrote_bank = self._write_bank()
         if self.store is not None:
             self.store.remove()
-        count = lambda d: sum(1 for it in self.items if it.decision is d)  # noqa: E731
-        return Finished(
-            output=output,
-            backup=self._backup,
-            questions_file=self.questions_path if wrote_bank else None,
-            accepted=count(Decision.ACCEPTED),
-            edited=count(Decision.EDITED),
-            kept=count(Decision.KEPT),
-            undecided=count(None),
-            dropped_markup=dropped,
-        )
+        questions_file = self.questions_path if wrote_bank else None
+        return Finished(output, self._backup, questions_file, **decision_counts(self.items), dropped_markup=dropped)

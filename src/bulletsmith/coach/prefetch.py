@@ -111,7 +111,9 @@ class Prefetcher:
             self._bg.close()
             self._bg = None
 
-    def analysis(self, i: int, make: Callable[[], Coroutine[Any, Any, Any]], *, again: bool = False) -> concurrent.futures.Future:
+    def analysis(
+        self, i: int, make: Callable[[], Coroutine[Any, Any, Any]], *, again: bool = False
+    ) -> concurrent.futures.Future:
         """Bullet i's analysis, started now unless it already was (again: start it anew)."""
         with self.lock:
             fut = self.analyses.get(i)
@@ -127,7 +129,9 @@ class Prefetcher:
             return None
         return fut.result()
 
-    def rewrite(self, key: tuple, make: Callable[[], Coroutine[Any, Any, Any]], *, again: bool = False) -> concurrent.futures.Future:
+    def rewrite(
+        self, key: tuple, make: Callable[[], Coroutine[Any, Any, Any]], *, again: bool = False
+    ) -> concurrent.futures.Future:
         with self.lock:
             fut = self.rewrites.get(key)
             if fut is None or again:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -46,7 +47,8 @@ from bulletsmith.answer_bank import (
 )
 from bulletsmith.documents import Bullet
 from bulletsmith.errors import InputError
-from bulletsmith.fsutil import atomic_write, private_dir, state_dir
+from bulletsmith.fsutil import InputRefused, atomic_write, private_dir, read_input, state_dir
+from bulletsmith.limits import MAX_FILE_BYTES, MAX_JSON_DEPTH
 from bulletsmith.models import Analysis, Decision, Slot
 
 SESSION_VERSION = 1
@@ -76,8 +78,8 @@ class SessionData(BaseModel):
     version: int = SESSION_VERSION
     resume: str
     file_hash: str
-    current: int = 0
-    total: int = 0
+    current: int = Field(default=0, ge=0)
+    total: int = Field(default=0, ge=0)
     updated: str = ""
     bullets: list[BulletRecord] = Field(default_factory=list)
 
@@ -100,6 +102,30 @@ def session_path(resume: Path) -> Path:
     return sessions_dir() / f"{key}.json"
 
 
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def json_depth(text: str, stop: int = MAX_JSON_DEPTH) -> int:
+    """How deep the arrays and objects of JSON text nest (strings skipped), counted without
+    parsing it and given up past `stop`, so a file nested 100,000 deep is refused before
+    json.loads recurses once per level."""
+    depth = deepest = 0
+    for m in _BRACKET.finditer(_JSON_STRING.sub("", text)):
+        depth += 1 if m.group() in "[{" else -1
+        if depth > deepest:
+            deepest = depth
+            if deepest > stop:
+                break
+    return deepest
+
+
+def _validation_detail(e: ValidationError) -> str:
+    err = e.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "top level"
+    return f"{where}: {err['msg'].removeprefix('Value error, ')}"
+
+
 class SessionStore:
     """Load, save and remove the session of one resume."""
 
@@ -113,16 +139,23 @@ class SessionStore:
     def load(self) -> SessionData | None:
         """The saved session, None when there is none; SessionError when the file is broken."""
         try:
-            raw = self.path.read_text(encoding="utf-8")
+            raw = read_input(self.path, MAX_FILE_BYTES).decode("utf-8")
         except FileNotFoundError:
             return None
-        except (OSError, UnicodeDecodeError) as e:
+        except (OSError, UnicodeDecodeError, InputRefused) as e:
             raise SessionError(f"{self.path}: cannot read the saved session ({e})") from None
+        if json_depth(raw) > MAX_JSON_DEPTH:  # json.loads would recurse once per level
+            raise SessionError(f"{self.path}: the saved session is damaged (nested more than {MAX_JSON_DEPTH} deep)")
         try:
             data = SessionData.model_validate(json.loads(raw))
-        except (json.JSONDecodeError, ValidationError) as e:
-            first = str(e).splitlines()[0]
-            raise SessionError(f"{self.path}: the saved session is damaged ({first})") from None
+        except (json.JSONDecodeError, ValidationError, RecursionError) as e:
+            detail = _validation_detail(e) if isinstance(e, ValidationError) else str(e).splitlines()[0]
+            raise SessionError(f"{self.path}: the saved session is damaged ({detail})") from None
+        if data.current > max(data.total, len(data.bullets)):  # read as "bullet 41 of 3"
+            raise SessionError(
+                f"{self.path}: the saved session is damaged (current is {data.current}, past the "
+                f"{max(data.total, len(data.bullets))} bullets)"
+            )
         if data.version != SESSION_VERSION:
             raise SessionError(f"{self.path}: saved by another version of bulletsmith (format {data.version})")
         return data
@@ -130,7 +163,9 @@ class SessionStore:
     def save(self, data: SessionData) -> None:
         data.updated = datetime.now(timezone.utc).isoformat(timespec="seconds")
         private_dir(self.path.parent)
-        atomic_write(self.path, json.dumps(data.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n", mode=0o600)
+        atomic_write(
+            self.path, json.dumps(data.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n", mode=0o600
+        )
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -165,47 +200,45 @@ class Item:
         return self.bullet.text
 
 
-def merge_saved(
-    items: list[Item], saved: SessionData | None, current_hash: str, name: str, notices: list[str]
-) -> int:
-        """Take answers and decisions from a saved session into `items`; return the index to start at.
+def merge_saved(items: list[Item], saved: SessionData | None, current_hash: str, name: str, notices: list[str]) -> int:
+    """Take answers and decisions from a saved session into `items`; return the index to start at.
     A note for the person goes to `notices` when the resume changed since the session was saved."""
-        if saved is None:
-            return 0
-        by_place = {(r.location, r.key): r for r in saved.bullets}
-        by_text: dict[str, BulletRecord] = {}
-        by_final: dict[str, BulletRecord] = {}
-        for r in saved.bullets:
-            by_text.setdefault(r.key, r)
-            if r.final:
-                by_final.setdefault(bullet_key(r.final), r)
-        changed = saved.file_hash != current_hash
-        reused = 0
-        for item in items:
-            rec = by_place.get((item.bullet.location, item.key)) or by_text.get(item.key)
-            if rec is not None:
-                item.decision, item.final = rec.decision, rec.final
-            elif changed and item.key in by_final:
-                # The file already holds the text decided last time (written with --in-place).
-                rec = by_final[item.key]
-                item.decision, item.final = Decision.KEPT, None
-            if rec is None:
+    if saved is None:
+        return 0
+    by_place = {(r.location, r.key): r for r in saved.bullets}
+    by_text: dict[str, BulletRecord] = {}
+    by_final: dict[str, BulletRecord] = {}
+    for r in saved.bullets:
+        by_text.setdefault(r.key, r)
+        if r.final:
+            by_final.setdefault(bullet_key(r.final), r)
+    changed = saved.file_hash != current_hash
+    reused = 0
+    for item in items:
+        rec = by_place.get((item.bullet.location, item.key)) or by_text.get(item.key)
+        if rec is not None:
+            item.decision, item.final = rec.decision, rec.final
+        elif changed and item.key in by_final:
+            # The file already holds the text decided last time (written with --in-place).
+            rec = by_final[item.key]
+            item.decision, item.final = Decision.KEPT, None
+        if rec is None:
+            continue
+        reused += 1
+        for slot_name, raw in rec.answers.items():
+            try:
+                slot = Slot(slot_name)
+            except ValueError:
                 continue
-            reused += 1
-            for slot_name, raw in rec.answers.items():
-                try:
-                    slot = Slot(slot_name)
-                except ValueError:
-                    continue
-                if raw.strip():
-                    item.answers[slot] = raw
-        if not changed:
-            return max(0, min(saved.current, len(items)))
-        notices.append(
-            f"{name} changed since the saved session: the answers and decisions of the {reused} of "
-            f"{len(items)} bullets whose text is unchanged are reused."
-        )
-        return next((i for i, it in enumerate(items) if it.decision is None), len(items))
+            if raw.strip():
+                item.answers[slot] = raw
+    if not changed:
+        return max(0, min(saved.current, len(items)))
+    notices.append(
+        f"{name} changed since the saved session: the answers and decisions of the {reused} of "
+        f"{len(items)} bullets whose text is unchanged are reused."
+    )
+    return next((i for i, it in enumerate(items) if it.decision is None), len(items))
 
 
 def session_data(resume: Path, resume_hash: str, current: int, items: list[Item]) -> SessionData:
@@ -228,7 +261,9 @@ def session_data(resume: Path, resume_hash: str, current: int, items: list[Item]
     )
 
 
-def fact_records(items: list[Item], analysis_of: Callable[[int], Analysis | None], bank: AnswerBank) -> list[FactRecord]:
+def fact_records(
+    items: list[Item], analysis_of: Callable[[int], Analysis | None], bank: AnswerBank
+) -> list[FactRecord]:
     """What each bullet puts into the fact bank: the questions of its analysis when it is ready,
     else those the bank already holds for it, with the answers given in this session."""
     known = {bullet_key(e.bullet): e for e in bank.carried_over(set())}
@@ -237,7 +272,8 @@ def fact_records(items: list[Item], analysis_of: Callable[[int], Analysis | None
         analysis = analysis_of(i)
         if analysis is not None:
             questions = [
-                QuestionEntry(slot=q.slot, question=q.text, answer=it.answers.get(q.slot, "")) for q in analysis.questions
+                QuestionEntry(slot=q.slot, question=q.text, answer=it.answers.get(q.slot, ""))
+                for q in analysis.questions
             ]
         elif (entry := known.get(bullet_key(it.original))) is not None:
             questions = [
@@ -248,8 +284,15 @@ def fact_records(items: list[Item], analysis_of: Callable[[int], Analysis | None
             questions = []
         asked = {q.slot for q in questions}
         questions += [QuestionEntry(slot=s, answer=raw) for s, raw in it.answers.items() if s not in asked]
-        records.append(FactRecord(location=it.bullet.location, original=it.original, output=it.output,
-                                  questions=questions, decision=it.decision))
+        records.append(
+            FactRecord(
+                location=it.bullet.location,
+                original=it.original,
+                output=it.output,
+                questions=questions,
+                decision=it.decision,
+            )
+        )
     return records
 
 
@@ -271,3 +314,23 @@ def take_from_bank(items: list[Item], bank: AnswerBank) -> None:
         if item.decision is None and (decided := bank.decision(item.original)) is not None:
             item.decision = decided[0]
             item.final = None if item.decision is Decision.KEPT else decided[1]
+
+
+def replacements(items: list[Item]) -> dict[str, str]:
+    """location -> the text the person accepted or wrote, for the bullets whose text it changes."""
+    return {
+        it.bullet.location: it.final
+        for it in items
+        if it.decision in (Decision.ACCEPTED, Decision.EDITED) and it.final and it.final != it.bullet.text
+    }
+
+
+def decision_counts(items: list[Item]) -> dict[str, int]:
+    """How many bullets were accepted, edited, kept, and not decided yet."""
+    count = {d: sum(1 for it in items if it.decision is d) for d in (*Decision, None)}
+    return {
+        "accepted": count[Decision.ACCEPTED],
+        "edited": count[Decision.EDITED],
+        "kept": count[Decision.KEPT],
+        "undecided": count[None],
+    }

@@ -36,7 +36,9 @@ COMMANDS = {
 }
 # How to answer with text that is also a command. The backslash is kept in the session and the fact
 # bank, where Answer.parse reads it the same way ("\\n" is the answer "n", not "not mine").
-ESCAPE_HELP = 'To answer with text that is also a command (b, n, u, q, w, ?), start it with a backslash: \\b answers "b".'
+ESCAPE_HELP = (
+    'To answer with text that is also a command (b, n, u, q, w, ?), start it with a backslash: \\b answers "b".'
+)
 COMMANDS_REJECTED = "e edit · k keep original · b back · w write file now · q save and quit"
 COMMANDS_REWRITE_FAILED = "r retry · e edit · k keep original · b back · w write file now · q save and quit"
 
@@ -86,7 +88,11 @@ class Step:
     def changed(self) -> bool:
         """The rewrite differs from the bullet as the file holds it (which, after --in-place, may
         already be this very rewrite of the original)."""
-        return self.rewrite is not None and self.bullet is not None and self.rewrite.text.strip() != self.bullet.text.strip()
+        return (
+            self.rewrite is not None
+            and self.bullet is not None
+            and self.rewrite.text.strip() != self.bullet.text.strip()
+        )
 
     @property
     def current_answer(self) -> str | None:

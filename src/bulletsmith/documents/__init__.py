@@ -23,6 +23,7 @@ raises ``DocumentError``, whose text is one line naming the file and the problem
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from bulletsmith.documents.base import (
     error,
     read_bytes,
 )
+from bulletsmith.limits import MAX_DOCUMENT_BULLETS, MAX_ITEM_CHARS, MAX_TEXT_BYTES, MAX_TEXT_LINES
 
 SUFFIX_FORMATS = {
     ".md": "markdown",
@@ -48,6 +50,8 @@ SUFFIX_FORMATS = {
     ".pdf": "pdf",
 }
 SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(SUFFIX_FORMATS)
+_TEXT_FORMATS = ("markdown", "text", "jsonresume", "latex")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _NO_BULLETS = {
     "markdown": "list items (-, *, 1.) under Experience or Projects",
@@ -67,6 +71,7 @@ __all__ = [
     "Markup",
     "SUPPORTED_SUFFIXES",
     "load_document",
+    "read",
 ]
 
 
@@ -115,6 +120,16 @@ def load_document(path: str | os.PathLike, *, format: str | None = None) -> Docu
     data = read_bytes(p)
     if _blank(data):
         raise error(path, "is empty" if not data else "is empty (only whitespace)")
+    if fmt in _TEXT_FORMATS:  # checked before a parser builds anything from the text
+        if len(data) > MAX_TEXT_BYTES:
+            raise error(
+                path,
+                f"is too large for a {fmt} resume ({len(data) / 1024:,.0f} kB; the limit is "
+                f"{MAX_TEXT_BYTES // 1024:,} kB)",
+            )
+        lines = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+        if lines > MAX_TEXT_LINES:
+            raise error(path, f"{lines:,} lines (at most {MAX_TEXT_LINES:,}); is this a resume?")
     try:
         document = _reader(fmt)(p, data)
     except DocumentError:
@@ -123,4 +138,21 @@ def load_document(path: str | os.PathLike, *, format: str | None = None) -> Docu
         raise error(path, "is nested too deeply to read") from None
     if not document.bullets:
         raise error(path, f"no bullets found; expected {_NO_BULLETS[fmt]}")
+    if len(document.bullets) > MAX_DOCUMENT_BULLETS:
+        raise error(path, f"{len(document.bullets):,} bullets (at most {MAX_DOCUMENT_BULLETS:,}); is this a resume?")
+    for b in document.bullets:
+        if _SURROGATE.search(b.text):  # no character: printing or writing it would fail half-way
+            raise error(
+                path, f"{b.location}: the bullet holds a lone surrogate (\\ud800-\\udfff), which is no character"
+            )
+        if len(b.text) > MAX_ITEM_CHARS:
+            raise error(
+                path,
+                f"{b.location}: the bullet is {len(b.text):,} characters long (at most "
+                f"{MAX_ITEM_CHARS:,}); is it several bullets pasted as one, or not a resume?",
+            )
     return document
+
+
+#: The public name: ``bulletsmith.read("resume.md")`` (a notebook's first line).
+read = load_document

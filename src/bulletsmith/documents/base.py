@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bulletsmith.documents.bullets import Bullets
 from bulletsmith.errors import InputError
+from bulletsmith.fsutil import InputRefused, read_input
 
-#: Files larger than this are refused before a byte is read (a resume is a few kB; a 50 MB
-#: "resume" is a mistake or an attack, and parsing it would hang the tool).
-MAX_FILE_BYTES = 10 * 1024 * 1024
+# Files larger than this are refused before a byte is read (a resume is a few kB; a 50 MB
+# "resume" is a mistake or an attack, and parsing it would hang the tool). Set in limits.py.
+from bulletsmith.limits import MAX_FILE_BYTES
 
 FORMATS = ("markdown", "text", "jsonresume", "latex", "docx", "pdf")
 
@@ -49,7 +51,8 @@ class Markup:
     """Inline markup inside an original bullet, around some of its words: a link, bold, italic, code…
 
     ``text`` is the plain words it marks (``"Microsoft Dynamics CRM"``); ``kind`` is one of
-    ``link``, ``bold``, ``italic``, ``underline``, ``strike``, ``code``, ``image``, ``format``;
+    ``link``, ``bold``, ``italic``, ``underline``, ``strike``, ``code``, ``image``, ``format``, and
+    for DOCX ``content control``, ``field``, ``tag`` (a smart tag or custom XML);
     ``source`` is how the file writes it (``**labelcheck**``,
     ``\\href{https://…}{Microsoft Dynamics CRM}``), for DOCX a description (``bold``,
     ``link to https://…``).
@@ -58,12 +61,20 @@ class Markup:
     text: str
     kind: str
     source: str
+    #: Set for what is not markup lost but a change the write made that the person should know
+    #: (``kind`` "revisions": tracked changes accepted; "text box": a longer text in a fixed box);
+    #: ``not_kept`` then says this.
+    note: str = ""
 
     @property
     def not_kept(self) -> str:
         """One line for the person: what is lost, and why."""
-        return (f"{self.kind} not kept: {self.source} (the rewrite does not have \"{self.text}\" exactly once, "
-                "as written; add it back by hand if you want it)")
+        if self.note:
+            return self.note
+        return (
+            f'{self.kind} not kept: {self.source} (the rewrite does not have "{self.text}" exactly once, '
+            "as written; add it back by hand if you want it)"
+        )
 
 
 class Document:
@@ -88,7 +99,7 @@ class Document:
 
     def __init__(self, path: Path, bullets: list[Bullet]) -> None:
         self.path = path
-        self.bullets = bullets
+        self.bullets = Bullets(bullets)  # a list that is also a table and a DataFrame in notebooks
         self._last: tuple[tuple, tuple[bytes, dict[str, list[Markup]]]] | None = None
 
     @property
@@ -103,7 +114,9 @@ class Document:
         """The inline markup ``render(replacements)`` could not carry into the new texts.
 
         location -> the original's markup spans, in reading order, whose words the new text does not
-        have once (dropped, changed, or there twice). Bullets that lost nothing are not in it.
+        have once (dropped, changed, or there twice), then any note about what the write did to the
+        bullet that the person should check (a ``Markup`` with ``note``: DOCX tracked changes accepted,
+        a longer text in a fixed-size text box). Bullets that lost nothing are not in it.
         """
         return self._rendered(replacements)[1]
 
@@ -149,29 +162,18 @@ def normalize_space(text: str) -> str:
 
 
 def read_bytes(path: Path) -> bytes:
-    """The file's bytes, refusing missing files, folders and anything over MAX_FILE_BYTES unread."""
+    """The file's bytes, refusing missing files, folders, anything that is not a regular file
+    (a FIFO would block forever, /dev/zero never ends) and anything over MAX_FILE_BYTES, unread."""
+    if path.is_dir():
+        raise error(path, "is a folder, not a file")
     try:
-        st = path.stat()
+        return read_input(path, MAX_FILE_BYTES)
+    except InputRefused as e:
+        raise error(path, str(e)) from None
     except FileNotFoundError:
         raise error(path, "no such file") from None
     except OSError as e:
         raise error(path, f"cannot read ({e.strerror or e})") from None
-    if path.is_dir():
-        raise error(path, "is a folder, not a file")
-    if st.st_size > MAX_FILE_BYTES:
-        raise error(path, f"file is too large ({_mb(st.st_size)}; the limit is {_mb(MAX_FILE_BYTES)})")
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as e:
-        raise error(path, f"cannot read ({e.strerror or e})") from None
-    if len(data) > MAX_FILE_BYTES:  # grew while we looked, or a device file
-        raise error(path, f"file is too large (over {_mb(MAX_FILE_BYTES)})")
-    return data
-
-
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n} bytes"
 
 
 _BINARY_SIGNATURES = {
@@ -197,7 +199,8 @@ def decode_text(path: Path, data: bytes) -> tuple[str, bytes]:
         text = data[len(bom) :].decode("utf-8")
     except UnicodeDecodeError as e:
         raise error(
-            path, f"is not UTF-8 text (byte 0x{data[len(bom) + e.start]:02x} at offset {len(bom) + e.start}); save it as UTF-8"
+            path,
+            f"is not UTF-8 text (byte 0x{data[len(bom) + e.start]:02x} at offset {len(bom) + e.start}); save it as UTF-8",
         ) from None
     return text, bom
 
@@ -327,6 +330,12 @@ class SpanDocument(Document):
         self.source = source
         self._bom = bom
         self._spans = {b.location: s for b, s in zip(bullets, spans, strict=True)}
+
+    def source_range(self, location: str) -> tuple[int, int]:
+        """Where the bullet at ``location`` sits in ``source`` (start, end exclusive): what lies
+        between two bullets (a job heading, a section) is how ``review`` groups them into roles."""
+        span = self._spans[location]
+        return span.start, span.end
 
     def _write(self, changes: dict[str, str]) -> tuple[bytes, dict[str, list[Markup]]]:
         edits = sorted(((self._spans[loc], loc, text) for loc, text in changes.items()), key=lambda e: e[0].start)

@@ -110,6 +110,45 @@ def _json_type(value: object) -> str:
     return "an object"
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json.loads keeps the last of two equal keys: two `work` sections lost the first silently."""
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen.add(key)
+    return dict(pairs)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(value: Any) -> str | None:
+    """Where the first key or string holding a lone surrogate is (json.loads joins a valid pair
+    into one character, so any left is alone), as `work[0].highlights[1]`; None when none is."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return where or "the top level"
+        elif isinstance(item, dict):
+            for key, child in reversed(list(item.items())):
+                name = f"{where}.{key}" if where else str(key)
+                if _SURROGATE.search(key):
+                    return f"the key {name.encode('utf-8', 'backslashreplace').decode()}"
+                stack.append((child, name))
+        elif isinstance(item, list):
+            stack.extend((child, f"{where}[{i}]") for i, child in reversed(list(enumerate(item))))
+    return None
+
+
 def _location(path: tuple) -> str:
     section, i, key, j = path
     return f"{section}[{i}].{key}[{j}]"
@@ -120,11 +159,20 @@ def parse_jsonresume(path: Path, data: bytes) -> JsonResumeDocument:
     if not text.strip():
         raise error(path, "is empty")
     try:
-        resume: Any = json.loads(text)
+        resume: Any = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as e:
         raise error(path, f"is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
     except RecursionError:
         raise error(path, "is not valid JSON (nested too deeply)") from None
+    except _DuplicateKey as e:
+        raise error(
+            path, f"the key {e.key!r} appears twice in one object; JSON keeps only the last one, so merge the two"
+        ) from None
+    where = _lone_surrogate(resume)
+    if where is not None:  # "\ud800" alone decodes to no character: it can't be printed or written
+        raise error(
+            path, f"{where}: holds a lone surrogate escape (\\ud800-\\udfff), which is no character; fix or remove it"
+        )
     if not isinstance(resume, dict) or not (set(resume) & _KNOWN_KEYS):
         raise error(path, "is JSON but not a JSON Resume (expected keys such as basics, work, projects)")
     try:

@@ -49,6 +49,13 @@ from bulletsmith.documents.base import (
 )
 from bulletsmith.documents.filters import Sections, is_achievement
 from bulletsmith.documents.latex_text import escape_range, latex_to_text, markup_spans, read_group, text_to_latex
+from bulletsmith.limits import (
+    MAX_DOCUMENT_BULLETS,
+    MAX_LATEX_DEFINITIONS,
+    MAX_LATEX_DEPTH,
+    MAX_LATEX_GROUP_CHARS,
+    MAX_LATEX_OPTION_CHARS,
+)
 
 KNOWN_BULLET_MACROS = {"resumeItem": None, "resumeSubItem": None, "cvlistitem": 1}
 _HEADING_NAME = re.compile(r"head|title|section|entry|list|start|end", re.I)
@@ -60,6 +67,8 @@ _TRAILING_LAYOUT = re.compile(
     r"(?:\s|\\(?:vspace|hspace)\*?\s*\{[^{}]*\}|\\\\(?:\[[^\]]*\])?|\\(?:newline|par|smallskip|medskip|bigskip|hfill)(?![A-Za-z]))+$"
 )
 _CONTROL_WORD = re.compile(r"\\([A-Za-z]+)")
+_PARAMS = re.compile(r"(?:#\d)*")
+_LAYOUT_TAIL = 2000  # characters of trailing layout (\vspace, \\, \hfill …) a bullet may end with
 
 
 class LatexDocument(SpanDocument):
@@ -123,19 +132,28 @@ def _skip_ws(s: str, i: int) -> int:
     return i
 
 
+class _OverBudget(ValueError):
+    """A file over one of the LaTeX budgets (limits.py); the message follows the file's name."""
+
+
 def _mask_definitions(s: str) -> tuple[str, dict[str, _Macro]]:
     """Blank every macro/environment definition; return the macros defined (name -> args, body)."""
     out = list(s)
     macros: dict[str, _Macro] = {}
+    definitions = 0
+    group = MAX_LATEX_GROUP_CHARS
     for m in list(_CONTROL_WORD.finditer(s)):
         if m.group(1) not in _DEFINERS or out[m.start()] == " ":
             continue
+        definitions += 1
+        if definitions > MAX_LATEX_DEFINITIONS:
+            raise _OverBudget(f"defines more than {MAX_LATEX_DEFINITIONS:,} macros; is this a resume?")
         kind = m.group(1)
         i = _skip_ws(s, m.end())
         if kind == "long":
             continue
         name = None
-        g = read_group(s, i)
+        g = read_group(s, i, limit=group)
         if g is not None and kind not in ("def", "gdef", "edef", "xdef"):
             name = g[0].strip().lstrip("\\")
             i = g[1]
@@ -148,32 +166,32 @@ def _mask_definitions(s: str) -> tuple[str, dict[str, _Macro]]:
         nargs = 0
         i = _skip_ws(s, i)
         if kind in ("def", "gdef", "edef", "xdef"):
-            run = re.match(r"(?:#\d)*", s[i:])
+            run = _PARAMS.match(s, i)  # at i: never a copy of the rest of the file
             assert run is not None, "a starred pattern matches the empty string too"
             params = run.group()
             nargs = len(params) // 2
             i += len(params)
         elif kind.endswith("DocumentCommand"):
-            g = read_group(s, i)
+            g = read_group(s, i, limit=group)
             if g:
                 nargs = len(re.findall(r"[mo]", g[0]))
                 i = _skip_ws(s, g[1])
         else:
             if s.startswith("*", i):
                 i = _skip_ws(s, i + 1)
-            g = read_group(s, i, "[", "]")
+            g = read_group(s, i, "[", "]", limit=MAX_LATEX_OPTION_CHARS)
             if g:
                 nargs = int(g[0]) if g[0].strip().isdigit() else 0
                 i = _skip_ws(s, g[1])
-                g2 = read_group(s, i, "[", "]")  # default value of an optional argument
+                g2 = read_group(s, i, "[", "]", limit=group)  # default value of an optional argument
                 if g2:
                     i = _skip_ws(s, g2[1])
-        body = read_group(s, i)
+        body = read_group(s, i, limit=group)
         if body is None:
             continue
         end = body[1]
         if kind.endswith("environment"):
-            second = read_group(s, _skip_ws(s, end))
+            second = read_group(s, _skip_ws(s, end), limit=group)
             if second:
                 end = second[1]
         else:
@@ -187,13 +205,14 @@ def _mask_definitions(s: str) -> tuple[str, dict[str, _Macro]]:
 def _bullet_macros(macros: dict[str, _Macro], body: str) -> dict[str, int | None]:
     """Macros whose use is one bullet: name -> number of arguments (None: count the brace groups)."""
     found: dict[str, int | None] = {}
+    words_of = {name: set(_CONTROL_WORD.findall(macro.body)) for name, macro in macros.items()}
     changed = True
     while changed:
         changed = False
         for name, macro in macros.items():
             if name in found or not macro.nargs or _HEADING_NAME.search(name) or "tabular" in macro.body:
                 continue
-            words = set(_CONTROL_WORD.findall(macro.body))
+            words = words_of[name]
             if not ("item" in words or words & set(found)):
                 continue
             draws_heading = macro.nargs > 2 or re.search(r"\\hfill|(?<!\\)&", macro.body)
@@ -208,7 +227,10 @@ def _bullet_macros(macros: dict[str, _Macro], body: str) -> dict[str, int | None
 
 def parse_latex(path: Path, data: bytes) -> LatexDocument:
     text, bom = decode_text(path, data)
-    masked, macros = _mask_definitions(mask(text))
+    try:
+        masked, macros = _mask_definitions(mask(text))
+    except _OverBudget as e:
+        raise error(path, str(e)) from None
     begin = masked.find("\\begin{document}")
     body_start = begin + len("\\begin{document}") if begin >= 0 else 0
     end_doc = masked.find("\\end{document}", body_start)
@@ -223,6 +245,13 @@ def parse_latex(path: Path, data: bytes) -> LatexDocument:
     sections = Sections()
 
     def add(cmd_pos: int, start: int, end: int, *, item: bool) -> None:
+        if end - start > MAX_LATEX_GROUP_CHARS:  # before any pattern or conversion runs on it
+            where = line_of(starts, cmd_pos)
+            raise error(
+                path,
+                f"line {where}: a bullet of {end - start:,} characters of LaTeX (at most "
+                f"{MAX_LATEX_GROUP_CHARS:,}); is an \\item or a brace missing?",
+            )
         start, end = _trim(masked, start, end)
         if start >= end:
             return
@@ -246,12 +275,18 @@ def parse_latex(path: Path, data: bytes) -> LatexDocument:
 
     depth = 0
     opened: list[int] = []  # where each open brace is, to name the line of an unclosed one
+    items = 0
     i = body_start
     s = masked
     while i < body_end:
         c = s[i]
         if c == "{":
             depth += 1
+            if depth > MAX_LATEX_DEPTH:  # reading nested groups costs their depth times their length
+                raise error(
+                    path,
+                    f"braces nested more than {MAX_LATEX_DEPTH} deep (line {line_of(starts, i)}); is this a resume?",
+                )
             opened.append(i)
             i += 1
         elif c == "}":
@@ -270,9 +305,12 @@ def parse_latex(path: Path, data: bytes) -> LatexDocument:
             name = m.group(1)
             j = m.end()
             if name == "item":
+                items += 1
+                if items > MAX_DOCUMENT_BULLETS:
+                    raise error(path, f"more than {MAX_DOCUMENT_BULLETS:,} \\item lines; is this a resume?")
                 close(depth, i)
                 if s.startswith("[", j):
-                    g = read_group(s, j, "[", "]")
+                    g = read_group(s, j, "[", "]", limit=MAX_LATEX_OPTION_CHARS)
                     j = g[1] if g else j
                 open_items[depth] = (i, j)
                 i = j
@@ -284,7 +322,7 @@ def parse_latex(path: Path, data: bytes) -> LatexDocument:
                 k = j + 1 if s.startswith("*", j) else j
                 k = _skip_ws(s, k)
                 if s.startswith("[", k):
-                    g = read_group(s, k, "[", "]")
+                    g = read_group(s, k, "[", "]", limit=MAX_LATEX_OPTION_CHARS)
                     k = _skip_ws(s, g[1]) if g else k
                 g = read_group(s, k)
                 if g:
@@ -300,7 +338,13 @@ def parse_latex(path: Path, data: bytes) -> LatexDocument:
                 limit = bullet_macros[name] or 2
                 while len(groups) < limit:
                     k2 = _skip_ws(s, k)
-                    g = read_group(s, k2)
+                    g = read_group(s, k2, limit=MAX_LATEX_GROUP_CHARS)
+                    if g is None and s.startswith("{", k2):
+                        raise error(
+                            path,
+                            f"line {line_of(starts, k2)}: the argument of \\{name} is longer than "
+                            f"{MAX_LATEX_GROUP_CHARS:,} characters; is a brace missing?",
+                        )
                     if g is None:
                         break
                     if s[g[1] - 1] != "}":  # read_group ran to the end: the argument never closes
@@ -353,7 +397,8 @@ def _trim(s: str, start: int, end: int) -> tuple[int, int]:
     while True:
         while start < end and s[start] in " \t\r\n":
             start += 1
-        m = _TRAILING_LAYOUT.search(s, start, end)
+        # Only the tail: the pattern retries from each character of a long run of layout commands.
+        m = _TRAILING_LAYOUT.search(s, max(start, end - _LAYOUT_TAIL), end)
         if m and m.start() < end:
             end = m.start()
         while end > start and s[end - 1] in " \t\r\n":

@@ -60,13 +60,18 @@ def _skip_ws(s: str, i: int) -> int:
     return i
 
 
-def read_group(s: str, i: int, open_: str = "{", close: str = "}") -> tuple[str, int] | None:
-    """The balanced group starting at ``s[i]`` (contents, index after it), or None."""
+def read_group(
+    s: str, i: int, open_: str = "{", close: str = "}", *, limit: int | None = None
+) -> tuple[str, int] | None:
+    """The balanced group starting at ``s[i]`` (contents, index after it), or None. With `limit`,
+    a group that does not close within `limit` characters is None too: a reader that tries one
+    group per command must not scan the rest of the file from each of a million commands."""
     if i >= len(s) or s[i] != open_:
         return None
     depth = 0
     j = i
-    while j < len(s):
+    stop = len(s) if limit is None else min(len(s), i + limit)
+    while j < stop:
         c = s[j]
         if c == "\\":
             j += 2
@@ -78,6 +83,8 @@ def read_group(s: str, i: int, open_: str = "{", close: str = "}") -> tuple[str,
             if depth == 0:
                 return s[i + 1 : j], j + 1
         j += 1
+    if stop < len(s):
+        return None
     return s[i + 1 :], len(s)
 
 
@@ -108,7 +115,18 @@ def _math_to_text(s: str) -> str:
                 out.append(SYMBOLS[name])
             elif name in _ESCAPED:
                 out.append(_ESCAPED[name])
-            elif name in ("mathbf", "mathrm", "text", "textrm", "mathit", "textbf", "mathsf", "operatorname", "hbox", "mbox"):
+            elif name in (
+                "mathbf",
+                "mathrm",
+                "text",
+                "textrm",
+                "mathit",
+                "textbf",
+                "mathsf",
+                "operatorname",
+                "hbox",
+                "mbox",
+            ):
                 pass  # the argument follows as a group
             elif name in ("vcenter", "tiny", "small", "scriptsize", "left", "right", "big", "Big", "displaystyle"):
                 pass

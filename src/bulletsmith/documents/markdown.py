@@ -30,6 +30,7 @@ from bulletsmith.documents.base import (
     Writer,
     compose,
     decode_text,
+    error,
     line_starts,
     markups,
     normalize_space,
@@ -37,6 +38,7 @@ from bulletsmith.documents.base import (
     wrapping_of,
 )
 from bulletsmith.documents.filters import Sections, is_achievement, section_kind
+from bulletsmith.limits import MAX_DOCUMENT_BULLETS, MAX_INLINE_MARKUP, MAX_ITEM_CHARS
 
 GLYPHS = "•●▪◦‣∙⋅○■□►▸➢➤✓✔–"
 _GLYPH_LINE = re.compile(rf"^([ \t]*(?:>[ \t]?)*[ \t]*)([{GLYPHS}])([ \t]+)(?=\S)")
@@ -46,6 +48,7 @@ _LEADING_BLOCK = re.compile(r"^(?:[#>+=-]|\d{1,9}[.)])")
 _ESCAPABLE = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&])")
 _QUOTE_MARKS = re.compile(r"^(?:[ \t]*>)+")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_MARKUP_CHARS = re.compile(r"[\[\]*_`<>!~\\&]")  # what makes markdown-it's inline parser work hardest
 _CONTINUATION = re.compile(r"(?:[ \t]*>)*[ \t]*")  # a continuation line's indent, blockquote marks included
 
 
@@ -54,6 +57,15 @@ def _parser():  # noqa: ANN202
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
+@lru_cache(maxsize=1)
+def _block_parser():  # noqa: ANN202
+    """Blocks only: inline markup is parsed later, for the blocks that may be bullets or headings
+    (markdown-it's inline parser is linear but slow on markup-dense text: ~10 µs a "[")."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).disable("inline")
 
 
 def inline_plain(children) -> str:  # noqa: ANN001 - markdown-it tokens
@@ -257,16 +269,46 @@ def parse_markdown(path: Path, data: bytes) -> MarkdownDocument:
     bullets: list[Bullet] = []
     spans: list[Span] = []
     sections = Sections()
-    tokens = _parser().parse(text)
+    env: dict = {}  # link reference definitions, found by the block parser, used by the inline one
+    tokens = _block_parser().parse(text, env)
+    items = sum(1 for tok in tokens if tok.type == "list_item_open")
+    if items > MAX_DOCUMENT_BULLETS:  # counted before any item is read
+        raise error(path, f"{items:,} list items (at most {MAX_DOCUMENT_BULLETS:,}); is this a resume?")
+    budget = [MAX_INLINE_MARKUP]
+
+    def parse_inline(inline) -> None:  # noqa: ANN001 - a markdown-it token
+        """Fill a block's inline tokens, within the budgets; a block over MAX_ITEM_CHARS is read as
+        plain text with no pattern run on it (as a bullet, the file is then refused naming it)."""
+        content = inline.content
+        if len(content) > MAX_ITEM_CHARS:
+            plain = inline.__class__("text", "", 0)
+            plain.content = content
+            inline.children = [plain]
+            return
+        inline.children = inline_children(content)
+
+    def inline_children(content: str) -> list:
+        budget[0] -= len(_MARKUP_CHARS.findall(content))
+        if budget[0] < 0:
+            raise error(
+                path,
+                f"more than {MAX_INLINE_MARKUP:,} markup characters ([ * _ ` < …) in list items and "
+                "headings; is this a resume?",
+            )
+        parsed = _parser().parseInline(content, env)
+        return parsed[0].children if parsed else []
+
     heading_level = 0
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open":
             heading_level = int(tok.tag[1:])
+            parse_inline(tokens[i + 1])
             sections.heading(heading_level, inline_plain(tokens[i + 1].children))
         elif tok.type == "list_item_open":
             if i + 2 >= len(tokens) or tokens[i + 1].type != "paragraph_open":
                 continue  # an empty item, or one that starts with a nested list or a code block
             para, inline = tokens[i + 1], tokens[i + 2]
+            parse_inline(inline)
             has_sublist = i + 4 < len(tokens) and tokens[i + 4].type in ("bullet_list_open", "ordered_list_open")
             if has_sublist and _looks_like_heading(inline.children):
                 continue  # "- **Data Scientist**, Acme (2020–2022)" over its own bullets: a heading
@@ -289,15 +331,18 @@ def parse_markdown(path: Path, data: bytes) -> MarkdownDocument:
                 spans.append(Span(start, end, _span_format(f"{marker} ", wrapping, inline_marks(inline.children))))
         elif tok.type == "paragraph_open" and not tok.hidden:
             inline = tokens[i + 1]
-            plain = inline_plain(inline.children)
             in_item = i > 0 and tokens[i - 1].type == "list_item_open"
-            if not in_item and "\n" not in inline.content and section_kind(plain.rstrip(":")) and len(plain) < 60:
+            one_short_line = "\n" not in inline.content and len(inline.content) < 200
+            if one_short_line and not in_item:
+                parse_inline(inline)
+            plain = inline_plain(inline.children) if one_short_line and not in_item else ""
+            if not in_item and one_short_line and section_kind(plain.rstrip(":")) and len(plain) < 60:
                 # "**Skills**" or "Experience:" alone on a line: a section heading in disguise.
                 sections.heading(heading_level + 1, plain.rstrip(":"))
                 continue
             if in_item:
                 continue
-            _glyph_paragraph(tok.map, text, lines, starts, sections, bullets, spans)
+            _glyph_paragraph(tok.map, text, lines, starts, sections, bullets, spans, inline_children)
     return MarkdownDocument(path, bullets, text, bom, spans)
 
 
@@ -311,7 +356,7 @@ class _GlyphItem:
     glyph: str
 
 
-def _glyph_paragraph(map_, source, lines, starts, sections, bullets, spans) -> None:  # noqa: ANN001
+def _glyph_paragraph(map_, source, lines, starts, sections, bullets, spans, inline_children) -> None:  # noqa: ANN001
     """``• text`` lines inside a paragraph: each glyph starts a bullet, other lines continue it."""
     first, end_line = map_
     if not _GLYPH_LINE.match(lines[first]):
@@ -325,8 +370,11 @@ def _glyph_paragraph(map_, source, lines, starts, sections, bullets, spans) -> N
         first_line, *rest = _NEWLINE.split(source[start:end])
         # "> " opening a continuation line inside a blockquote is no part of the text
         joined = normalize_space(" ".join([first_line, *(_QUOTE_MARKS.sub("", r) for r in rest)]))
-        tokens = _parser().parseInline(joined)
-        children = tokens[0].children if tokens else []
+        if len(joined) > MAX_ITEM_CHARS:  # no markup read on it; the file is refused naming it
+            if not sections.excluded:
+                bullets.append(Bullet(joined, f"line {line_no + 1}"))
+            return
+        children = inline_children(joined)
         plain = inline_plain(children)
         if not sections.excluded and is_achievement(plain):
             bullets.append(Bullet(plain, f"line {line_no + 1}"))

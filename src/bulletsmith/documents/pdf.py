@@ -2,9 +2,14 @@
 
 Each page's text is laid out by pypdf's layout mode, which keeps the indentation. A bullet starts
 at a line whose first character is a glyph (``• ● ⋅ ∙ ○ ▪ – ‣ ◦ - *``, and the Symbol-font
-private-use bullets that Word exports) followed by text; the lines after it that are indented to
-its text column are its wrapped continuation and are joined to it. ``"page 1 line 7"`` counts the
-page's non-blank lines in the order they are read.
+private-use bullets that Word exports, and the ``o`` of Word's second level) or a list number or letter (``1.``, ``2)``, ``a)``,
+``(iv)``) followed by text; the lines after it that are indented to its text column are its
+wrapped continuation and are joined to it. ``"page 1 line 7"`` counts the page's non-blank lines
+in the order they are read.
+
+The Markdown written back has the section headings, the lines above each job's bullets (title,
+company, dates: up to three, the first as a ``###`` heading), numbered items as numbered items,
+and a bullet whose glyph is indented under the one before it nested under it.
 
 Two columns (a sidebar beside the main column): layout mode puts a line of each column on one
 text line. When a gutter, a band of blank character columns on every line below an optional
@@ -33,9 +38,13 @@ from pathlib import Path
 from bulletsmith.documents.base import Bullet, Document, DocumentError, Markup, error, normalize_space
 from bulletsmith.documents.filters import Sections, is_achievement, section_kind
 from bulletsmith.documents.markdown import to_markdown
+from bulletsmith.limits import MAX_PDF_CONTENT_BYTES, MAX_PDF_PAGES
 
 GLYPHS = "•●⋅∙○▪–‣◦-*■□►▸➢➤✓✔·\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf06e\uf0a8"
-_BULLET = re.compile(rf"^(\s*)([{re.escape(GLYPHS)}])(\s+)(?=\S)")
+# A list number or letter: "1." "12)" "a." "b)" "(c)" "(iv)" "ii." "A)"; not "A." (an initial: "A. Rivera").
+_NUMBER = r"\d{1,2}[.)]|[a-z][.)]|[A-Z]\)|\((?:\d{1,2}|[a-zA-Z]|[ivxIVX]{1,5})\)|[ivx]{1,5}[.)]"
+# Word's second-level bullet is a Courier New "o": one before a capital or a digit is a glyph.
+_BULLET = re.compile(rf"^(\s*)([{re.escape(GLYPHS)}]|{_NUMBER}|o(?=\s+[A-Z0-9]))(\s+)(?=\S)")
 _PRIVATE_BULLETS = set("\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf06e\uf0a8")
 _NO_TEXT = "has no text layer (scanned image?); export a text PDF or use .md/.docx"
 
@@ -44,31 +53,63 @@ class PdfDocument(Document):
     format = "pdf"
     writable = False
 
-    def __init__(self, path: Path, bullets: list[Bullet], headings: dict[str, str]) -> None:
+    def __init__(self, path: Path, bullets: list[Bullet], headings: dict[str, _Place]) -> None:
         super().__init__(path, bullets)
-        self._headings = headings  # location of a bullet -> heading of its section, where there is one
+        self._headings = headings  # location of a bullet -> its section, role and indentation
 
     @property
     def output_suffix(self) -> str:
         return ".md"
 
     def _write(self, changes: dict[str, str]) -> tuple[bytes, dict[str, list[Markup]]]:
-        """A Markdown document of the bullets (replaced where given), under their section headings."""
+        """A Markdown document of the bullets (replaced where given), under their section headings and
+        the lines that name their role (job title, company, dates) as ``###`` headings; a bullet indented
+        under another (a sub-bullet) is nested under it."""
         out = [
             f"<!-- bulletsmith: converted from {self.path.name}. A PDF can't be edited in place, so this is "
             "its bullets as Markdown; paste them back into the resume's source. -->",
             "",
         ]
-        current: str | None = None
+        current: _Place | None = None
+        levels: list[tuple[int, str]] = []  # the open list levels: glyph column, the indentation of their items
+        last_marker = "-"
         for b in self.bullets:
-            heading = self._headings.get(b.location)
-            if heading is not None and heading != current:
+            place = self._headings.get(b.location, _Place())
+            if current is None or (place.heading, place.role) != (current.heading, current.role):
                 if out[-1] != "":
                     out.append("")
-                out += [f"## {heading}", ""]
-                current = heading
-            out.append(f"- {to_markdown(changes.get(b.location, b.text))}")
+                if place.heading is not None and (current is None or place.heading != current.heading):
+                    out += [f"## {place.heading}", ""]
+                if place.role:
+                    first, *rest = place.role
+                    out += [f"### {to_markdown(first)}", "", *(to_markdown(line) for line in rest)]
+                    if rest:
+                        out.append("")
+                levels = []
+                current = place
+            while levels and place.indent <= levels[-1][0] - _SAME_LEVEL:
+                levels.pop()
+            if not levels:
+                levels.append((place.indent, ""))
+            elif place.indent >= levels[-1][0] + _SAME_LEVEL:  # under the item before: at its text's column
+                levels.append((place.indent, levels[-1][1] + " " * (len(last_marker) + 1)))
+            last_marker = place.marker
+            out.append(f"{levels[-1][1]}{place.marker} {to_markdown(changes.get(b.location, b.text))}")
         return ("\n".join(out) + "\n").encode("utf-8"), {}
+
+
+_SAME_LEVEL = 2  # glyph columns this close are one list level (layout text jitters by a character)
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a bullet sits: its section's heading, the lines that name its role, its glyph's column,
+    and its Markdown marker (``-``, or ``3.`` for an item numbered 3 in the PDF)."""
+
+    heading: str | None = None
+    role: tuple[str, ...] = ()
+    indent: int = 0
+    marker: str = "-"
 
 
 @contextlib.contextmanager
@@ -94,6 +135,44 @@ def _page_lines(page) -> tuple[list[str], bool]:  # noqa: ANN001
         text = page.extract_text() or ""
         layout = False
     return [line.rstrip() for line in (text or "").splitlines() if line.strip()], layout
+
+
+def _drawn_bytes(page) -> int:  # noqa: ANN001 - a pypdf page
+    """Bytes of drawing operations text extraction walks on this page: its content, plus each
+    form XObject's content once for every time the page draws it (one level deep)."""
+    contents = page.get_contents()
+    if contents is None:
+        return 0
+    data = contents.get_data()
+    total = len(data)
+    resources = page.get("/Resources")
+    xobjects = resources.get_object().get("/XObject") if resources is not None else None
+    if xobjects is None or b"Do" not in data:
+        return total
+    for name, ref in xobjects.get_object().items():
+        uses = len(re.findall(re.escape(str(name).encode("latin-1", "replace")) + rb"\s+Do\b", data))
+        if uses:
+            form = ref.get_object()
+            if form.get("/Subtype") == "/Form":
+                total += uses * len(form.get_data())
+    return total
+
+
+def _check_budget(reader, path: Path) -> None:  # noqa: ANN001 - a pypdf PdfReader
+    """Pages and drawing operations, counted before any text is extracted: pages that share one
+    content stream cost it once each (500 pages over one stream never finished)."""
+    count = len(reader.pages)
+    if count > MAX_PDF_PAGES:
+        raise error(path, f"{count:,} pages (at most {MAX_PDF_PAGES}); is this a resume?")
+    total = 0
+    for number, page in enumerate(reader.pages, start=1):
+        total += _drawn_bytes(page)
+        if total > MAX_PDF_CONTENT_BYTES:
+            raise error(
+                path,
+                f"more than {MAX_PDF_CONTENT_BYTES // (1024 * 1024)} MB of drawing operations by page "
+                f"{number} of {count}; is this a resume?",
+            )
 
 
 def _garbled(text: str) -> bool:
@@ -128,6 +207,7 @@ def parse_pdf(path: Path, data: bytes) -> PdfDocument:
                     opened = False
                 if not opened:
                     raise error(path, "is password-protected or encrypted; export an unprotected PDF or use .md/.docx")
+            _check_budget(reader, path)
             pages = [_page_lines(p) for p in reader.pages]
     except DocumentError:
         raise
@@ -142,8 +222,8 @@ def parse_pdf(path: Path, data: bytes) -> PdfDocument:
         raise error(path, "has a text layer that extracts as garbage (fonts without a Unicode map); use .md/.docx")
 
     bullets: list[Bullet] = []
-    headings: dict[str, str] = {}
-    main = _Flow()
+    headings: dict[str, _Place] = {}
+    main = _Flow(running=_running_lines([lines for lines, _ in pages]))
     columns: tuple[_Flow, _Flow] | None = None  # the left and right column of the last two-column page
     for page_no, (lines, layout) in enumerate(pages, start=1):
         numbered = itertools.count(1)  # lines as read: down the left column, then down the right
@@ -174,11 +254,14 @@ class _Flow:
     sections: Sections = field(default_factory=Sections)
     heading: str | None = None
     lines: int = 0
+    running: frozenset[str] = frozenset()  # page headers and footers: never a job's line
+    role: tuple[str, ...] = ()  # the lines above the bullets of the current job: title, company, dates
+    pending: list[str] = field(default_factory=list)  # lines since the last bullet: the next role, if bullets follow
 
 
 def _read(lines, numbers, flow: _Flow, layout: bool, page_no: int, bullets, headings) -> None:  # noqa: ANN001
     """Find the bullets in ``lines`` (numbered from ``numbers``), under the headings of ``flow``."""
-    current: list | None = None  # [location, text column, glyph column, [texts]]
+    current: list | None = None  # [location, text column, glyph column, [texts], Markdown marker]
 
     def flush() -> None:
         nonlocal current
@@ -186,8 +269,7 @@ def _read(lines, numbers, flow: _Flow, layout: bool, page_no: int, bullets, head
             text = _join(current[3])
             if not flow.sections.excluded and is_achievement(text):
                 bullets.append(Bullet(text, current[0]))
-                if flow.heading is not None:
-                    headings[current[0]] = flow.heading
+                headings[current[0]] = _Place(flow.heading, flow.role, current[2] if layout else 0, current[4])
         current = None
 
     for line in lines:
@@ -197,7 +279,11 @@ def _read(lines, numbers, flow: _Flow, layout: bool, page_no: int, bullets, head
         if m and not re.fullmatch(r"\s*[-–_*=.·]{3,}\s*", line):
             flush()
             col = len(m.group(0))
-            current = [f"page {page_no} line {line_no}", col, len(m.group(1)), [line[col:]]]
+            number = re.fullmatch(r"(\d+)[.)]", m.group(2))
+            marker = f"{number.group(1)}." if number else "-"
+            current = [f"page {page_no} line {line_no}", col, len(m.group(1)), [line[col:]], marker]
+            if flow.pending:
+                flow.role, flow.pending = tuple(flow.pending), []
             continue
         indent = len(line) - len(line.lstrip())
         if current is not None and _continues(current, line, indent, layout):
@@ -208,7 +294,36 @@ def _read(lines, numbers, flow: _Flow, layout: bool, page_no: int, bullets, head
         if len(title) < 60 and section_kind(title):
             flow.sections.heading(1, title)
             flow.heading = _title(title)
+            flow.role, flow.pending = (), []
+        elif flow.heading is not None and not _running(title, flow.running):  # a job title, company, dates…
+            flow.pending = [*flow.pending, normalize_space(line)][-_ROLE_LINES:]
     flush()
+
+
+_PAGE_NUMBER = re.compile(r"(?i)^\W*(?:page\s*)?\d+(?:\s*(?:of|/)\s*\d+)?\W*$")
+_ROLE_LINES = 3
+_EDGE_LINES = 2  # how many lines at the top and the bottom of a page may be its running header or footer
+
+
+def _running_lines(pages: list[list[str]]) -> frozenset[str]:
+    """The page headers and footers: lines at the top or bottom of two pages or more, and the
+    resume's first line (the person's name), which a header on the later pages repeats."""
+    seen: dict[str, int] = {}
+    for lines in pages:
+        for line in {normalize_space(x) for x in lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]}:
+            seen[line] = seen.get(line, 0) + 1
+    running = {line for line, n in seen.items() if n > 1}
+    first = normalize_space(pages[0][0]) if pages and pages[0] else ""
+    if len(pages) > 1 and 0 < len(first) < 40:
+        running.add(first)
+    return frozenset(running)
+
+
+def _running(title: str, running: frozenset[str]) -> bool:
+    """Is this line a page header, footer or number (so not a line about a job)?"""
+    return bool(_PAGE_NUMBER.match(title)) or any(
+        title == r or (len(r) > 3 and title.startswith(r)) for r in running
+    )  # the most lines kept above a job's bullets (title, company, dates): a role, not a paragraph
 
 
 # --- two columns ----------------------------------------------------------------------------------

@@ -9,9 +9,11 @@ violation), and stores the final outcome. The parts it is made of:
     parsing     the one override of instructor's JSON reading (raw control characters), and why
     retries     the network retry budget below instructor, the re-ask policy above it
     limiter     adaptive concurrency on HTTP 429, shared by every async call on a loop
+    ratelimit   pacing to the provider's tokens and requests per minute; waiting out a 429
     failures    endpoint errors as one line, secrets redacted
 
-A call sends at most ``1 + max_reasks + network_retries`` requests (`retries`). Whatever still
+A call sends at most ``1 + max_reasks + network_retries`` requests (`retries`), plus one for each
+HTTP 429, which is waited out as the server says, never counted as a fault (`ratelimit`). Whatever still
 fails becomes an ``EndpointError`` naming the host and the status, never the key or a header.
 """
 
@@ -19,8 +21,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
 import logging
 import os
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,12 +40,18 @@ from bulletsmith import guards
 from bulletsmith.engines.base import Draft, Engine
 from bulletsmith.engines.openai import transport
 from bulletsmith.engines.openai.cache import ResponseCache
-from bulletsmith.engines.openai.failures import endpoint_error, redact, short_reason
+from bulletsmith.engines.openai.failures import endpoint_error, redact, server_message, short_reason
 from bulletsmith.engines.openai.limiter import AdaptiveLimiter
 from bulletsmith.engines.openai.parsing import PARSE_ERRORS, response_model_for
 from bulletsmith.engines.openai.prompts import Prompt, load_prompt
+from bulletsmith.engines.openai.ratelimit import RateLimitDeadline, RatePacer, Reservation, asked_wait, estimate_tokens
 from bulletsmith.engines.openai.request_key import request_key
-from bulletsmith.engines.openai.retries import NetworkBudget, is_rate_limited, network_policy, reask_policy
+from bulletsmith.engines.openai.retries import (
+    NetworkBudget,
+    is_rate_limited,
+    network_policy,
+    reask_policy,
+)
 from bulletsmith.engines.openai.schemas import AnalyzeCall, RewriteCall, format_answers, guard_context
 from bulletsmith.engines.openai.settings import (
     DEFAULT_NETWORK_DEADLINE,
@@ -109,7 +119,11 @@ class OpenAIEngine(Engine):
     http_client: an ``httpx2`` transport (used for both the sync and the async client; how
     tests and recordings sit under the real openai client), an ``httpx2.Client``, or an
     ``httpx2.AsyncClient``. cache: True (the user cache directory), False, or a directory.
-    sleep: called instead of sleeping between network retries (tests).
+    sleep: called instead of sleeping between network retries and for the rate limit (tests).
+    deadline: seconds from now after which a rate limit fails a call instead of being waited
+    out (None: wait as long as the server says). on_rate_limit: called with the wall-clock time
+    (``time.time()``) until which requests wait for the rate limit, and None when none waits
+    (`ratelimit.RatePacer`); it may be set later too.
     """
 
     name = "openai"
@@ -128,6 +142,8 @@ class OpenAIEngine(Engine):
         network_deadline: float = DEFAULT_NETWORK_DEADLINE,
         http_client: Any = None,
         sleep: Callable[[float], Any] | None = None,
+        deadline: float | None = None,
+        on_rate_limit: Callable[[float | None], None] | None = None,
     ) -> None:
         self.settings = resolve_settings(base_url=base_url, api_key=api_key, model=model, mode=mode)
         self.model = self.settings.model
@@ -152,6 +168,9 @@ class OpenAIEngine(Engine):
         self._aclient_loop: asyncio.AbstractEventLoop | None = None
         self._limiter: AdaptiveLimiter | None = None
         self._limiter_loop: asyncio.AbstractEventLoop | None = None
+        # One per engine, shared by its calls on every loop and thread: the limit is the key's.
+        self.pacer = RatePacer(on_rate_limit)
+        self.deadline = deadline
 
     def __repr__(self) -> str:  # never the key
         return f"OpenAIEngine(model={self.model!r}, endpoint={self.settings.endpoint!r}, mode={self.mode!r})"
@@ -173,6 +192,23 @@ class OpenAIEngine(Engine):
         return self._aclient
 
     @property
+    def deadline(self) -> float | None:
+        """Seconds left before a rate limit fails a call (None: no deadline)."""
+        return None if self._deadline_at is None else self._deadline_at - time.monotonic()
+
+    @deadline.setter
+    def deadline(self, seconds: float | None) -> None:
+        self._deadline_at = None if seconds is None else time.monotonic() + max(0.0, float(seconds))
+
+    @property
+    def on_rate_limit(self) -> Callable[[float | None], None] | None:
+        return self.pacer.on_wait
+
+    @on_rate_limit.setter
+    def on_rate_limit(self, callback: Callable[[float | None], None] | None) -> None:
+        self.pacer.on_wait = callback
+
+    @property
     def limiter(self) -> AdaptiveLimiter | None:
         """The bound on requests in flight of the last event loop that sent (None before any)."""
         return self._limiter
@@ -190,14 +226,16 @@ class OpenAIEngine(Engine):
         """fresh: a new request above temperature 0, not read from the cache (the cached answer is
         the one that failed). If it passes, it is stored in that failure's place (see `_keys`)."""
         prompt = load_prompt("analyze")
-        outcome = self._call(prompt, prompt.render(bullet=bullet), AnalyzeCall, {"bullet": bullet},
-                             fresh=fresh, keep_fresh=True)
+        outcome = self._call(
+            prompt, prompt.render(bullet=bullet), AnalyzeCall, {"bullet": bullet}, fresh=fresh, keep_fresh=True
+        )
         return self._analysis(bullet, prompt, outcome)
 
     async def aanalyze(self, bullet: str, *, fresh: bool = False) -> Analysis:
         prompt = load_prompt("analyze")
-        outcome = await self._acall(prompt, prompt.render(bullet=bullet), AnalyzeCall, {"bullet": bullet},
-                                    fresh=fresh, keep_fresh=True)
+        outcome = await self._acall(
+            prompt, prompt.render(bullet=bullet), AnalyzeCall, {"bullet": bullet}, fresh=fresh, keep_fresh=True
+        )
         return self._analysis(bullet, prompt, outcome)
 
     def rewrite(self, analysis: Analysis, answers: dict[Slot, Answer], *, fresh: bool = False) -> Draft:
@@ -247,7 +285,10 @@ class OpenAIEngine(Engine):
             # unsupported numbers and keeps the original bullet as the rewrite.
             findings.append(Finding(guard="reask", severity="error", message=outcome.failure))
         return Draft(
-            text, findings=tuple(findings), usage=outcome.usage, model=outcome.model or self.model,
+            text,
+            findings=tuple(findings),
+            usage=outcome.usage,
+            model=outcome.model or self.model,
             prompt_version=prompt.version,
         )
 
@@ -268,7 +309,8 @@ class OpenAIEngine(Engine):
             "mode": self.mode,
             "response_model": {"name": response_model.__name__, "schema": _schema(response_model)},
         }
-        key = request_key(body, endpoint=self.settings.endpoint, prompt=prompt.sha256)
+        # The re-ask budget too: a failure stored after one re-ask is not the outcome of two.
+        key = request_key(body, endpoint=self.settings.endpoint, prompt=prompt.sha256, max_reasks=self.max_reasks)
         if fresh and "temperature" in kwargs:
             # Only where the prompt sets one: a prompt that sets none may be for a model that
             # refuses the parameter (reasoning models), and the server's default varies anyway.
@@ -361,8 +403,14 @@ class OpenAIEngine(Engine):
     # `_finish`); each says which client sends, and the async one adds the gate and the limiter.
 
     def _call(
-        self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel], context: dict,
-        *, fresh: bool = False, keep_fresh: bool = False,
+        self,
+        prompt: Prompt,
+        messages: list[dict],
+        response_model: type[BaseModel],
+        context: dict,
+        *,
+        fresh: bool = False,
+        keep_fresh: bool = False,
     ) -> _Outcome:
         call = self._begin(prompt, messages, response_model, context, fresh=fresh, keep_fresh=keep_fresh)
         if isinstance(call, _Outcome):
@@ -371,12 +419,31 @@ class OpenAIEngine(Engine):
 
         def send(**request: Any) -> Any:
             tries = 0
+            tokens = estimate_tokens(request)
 
             def post() -> Any:
                 nonlocal tries
                 tries += 1
-                call.log.requests += 1
-                return transport.send_chat(client, request)
+                waited_until, throttles = 0.0, 0
+                while True:  # until an answer that isn't a rate limit's 429
+                    r = self._pace(tokens, waited_until, call.budget)
+                    call.log.requests += 1
+                    self.pacer.sending(r)
+                    limited: openai.APIStatusError | None = None
+                    try:
+                        raw = transport.send_chat(client, request)
+                    except openai.APIStatusError as e:
+                        if not is_rate_limited(e):
+                            raise
+                        limited = e
+                    finally:
+                        self.pacer.answered()
+                    if limited is None:
+                        self.pacer.observe(raw.headers, r)
+                        return raw.parse()
+                    waited_until, wait = self._rejected(limited, r, throttles, tries)
+                    throttles += 1
+                    self._wait_for_limit(wait, call.budget)
 
             try:
                 response = network_policy(Retrying, call.budget, self._sleep)(post)
@@ -394,8 +461,14 @@ class OpenAIEngine(Engine):
         return self._finish(call, parsed=parsed)
 
     async def _acall(
-        self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel], context: dict,
-        *, fresh: bool = False, keep_fresh: bool = False,
+        self,
+        prompt: Prompt,
+        messages: list[dict],
+        response_model: type[BaseModel],
+        context: dict,
+        *,
+        fresh: bool = False,
+        keep_fresh: bool = False,
     ) -> _Outcome:
         call = self._begin(prompt, messages, response_model, context, fresh=fresh, keep_fresh=keep_fresh)
         if isinstance(call, _Outcome):
@@ -405,21 +478,35 @@ class OpenAIEngine(Engine):
 
         async def send(**request: Any) -> Any:
             tries = 0
+            tokens = estimate_tokens(request)
             await request_sent()  # under the caller's slot, if it has one (bulletsmith.gate)
 
             async def post() -> Any:
                 nonlocal tries
                 tries += 1
-                call.log.requests += 1
-                ticket = await limiter.acquire()
-                throttled = False
-                try:
-                    return await transport.asend_chat(client, request)
-                except openai.APIStatusError as e:  # rate limited: fewer requests at once from now on
-                    throttled = is_rate_limited(e)
-                    raise
-                finally:
-                    limiter.release(ticket, throttled=throttled)
+                waited_until, throttles = 0.0, 0
+                while True:  # until an answer that isn't a rate limit's 429
+                    r = await self._apace(tokens, waited_until, call.budget)
+                    call.log.requests += 1
+                    ticket = await limiter.acquire()
+                    self.pacer.sending(r)
+                    limited: openai.APIStatusError | None = None
+                    try:
+                        raw = await transport.asend_chat(client, request)
+                    except openai.APIStatusError as e:  # rate limited: fewer requests at once from now on
+                        if not is_rate_limited(e):
+                            raise
+                        limited = e
+                    finally:
+                        self.pacer.answered()
+                        limiter.release(ticket, throttled=limited is not None)
+                    if limited is not None:
+                        waited_until, wait = self._rejected(limited, r, throttles, tries)
+                        throttles += 1
+                        await self._await_limit(wait, call.budget)
+                        continue
+                    self.pacer.observe(raw.headers, r)
+                    return raw.parse()
 
             try:
                 response = await network_policy(AsyncRetrying, call.budget, self._sleep)(post)
@@ -438,27 +525,129 @@ class OpenAIEngine(Engine):
         return self._finish(call, parsed=parsed)
 
     def _begin(
-        self, prompt: Prompt, messages: list[dict], response_model: type[BaseModel], context: dict,
-        *, fresh: bool, keep_fresh: bool,
+        self,
+        prompt: Prompt,
+        messages: list[dict],
+        response_model: type[BaseModel],
+        context: dict,
+        *,
+        fresh: bool,
+        keep_fresh: bool,
     ) -> _Outcome | _Pending:
         """The cached outcome of this call, or the call to send."""
         kwargs, key = self._request(prompt, messages, response_model, fresh=fresh)
         read_key, store_key = self._keys(key, fresh=fresh, keep_fresh=keep_fresh)
         if (hit := self._cached(read_key, response_model, context)) is not None:
             return hit
-        return _Pending(prompt=prompt, response_model=response_model, kwargs=kwargs, store_key=store_key,
-                        fresh=fresh, log=transport.CallLog(),
-                        budget=NetworkBudget(self.network_retries, self.network_deadline))
+        return _Pending(
+            prompt=prompt,
+            response_model=response_model,
+            kwargs=kwargs,
+            store_key=store_key,
+            fresh=fresh,
+            log=transport.CallLog(),
+            budget=NetworkBudget(self.network_retries, self.network_deadline),
+        )
 
     def _create_args(self, call: _Pending, retrying: type[Retrying] | type[AsyncRetrying]) -> dict[str, Any]:
         # The guards' context goes through `guard_context`, not instructor's context=: that would
         # render the messages (the bullet!) as Jinja templates.
-        return {"response_model": response_model_for(call.response_model),
-                "max_retries": reask_policy(self.max_reasks, retrying), "strict": False, **call.kwargs}
+        return {
+            "response_model": response_model_for(call.response_model),
+            "max_retries": reask_policy(self.max_reasks, retrying),
+            "strict": False,
+            **call.kwargs,
+        }
+
+    # -- the rate limit: pacing, 429s, the deadline ----------------------------------------------
+
+    def _reserve(self, tokens: int, waited_until: float) -> tuple[Reservation | None, float]:
+        """A place in the rate limit's queue, and how long to wait for it: never past the deadline."""
+        r, delay = self.pacer.reserve(tokens, waited_until=waited_until)
+        if (
+            r is not None
+            and delay > 0
+            and self._deadline_at is not None
+            and time.monotonic() + delay > self._deadline_at
+        ):
+            self.pacer.cancel(r)
+            raise RateLimitDeadline(
+                f"{self.settings.host}: rate limited: the next request may go in {delay:.0f} s, past the deadline",
+                host=self.settings.host,
+                status=429,
+            )
+        return r, delay
+
+    def _pace(self, tokens: int, waited_until: float, budget: NetworkBudget) -> Reservation:
+        while True:
+            r, delay = self._reserve(tokens, waited_until)
+            if r is None:  # the first answer is awaited, to learn the limit
+                (self._sleep or time.sleep)(delay)
+                continue
+            while delay > 0:
+                self._wait_for_limit(delay, budget)
+                delay = self._recheck(r)
+            return r
+
+    async def _apace(self, tokens: int, waited_until: float, budget: NetworkBudget) -> Reservation:
+        while True:
+            r, delay = self._reserve(tokens, waited_until)
+            if r is None:  # the first answer is awaited, to learn the limit
+                await asyncio.sleep(delay)
+                continue
+            while delay > 0:
+                await self._await_limit(delay, budget)
+                delay = self._recheck(r)
+            return r
+
+    def _recheck(self, r: Reservation) -> float:
+        delay = self.pacer.recheck(r)
+        if delay > 0 and self._deadline_at is not None and time.monotonic() + delay > self._deadline_at:
+            self.pacer.cancel(r)
+            raise RateLimitDeadline(
+                f"{self.settings.host}: rate limited: the next request may go in {delay:.0f} s, past the deadline",
+                host=self.settings.host,
+                status=429,
+            )
+        return delay
+
+    def _rejected(self, exc: openai.APIStatusError, r: Reservation, throttles: int, tries: int) -> tuple[float, float]:
+        """A 429 that waiting cures: how long to wait (as the server said, else a growing backoff),
+        and when that wait ends. Past the deadline, the call ends here, saying what the server asked."""
+        wait = asked_wait(exc.response.headers, server_message(exc))
+        if wait is None:  # the server said nothing: full-jitter backoff as `retries.BACKOFF`, up to 10 s a time
+            wait = random.uniform(0, min(10.0, 0.5 * 2**throttles))  # noqa: S311 - jitter, not a secret
+        until = self.pacer.rejected(r, wait)
+        if self._deadline_at is not None and until > self._deadline_at:
+            err = endpoint_error(
+                exc, self.settings, timeout=self.timeout, tries=tries, asked_to_wait=wait, beyond="the deadline"
+            )
+            raise RateLimitDeadline(str(err), host=err.host, status=err.status) from None
+        return until, wait
+
+    def _wait_for_limit(self, seconds: float, budget: NetworkBudget) -> None:
+        ticket = self.pacer.begin_wait(seconds)
+        try:
+            (self._sleep or time.sleep)(seconds)
+        finally:
+            self.pacer.end_wait(ticket)
+        budget.extend(seconds)
+
+    async def _await_limit(self, seconds: float, budget: NetworkBudget) -> None:
+        ticket = self.pacer.begin_wait(seconds)
+        try:
+            if self._sleep is None:
+                await asyncio.sleep(seconds)
+            elif inspect.isawaitable(result := self._sleep(seconds)):
+                await result
+        finally:
+            self.pacer.end_wait(ticket)
+        budget.extend(seconds)
 
     def _endpoint_error(self, exc: openai.OpenAIError, call: _Pending, tries: int) -> EndpointError:
-        return endpoint_error(exc, self.settings, timeout=self.timeout, tries=tries,
-                              asked_to_wait=call.budget.gave_up_waiting)
+        return endpoint_error(
+            exc, self.settings, timeout=self.timeout, tries=tries, asked_to_wait=call.budget.gave_up_waiting
+        )
 
     def _finish(self, call: _Pending, *, parsed: BaseModel | None = None, failed: Exception | None = None) -> _Outcome:
         """The call's outcome, stored in the cache when it may be (`_store`)."""
@@ -503,6 +692,4 @@ def _rewrite_from_analysis(analysis: Analysis, answers: dict[Slot, Answer]) -> D
     """The rewrite the analysis already brought, when nothing is missing and no answer adds to it."""
     if not analysis.draft_rewrite or analysis.missing or any(a.usable for a in answers.values()):
         return None
-    return Draft(
-        analysis.draft_rewrite, usage=Usage(), model=analysis.model, prompt_version=analysis.prompt_version
-    )
+    return Draft(analysis.draft_rewrite, usage=Usage(), model=analysis.model, prompt_version=analysis.prompt_version)

@@ -66,11 +66,18 @@ def server_message(exc: Any) -> str:
 
 
 def endpoint_error(
-    exc: openai.OpenAIError, settings: Settings, *, timeout: float, tries: int, asked_to_wait: float | None = None
+    exc: openai.OpenAIError,
+    settings: Settings,
+    *,
+    timeout: float,
+    tries: int,
+    asked_to_wait: float | None = None,
+    beyond: str = "the time left",
 ) -> EndpointError:
     """The error a call ends with when the endpoint failed after `tries` tries.
 
-    asked_to_wait: the Retry-After the server sent, when it was beyond the call's deadline."""
+    asked_to_wait: the wait the server asked for, when it was beyond `beyond` (the network
+    budget's time left, or the deadline the person set for a rate limit)."""
     host = settings.host
     gave_up = f" (gave up after {tries} tries)" if tries > 1 else ""
     status = getattr(exc, "status_code", None)
@@ -84,12 +91,14 @@ def endpoint_error(
         said = redact(server_message(exc), settings.api_key)[:160]
         message = f"{host}: HTTP {status}" + (f" {phrase}" if phrase else "") + (f": {said}" if said else "")
         if asked_to_wait is not None:
-            message += f" (the server asked to wait {asked_to_wait:.0f} s, beyond the time left)"
+            message += f" (the server asked to wait {asked_to_wait:.0f} s, beyond {beyond})"
         message += gave_up
         if status == 401:
             message += "; check the API key (OPENAI_API_KEY)"
         elif status == 404:
-            message += f"; check the model name ({settings.model!r}, BULLETSMITH_MODEL) and that the base URL ends in /v1"
+            message += (
+                f"; check the model name ({settings.model!r}, BULLETSMITH_MODEL) and that the base URL ends in /v1"
+            )
     else:
         message = f"{host}: {redact(str(exc), settings.api_key)[:160]}"
     return EndpointError(message, host=host, status=status)

@@ -56,8 +56,9 @@ def model_validate_json(cls: type[BaseModel], json_data: str | bytes | bytearray
     try:
         return _PYDANTIC_VALIDATE_JSON(cls, json_data, **kwargs)
     except ValidationError as e:
-        if not any(err.get("type") == "json_invalid" and "control character" in str(err.get("msg", ""))
-                   for err in e.errors()):
+        if not any(
+            err.get("type") == "json_invalid" and "control character" in str(err.get("msg", "")) for err in e.errors()
+        ):
             raise
         try:
             obj = json.loads(json_data, strict=False)

@@ -84,10 +84,12 @@ class Prompt:
             raise PromptError(
                 f"prompt {self.name}: "
                 + "; ".join(
-                    part for part in (
+                    part
+                    for part in (
                         f"no value for {', '.join(sorted(missing))}" if missing else "",
                         f"unused value {', '.join(sorted(extra))}" if extra else "",
-                    ) if part
+                    )
+                    if part
                 )
             )
 
@@ -116,7 +118,7 @@ def parse_prompt(text: str, *, name: str, path: Path | None = None) -> Prompt:
         if not isinstance(loaded, dict):
             raise PromptError(f"{path or name}: the front matter must be a mapping")
         settings = loaded
-        body = text[end + 5:]
+        body = text[end + 5 :]
     parts = _SECTION_RE.split(body)
     sections: dict[str, str] = {}
     for role, content in zip(parts[1::2], parts[2::2]):

@@ -51,7 +51,8 @@ __all__ = ["Recording", "RecordingStore", "RecordingTransport", "ReplayMiss", "l
 # set-cookie…) is dropped.
 _KEEP_RESPONSE_HEADERS = ("content-type",)
 _CONTEXT: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar(
-    "bulletsmith_recording_context", default={}  # noqa: B039 - never mutated: set() replaces it
+    "bulletsmith_recording_context",
+    default={},  # noqa: B039 - never mutated: set() replaces it
 )
 
 
@@ -198,8 +199,9 @@ class RecordingStore:
 class RecordingTransport(httpx2.BaseTransport):
     """Replays recorded answers; with `inner`, sends the others there and records them."""
 
-    def __init__(self, store: RecordingStore, *, inner: httpx2.BaseTransport | None = None,
-                 endpoint: str | None = None) -> None:
+    def __init__(
+        self, store: RecordingStore, *, inner: httpx2.BaseTransport | None = None, endpoint: str | None = None
+    ) -> None:
         self.store = store
         self.inner = inner
         self.endpoint = endpoint  # written into new recordings for the reader; never part of the key
@@ -254,19 +256,24 @@ class RecordingTransport(httpx2.BaseTransport):
                 parsed: Any = json.loads(content)
             except ValueError:
                 parsed = content.decode("utf-8", "replace")
-            self.store.save(Recording(
-                key=key,
-                request={"route": _route(request.url.path), "body": normalize_request(body),
-                         **({"endpoint": self.endpoint} if self.endpoint else {})},
-                status=response.status_code,
-                response=parsed,
-                content_type=content_type or "application/json",
-                model=parsed.get("model") if isinstance(parsed, dict) else None,
-                usage=(parsed.get("usage") or {}) if isinstance(parsed, dict) else {},
-                context=context,
-                seconds=seconds,
-                versions=library_versions(),
-            ))
+            self.store.save(
+                Recording(
+                    key=key,
+                    request={
+                        "route": _route(request.url.path),
+                        "body": normalize_request(body),
+                        **({"endpoint": self.endpoint} if self.endpoint else {}),
+                    },
+                    status=response.status_code,
+                    response=parsed,
+                    content_type=content_type or "application/json",
+                    model=parsed.get("model") if isinstance(parsed, dict) else None,
+                    usage=(parsed.get("usage") or {}) if isinstance(parsed, dict) else {},
+                    context=context,
+                    seconds=seconds,
+                    versions=library_versions(),
+                )
+            )
             self.store.used.add(key)
             self.recorded.append(key)
         headers = {k: v for k, v in response.headers.items() if k.lower() in _KEEP_RESPONSE_HEADERS}

@@ -24,8 +24,20 @@ __all__ = ["KEY_VERSION", "canonical_json", "normalize_request", "request_key"]
 KEY_VERSION = "bs1"
 
 # Body fields that change how a request travels, not what the model answers.
-_TRANSPORT_FIELDS = frozenset({"stream", "stream_options", "timeout", "user", "extra_headers", "extra_query",
-                               "extra_body", "store", "metadata", "service_tier"})
+_TRANSPORT_FIELDS = frozenset(
+    {
+        "stream",
+        "stream_options",
+        "timeout",
+        "user",
+        "extra_headers",
+        "extra_query",
+        "extra_body",
+        "store",
+        "metadata",
+        "service_tier",
+    }
+)
 # Context that must never reach a key (or anything stored beside it).
 _SECRET_FIELDS = frozenset({"api_key", "authorization", "api-key", "headers"})
 
@@ -48,9 +60,7 @@ def _normalize(value: Any) -> Any:
         return value
     if isinstance(value, Mapping):
         return {
-            str(k): _normalize(v)
-            for k, v in value.items()
-            if v is not None and str(k).lower() not in _SECRET_FIELDS
+            str(k): _normalize(v) for k, v in value.items() if v is not None and str(k).lower() not in _SECRET_FIELDS
         }
     if isinstance(value, (list, tuple)):
         return [_normalize(v) for v in value]

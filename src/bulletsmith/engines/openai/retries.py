@@ -1,6 +1,9 @@
 """Two retry layers, each for one kind of failure, so they never multiply.
 
-* **Network faults** (connection errors, timeouts, HTTP 408/409/429/5xx) are retried by
+* **Rate limits** (HTTP 429 that waiting cures) are not faults: the engine waits as the server
+  says, as often as it says, and paces its requests to the limit (`ratelimit`). They use none
+  of the budget below; only a deadline the person set ends them.
+* **Network faults** (connection errors, timeouts, HTTP 408/409/5xx) are retried by
   tenacity around each HTTP request, below instructor, with jittered exponential backoff or
   the server's ``Retry-After`` (`network_policy`). One `NetworkBudget` per call (a number of
   tries and a deadline) is shared by all of that call's requests, re-asks included. The
@@ -33,8 +36,15 @@ from tenacity import (
 from bulletsmith.engines.openai.parsing import PARSE_ERRORS
 
 __all__ = [
-    "BACKOFF", "NetworkBudget", "error_code", "is_rate_limited", "is_transient", "network_policy", "reask_policy",
-    "retry_after", "wait",
+    "BACKOFF",
+    "NetworkBudget",
+    "error_code",
+    "is_rate_limited",
+    "is_transient",
+    "network_policy",
+    "reask_policy",
+    "retry_after",
+    "wait",
 ]
 
 BACKOFF = wait_random_exponential(multiplier=0.5, max=10)  # full jitter: uniform(0, min(10, 0.5 * 2^n))
@@ -56,6 +66,10 @@ class NetworkBudget:
             return True
         self.retries_left -= 1
         return False
+
+    def extend(self, seconds: float) -> None:
+        """Time spent waiting for the rate limit is not time spent on network faults."""
+        self.deadline += max(0.0, seconds)
 
 
 def retry_after(exc: BaseException) -> float | None:
@@ -94,8 +108,7 @@ def error_code(exc: Any) -> str | None:
 
 def is_rate_limited(exc: BaseException) -> bool:
     """HTTP 429 that waiting cures: fewer requests at once from now on (not "out of credit")."""
-    return (isinstance(exc, openai.APIStatusError) and exc.status_code == 429
-            and error_code(exc) != "insufficient_quota")
+    return isinstance(exc, openai.APIStatusError) and exc.status_code == 429 and error_code(exc) != "insufficient_quota"
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -130,10 +143,15 @@ def network_policy(
 ) -> Any:
     """The tenacity policy around one HTTP request. sleep: called instead of sleeping (tests);
     for AsyncRetrying it may return an awaitable or not."""
-    options: dict[str, Any] = {"retry": retry_if_exception(is_transient), "wait": wait, "stop": budget.stop,
-                               "reraise": True}
+    options: dict[str, Any] = {
+        "retry": retry_if_exception(is_transient),
+        "wait": wait,
+        "stop": budget.stop,
+        "reraise": True,
+    }
     if sleep is not None:
         if cls is AsyncRetrying:
+
             async def asleep(seconds: float) -> None:
                 result = sleep(seconds)
                 if inspect.isawaitable(result):

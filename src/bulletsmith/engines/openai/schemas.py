@@ -28,11 +28,17 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from bulletsmith import guards
+from bulletsmith.claims import claims_reask_message, question_claim_findings
 from bulletsmith.models import WHY, Answer, AnswerKind, AnswerStatus, Question, Slot, SlotFill
 from bulletsmith.text import looks_like_injection, normalize_text
 
 __all__ = [
-    "AnalyzeCall", "RewriteCall", "SlotCall", "format_answers", "guard_context", "question_is_specific",
+    "AnalyzeCall",
+    "RewriteCall",
+    "SlotCall",
+    "format_answers",
+    "guard_context",
+    "question_is_specific",
 ]
 
 _GUARD_CONTEXT: ContextVar[dict[str, Any] | None] = ContextVar("bulletsmith_guard_context", default=None)
@@ -153,21 +159,31 @@ class AnalyzeCall(BaseModel):
             elif not call.present and call.evidence:
                 errors.append(f"{slot} is absent but has evidence: set present to true, or evidence to null")
             elif not call.present and call.question and looks_like_injection(call.question):
-                errors.append(f"the {slot} question quotes what the bullet addresses to a model: "
-                              "ask about the work, in the words of the rest of the bullet")
+                errors.append(
+                    f"the {slot} question quotes what the bullet addresses to a model: "
+                    "ask about the work, in the words of the rest of the bullet"
+                )
             elif not call.present and call.question and not question_is_specific(call.question, bullet):
-                errors.append(f'the {slot} question "{call.question[:80]}" is generic: name this bullet\'s own work in its words')
+                errors.append(
+                    f'the {slot} question "{call.question[:80]}" is generic: name this bullet\'s own work in its words'
+                )
         if not errors:
             fills = {slot: SlotFill(present=c.present, evidence=c.evidence) for slot, c in self.slot_calls().items()}
             found = guards.grounding_findings(bullet, fills) + guards.question_findings(fills, self.questions())
             errors += [f.message for f in found]
+        if not errors:  # only after every other check, so an earlier error's re-ask reads as before
+            errors += [f.message for f in question_claim_findings(bullet, self.questions())]
         if errors:
             raise ValueError("; ".join(errors))
         self.rewrite = _clean_text(self.rewrite) or None
         if self.rewrite:
             sources = guards.rewrite_sources(bullet, [])
-            if (not all(c.present for c in self.slot_calls().values())
-                    or guards.provenance_findings(self.rewrite, sources) or guards.form_findings(self.rewrite, sources)):
+            if (
+                not all(c.present for c in self.slot_calls().values())
+                or guards.provenance_findings(self.rewrite, sources)
+                or guards.claim_findings(self.rewrite, sources)
+                or guards.form_findings(self.rewrite, sources)
+            ):
                 self.rewrite = None
         return self
 
@@ -176,13 +192,15 @@ class AnalyzeCall(BaseModel):
         for slot, call in self.slot_calls().items():
             if not call.present and call.question and len(call.question) >= 8:
                 quantity = slot in (Slot.DATA_OUTCOME, Slot.MODEL_IMPACT)
-                out.append(Question(
-                    slot=slot,
-                    text=call.question,
-                    kind=AnswerKind.QUANTITY if quantity else AnswerKind.TEXT,
-                    unit_hint="metric before -> after" if slot is Slot.MODEL_IMPACT else None,
-                    why=WHY[slot],
-                ))
+                out.append(
+                    Question(
+                        slot=slot,
+                        text=call.question,
+                        kind=AnswerKind.QUANTITY if quantity else AnswerKind.TEXT,
+                        unit_hint="metric before -> after" if slot is Slot.MODEL_IMPACT else None,
+                        why=WHY[slot],
+                    )
+                )
         return out
 
     def slot_fills(self) -> dict[Slot, SlotFill]:
@@ -194,8 +212,6 @@ class AnalyzeCall(BaseModel):
             else:
                 out[slot] = SlotFill(present=False)
         return out
-
-
 
 
 class RewriteCall(BaseModel):
@@ -220,11 +236,15 @@ class RewriteCall(BaseModel):
         sources = _context(info).get("sources")
         if sources is None:
             return v
-        found = guards.provenance_findings(v, sources)
-        if found:
-            raise ValueError(
-                "; ".join(f.message for f in found) + ". Use only numbers written in the bullet or the answers."
+        found = [f.message for f in guards.provenance_findings(v, sources)]
+        claims = claims_reask_message(v, sources)
+        if found or claims:
+            # Short: every re-ask carries the growing error history. A numbers-only message reads
+            # exactly as before the claims guard, so its recorded re-asks still replay.
+            tail = (" Use only numbers written in the bullet or the answers." if found else "") + (
+                " Add no tool, method, scope or ownership the bullet or the answers do not state." if claims else ""
             )
+            raise ValueError("; ".join(found + ([claims] if claims else [])) + "." + tail)
         return v
 
 

@@ -19,9 +19,19 @@ from urllib.parse import urlsplit
 from bulletsmith.errors import InputError
 
 __all__ = [
-    "DEFAULT_LOCAL_TIMEOUT", "DEFAULT_MAX_REASKS", "DEFAULT_MODEL", "DEFAULT_NETWORK_DEADLINE",
-    "DEFAULT_NETWORK_RETRIES", "DEFAULT_TIMEOUT", "FRESH_TEMPERATURE", "MODES", "NO_KEY", "Settings",
-    "resolve_max_reasks", "resolve_settings", "resolve_timeout",
+    "DEFAULT_LOCAL_TIMEOUT",
+    "DEFAULT_MAX_REASKS",
+    "DEFAULT_MODEL",
+    "DEFAULT_NETWORK_DEADLINE",
+    "DEFAULT_NETWORK_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "FRESH_TEMPERATURE",
+    "MODES",
+    "NO_KEY",
+    "Settings",
+    "resolve_max_reasks",
+    "resolve_settings",
+    "resolve_timeout",
 ]
 
 # A current small OpenAI chat model: cheap, fast, good at tool calls, and it accepts

@@ -2,7 +2,8 @@
 
 The clients: made with the openai client's retries off (ours are in `retries`), over the
 ``httpx2`` transport or client a caller gave (tests, proxies, recordings) or the client's
-default one. Requests go through the public ``client.chat.completions.create``. `CallLog` keeps
+default one. Requests go through the public ``client.chat.completions.with_raw_response.create``
+(create's own path, with the answer's headers). `CallLog` keeps
 what one logical call sent and got back; `lenient_parse` reads a failed attempt for structure
 only, so a failure can still show what the model said.
 """
@@ -23,7 +24,14 @@ from bulletsmith.engines.openai.settings import Settings
 from bulletsmith.models import Usage
 
 __all__ = [
-    "CallLog", "async_client", "asend_chat", "is_async_client", "lenient_parse", "send_chat", "sync_client", "tls_context",
+    "CallLog",
+    "async_client",
+    "asend_chat",
+    "is_async_client",
+    "lenient_parse",
+    "send_chat",
+    "sync_client",
+    "tls_context",
 ]
 
 
@@ -84,12 +92,18 @@ def is_async_client(given: Any) -> bool:
     return isinstance(given, httpx2.AsyncClient)
 
 
+# Through `with_raw_response`, the client's public way to the answer's headers: the rate limit's
+# `x-ratelimit-*` come with every answer (`ratelimit.RatePacer.observe`). `.parse()` is the
+# ChatCompletion that `create` itself would have returned.
+
+
 def send_chat(client: openai.OpenAI, request: dict[str, Any]) -> Any:
-    return client.chat.completions.create(**request)
+    """The raw answer: ``.headers``, and ``.parse()`` for the ChatCompletion."""
+    return client.chat.completions.with_raw_response.create(**request)
 
 
 async def asend_chat(client: openai.AsyncOpenAI, request: dict[str, Any]) -> Any:
-    return await client.chat.completions.create(**request)
+    return await client.chat.completions.with_raw_response.create(**request)
 
 
 @dataclass

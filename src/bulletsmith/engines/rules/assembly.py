@@ -25,7 +25,9 @@ from bulletsmith.text import without_injection
 
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _INTENT = re.compile(r"^(?:to|because|since|after|when|as|so that|due to|given)\b", re.IGNORECASE)
-_NEED = re.compile(r"^(?:(?:a|an|the)\s+)?(?:need|needs|lack|demand|absence|shortage|gap|request|requests)\b", re.IGNORECASE)
+_NEED = re.compile(
+    r"^(?:(?:a|an|the)\s+)?(?:need|needs|lack|demand|absence|shortage|gap|request|requests)\b", re.IGNORECASE
+)
 # A clause answer reads after "because" ("labels were inconsistent", "owners compiled sales by
 # hand"); a noun phrase after "to fix" ("inconsistent vendor labels"); an impact noun phrase
 # after "leading to" ("a 0.15 AUC gain"). "to address <clause>" is never written.
@@ -44,9 +46,18 @@ def _clean(value: str, lower_words: frozenset[str] = frozenset()) -> str:
     whole = len(value) > len(word) and value[len(word)].isspace()  # "A/B", "A-team" are not the article
     low = word.lower()
     head = low.split("-", 1)[0]  # "Offline-computed", "Night-time": the common word is its first part
-    if whole and word[:1].isupper() and word[1:] == word[1:].lower() and (
-            low in _LOWERED_OPENERS or low in lower_words or head in lower_words
-            or (head.endswith("s") and head[:-1] in lower_words) or _is_gerund(head)):
+    if (
+        whole
+        and word[:1].isupper()
+        and word[1:] == word[1:].lower()
+        and (
+            low in _LOWERED_OPENERS
+            or low in lower_words
+            or head in lower_words
+            or (head.endswith("s") and head[:-1] in lower_words)
+            or _is_gerund(head)
+        )
+    ):
         value = value[0].lower() + value[1:]
     return value
 
@@ -108,8 +119,14 @@ def _without_noise(analysis: Analysis) -> str:
                 rest = guards.without_filler(clause.text)
                 first = _WORD.match(rest)
                 one_leading_filler = guards.filler_count(clause.text) == 1 and guards.is_filler(
-                    clause.text.split(None, 1)[0])
-                if one_leading_filler and len(_WORD.findall(rest)) >= 2 and first and first.group(0).lower() not in _LOWERED_OPENERS:
+                    clause.text.split(None, 1)[0]
+                )
+                if (
+                    one_leading_filler
+                    and len(_WORD.findall(rest)) >= 2
+                    and first
+                    and first.group(0).lower() not in _LOWERED_OPENERS
+                ):
                     # "innovative electric bicycle": the bicycle stays; "(passionate) about clean data" goes
                     kept.append(rest)
                 pos = clause.end
@@ -214,13 +231,17 @@ def _join_action(action: str, text: str) -> str:
 
 
 # Answer shapes that say a measure moved: "X fell from A to B", "X rose by 12%", "X went up 1.6x".
-_DOWN = r"fell|dropped|declined|decreased|shrank|went\s+down|came\s+down|was\s+cut|were\s+cut|was\s+reduced|were\s+reduced"
+_DOWN = (
+    r"fell|dropped|declined|decreased|shrank|went\s+down|came\s+down|was\s+cut|were\s+cut|was\s+reduced|were\s+reduced"
+)
 _UP = r"rose|increased|grew|climbed|improved|went\s+up|jumped|was\s+raised|were\s+raised"
 _MOVED_SHAPE = re.compile(
     rf"^(?P<subj>.+?)\s+(?:(?P<down>{_DOWN})|(?P<up>{_UP})|(?P<went>went|moved|changed))\s+(?P<rest>(?:from|by|to|about|around|roughly|nearly|over|under|\d|[$€£~≈+\-]).*)$",
     re.IGNORECASE,
 )
-_ARROW_SHAPE = re.compile(r"^(?P<subj>.*?)\s*(?P<a>[$€£~]?[\d.,]+\s*\S*?)\s*(?:->|→|=>)\s*(?P<b>[$€£~]?[\d.,]+\S*)(?P<tail>.*)$")
+_ARROW_SHAPE = re.compile(
+    r"^(?P<subj>.*?)\s*(?P<a>[$€£~]?[\d.,]+\s*\S*?)\s*(?:->|→|=>)\s*(?P<b>[$€£~]?[\d.,]+\S*)(?P<tail>.*)$"
+)
 _HEDGES = r"(?:(?:about|around|roughly|nearly|almost|just|under|over|below|above|less than|more than|~|≈)\s*)?"
 _FROM_TO_NUMS = re.compile(
     rf"\bfrom\s+{_HEDGES}[$€£]?(?P<a>\d[\d.,]*)[^\d]{{0,40}}?\s+to\s+{_HEDGES}[$€£]?(?P<b>\d[\d.,]*|zero|none|nothing)",
@@ -228,12 +249,32 @@ _FROM_TO_NUMS = re.compile(
 )
 # "Cut storage cost 25%", "Reduced p99 latency …": an answer written as a change, in the past tense.
 _PARTICIPLE = {
-    "reduced": "reducing", "cut": "cutting", "raised": "raising", "improved": "improving", "increased": "increasing",
-    "lowered": "lowering", "saved": "saving", "doubled": "doubling", "tripled": "tripling", "halved": "halving",
-    "caught": "catching", "eliminated": "eliminating", "lifted": "lifting", "shortened": "shortening",
-    "boosted": "boosting", "removed": "removing", "decreased": "decreasing", "shrank": "shrinking",
-    "sped": "speeding", "grew": "growing", "prevented": "preventing", "recovered": "recovering",
-    "expanded": "expanding", "freed": "freeing", "offloaded": "offloading", "surfaced": "surfacing",
+    "reduced": "reducing",
+    "cut": "cutting",
+    "raised": "raising",
+    "improved": "improving",
+    "increased": "increasing",
+    "lowered": "lowering",
+    "saved": "saving",
+    "doubled": "doubling",
+    "tripled": "tripling",
+    "halved": "halving",
+    "caught": "catching",
+    "eliminated": "eliminating",
+    "lifted": "lifting",
+    "shortened": "shortening",
+    "boosted": "boosting",
+    "removed": "removing",
+    "decreased": "decreasing",
+    "shrank": "shrinking",
+    "sped": "speeding",
+    "grew": "growing",
+    "prevented": "preventing",
+    "recovered": "recovering",
+    "expanded": "expanding",
+    "freed": "freeing",
+    "offloaded": "offloading",
+    "surfaced": "surfacing",
 }
 
 
@@ -263,8 +304,11 @@ def _outcome_phrase(value: str) -> str:
     first, _, rest = value.partition(" ")
     if rest and first.lower() in _PARTICIPLE:
         return f"{_PARTICIPLE[first.lower()]} {rest}"
-    if rest and first.lower() not in _NOT_VERBS and (
-            starts_with_strong_past_tense_verb(first) or re.search(r"[a-z]{2,}ed$", first)):
+    if (
+        rest
+        and first.lower() not in _NOT_VERBS
+        and (starts_with_strong_past_tense_verb(first) or re.search(r"[a-z]{2,}ed$", first))
+    ):
         # "Tagged 2M drives; …", "A/B-tested on 10% of traffic": what was done, in the person's words;
         # only a capital that opens a plain word is lowered.
         plain = first[:1].isupper() and first[1:].islower()
@@ -272,8 +316,11 @@ def _outcome_phrase(value: str) -> str:
     m = _MOVED_SHAPE.match(value)
     # Only a plain subject ("label error rate"), never a clause of its own ("the group ranked #1 …
     # but margins"): that answer is kept as it was written.
-    if m and not re.search(r"[,;]|\b(?:but|and|while|although|though|whereas)\b", m.group("subj")) \
-            and not is_clause(m.group("subj")):
+    if (
+        m
+        and not re.search(r"[,;]|\b(?:but|and|while|although|though|whereas)\b", m.group("subj"))
+        and not is_clause(m.group("subj"))
+    ):
         subj, tail = m.group("subj"), m.group("rest")
         if m.group("down"):
             return f"cutting {subj} {tail}"
@@ -331,23 +378,27 @@ def _past_tense_opening(text: str) -> str:
     low = word.lower()
     lex = lexicon()
     if low == "setup" and re.match(r"setup\s+[a-z]", text, re.IGNORECASE):
-        return "Set up" + text[len(word):]
+        return "Set up" + text[len(word) :]
     resp = re.match(r"responsible\s+for\s+(?P<verb>[a-z]+ing)\b", text, re.IGNORECASE)
     if resp:  # "Responsible for grading assignments" -> "Graded assignments"
         past = past_tense(resp.group("verb"))
-        return past[:1].upper() + past[1:] + text[resp.end():]
+        return past[:1].upper() + past[1:] + text[resp.end() :]
     if not lex.is_verb(word) or lex.recognition_openers.match(text) or low in _NOT_VERBS:
-        if not (low.endswith("ing") and len(low) > 5 and (low[:-3] in lex.action_verbs or low[:-3] + "e" in lex.action_verbs)):
+        if not (
+            low.endswith("ing")
+            and len(low) > 5
+            and (low[:-3] in lex.action_verbs or low[:-3] + "e" in lex.action_verbs)
+        ):
             return text
     if re.match(r"lead\s+(?:engineer|developer|scientist|on|of|for)\b", text, re.IGNORECASE):
         return text  # "Lead engineer on …" is a title
     first_clause = split_clauses(text)[0].text if split_clauses(text) else text
-    if is_clause(first_clause[len(word):]) or lexicon().outcome_verbs.search(first_clause[len(word):]):
+    if is_clause(first_clause[len(word) :]) or lexicon().outcome_verbs.search(first_clause[len(word) :]):
         return text  # "Label error rate … fell": the word is part of a subject, not the verb
     past = past_tense(low)
     if past == low:
         return text
-    return past[:1].upper() + past[1:] + text[len(word):]
+    return past[:1].upper() + past[1:] + text[len(word) :]
 
 
 # Words that look like verbs to the lexicon but open noun phrases in real bullets.
@@ -380,10 +431,13 @@ def _droppable(text: str, analysis: Analysis) -> list[str]:
     """Sentences of the bullet that hold no slot's evidence (a product description, a side
     note): the first to go, from the last, when the bullet runs past two printed lines."""
     evidence = [guards.normalize_text(f.evidence) for f in analysis.slots.values() if f.evidence]
-    return [p for p in _sentences(text)
-            if not any(e and e in guards.normalize_text(p) for e in evidence)
-            and not starts_with_strong_past_tense_verb(p)  # a sentence of what was done stays
-            and not guards.extract_quantities(p)]  # and so does one with a number in it
+    return [
+        p
+        for p in _sentences(text)
+        if not any(e and e in guards.normalize_text(p) for e in evidence)
+        and not starts_with_strong_past_tense_verb(p)  # a sentence of what was done stays
+        and not guards.extract_quantities(p)
+    ]  # and so does one with a number in it
 
 
 def _evidence_only(analysis: Analysis) -> str:
@@ -414,7 +468,11 @@ def _problem_last(text: str, lower_words: frozenset[str]) -> str:
     if len(clauses) < 2 or Slot.PROBLEM not in clauses[0].slots or Slot.ACTION in clauses[0].slots:
         return text
     act = next((c for c in clauses[1:] if Slot.ACTION in c.slots), None)
-    if act is None or _PART_END.search(text[clauses[0].end : act.start]) and ";" not in text[clauses[0].end : act.start]:
+    if (
+        act is None
+        or _PART_END.search(text[clauses[0].end : act.start])
+        and ";" not in text[clauses[0].end : act.start]
+    ):
         return text
     problem = re.sub(r"[\s,;:]+(?:so|and so|then)?\s*$", "", text[: act.start]).strip()
     rest = text[act.start :]
@@ -438,8 +496,12 @@ def _compose(analysis: Analysis, text: str, usable: dict[Slot, str], lower_words
             action = f"{action}, {problem}" if problem.startswith("addressing") else f"{action} {problem}"
         head, tail = action, text
         tail_clauses = classified_clauses(text) if text and not problem else []
-        if (tail_clauses and Slot.PROBLEM in tail_clauses[0].slots
-                and not any(Slot.ACTION in c.slots for c in tail_clauses) and not re.search(r"[.!?]\s", text)):
+        if (
+            tail_clauses
+            and Slot.PROBLEM in tail_clauses[0].slots
+            and not any(Slot.ACTION in c.slots for c in tail_clauses)
+            and not re.search(r"[.!?]\s", text)
+        ):
             # The bullet only says what was wrong: it follows the person's action as its reason.
             head, tail = f"{action} {_problem_phrase(_clean(text, lower_words))}", ""
         elif text and lexicon().purpose_clause.match(text) and not problem:
@@ -456,15 +518,19 @@ def _compose(analysis: Analysis, text: str, usable: dict[Slot, str], lower_words
             lead = _strip_end(lead)
         head, tail = lead, ""
         if others:
-            phrases = [_outcome_phrase(_clean(usable[s], lower_words)) for s in (Slot.DATA_OUTCOME, Slot.MODEL_IMPACT)
-                       if s in usable]
+            phrases = [
+                _outcome_phrase(_clean(usable[s], lower_words))
+                for s in (Slot.DATA_OUTCOME, Slot.MODEL_IMPACT)
+                if s in usable
+            ]
             out = (head + _outcomes(phrases)) if head else _outcomes(phrases).lstrip(", ")
             out = f"{_strip_end(out)}. {others}" if out else others
             if Slot.ACTION in analysis.slots and analysis.slots[Slot.ACTION].present:
                 out = _past_tense_opening(_sentence_case(out))
             return _sentence_case(out)
-    phrases = [_outcome_phrase(_clean(usable[s], lower_words)) for s in (Slot.DATA_OUTCOME, Slot.MODEL_IMPACT)
-               if s in usable]
+    phrases = [
+        _outcome_phrase(_clean(usable[s], lower_words)) for s in (Slot.DATA_OUTCOME, Slot.MODEL_IMPACT) if s in usable
+    ]
     head = _strip_end(head) if phrases else head
     out = head + _outcomes(phrases) if head else _outcomes(phrases).lstrip(", ")
     if tail:  # the bullet after the person's action: its own sentence

@@ -81,7 +81,9 @@ _PER_PERIOD = re.compile(
     re.IGNORECASE,
 )
 _SCALE_WORDS = re.compile(r"\b(?:over|across|at|for|on|processing|handling|serving|covering)\b", re.IGNORECASE)
-_COMPARATIVE = re.compile(r"\b(?:faster|slower|fewer|less|more|cheaper|higher|lower|better|from\s+\S+\s+to)\b", re.IGNORECASE)
+_COMPARATIVE = re.compile(
+    r"\b(?:faster|slower|fewer|less|more|cheaper|higher|lower|better|from\s+\S+\s+to)\b", re.IGNORECASE
+)
 
 
 # Words with a finite verb make a clause ("labels were inconsistent", "owners compiled sales by
@@ -273,12 +275,19 @@ def classify(clause: Clause, lex: Lexicon, *, first: bool) -> None:
     if claims and people and not lex.data_terms.search(text) and not lex.model_terms.search(text):
         claims = []  # "mentored four engineers", "in a team of 3": counts of people, not outcomes
 
-    if claims or (outcome and (_COMPARATIVE.search(text) or lex.data_terms.search(text) or lex.model_terms.search(text))):
+    if claims or (
+        outcome and (_COMPARATIVE.search(text) or lex.data_terms.search(text) or lex.model_terms.search(text))
+    ):
         kind = _metric_kind(text, lex)
         if kind is not None:
             clause.slots.add(kind)
-        elif claims and (outcome or (_SCALE_WORDS.search(text) and (_PER_PERIOD.search(text) or any(
-                q.kind not in ("number", "ordinal", "duration") for q in claims)))):
+        elif claims and (
+            outcome
+            or (
+                _SCALE_WORDS.search(text)
+                and (_PER_PERIOD.search(text) or any(q.kind not in ("number", "ordinal", "duration") for q in claims))
+            )
+        ):
             # A count with a rate is scale handled ("1 billion documents per month"); a bare count
             # ("on 2 processors", "300+ pods") is scale managed, not an outcome.
             clause.slots.add(Slot.DATA_OUTCOME)
@@ -292,8 +301,10 @@ def classify(clause: Clause, lex: Lexicon, *, first: bool) -> None:
     # What the work did downstream, for non-ML work too: adoption, or what it enabled.
     adopted = _adoption(text, lex)
     # Not in the opening clause: "Helped build a feature pipeline" is the person's own (weak) action.
-    enabled = not first and (bool(lex.impact_openers.match(opening)) or bool(
-        OUTCOME_OPENER.match(opening) and not claims and lex.impact_cues.search(text)))
+    enabled = not first and (
+        bool(lex.impact_openers.match(opening))
+        or bool(OUTCOME_OPENER.match(opening) and not claims and lex.impact_cues.search(text))
+    )
     if adopted or enabled:
         clause.slots.discard(Slot.DATA_OUTCOME)
         clause.slots.add(Slot.MODEL_IMPACT)
@@ -309,8 +320,10 @@ def classify(clause: Clause, lex: Lexicon, *, first: bool) -> None:
         clause.slots.add(Slot.ACTION)
     elif first and starts_with_verb and not is_outcome_clause:
         clause.slots.add(Slot.ACTION)
-    elif first and (_RESPONSIBLE_FOR.match(text) or (
-            offset == 0 and _gerund_of_verb(word, lex) and not OUTCOME_OPENER.match(text) and not is_clause(text))):
+    elif first and (
+        _RESPONSIBLE_FOR.match(text)
+        or (offset == 0 and _gerund_of_verb(word, lex) and not OUTCOME_OPENER.match(text) and not is_clause(text))
+    ):
         clause.slots.add(Slot.ACTION)  # "Responsible for grading assignments", "Managing a team of four"
 
 
@@ -324,8 +337,9 @@ def _opens_with_situation(clause: Clause, later: list[Clause], lex: Lexicon) -> 
     word, _ = _first_word(clause.text)
     if clause.slots or lex.is_verb(word) or not later:
         return False
-    rest = next((m for m in _SITUATION_VERB.finditer(clause.text[len(word) :])
-                 if m.group(0).lower() not in _NOT_VERB_ED), None)  # "based on Docker" is no situation
+    rest = next(
+        (m for m in _SITUATION_VERB.finditer(clause.text[len(word) :]) if m.group(0).lower() not in _NOT_VERB_ED), None
+    )  # "based on Docker" is no situation
     return rest is not None and any(c.slots & {Slot.ACTION, Slot.DATA_OUTCOME, Slot.MODEL_IMPACT} for c in later)
 
 
@@ -355,9 +369,14 @@ def classified_clauses(bullet: str) -> list[Clause]:
     for prev, clause in itertools.pairwise(clauses):
         carried = prev.slots & {Slot.PROBLEM, Slot.MODEL_IMPACT}
         gap = bullet[prev.end : clause.start]
-        if (carried and not clause.slots and re.fullmatch(r"\s*,\s*", gap)
-                and not _opens_with_verb(clause.text, lex) and not OUTCOME_OPENER.match(clause.text)
-                and not is_clause(clause.text)):
+        if (
+            carried
+            and not clause.slots
+            and re.fullmatch(r"\s*,\s*", gap)
+            and not _opens_with_verb(clause.text, lex)
+            and not OUTCOME_OPENER.match(clause.text)
+            and not is_clause(clause.text)
+        ):
             clause.slots |= carried
 
     # An outcome verb opening the bullet ("Cut p99 latency 40%") is also what the person did,

@@ -93,11 +93,15 @@ class Lexicon:
         """A clause that opens with a purpose naming a need: "to expedite …", "to monitor and
         ensure uptime …", "aimed at delivering …". The verb must have an object ("to cut, splice
         and watermark videos" lists uses)."""
-        verbs = "|".join(sorted((re.escape(v).replace(r"\ ", r"\s+") for v in self.purpose_verbs), key=len, reverse=True))
-        openers = "|".join(sorted((re.escape(o).replace(r"\ ", r"\s+") for o in self.purpose_openers),
-                                  key=len, reverse=True))
-        return re.compile(rf"^(?:(?:in\s+order\s+)?to\s+(?:\w+\s+(?:and|or)\s+)?(?:{verbs})\s+[\w$]|(?:{openers})\b)",
-                          re.IGNORECASE)
+        verbs = "|".join(
+            sorted((re.escape(v).replace(r"\ ", r"\s+") for v in self.purpose_verbs), key=len, reverse=True)
+        )
+        openers = "|".join(
+            sorted((re.escape(o).replace(r"\ ", r"\s+") for o in self.purpose_openers), key=len, reverse=True)
+        )
+        return re.compile(
+            rf"^(?:(?:in\s+order\s+)?to\s+(?:\w+\s+(?:and|or)\s+)?(?:{verbs})\s+[\w$]|(?:{openers})\b)", re.IGNORECASE
+        )
 
     def is_verb(self, word: str) -> bool:
         """A word that can open a bullet as its action: base, -s, -ed or irregular past form."""
@@ -134,7 +138,9 @@ class Lexicon:
 
 _VERB_PREFIXES = frozenset({"re", "co", "de", "pre", "un", "over", "auto", "cross", "hand", "back", "fine"})
 # Words ending in -ed that are not past-tense verbs at the start of a bullet.
-_ED_NON_VERBS = frozenset({"embedded", "speed", "need", "seed", "feed", "hundred", "based", "red", "bed", "shed", "united"})
+_ED_NON_VERBS = frozenset(
+    {"embedded", "speed", "need", "seed", "feed", "hundred", "based", "red", "bed", "shed", "united"}
+)
 
 
 class _LexiconFile(TypedDict):

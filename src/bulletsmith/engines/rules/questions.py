@@ -121,7 +121,9 @@ def _trim(words: list[str], *, participles: bool = True) -> list[str]:
         # "… report adopted", "… microservices consuming", "… architecture for regulating": a
         # participle or gerund left by a cut. Not a noun in -ing ("image labeling").
         before = words[-2].lower()
-        consuming = last.endswith("ing") and (before.endswith("s") and not before.endswith("ss") or before in _PREPOSITIONS)
+        consuming = last.endswith("ing") and (
+            before.endswith("s") and not before.endswith("ss") or before in _PREPOSITIONS
+        )
         participle = re.fullmatch(r"[a-z]+ed", last) or last in _irregular_past() or consuming
         if last in _DANGLING or (participles and len(words) > 2 and participle):
             words = words[:-1]
@@ -161,14 +163,23 @@ def _object_phrase(obj: str, max_words: int = _MAX_OBJECT_WORDS) -> str:
     if _ARTICLE.match(phrase):
         return _ARTICLE.sub("the ", phrase, count=1)
     first = words[0].lower()
-    if first in _NO_ARTICLE or first.endswith("ly") or first[0].isdigit() or lexicon().is_verb(first) and first.endswith("ing"):
+    if (
+        first in _NO_ARTICLE
+        or first.endswith("ly")
+        or first[0].isdigit()
+        or lexicon().is_verb(first)
+        and first.endswith("ing")
+    ):
         return phrase
     return "the " + phrase
 
 
 def describe_object(
-    verb: str | None, obj: str | None, bullet: str,  # noqa: ARG001 - kept for callers; obj carries the words
-    *, max_words: int = _MAX_OBJECT_WORDS
+    verb: str | None,
+    obj: str | None,
+    bullet: str,  # noqa: ARG001 - kept for callers; obj carries the words
+    *,
+    max_words: int = _MAX_OBJECT_WORDS,
 ) -> str:
     """A short phrase for the work, in the person's own words and in the past tense: 'you built
     the classification model for image labeling'; 'this work' when no clear object is found."""
@@ -245,13 +256,19 @@ _NON_DATA: dict[str, dict[Slot, tuple[str, str | None]]] = {
     },
     "teaching": {
         Slot.PROBLEM: ("What were the students struggling with before {work}?", None),
-        Slot.DATA_OUTCOME: ("How many students or sessions were there when {work}, and what measurably changed "
-                            "(grades, pass rate, feedback scores)?", "students"),
+        Slot.DATA_OUTCOME: (
+            "How many students or sessions were there when {work}, and what measurably changed "
+            "(grades, pass rate, feedback scores)?",
+            "students",
+        ),
         Slot.MODEL_IMPACT: ("What did it do for the students or the course after {work}?", None),
     },
     "meeting": {
         Slot.PROBLEM: ("What needed deciding or solving when {work}?", None),
-        Slot.DATA_OUTCOME: ("What was produced after {work}, and for how many people: hires, decisions, partners?", None),
+        Slot.DATA_OUTCOME: (
+            "What was produced after {work}, and for how many people: hires, decisions, partners?",
+            None,
+        ),
         Slot.MODEL_IMPACT: ("What came of it after {work}: a decision, a hire, a partnership?", None),
     },
 }
@@ -263,8 +280,10 @@ def _texts(work: str, bullet: str, domain: Domain) -> dict[Slot, tuple[str, Answ
     # appear in data work, so a bullet about data keeps the data questions.
     if kind is not None and (kind != "teaching" or not _DATA_WORDS.search(bullet)):
         general = _data_texts(work, bullet, domain)
-        fitted = {slot: (text.format(work=work), AnswerKind.QUANTITY if unit else AnswerKind.TEXT, unit)
-                  for slot, (text, unit) in _NON_DATA[kind].items()}
+        fitted = {
+            slot: (text.format(work=work), AnswerKind.QUANTITY if unit else AnswerKind.TEXT, unit)
+            for slot, (text, unit) in _NON_DATA[kind].items()
+        }
         return {slot: fitted.get(slot, general[slot]) for slot in Slot}
     return _data_texts(work, bullet, domain)
 
@@ -279,7 +298,8 @@ def _data_texts(work: str, bullet: str, domain: Domain) -> dict[Slot, tuple[str,
         Slot.PROBLEM: (f"What was going wrong before {work}: for example {domain.problem}?", AnswerKind.TEXT, None),
         Slot.ACTION: (
             f"What did you yourself build or change for “{_shorten(bullet)}”, and with which method or tool?"
-            if bullet else "What did you yourself build or change, and with which method or tool?",
+            if bullet
+            else "What did you yourself build or change, and with which method or tool?",
             AnswerKind.TEXT,
             None,
         ),

@@ -1,0 +1,162 @@
+"""The number guard measured against hand labels (evals/labels/rewrites.yaml), not against itself.
+
+"Fabricated numbers after the guard" is counted with the guard's own function: it can only
+show a skipped guard. The labels say, for every recorded rewrite draft, which numbers a person
+reading the bullet and the answers found invented; scoring the guard against them shows a
+weaker guard as invented numbers it missed.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from support.paths import REPO
+from typer.testing import CliRunner
+
+from bulletsmith import guards
+from bulletsmith.cli import app
+from bulletsmith.evaluation import (
+    CaseError,
+    DraftLabel,
+    load_cases,
+    load_draft_labels,
+    recorded_drafts,
+    score_guard_on_labels,
+)
+
+CASES = REPO / "evals" / "cases"
+LABELS = REPO / "evals" / "labels" / "rewrites.yaml"
+RECORDINGS = REPO / "evals" / "recordings"
+THRESHOLDS = REPO / "evals" / "thresholds.yaml"
+
+
+@pytest.fixture(scope="module")
+def labels():
+    return load_draft_labels(LABELS)
+
+
+@pytest.fixture(scope="module")
+def cases():
+    return load_cases(CASES)
+
+
+def test_every_recorded_draft_is_labelled_and_nothing_else(labels):
+    """After a re-recording the labels must be redone: a draft nobody read can't be scored."""
+    recorded = [(d.case, d.recording, d.call, d.text) for d in recorded_drafts(RECORDINGS)]
+    assert [(lb.case, lb.recording, lb.call, lb.text) for lb in labels] == recorded
+    assert len(labels) >= 200
+
+
+def test_the_labels_find_invented_numbers_to_score(labels):
+    invented = [q for lb in labels for q in lb.invented]
+    assert len(invented) >= 100
+    assert sum(q.endswith("%") for q in invented) >= 40  # enough percentages to show a guard that skips them
+
+
+def test_the_guard_catches_the_labelled_inventions(labels, cases):
+    score = score_guard_on_labels(labels, cases)
+    assert score["labelled_drafts"] == len(labels)
+    assert score["invented_numbers_labelled"] == sum(len(lb.invented) for lb in labels)
+    assert (
+        score["invented_numbers_caught_by_guard"] + score["invented_numbers_missed_by_guard"]
+        == score["invented_numbers_labelled"]
+    )
+    limits = yaml.safe_load(THRESHOLDS.read_text())["openai"]["max"]
+    assert score["invented_numbers_missed_by_guard"] <= limits["rewrites.invented_numbers_missed_by_guard"], score[
+        "missed"
+    ]
+    assert score["given_numbers_flagged_by_guard"] <= limits["rewrites.given_numbers_flagged_by_guard"]
+
+
+def test_a_guard_that_ignores_percentages_shows_as_missed_inventions(labels, cases):
+    def no_percent(text, sources):
+        return [q for q in guards.unsupported_quantities(text, sources) if not q.endswith("%")]
+
+    real = score_guard_on_labels(labels, cases)
+    weak = score_guard_on_labels(labels, cases, unsupported=no_percent)
+    assert weak["invented_numbers_missed_by_guard"] >= real["invented_numbers_missed_by_guard"] + 40
+
+
+def test_a_guard_that_flags_nothing_misses_every_labelled_invention(labels, cases):
+    score = score_guard_on_labels(labels, cases, unsupported=lambda text, sources: [])
+    assert score["invented_numbers_caught_by_guard"] == 0
+    assert score["invented_numbers_missed_by_guard"] == score["invented_numbers_labelled"]
+
+
+def test_a_guard_that_flags_everything_shows_as_given_numbers_flagged(labels, cases):
+    from bulletsmith.quantities import extract_quantities
+
+    score = score_guard_on_labels(
+        labels, cases, unsupported=lambda text, sources: [q.raw for q in extract_quantities(text)]
+    )
+    assert score["invented_numbers_missed_by_guard"] <= 2
+    assert score["given_numbers_flagged_by_guard"] >= 100
+
+
+def test_a_kept_bullet_invents_nothing(cases):
+    case = next(c for c in cases if any(ch.isdigit() for ch in c.bullet))
+    label = DraftLabel(case=case.id, recording="k", call="rewrite", text=case.bullet, invented=[])
+    score = score_guard_on_labels([label], cases, unsupported=lambda text, sources: ["1"])
+    assert score["given_numbers_flagged_by_guard"] == 0
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (
+            "- case: own-001\n  recording: k\n  call: rewrite\n  text: Cut churn 40%\n  invented: ['45%']\n",
+            r"invented '45%' is not in its text",
+        ),
+        ("- case: own-001\n  call: rewrite\n  text: x\n", r"item 0: Field required"),
+        ("{case: own-001}\n", "expected a list of labelled drafts"),
+        ("- [\n", "not valid YAML"),
+    ],
+)
+def test_a_broken_labels_file_is_one_line(tmp_path, content, words):
+    path = tmp_path / "labels.yaml"
+    path.write_text(content)
+    with pytest.raises(CaseError, match=words):
+        load_draft_labels(path)
+
+
+def test_a_label_of_a_case_not_in_the_run_is_not_scored(cases):
+    label = DraftLabel(case="no-such-case", recording="k", call="rewrite", text="Cut churn 45%", invented=["45%"])
+    score = score_guard_on_labels([label], cases)
+    assert score["labelled_drafts"] == 0 and score["invented_numbers_labelled"] == 0
+
+
+def run(*args: str):
+    return CliRunner().invoke(
+        app,
+        [
+            "eval",
+            "--engine",
+            "openai",
+            "--cases",
+            str(CASES),
+            "--recordings",
+            str(RECORDINGS),
+            "--thresholds",
+            str(THRESHOLDS),
+            "--no-save",
+            *args,
+        ],
+    )
+
+
+def test_eval_scores_the_guard_against_the_labels_and_names_what_it_missed(labels):
+    result = run("--json", "--labels", str(LABELS))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["rewrites"]["invented_numbers_labelled"] == sum(len(lb.invented) for lb in labels)
+    assert data["rewrites"]["invented_numbers_caught_by_guard"] >= 100
+    assert len(data.get("missed_by_guard", [])) == data["rewrites"]["invented_numbers_missed_by_guard"]
+
+
+def test_eval_without_the_labels_file_fails_in_one_line(tmp_path):
+    result = run("--labels", str(tmp_path / "none.yaml"))
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "none.yaml: no labels of the recorded rewrites" in lines[0]
