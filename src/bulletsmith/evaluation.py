@@ -269,6 +269,7 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
     file_slots: dict[str, dict[Slot, Counts]] = {}
     file_questions: dict[str, Counts] = {}
     results: list[CaseResult] = []
+    answered: list[bool] = []  # per result: the case file gives the person's answers
     for case in cases:
         if replay is not None:
             outcome = replay.run_case(assistant, case)
@@ -290,6 +291,7 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
                 analysis.question_for(slot) is not None, not case.gold[slot]
             )
         candidate = rewrite.rejected_text or rewrite.text
+        answered.append(bool(case.answers))
         results.append(
             CaseResult(
                 id=case.id,
@@ -321,6 +323,12 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
             for r in results
         ),
         "style_compliance": round(sum(1 for r in results if not r.style_warnings) / n, 3),
+        # The same over the cases that give answers, where the engine writes a rewrite; with no
+        # answer the rewrite is the person's bullet, whose style is theirs (evals/README.md).
+        "style_compliance_answered": round(
+            sum(1 for r, a in zip(results, answered) if a and not r.style_warnings) / (sum(answered) or 1), 3
+        ),
+        "answered_cases": sum(answered),
         "expectations_met": round(sum(1 for r in results if not r.expect_failures) / n, 3),
         "requests_per_bullet": 0.0 if offline else round(usage["requests"] / n, 3),
         "tokens_per_bullet": 0.0 if offline else round((usage["prompt_tokens"] + usage["completion_tokens"]) / n, 1),

@@ -50,6 +50,7 @@ TABLE = (
     ),
     ("rejected by guard", "rewrites.guard_rejected"),
     ("style compliance", "rewrites.style_compliance"),
+    ("style compliance (answered cases)", "rewrites.style_compliance_answered"),
     ("expectations met", "rewrites.expectations_met"),
     ("requests / bullet", "rewrites.requests_per_bullet"),
     ("tokens / bullet", "rewrites.tokens_per_bullet"),
@@ -347,9 +348,11 @@ def print_by_file(rows: dict[str, dict]) -> None:
     for name, row in rows.items():
         for file, fig in (row.get("by_file") or {}).items():
             f1 = {slot: fig["slots"][slot]["f1"] for slot in fig["slots"]}
-            echo(f"{name + ' ' + file:<24}{fig['cases']:>5}   {f1.get('problem', 0):>7.3f} {f1.get('action', 0):>7.3f} "
-                 f"{f1.get('data_outcome', 0):>13.3f} {f1.get('model_impact', 0):>13.3f} {fig['macro_f1']:>7.3f} "
-                 f"{fig['overall_slots']['f1']:>6.3f}")
+            echo(
+                f"{name + ' ' + file:<24}{fig['cases']:>5}   {f1.get('problem', 0):>7.3f} {f1.get('action', 0):>7.3f} "
+                f"{f1.get('data_outcome', 0):>13.3f} {f1.get('model_impact', 0):>13.3f} {fig['macro_f1']:>7.3f} "
+                f"{fig['overall_slots']['f1']:>6.3f}"
+            )
 
 
 def _print_replay(rec, unused: list[str]) -> None:  # noqa: ANN001
