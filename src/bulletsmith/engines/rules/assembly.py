@@ -18,7 +18,10 @@ from bulletsmith.engines.rules.clauses import (
     is_clause,
     split_clauses,
 )
+from bulletsmith.engines.rules.condense import condensed
 from bulletsmith.engines.rules.lexicon import lexicon
+from bulletsmith.engines.rules.tense import NOT_VERBS as _NOT_VERBS
+from bulletsmith.engines.rules.tense import past_tense_opening as _past_tense_opening
 from bulletsmith.guards import answer_claim, is_filler, starts_with_strong_past_tense_verb
 from bulletsmith.models import Analysis, Answer, Slot
 from bulletsmith.text import without_injection
@@ -365,46 +368,6 @@ def _strip_end(text: str) -> str:
     return re.sub(r"(?:\s*[;:,.]\s*)+$", "", text)
 
 
-def _past_tense_opening(text: str) -> str:
-    """A bullet that opens with its verb in the present ("Develop novel methods", "Leverage a
-    cluster", "Lead development") or as "-ing" ("Developing improvements") opens in the past
-    tense: the same verb, the same words after it. Names and everything else stay as written."""
-    from bulletsmith.engines.rules.questions import past_tense  # questions imports this module's neighbours
-
-    m = _WORD.match(text)
-    if not m or m.start() != 0 or starts_with_strong_past_tense_verb(text):
-        return text
-    word = m.group(0)
-    low = word.lower()
-    lex = lexicon()
-    if low == "setup" and re.match(r"setup\s+[a-z]", text, re.IGNORECASE):
-        return "Set up" + text[len(word) :]
-    resp = re.match(r"responsible\s+for\s+(?P<verb>[a-z]+ing)\b", text, re.IGNORECASE)
-    if resp:  # "Responsible for grading assignments" -> "Graded assignments"
-        past = past_tense(resp.group("verb"))
-        return past[:1].upper() + past[1:] + text[resp.end() :]
-    if not lex.is_verb(word) or lex.recognition_openers.match(text) or low in _NOT_VERBS:
-        if not (
-            low.endswith("ing")
-            and len(low) > 5
-            and (low[:-3] in lex.action_verbs or low[:-3] + "e" in lex.action_verbs)
-        ):
-            return text
-    if re.match(r"lead\s+(?:engineer|developer|scientist|on|of|for)\b", text, re.IGNORECASE):
-        return text  # "Lead engineer on …" is a title
-    first_clause = split_clauses(text)[0].text if split_clauses(text) else text
-    if is_clause(first_clause[len(word) :]) or lexicon().outcome_verbs.search(first_clause[len(word) :]):
-        return text  # "Label error rate … fell": the word is part of a subject, not the verb
-    past = past_tense(low)
-    if past == low:
-        return text
-    return past[:1].upper() + past[1:] + text[len(word) :]
-
-
-# Words that look like verbs to the lexicon but open noun phrases in real bullets.
-_NOT_VERBS = frozenset({"service", "research", "data", "book", "insights", "analytics", "dev", "core", "instructor"})
-
-
 def _sentences(text: str) -> list[str]:
     return [p for p in _SENTENCE_END.split(text) if p.strip()]
 
@@ -583,10 +546,13 @@ def _assemble(analysis: Analysis, answers: dict[Slot, Answer]) -> str:
     if analysis.slots[Slot.ACTION].present:
         text = _past_tense_opening(text)  # "Lead development of …" -> "Led development of …", before any reordering
     out = _compose(analysis, text, usable, lower_words)
+    drop = _droppable(text, analysis)
+    if len(out) > guards.MAX_BULLET_CHARS and (shorter := condensed(text)) != text:
+        # the bullet's words that state no fact go first ("in order to", "(TPU)" after its name)
+        text, out, drop = shorter, _compose(analysis, shorter, usable, lower_words), [condensed(p) for p in drop]
     # Over two printed lines: drop the bullet's sentences that hold no slot (descriptions), last
     # first, while any remain; the answers and the evidence always stay (a style warning says
     # when they alone run long).
-    drop = _droppable(text, analysis)
     while len(out) > guards.MAX_BULLET_CHARS and drop:
         sentence = drop.pop()
         shorter = _strip_end(" ".join(p for p in _sentences(text) if p != sentence))
