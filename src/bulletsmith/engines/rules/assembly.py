@@ -158,6 +158,10 @@ _LOWERED_OPENERS = _FUNCTION_WORDS | frozenset(
 )
 # A relative clause belongs to the noun before it: "reporting that saved owners 5 hours".
 _RELATIVE = re.compile(r"^[\s,]*(?:that|which|who|whose)\b", re.IGNORECASE)
+# A participle right after its noun belongs to it as a relative clause does ("libraries shared by …").
+_PARTICIPLE_AFTER = re.compile(
+    r"(?:[a-z]+ed|used|built|run|shared|based|made|kept|held|sent)\s+(?:by|on|in|across|for)\b"
+)
 _LIST_GAP = re.compile(r"^\s*(?:,\s*)?(?:(?:and|or|&)\s+)?$", re.IGNORECASE)
 
 
@@ -190,7 +194,11 @@ def _insertion_point(text: str, clauses: list[Clause]) -> int:
             break
         joined = text[clauses[i].end : nxt.end]
         opens_verb = lex.is_verb(nxt.text.split()[0]) or bool(OUTCOME_OPENER.match(nxt.text))
-        if _RELATIVE.match(joined) or re.search(r"\bby\s*$", gap):
+        if (
+            _RELATIVE.match(joined)
+            or re.search(r"\bby\s*$", gap)
+            or (not gap.strip() and _PARTICIPLE_AFTER.match(nxt.text))
+        ):
             in_relative = in_relative or bool(_RELATIVE.match(joined))
             i += 1  # "… that saved owners 5 hours", "… by reworking the fetch path"
             continue
@@ -351,6 +359,9 @@ def _outcomes(phrases: list[str]) -> str:
     if not phrases:
         return ""
     if len(phrases) == 2 and OUTCOME_OPENER.match(phrases[0]) and OUTCOME_OPENER.match(phrases[1]):
+        verb, _, second = phrases[1].partition(" ")
+        if phrases[0].startswith(verb + " ") and not second.startswith(("by ", "from ", "to ")):
+            return f", {phrases[0]} and {second}"  # "raising A from 2 to 3 and B 6%": one verb for both
         return f", {phrases[0]} and {phrases[1]}"
     out = f", {phrases[0]}"
     for p in phrases[1:]:
