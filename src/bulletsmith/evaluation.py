@@ -226,7 +226,8 @@ def _unsupported(text: str, bullet: str, answers: Iterable[Answer]) -> list[str]
     return guards.unsupported_quantities(text, guards.rewrite_sources(bullet, answers))
 
 
-def _file_figures(counts: dict[Slot, Counts], questions: Counts) -> dict:
+def _file_figures(counts: dict[Slot, Counts], questions: Counts, styled: list[tuple[bool, bool]]) -> dict:
+    """One case file's figures; `styled`: per case, (gives answers, rewrite has no style warning)."""
     first = next(iter(counts.values()))
     n = first.tp + first.fp + first.fn + first.tn
     total = Counts()
@@ -243,6 +244,11 @@ def _file_figures(counts: dict[Slot, Counts], questions: Counts) -> dict:
         "overall_slots": total.summary(),
         "macro_f1": round(sum(c.f1 for c in counts.values()) / len(counts), 3),
         "questions": {"precision": round(questions.precision, 3), "recall": round(questions.recall, 3)},
+        "rewrites": {
+            "style_compliance": round(sum(ok for _, ok in styled) / (len(styled) or 1), 3),
+            "style_compliance_answered": round(sum(ok for a, ok in styled if a) / (sum(a for a, _ in styled) or 1), 3),
+            "answered_cases": sum(a for a, _ in styled),
+        },
     }
 
 
@@ -268,6 +274,7 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
     q_counts = Counts()  # predicted = asked, gold = slot missing
     file_slots: dict[str, dict[Slot, Counts]] = {}
     file_questions: dict[str, Counts] = {}
+    file_styled: dict[str, list[tuple[bool, bool]]] = {}
     results: list[CaseResult] = []
     answered: list[bool] = []  # per result: the case file gives the person's answers
     for case in cases:
@@ -292,6 +299,9 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
             )
         candidate = rewrite.rejected_text or rewrite.text
         answered.append(bool(case.answers))
+        file_styled.setdefault(case.file, []).append(
+            (bool(case.answers), not any(w.guard.startswith("style") for w in rewrite.warnings))
+        )
         results.append(
             CaseResult(
                 id=case.id,
@@ -347,7 +357,10 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
             "f1": round(q_counts.f1, 3),
         },
         rewrites=rewrites,
-        by_file={name: _file_figures(counts, file_questions[name]) for name, counts in sorted(file_slots.items())},
+        by_file={
+            name: _file_figures(counts, file_questions[name], file_styled[name])
+            for name, counts in sorted(file_slots.items())
+        },
         usage=usage,
         seconds=round(time.perf_counter() - started, 3),
         results=results,
