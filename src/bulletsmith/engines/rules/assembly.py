@@ -58,6 +58,7 @@ def _clean(value: str, lower_words: frozenset[str] = frozenset()) -> str:
             or low in lower_words
             or head in lower_words
             or (head.endswith("s") and head[:-1] in lower_words)
+            or head + "s" in lower_words  # "Printer tickets …" for a bullet about "200 printers"
             or _is_gerund(head)
         )
     ):
