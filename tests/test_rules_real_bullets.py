@@ -302,3 +302,20 @@ def test_facts_that_cannot_fit_stay_and_the_rewrite_says_so():
         assert fact in rw.text
     assert len(rw.text) > MAX_BULLET_CHARS
     assert [w.guard for w in rw.warnings] == ["style.length"]
+
+
+def test_five_characters_over_the_problem_is_joined_by_as():
+    # "because" would make 201 characters; "as" is a joining word of the writer's, not the person's.
+    rw = rewrite(
+        "Reduced cluster rebalance time by redesigning the ring-builder partition assignment",
+        problem="Adding capacity moved far more partitions than needed",
+        model_impact="Customers saw fewer slow requests during expansions",
+    )
+    assert rw.text == (
+        "Reduced cluster rebalance time by redesigning the ring-builder partition assignment as adding capacity "
+        "moved far more partitions than needed, so customers saw fewer slow requests during expansions"
+    )
+    assert_one_bullet(rw)
+    # Within the budget it stays "because".
+    short = rewrite("Reduced cluster rebalance time", problem="Adding capacity moved far more partitions than needed")
+    assert short.text == "Reduced cluster rebalance time because adding capacity moved far more partitions than needed"

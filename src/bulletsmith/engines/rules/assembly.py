@@ -94,13 +94,13 @@ def _common_words() -> frozenset[str]:
     return frozenset(words)
 
 
-def _problem_phrase(value: str) -> str:
+def _problem_phrase(value: str, because: str = "because") -> str:
     """The problem answer as words that follow the action: a clause after "because", a noun
     phrase after "to fix" ("to address" for a need or a lack)."""
     if _INTENT.match(value):
         return value
     if is_clause(value):
-        return f"because {value}"
+        return f"{because} {value}"
     return f"to address {value}" if _NEED.match(value) else f"to fix {value}"
 
 
@@ -434,7 +434,7 @@ def _evidence_only(analysis: Analysis) -> str:
 _ANAPHORA = re.compile(r"\b(?:them|it|its|they|these|those|this|that problem)\b", re.IGNORECASE)
 
 
-def _problem_last(text: str, lower_words: frozenset[str]) -> str:
+def _problem_last(text: str, lower_words: frozenset[str], because: str = "because") -> str:
     """A bullet that opens with its problem ("Because radiologists disagreed …, wrote a protocol",
     "Fraud analysts were drowning in alerts; built a queue …") opens with the action instead; the
     problem follows it as a short clause ("… because radiologists disagreed …"). Kept as written
@@ -455,15 +455,18 @@ def _problem_last(text: str, lower_words: frozenset[str]) -> str:
         return text
     phrase = _clean(problem, lower_words | _LOWERED_OPENERS | {"because", "to", "since", "after", "when", "as"})
     if not re.match(r"(?:because|to|since|after|when|as|due to|given)\b", phrase, re.IGNORECASE):
-        phrase = f"because {phrase}" if is_clause(phrase) else f"to fix {phrase}"
+        phrase = f"{because} {phrase}" if is_clause(phrase) else f"to fix {phrase}"
     moved = _with_problem(rest, phrase)
     return _sentence_case(moved)
 
 
-def _compose(analysis: Analysis, text: str, usable: dict[Slot, str], lower_words: frozenset[str]) -> str:
-    problem = _problem_phrase(_clean(usable[Slot.PROBLEM], lower_words)) if Slot.PROBLEM in usable else None
+def _compose(
+    analysis: Analysis, text: str, usable: dict[Slot, str], lower_words: frozenset[str], because: str = "because"
+) -> str:
+    """The bullet and the answers as one bullet; `because` joins a problem clause to the action."""
+    problem = _problem_phrase(_clean(usable[Slot.PROBLEM], lower_words), because) if Slot.PROBLEM in usable else None
     if Slot.PROBLEM not in usable:
-        text = _problem_last(text, lower_words)
+        text = _problem_last(text, lower_words, because)
     if Slot.ACTION in usable:
         action = _strip_end(usable[Slot.ACTION].strip())
         action = action[:1].upper() + action[1:]
@@ -478,7 +481,7 @@ def _compose(analysis: Analysis, text: str, usable: dict[Slot, str], lower_words
             and not re.search(r"[.!?]\s", text)
         ):
             # The bullet only says what was wrong: it follows the person's action as its reason.
-            head, tail = f"{action} {_problem_phrase(_clean(text, lower_words))}", ""
+            head, tail = f"{action} {_problem_phrase(_clean(text, lower_words), because)}", ""
         elif text and lexicon().purpose_clause.match(text) and not problem:
             head, tail = f"{action} {text[:1].lower()}{text[1:]}", ""  # "… to expedite developer productivity"
     else:
@@ -572,7 +575,14 @@ def _assemble(analysis: Analysis, answers: dict[Slot, Answer]) -> str:
             break
         text = shorter
         out = _compose(analysis, text, usable, lower_words)
-    out = _strip_end(out) if not _ABBREVIATION.search(out) else out
-    if ends_with_period and not out.endswith("."):
-        out += "."
+    out = _finish(out, ends_with_period)
+    if len(out) > guards.MAX_BULLET_CHARS:
+        # The last 5 characters: the problem clause joined by "as", never a word of the person's.
+        shorter = _finish(_compose(analysis, text, usable, lower_words, "as"), ends_with_period)
+        out = shorter if len(shorter) <= guards.MAX_BULLET_CHARS else out
     return out
+
+
+def _finish(out: str, ends_with_period: bool) -> str:
+    out = _strip_end(out) if not _ABBREVIATION.search(out) else out
+    return out + "." if ends_with_period and not out.endswith(".") else out
