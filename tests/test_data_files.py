@@ -45,7 +45,9 @@ def _fits(value, hint) -> bool:
     if get_origin(hint) is list:
         return isinstance(value, list) and all(_fits(v, get_args(hint)[0]) for v in value)
     if get_origin(hint) is dict:  # dict[str, list[str]]: the non-data kinds, each with its words
-        return isinstance(value, dict) and all(isinstance(k, str) and _fits(v, get_args(hint)[1]) for k, v in value.items())
+        return isinstance(value, dict) and all(
+            isinstance(k, str) and _fits(v, get_args(hint)[1]) for k, v in value.items()
+        )
     hints = get_type_hints(hint)
     return isinstance(value, dict) and set(value) == set(hints) and all(_fits(value[k], t) for k, t in hints.items())
 
