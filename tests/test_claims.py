@@ -85,6 +85,14 @@ def test_more_ownership_than_the_person_gave_is_a_claim():
     )
 
 
+def test_a_bullet_that_opens_with_lead_supports_led():
+    # Resumes write "Lead development of ..." for "Led"; the rewrite's past tense claims no more.
+    source = "Lead development of a Keyword Driven test framework for Microsoft Dynamics CRM"
+    assert unsupported_claims("Led development of a Keyword Driven test framework", [source]) == []
+    # Elsewhere "lead" is a title or a noun, not the person's ownership.
+    assert unsupported_claims("Led the rubric work", ["Wrote the rubric with the lead designer"]) == ["Led"]
+
+
 def test_an_answer_supports_its_claims_unless_it_is_not_mine():
     given = [Answer.parse(Slot.ACTION, "trained it in PyTorch")]
     assert unsupported_claims("Built a PyTorch classification model", rewrite_sources(WEAK, given)) == []

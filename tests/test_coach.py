@@ -366,7 +366,9 @@ def test_after_in_place_the_next_run_knows_the_rewritten_bullets_and_their_answe
     done = coach(resume, "u", DATA, "n", "a", *skip_and_keep(counts[1:]), args=["--in-place"])
     assert done.exit_code == 0, done.output
     rewritten = next(line[2:] for line in resume.read_text().splitlines() if line.startswith(f"- {WEAK}"))
-    assert rewritten != WEAK and DATA in rewritten
+    # The answer joins as a participle phrase ("cutting label error rate from 9% to 3% …"): its
+    # verb changes form, every fact stays.
+    assert rewritten != WEAK and "label error rate from 9% to 3% across 1.2M images" in rewritten
     bank = resume.with_name("resume.questions.yaml")
     entry = next(e for e in yaml.safe_load(bank.read_text())["bullets"] if e["bullet"] == WEAK)
     assert entry["rewritten"] == rewritten

@@ -39,11 +39,15 @@ def test_an_edited_yaml_file_is_read_as_yaml_not_from_stale_json(monkeypatch):
 
 
 def _fits(value, hint) -> bool:
-    """True when a value parsed from YAML has the shape a type hint names (str, list[str], a TypedDict)."""
+    """True when a value parsed from YAML has the shape a type hint names (str, list[str], dict[str, …], a TypedDict)."""
     if hint is str:
         return isinstance(value, str)
     if get_origin(hint) is list:
         return isinstance(value, list) and all(_fits(v, get_args(hint)[0]) for v in value)
+    if get_origin(hint) is dict:  # dict[str, list[str]]: the non-data kinds, each with its words
+        return isinstance(value, dict) and all(
+            isinstance(k, str) and _fits(v, get_args(hint)[1]) for k, v in value.items()
+        )
     hints = get_type_hints(hint)
     return isinstance(value, dict) and set(value) == set(hints) and all(_fits(value[k], t) for k, t in hints.items())
 

@@ -118,7 +118,8 @@ def test_rewrite_many_takes_answers_by_location_or_index(rules, analyses):
     rewrites = rules.rewrite_many(analyses, answers)
 
     assert isinstance(rewrites, Rewrites) and len(rewrites) == len(analyses)
-    assert "9% -> 3% over 1.2M images" in rewrites[0].text
+    # The rules writer reads "A -> B" as a change ("cutting … from 9% to 3%"); the facts are the person's.
+    assert "label error rate from 9% to 3% over 1.2M images" in rewrites[0].text
     assert "40 min" in rewrites[2].text
     assert not rewrites[4].changed  # no answers: nothing new to say
     assert rewrites == [

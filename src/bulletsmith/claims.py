@@ -158,6 +158,8 @@ def _ownership_spans(text: str) -> list[tuple[int, int, int]]:
         form = _ownership_key(m.group(0))
         if form == "led" and _CAUSAL_TO.match(text, m.end()):  # "which led to a 3% lift" names a cause
             continue
+        if form == "lead" and m.start() != _body_start(text):  # only the opening verb: "the lead designer" is no claim
+            continue
         level = table[form]
         if out and out[-1][2] == 1 and _GOVERNED_GAP.match(text[out[-1][1] : m.start()]):
             level = 1

@@ -45,6 +45,9 @@ class Case(BaseModel):
     source: str | None = None
     license: str | None = None
     origin_id: str | None = None
+    # The case file's stem (own, realdata, realdata-heldout...): the report gives slot figures per file,
+    # so a held-back file is scored beside the files the lexicon was tuned on.
+    file: str = ""
 
     @model_validator(mode="after")
     def _consistent(self) -> Case:
@@ -76,13 +79,15 @@ def load_cases(directory: Path) -> list[Case]:
             raise CaseError(f"{path}: expected a list of cases")
         for i, item in enumerate(raw):
             try:
-                cases.append(Case.model_validate(item))
+                case = Case.model_validate(item)
             except ValidationError as e:
                 first = e.errors()[0]
                 where = ".".join(str(p) for p in first["loc"])
                 msg = first["msg"].removeprefix("Value error, ")
                 case_id = item.get("id", i) if isinstance(item, dict) else i
                 raise CaseError(f"{path}: case {case_id}: {where + ': ' if where else ''}{msg}") from None
+            case.file = case.file or path.stem
+            cases.append(case)
     ids = [c.id for c in cases]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
@@ -149,6 +154,8 @@ class Report(BaseModel):
     overall_slots: dict
     questions: dict
     rewrites: dict
+    # Per case file: slot precision/recall/F1 per slot, overall (micro) and the macro F1 of the four slots.
+    by_file: dict[str, dict] = Field(default_factory=dict)
     usage: dict = Field(default_factory=dict)
     seconds: float
     results: list[CaseResult] = Field(default_factory=list, exclude=True)
@@ -219,6 +226,32 @@ def _unsupported(text: str, bullet: str, answers: Iterable[Answer]) -> list[str]
     return guards.unsupported_quantities(text, guards.rewrite_sources(bullet, answers))
 
 
+def _file_figures(counts: dict[Slot, Counts], questions: Counts, styled: list[tuple[bool, bool]]) -> dict:
+    """One case file's figures; `styled`: per case, (gives answers, rewrite has no style warning)."""
+    first = next(iter(counts.values()))
+    n = first.tp + first.fp + first.fn + first.tn
+    total = Counts()
+    for c in counts.values():
+        total.tp, total.fp, total.fn, total.tn = (
+            total.tp + c.tp,
+            total.fp + c.fp,
+            total.fn + c.fn,
+            total.tn + c.tn,
+        )
+    return {
+        "cases": n,
+        "slots": {s.value: c.summary() for s, c in counts.items()},
+        "overall_slots": total.summary(),
+        "macro_f1": round(sum(c.f1 for c in counts.values()) / len(counts), 3),
+        "questions": {"precision": round(questions.precision, 3), "recall": round(questions.recall, 3)},
+        "rewrites": {
+            "style_compliance": round(sum(ok for _, ok in styled) / (len(styled) or 1), 3),
+            "style_compliance_answered": round(sum(ok for a, ok in styled if a) / (sum(a for a, _ in styled) or 1), 3),
+            "answered_cases": sum(a for a, _ in styled),
+        },
+    }
+
+
 def _invented_claims(text: str, bullet: str, answers: Iterable[Answer]) -> list[str]:
     """The claims that are not numbers (tools, methods, scope, ownership…) of a rewrite that
     neither the bullet nor the answers give; none in the bullet kept as written."""
@@ -239,7 +272,11 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
     per_slot = {slot: Counts() for slot in Slot}
     overall = Counts()
     q_counts = Counts()  # predicted = asked, gold = slot missing
+    file_slots: dict[str, dict[Slot, Counts]] = {}
+    file_questions: dict[str, Counts] = {}
+    file_styled: dict[str, list[tuple[bool, bool]]] = {}
     results: list[CaseResult] = []
+    answered: list[bool] = []  # per result: the case file gives the person's answers
     for case in cases:
         if replay is not None:
             outcome = replay.run_case(assistant, case)
@@ -253,8 +290,18 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
         for slot in Slot:
             per_slot[slot].add(analysis.slots[slot].present, case.gold[slot])
             overall.add(analysis.slots[slot].present, case.gold[slot])
+            file_slots.setdefault(case.file, {s: Counts() for s in Slot})[slot].add(
+                analysis.slots[slot].present, case.gold[slot]
+            )
             q_counts.add(analysis.question_for(slot) is not None, not case.gold[slot])
+            file_questions.setdefault(case.file, Counts()).add(
+                analysis.question_for(slot) is not None, not case.gold[slot]
+            )
         candidate = rewrite.rejected_text or rewrite.text
+        answered.append(bool(case.answers))
+        file_styled.setdefault(case.file, []).append(
+            (bool(case.answers), not any(w.guard.startswith("style") for w in rewrite.warnings))
+        )
         results.append(
             CaseResult(
                 id=case.id,
@@ -286,6 +333,12 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
             for r in results
         ),
         "style_compliance": round(sum(1 for r in results if not r.style_warnings) / n, 3),
+        # The same over the cases that give answers, where the engine writes a rewrite; with no
+        # answer the rewrite is the person's bullet, whose style is theirs (evals/README.md).
+        "style_compliance_answered": round(
+            sum(1 for r, a in zip(results, answered) if a and not r.style_warnings) / (sum(answered) or 1), 3
+        ),
+        "answered_cases": sum(answered),
         "expectations_met": round(sum(1 for r in results if not r.expect_failures) / n, 3),
         "requests_per_bullet": 0.0 if offline else round(usage["requests"] / n, 3),
         "tokens_per_bullet": 0.0 if offline else round((usage["prompt_tokens"] + usage["completion_tokens"]) / n, 1),
@@ -304,6 +357,10 @@ def evaluate(assistant, cases: Iterable[Case], *, select: str | None = None, rep
             "f1": round(q_counts.f1, 3),
         },
         rewrites=rewrites,
+        by_file={
+            name: _file_figures(counts, file_questions[name], file_styled[name])
+            for name, counts in sorted(file_slots.items())
+        },
         usage=usage,
         seconds=round(time.perf_counter() - started, 3),
         results=results,
@@ -344,7 +401,8 @@ def check_thresholds(report: Report, path: Path) -> list[str]:
     """Breaches of evals/thresholds.yaml for this report's engine, one line each.
 
     A missing or unreadable file, an engine with no block, or a figure the report doesn't have
-    raises `ThresholdsError`: checking nothing is not passing."""
+    raises `ThresholdsError`: checking nothing is not passing. A per-file figure (`by_file.NAME…`)
+    of a case file the run did not include is not checked."""
     spec = load_thresholds(path)
     if report.engine not in spec:
         raise ThresholdsError(f"{path}: no thresholds for engine {report.engine!r}")
@@ -352,6 +410,9 @@ def check_thresholds(report: Report, path: Path) -> list[str]:
     breaches = []
     for bound, limits in spec[report.engine].items():
         for dotted, limit in limits.items():
+            parts = dotted.split(".")
+            if parts[0] == "by_file" and len(parts) > 1 and parts[1] not in data.get("by_file", {}):
+                continue  # that case file is not in this run (--cases, a subset): nothing of it to score
             value: Any = data
             for part in dotted.split("."):
                 if not isinstance(value, dict) or part not in value:

@@ -297,6 +297,19 @@ def is_filler(text: str) -> bool:
     return _filler_re().search(text) is not None
 
 
+def filler_count(text: str) -> int:
+    """How many filler phrases the text holds."""
+    return len(_filler_re().findall(text))
+
+
+def without_filler(text: str) -> str:
+    """The text less its filler phrases, the seams mended ("a high performance, innovative
+    electric bicycle" -> "a high performance, electric bicycle")."""
+    out = _filler_re().sub("", text)
+    out = re.sub(r"\s*,\s*(?=,)|\s{2,}", " ", out)
+    return re.sub(r"^[\s,;:-]+|[\s,;:-]+$", "", out).replace(" ,", ",")
+
+
 def filler_phrases(text: str) -> list[str]:
     """The soft-skill or buzzword phrases of the filler list in ``text``, as written, each once."""
     found: dict[str, str] = {}

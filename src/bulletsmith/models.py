@@ -16,7 +16,23 @@ from bulletsmith.answer_words import NOT_MINE, no_answer_kind
 
 
 class Slot(str, Enum):
-    """The four parts of a closed-loop bullet, in the order a bullet tells them."""
+    """The four parts of a closed-loop bullet, in the order a bullet tells them.
+
+    What each slot is (the design contract; both engines read alike, evidence is the clause that
+    shows the slot):
+
+    - PROBLEM: the situation, pain or need that motivated the work, including a purpose clause
+      that names a need ("to expedite developer productivity", "to enable analyses of …",
+      "aimed at delivering local news", "so that …"). A bare use ("to analyze data") is not one.
+    - ACTION: what the person did.
+    - DATA_OUTCOME: a concrete, preferably measured result on data, pipeline or system: quality,
+      agreement, coverage, scale handled (with a rate: "1 billion documents a month"), latency,
+      throughput, cost. Scale *managed* alone ("Managed 3 clusters and 300+ pods") is not one.
+    - MODEL_IMPACT: the downstream effect: a model or product metric, and for non-ML work what
+      it did for others: adoption ("now used org-wide", "used by all data scientists", "used in a
+      course at two universities") and what it enabled ("helped instructors run their class
+      better", "seeding further research").
+    """
 
     PROBLEM = "problem"
     ACTION = "action"
@@ -331,19 +347,21 @@ class Decision(str, Enum):
 # Why a reviewer wants each slot: shown beside a question (both engines, coach "?").
 WHY = {
     Slot.PROBLEM: (
-        "A reviewer wants to know why the work mattered: the pain in the data or the system that it fixed. "
-        "Example: 'edge-case mislabels were leaking into training'."
+        "A reviewer wants to know why the work mattered: the pain in the data or the system that it fixed, "
+        "or the need it was for. Example: 'edge-case mislabels were leaking into training'."
     ),
     Slot.ACTION: (
         "The action says what you yourself built or changed in the data system, not what the team did. "
         "Example: 'redesigned the labeling taxonomy'."
     ),
     Slot.DATA_OUTCOME: (
-        "Data-infrastructure teams hire for measured change in the data: quality, agreement, coverage, scale, "
-        "latency or cost. Example: 'annotator agreement 0.68 -> 0.84 over 3M examples'."
+        "Data-infrastructure teams hire for measured change in the data: quality, agreement, coverage, scale "
+        "handled, latency or cost (the size of what you ran is not a result by itself). "
+        "Example: 'annotator agreement 0.68 -> 0.84 over 3M examples'."
     ),
     Slot.MODEL_IMPACT: (
-        "It closes the loop: what the better data did to a model or product metric downstream. "
-        "Example: '+0.15 AUC, sustained over 6 weeks'."
+        "It closes the loop: what the work did downstream, to a model or product metric, or for the people "
+        "who use it (who adopted it, what it let them do). Example: '+0.15 AUC, sustained over 6 weeks', "
+        "'now used org-wide'."
     ),
 }

@@ -50,6 +50,7 @@ TABLE = (
     ),
     ("rejected by guard", "rewrites.guard_rejected"),
     ("style compliance", "rewrites.style_compliance"),
+    ("style compliance (answered cases)", "rewrites.style_compliance_answered"),
     ("expectations met", "rewrites.expectations_met"),
     ("requests / bullet", "rewrites.requests_per_bullet"),
     ("tokens / bullet", "rewrites.tokens_per_bullet"),
@@ -319,6 +320,7 @@ def eval_(
             typer.echo("")
         if rows:
             print_table(rows, previous)
+            print_by_file(rows)
         if rec is not None:
             _print_replay(rec, unused)
         for miss in missed_by_guard:
@@ -335,6 +337,36 @@ def eval_(
         failed = True
     if failed:
         raise typer.Exit(EXIT_BULLET_FAILED)
+
+
+def print_by_file(rows: dict[str, dict]) -> None:
+    """Slot F1 per case file and engine: a held-back file (realdata-heldout) is read beside the
+    files an engine was tuned on."""
+    echo = typer.echo
+    echo("")
+    echo(
+        "slot F1 per case file   cases   problem  action  data_outcome  model_impact   macro  micro"
+        "   style  answered style (n)"
+    )
+    for name, row in rows.items():
+        for file, fig in (row.get("by_file") or {}).items():
+            f1 = {slot: fig["slots"][slot]["f1"] for slot in fig["slots"]}
+            echo(
+                f"{name + ' ' + file:<24}{fig['cases']:>5}   {f1.get('problem', 0):>7.3f} {f1.get('action', 0):>7.3f} "
+                f"{f1.get('data_outcome', 0):>13.3f} {f1.get('model_impact', 0):>13.3f} {fig['macro_f1']:>7.3f} "
+                f"{fig['overall_slots']['f1']:>6.3f}{_style_cells(fig)}"
+            )
+
+
+def _style_cells(fig: dict) -> str:
+    """Style compliance of the file's rewrites, over all its cases and over those giving answers."""
+    st = fig.get("rewrites") or {}
+    if not st:
+        return ""
+    answered = (
+        f"{st['style_compliance_answered']:>8.3f} ({st['answered_cases']})" if st["answered_cases"] else "       - (0)"
+    )
+    return f"  {st['style_compliance']:>6.3f}  {answered}"
 
 
 def _print_replay(rec, unused: list[str]) -> None:  # noqa: ANN001

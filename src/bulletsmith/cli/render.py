@@ -70,7 +70,8 @@ def print_report(report, breaches: list[str], *, show_failures: bool = False) ->
     echo(
         f"rewrites      fabricated numbers after guard: {r['fabricated_numbers_after_guard']}  "
         f"invented claims after guard: {r.get('invented_claims_after_guard', 0)}  "
-        f"rejected by guard: {r['guard_rejected']}  style compliance: {r['style_compliance']:.3f}  "
+        f"rejected by guard: {r['guard_rejected']}  style compliance: {r['style_compliance']:.3f} "
+        f"(answered cases: {r.get('style_compliance_answered', 0):.3f})  "
         f"expectations met: {r['expectations_met']:.3f}"
     )
     echo(f"time          {report.seconds:.2f} s")

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bulletsmith.engines.rules.lexicon import Lexicon, lexicon
 from bulletsmith.models import Slot, SlotFill
@@ -35,18 +37,49 @@ _MOVED = (
     r"|lifted|raised|lowered|reduced|shrank|went\s+(?:up|down|from)"
 )
 _PROBLEM_TO = r"to (?:fix|address|prevent|stop|reduce|cut|catch|eliminate|resolve|handle|close|replace|avoid|unblock|remove|combat|counter|tackle|mitigate)"
-_BOUNDARY = re.compile(
+_BOUNDARY_STATIC = (
     r"[;:()\[\]]|,(?!\d{3})|\s[-–—]+\s|(?<=[a-z0-9%)])\.\s+(?=[A-Z])|(?<=[A-Z]{2})\.\s+(?=[A-Z])"
     rf"|\s(?=(?:and\s+|also\s+)?(?:{_OPENERS}|{_PARTICIPLES})\b)"
     rf"|\s(?=by\s+\w+ing\b)|\s(?=(?:{_PROBLEM_TO})\b)|\s(?=(?:because|due to|after discovering|after finding|when)\b)"
     r"|\s(?=(?:since|after)\s+(?!\d{4}\b)(?!\w+ing\b)(?!the\s+\d)[a-z0-9])"
     rf"|\s(?=and\s+(?:[\w'’/-]+\s+){{0,6}}?(?:{_MOVED})\b)"
 )
+
+
+def _alternation(phrases: Iterable[str]) -> str:
+    return "|".join(sorted((re.escape(p).replace(r"\ ", r"\s+") for p in phrases), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _boundary() -> re.Pattern[str]:
+    """Where clauses part: the fixed boundaries above, and before the lexicon's purpose
+    clauses ("to expedite …", "aimed at …"), adoption ("now used org-wide", "used by all data
+    scientists") and what the work enabled ("seeding further research"), so each is a clause."""
+    lex = lexicon()
+    purpose = rf"(?:in\s+order\s+)?to\s+(?:\w+\s+(?:and|or)\s+)?(?:{_alternation(lex.purpose_verbs)})\s+[\w$]"
+    openers = _alternation(lex.purpose_openers)
+    adoption = _alternation(lex.adoption_terms)
+    impact = _alternation(lex.impact_opener_terms)
+    return re.compile(
+        rf"{_BOUNDARY_STATIC}|\s(?=(?:{purpose})|(?:{openers})\b)"
+        rf"|(?<!\bnow)(?<!currently)(?<!still)(?<!\bare)(?<!\bis)(?<!\bwas)(?<!\bwere)(?<!widely)"
+        rf"\s(?=(?:(?:that|which)\s+(?:are|is|was|were)\s+)?(?:{adoption})\b)|\s(?=(?:{impact})\b)",
+        re.IGNORECASE,
+    )
+
+
 # A clause that opens with one of these says what came of the work ("cutting …", "leading to …").
 OUTCOME_OPENER = re.compile(rf"(?:{_OPENERS}|{_PARTICIPLES})\b", re.IGNORECASE)
 # Words that join a clause to the one before; they are not part of the evidence.
 _LEADING_GLUE = re.compile(r"^(?:and|also|then|thereby|while|which|by|so that|so|in order to|,|\.)\s+", re.IGNORECASE)
 _GLUE_ONLY = frozenset({"and", "also", "then", "so", "or", "but", "while", "by", "which"})
+# A rate makes a count an outcome of the system ("1 billion documents per month"); without one,
+# "on 2 processors", "300+ pods" is scale managed, not a result (the design contract).
+_PER_PERIOD = re.compile(
+    r"\b(?:per|a|an|each|every)\s+(?:second|minute|hour|day|week|month|quarter|year|run|request)\b"
+    r"|\b(?:daily|weekly|monthly|yearly|annually|hourly)\b|/(?:s|sec|min|h|hr|day|wk|mo)\b|\bwithin\b",
+    re.IGNORECASE,
+)
 _SCALE_WORDS = re.compile(r"\b(?:over|across|at|for|on|processing|handling|serving|covering)\b", re.IGNORECASE)
 _COMPARATIVE = re.compile(
     r"\b(?:faster|slower|fewer|less|more|cheaper|higher|lower|better|from\s+\S+\s+to)\b", re.IGNORECASE
@@ -129,7 +162,7 @@ def split_clauses(bullet: str) -> list[Clause]:
     """Cut a bullet into clauses with their offsets; glue words and edge punctuation trimmed."""
     clauses: list[Clause] = []
     pos = 0
-    for m in [*_BOUNDARY.finditer(bullet), None]:
+    for m in [*_boundary().finditer(bullet), None]:
         end = m.start() if m else len(bullet)
         _add_clause(bullet, pos, end, clauses)
         if m:
@@ -214,12 +247,29 @@ def _opens_with_cause(text: str, outcome: re.Match[str] | None) -> bool:
     return not (outcome and _FROM_TO.search(text))
 
 
+_SERVED = re.compile(r"^(?:(?:which|that)\s+)?served$", re.IGNORECASE)
+_RESPONSIBLE_FOR = re.compile(r"^responsible\s+for\s+\w+ing\b", re.IGNORECASE)
+
+
+def _adoption(text: str, lex: Lexicon) -> bool:
+    """Who or what uses the work: "now used org-wide", "used by store managers", "which served
+    2,000 students" ("served" only with people or users after it, not "served 2M requests")."""
+    for m in lex.adoption_cues.finditer(text):
+        if not _SERVED.match(m.group(0)):
+            return True
+        rest = text[m.end() :]
+        if lex.people_terms.search(rest) or re.search(r"\b(?:users|customers|learners|members|clients)\b", rest, re.I):
+            return True
+    return False
+
+
 def classify(clause: Clause, lex: Lexicon, *, first: bool) -> None:
     text = clause.text
     claims = _claims(text)
     outcome = lex.outcome_verbs.search(text)
-    word, _ = _first_word(text)
+    word, offset = _first_word(text)
     starts_with_verb = _opens_with_verb(text, lex)
+    opening = text[offset:]
 
     people = lex.people_terms.search(text)
     if claims and people and not lex.data_terms.search(text) and not lex.model_terms.search(text):
@@ -231,7 +281,15 @@ def classify(clause: Clause, lex: Lexicon, *, first: bool) -> None:
         kind = _metric_kind(text, lex)
         if kind is not None:
             clause.slots.add(kind)
-        elif claims and (outcome or _SCALE_WORDS.search(text)):
+        elif claims and (
+            outcome
+            or (
+                _SCALE_WORDS.search(text)
+                and (_PER_PERIOD.search(text) or any(q.kind not in ("number", "ordinal", "duration") for q in claims))
+            )
+        ):
+            # A count with a rate is scale handled ("1 billion documents per month"); a bare count
+            # ("on 2 processors", "300+ pods") is scale managed, not an outcome.
             clause.slots.add(Slot.DATA_OUTCOME)
 
     if _opens_with_cause(text, outcome):
@@ -240,15 +298,33 @@ def classify(clause: Clause, lex: Lexicon, *, first: bool) -> None:
         clause.slots -= {Slot.DATA_OUTCOME, Slot.MODEL_IMPACT}
         clause.slots.add(Slot.PROBLEM)
 
+    # What the work did downstream, for non-ML work too: adoption, or what it enabled.
+    adopted = _adoption(text, lex)
+    # Not in the opening clause: "Helped build a feature pipeline" is the person's own (weak) action.
+    enabled = not first and (
+        bool(lex.impact_openers.match(opening))
+        or bool(OUTCOME_OPENER.match(opening) and not claims and lex.impact_cues.search(text))
+    )
+    if adopted or enabled:
+        clause.slots.discard(Slot.DATA_OUTCOME)
+        clause.slots.add(Slot.MODEL_IMPACT)
+
     is_outcome_clause = bool(clause.slots & {Slot.DATA_OUTCOME, Slot.MODEL_IMPACT})
     cue = lex.problem_cues.search(text)
-    if cue and not (is_outcome_clause and claims):
+    if (cue and not (is_outcome_clause and claims)) or lex.purpose_clause.match(opening):
         clause.slots.add(Slot.PROBLEM)
 
+    if lex.recognition_openers.match(opening) or (adopted and lex.adoption_cues.match(opening)) or enabled:
+        return  # "Awarded Star Performer", "Used in a course at two universities": not an action
     if starts_with_verb and not lex.outcome_verbs.search(word):
         clause.slots.add(Slot.ACTION)
     elif first and starts_with_verb and not is_outcome_clause:
         clause.slots.add(Slot.ACTION)
+    elif first and (
+        _RESPONSIBLE_FOR.match(text)
+        or (offset == 0 and _gerund_of_verb(word, lex) and not OUTCOME_OPENER.match(text) and not is_clause(text))
+    ):
+        clause.slots.add(Slot.ACTION)  # "Responsible for grading assignments", "Managing a team of four"
 
 
 # A situation told in the past: "labels were late", "users abandoned the feed".
@@ -261,7 +337,9 @@ def _opens_with_situation(clause: Clause, later: list[Clause], lex: Lexicon) -> 
     word, _ = _first_word(clause.text)
     if clause.slots or lex.is_verb(word) or not later:
         return False
-    rest = _SITUATION_VERB.search(clause.text[len(word) :])
+    rest = next(
+        (m for m in _SITUATION_VERB.finditer(clause.text[len(word) :]) if m.group(0).lower() not in _NOT_VERB_ED), None
+    )  # "based on Docker" is no situation
     return rest is not None and any(c.slots & {Slot.ACTION, Slot.DATA_OUTCOME, Slot.MODEL_IMPACT} for c in later)
 
 
@@ -286,11 +364,25 @@ def classified_clauses(bullet: str) -> list[Clause]:
             clause.slots.discard(Slot.ACTION)  # "(Reserved Instance)": an aside, not what was done
     if clauses and _opens_with_situation(clauses[0], clauses[1:], lex):
         clauses[0].slots.add(Slot.PROBLEM)
+    # A problem or impact phrase runs on through a list: "enabling standardized, repeatable
+    # deployments" is one piece of evidence, not "enabling standardized".
+    for prev, clause in itertools.pairwise(clauses):
+        carried = prev.slots & {Slot.PROBLEM, Slot.MODEL_IMPACT}
+        gap = bullet[prev.end : clause.start]
+        if (
+            carried
+            and not clause.slots
+            and re.fullmatch(r"\s*,\s*", gap)
+            and not _opens_with_verb(clause.text, lex)
+            and not OUTCOME_OPENER.match(clause.text)
+            and not is_clause(clause.text)
+        ):
+            clause.slots |= carried
 
     # An outcome verb opening the bullet ("Cut p99 latency 40%") is also what the person did,
     # when no other clause names an action.
     if clauses and not any(Slot.ACTION in c.slots for c in clauses):
-        if _opens_with_verb(clauses[0].text, lex):
+        if _opens_with_verb(clauses[0].text, lex) and not lex.recognition_openers.match(clauses[0].text):
             clauses[0].slots.add(Slot.ACTION)
         else:  # "Saved 30% of costs by establishing a purchasing strategy": the method is the action
             for prev, clause in itertools.pairwise(clauses):

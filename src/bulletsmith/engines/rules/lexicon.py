@@ -41,6 +41,11 @@ class TermMatcher:
                 found.extend(pattern.finditer(text))
         return sorted(found, key=lambda m: m.start())
 
+    def match(self, text: str) -> re.Match[str] | None:
+        """An entry at the very start of the text."""
+        found = self.search(text)
+        return found if found is not None and found.start() == 0 else None
+
     def search(self, text: str) -> re.Match[str] | None:
         found = self.finditer(text)
         return found[0] if found else None
@@ -69,9 +74,34 @@ class Lexicon:
     model_terms: TermMatcher
     problem_cues: TermMatcher
     people_terms: TermMatcher
+    purpose_verbs: tuple[str, ...]
+    purpose_openers: tuple[str, ...]
+    adoption_cues: TermMatcher
+    impact_openers: TermMatcher
+    impact_cues: TermMatcher
+    scale_terms: TermMatcher
+    recognition_openers: TermMatcher
+    non_data_kinds: tuple[tuple[str, TermMatcher], ...]  # ("talk", its words), in file order
+    adoption_terms: tuple[str, ...]  # the entries of adoption_cues and impact_openers, for clause boundaries
+    impact_opener_terms: tuple[str, ...]
     action_verbs: frozenset[str]
     past_tense_verbs: frozenset[str]
     domains: tuple[Domain, ...]
+
+    @cached_property
+    def purpose_clause(self) -> re.Pattern[str]:
+        """A clause that opens with a purpose naming a need: "to expedite …", "to monitor and
+        ensure uptime …", "aimed at delivering …". The verb must have an object ("to cut, splice
+        and watermark videos" lists uses)."""
+        verbs = "|".join(
+            sorted((re.escape(v).replace(r"\ ", r"\s+") for v in self.purpose_verbs), key=len, reverse=True)
+        )
+        openers = "|".join(
+            sorted((re.escape(o).replace(r"\ ", r"\s+") for o in self.purpose_openers), key=len, reverse=True)
+        )
+        return re.compile(
+            rf"^(?:(?:in\s+order\s+)?to\s+(?:\w+\s+(?:and|or)\s+)?(?:{verbs})\s+[\w$]|(?:{openers})\b)", re.IGNORECASE
+        )
 
     def is_verb(self, word: str) -> bool:
         """A word that can open a bullet as its action: base, -s, -ed or irregular past form."""
@@ -91,6 +121,13 @@ class Lexicon:
                     return True
         # Regular past tense of a verb the list doesn't know ("re-architected", "deduplicated").
         return w.endswith("ed") and len(w) > 5 and w not in _ED_NON_VERBS
+
+    def non_data_kind(self, text: str) -> str | None:
+        """ "talk", "teaching" or "meeting" for a bullet about one of those, else None."""
+        for kind, words in self.non_data_kinds:
+            if words.search(text):
+                return kind
+        return None
 
     def domain_for(self, text: str) -> Domain:
         for domain in self.domains:
@@ -114,6 +151,14 @@ class _LexiconFile(TypedDict):
     model_terms: list[str]
     problem_cues: list[str]
     people_terms: list[str]
+    purpose_verbs: list[str]
+    purpose_openers: list[str]
+    adoption_cues: list[str]
+    impact_openers: list[str]
+    impact_cues: list[str]
+    scale_terms: list[str]
+    recognition_openers: list[str]
+    non_data_kinds: dict[str, list[str]]
 
 
 class _DomainSpec(TypedDict):
@@ -137,6 +182,16 @@ def lexicon() -> Lexicon:
         model_terms=TermMatcher.of(lex["model_terms"]),
         problem_cues=TermMatcher.of(lex["problem_cues"]),
         people_terms=TermMatcher.of(lex["people_terms"]),
+        purpose_verbs=tuple(lex["purpose_verbs"]),
+        purpose_openers=tuple(lex["purpose_openers"]),
+        adoption_cues=TermMatcher.of(lex["adoption_cues"]),
+        impact_openers=TermMatcher.of(lex["impact_openers"]),
+        impact_cues=TermMatcher.of(lex["impact_cues"]),
+        scale_terms=TermMatcher.of(lex["scale_terms"]),
+        recognition_openers=TermMatcher.of(lex["recognition_openers"]),
+        non_data_kinds=tuple((kind, TermMatcher.of(words)) for kind, words in lex["non_data_kinds"].items()),
+        adoption_terms=tuple(lex["adoption_cues"]),
+        impact_opener_terms=tuple(lex["impact_openers"]),
         action_verbs=frozenset(w.lower() for w in word_list("action_verbs.txt")),
         past_tense_verbs=frozenset(w.lower() for w in word_list("past_tense_verbs.txt")),
         domains=tuple(

@@ -60,6 +60,8 @@ def past_tense(verb: str) -> str:
     "maintained", "establishing" -> "established"; a past form stays as it is."""
     w = verb.lower()
     lex = lexicon()
+    if w == "responsible":  # "Responsible for grading …": the verb is the one after "for"
+        return "were responsible"
     if w in _irregular():
         return _irregular()[w]
     if w in _irregular_past() or w in lex.past_tense_verbs or (w.endswith("ed") and len(w) > 4):
@@ -244,7 +246,49 @@ def questions_for(missing: list[Slot], bullet: str, verb: str | None, obj: str |
     return out
 
 
+# Questions that fit work that is not data work: what a talk, a class or a meeting was for, whom
+# it reached, and what came of it. The action question stays the general one.
+_NON_DATA: dict[str, dict[Slot, tuple[str, str | None]]] = {
+    "talk": {
+        Slot.PROBLEM: ("What did the audience need, or get wrong, before {work}?", None),
+        Slot.DATA_OUTCOME: ("How many people were reached when {work}: attendees, views or sessions?", "people"),
+        Slot.MODEL_IMPACT: ("What came of it after {work}: who adopted, cited or acted on it?", None),
+    },
+    "teaching": {
+        Slot.PROBLEM: ("What were the students struggling with before {work}?", None),
+        Slot.DATA_OUTCOME: (
+            "How many students or sessions were there when {work}, and what measurably changed "
+            "(grades, pass rate, feedback scores)?",
+            "students",
+        ),
+        Slot.MODEL_IMPACT: ("What did it do for the students or the course after {work}?", None),
+    },
+    "meeting": {
+        Slot.PROBLEM: ("What needed deciding or solving when {work}?", None),
+        Slot.DATA_OUTCOME: (
+            "What was produced after {work}, and for how many people: hires, decisions, partners?",
+            None,
+        ),
+        Slot.MODEL_IMPACT: ("What came of it after {work}: a decision, a hire, a partnership?", None),
+    },
+}
+
+
 def _texts(work: str, bullet: str, domain: Domain) -> dict[Slot, tuple[str, AnswerKind, str | None]]:
+    kind = lexicon().non_data_kind(bullet)
+    # A talk or a meeting about data is still a talk or a meeting; teaching words ("students") also
+    # appear in data work, so a bullet about data keeps the data questions.
+    if kind is not None and (kind != "teaching" or not _DATA_WORDS.search(bullet)):
+        general = _data_texts(work, bullet, domain)
+        fitted = {
+            slot: (text.format(work=work), AnswerKind.QUANTITY if unit else AnswerKind.TEXT, unit)
+            for slot, (text, unit) in _NON_DATA[kind].items()
+        }
+        return {slot: fitted.get(slot, general[slot]) for slot in Slot}
+    return _data_texts(work, bullet, domain)
+
+
+def _data_texts(work: str, bullet: str, domain: Domain) -> dict[Slot, tuple[str, AnswerKind, str | None]]:
     downstream = (
         f"What did this work do downstream: {domain.model}, by how much, and for how long?"
         if work == "this work"
