@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 
 from bulletsmith import guards
+from bulletsmith.claims import find_claims
 from bulletsmith.datafiles import word_list
 from bulletsmith.engines.rules.clauses import (
     OUTCOME_OPENER,
@@ -404,15 +405,18 @@ def _lead_with_action(text: str) -> str:
 
 def _droppable(text: str, analysis: Analysis) -> list[str]:
     """Sentences of the bullet that hold no slot's evidence (a product description, a side
-    note): the first to go, from the last, when the bullet runs past two printed lines."""
+    note): the first to go, from the last, when the bullet runs past two printed lines. One that
+    names something (a tool, a method, a name: "based on Docker and AWS") stays: a name the
+    person wrote is a fact of theirs, and a rewrite never loses one."""
     evidence = [guards.normalize_text(f.evidence) for f in analysis.slots.values() if f.evidence]
     return [
         p
         for p in _sentences(text)
         if not any(e and e in guards.normalize_text(p) for e in evidence)
         and not starts_with_strong_past_tense_verb(p)  # a sentence of what was done stays
-        and not guards.extract_quantities(p)
-    ]  # and so does one with a number in it
+        and not guards.extract_quantities(p)  # and so does one with a number in it
+        and not find_claims(p, [], ownership=False, kinds=("named", "method", "name"))
+    ]
 
 
 def _evidence_only(analysis: Analysis) -> str:
