@@ -205,6 +205,22 @@ def test_a_paragraph_without_tracked_changes_gets_no_such_note(tmp_path):
     assert "paragraph 6" not in doc.dropped_markup({"paragraph 6": REWRITES["paragraph 6"]})
 
 
+def test_symbols_are_read_as_the_characters_they_show(tmp_path):
+    arrow = '<w:r><w:sym w:font="Symbol" w:char="F0AE"/></w:r>'  # Insert > Symbol, Symbol font
+    check = '<w:r><w:sym w:font="Wingdings" w:char="F0FC"/></w:r>'  # a picture font's tick: no text
+    d = docx.Document()
+    d.add_heading("Experience", 1)
+    add_paragraph(d, run("Cut label latency from 3 days ") + arrow + run(" 4 hours") + check)
+    path = tmp_path / "symbols.docx"
+    d.save(path)
+    doc = load_document(path)
+    assert [b.text for b in doc.bullets] == ["Cut label latency from 3 days → 4 hours"]
+    new = "Cut label latency from 3 days → 4 hours by batching vendor uploads"
+    p = paragraph_xml(doc.render({"paragraph 2": new}), "Cut")
+    assert visible_text(p) == new
+    assert [s.get(f"{{{W}}}font") for s in p.iter(f"{{{W}}}sym")] == ["Wingdings"]  # the tick stays
+
+
 def hidden_text_resume(path: Path) -> Path:
     d = docx.Document()
     d.add_heading("Experience", 1)

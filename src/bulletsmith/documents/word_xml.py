@@ -10,6 +10,8 @@ more, and files saved by Word are full of it:
   ``w:instrText`` (the code, e.g. ``HYPERLINK "https://…"``, not shown) and ``separate`` to the
   result (shown) and ``end``;
 - smart tags (``w:smartTag``) and custom XML (``w:customXml``), bidi wrappers (``w:dir``, ``w:bdo``);
+- symbols (``w:sym``, Insert > Symbol): read as the character they show ("→" in Symbol's table, or
+  the Unicode code itself); a picture font's glyph (Wingdings) has no text and is kept as it is;
 - hidden text (a run formatted ``w:vanish``, Font > Hidden): not shown, so not read. It is often
   what the person can't see: keywords hidden for a screening system, or words a downloaded
   template carries. A rewrite keeps those runs, still hidden, and never puts their words in view.
@@ -54,6 +56,7 @@ SMART_TAG, CUSTOM_XML = w("smartTag"), w("customXml")
 TRANSPARENT = {INS, MOVE_TO, w("dir"), w("bdo")}  # shown as their content, nothing of their own to keep
 HIDDEN = {DEL, MOVE_FROM}  # tracked deletions: not shown
 REVISIONS = {INS, DEL, MOVE_TO, MOVE_FROM, w("rPrChange")}
+_SYM = w("sym")
 _RUN_TEXT = {w("t"): None, w("tab"): "\t", w("br"): "\n", w("cr"): "\n", w("noBreakHyphen"): "-", w("ptab"): "\t"}
 PROPERTIES = {w("pPr"), w("rPr"), SDT_PR, w("sdtEndPr"), w("smartTagPr"), w("customXmlPr")}
 _FIELD_URL = re.compile(r'^\s*HYPERLINK\s+(?:\\[a-z]\s+)*"?([^"\s]+)"?', re.IGNORECASE)
@@ -69,12 +72,35 @@ def _field_char(run: Element) -> str | None:
     return None if fc is None else fc.get(w("fldCharType"))
 
 
+# Insert > Symbol writes ``w:sym``: a character code in a symbol font. Codes F020-F0FF are that
+# font's own table (Symbol's, the font Word's own symbol dialog defaults to, mapped here for the
+# signs a bullet uses); a code outside that range is the Unicode character itself.
+_SYMBOL_FONT = {0xAE: "→", 0xAC: "←", 0xAD: "↑", 0xAF: "↓", 0xAB: "↔", 0xB4: "×", 0xB3: "≥", 0xA3: "≤",
+                0xB1: "±", 0xB7: "•", 0xBB: "≈", 0xB9: "≠", 0xB0: "°", 0xD7: "·", 0x2D: "−", 0x7E: "~",
+                0x25: "%", 0x2B: "+", 0x3D: "="}  # fmt: skip
+
+
+def _symbol(sym: Element) -> str:
+    """The character a ``w:sym`` shows, or "" when it is a picture font's (Wingdings) glyph."""
+    try:
+        code = int(sym.get(w("char")) or "", 16)
+    except ValueError:
+        return ""
+    if code >= 0xF000:
+        code -= 0xF000
+        font = (sym.get(w("font")) or "").casefold()
+        return _SYMBOL_FONT.get(code, "") if font == "symbol" else ""
+    return chr(code) if 0x20 <= code < 0xD800 else ""
+
+
 def run_text(run: Element) -> str:
-    """A run's own text as Word shows it (``w:t``, tabs, breaks); never ``w:delText`` or ``w:instrText``."""
+    """A run's own text as Word shows it (``w:t``, tabs, breaks, symbols); never ``w:delText`` or ``w:instrText``."""
     out: list[str] = []
     for child in run:
         if child.tag in _RUN_TEXT:
             out.append(_RUN_TEXT[child.tag] or child.text or "")
+        elif child.tag == _SYM:
+            out.append(_symbol(child))
     return "".join(out)
 
 
@@ -164,8 +190,9 @@ class Piece:
         return self.runs[0].find(w("rPr")) if self.runs else None
 
 
+# Runs kept as they are when a rewrite replaces the text (a sym here: a Wingdings glyph, no text).
 _OBJECTS = {w("drawing"), w("pict"), w("object"), f"{{{MC}}}AlternateContent", w("footnoteReference"),
-            w("endnoteReference"), w("commentReference")}  # fmt: skip
+            w("endnoteReference"), w("commentReference"), _SYM}  # fmt: skip
 
 
 def pieces(p: Element) -> list[Piece]:
