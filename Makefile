@@ -6,6 +6,7 @@
 #   make typecheck   mypy over src/bulletsmith
 #   make eval        the offline eval suite (replays evals/recordings)
 #   make bench       the timing figures (benchmarks/run.py)
+#   make docs        docs/cli.md from every command's --help (a test fails when it is out of date)
 #   make ci          lint, typecheck, test: what CI runs
 #   make mutation    mutation testing of the core modules (slow, CPU-heavy; before a release, not in CI):
 #                    writes the scores to docs/mutation.md. MUTANTS="bulletsmith.guards*" runs one module.
@@ -14,7 +15,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: install test test-fast lint format typecheck eval bench ci mutation
+.PHONY: install test test-fast lint format typecheck eval bench docs ci mutation
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -44,6 +45,9 @@ eval:
 
 bench:
 	$(PY) benchmarks/run.py
+
+docs:
+	$(PY) scripts/cli_docs.py
 
 ci: lint typecheck test
 
