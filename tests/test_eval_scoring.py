@@ -193,7 +193,7 @@ def test_min_and_max_each_fail_on_their_own_side_only(tmp_path, rules_report):
     "content, words",
     [
         (None, "no thresholds file"),
-        ("rules: [min\n", "not valid YAML"),
+        ("rules: [min\n", r"not valid YAML \(while parsing"),  # YAML's own first line says where
         ("", "expected a block of min/max figures per engine"),
         ("- rules\n", "expected a block of min/max figures per engine"),
         ("rules:\n  least:\n    overall_slots.f1: 0.5\n", "rules: expected only min: and max: blocks"),
@@ -269,7 +269,18 @@ def test_fabricated_numbers_are_counted_before_and_after_the_guard():
     skipped = evaluate(SkipsTheGuard(drafts), cases)
     assert skipped.rewrites["fabricated_numbers_after_guard"] == 2
     assert [r.unsupported for r in skipped.results] == [["45%", "2 weeks"], []]
+    assert [r.id for r in skipped.failures()] == ["t-1"]  # an invented number alone is a failure
     assert any(
         "fabricated_numbers_after_guard" in b
         for b in check_thresholds(skipped.model_copy(update={"engine": "rules"}), THRESHOLDS)
     )
+
+
+def test_invented_claims_are_counted_after_the_guard_when_it_is_skipped():
+    cases = [case(1, "Built a churn model")]
+    drafts = {"Built a churn model": "Built a churn model in Kafka"}
+    assert evaluate(Scripted(drafts), cases).rewrites["invented_claims_after_guard"] == 0
+    skipped = evaluate(SkipsTheGuard(drafts), cases)
+    assert skipped.rewrites["invented_claims_after_guard"] == 1
+    assert [r.unsupported_claims for r in skipped.results] == [["Kafka"]]
+    assert [r.id for r in skipped.failures()] == ["t-1"]
