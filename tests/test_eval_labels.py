@@ -152,8 +152,12 @@ def test_a_few_labelled_drafts_scored_in_full():
     ]
     labels = [
         DraftLabel(case="elsewhere", recording="k0", call="rewrite", text="Cut churn 45%", invented=["45%"]),
-        DraftLabel(case="own-1", recording="k1", call="rewrite", text="Cut churn 45% in 2 weeks", invented=["45%", "2 weeks"]),
-        DraftLabel(case="own-2", recording="k2", call="rewrite", text="Cut costs by $1.2M for 300 clients", invented=[]),
+        DraftLabel(
+            case="own-1", recording="k1", call="rewrite", text="Cut churn 45% in 2 weeks", invented=["45%", "2 weeks"]
+        ),
+        DraftLabel(
+            case="own-2", recording="k2", call="rewrite", text="Cut costs by $1.2M for 300 clients", invented=[]
+        ),
     ]
 
     def no_percent(text, sources):
