@@ -18,8 +18,10 @@ from typer.testing import CliRunner
 from bulletsmith import guards
 from bulletsmith.cli import app
 from bulletsmith.evaluation import (
+    Case,
     CaseError,
     DraftLabel,
+    _same_number,
     load_cases,
     load_draft_labels,
     recorded_drafts,
@@ -30,6 +32,7 @@ CASES = REPO / "evals" / "cases"
 LABELS = REPO / "evals" / "labels" / "rewrites.yaml"
 RECORDINGS = REPO / "evals" / "recordings"
 THRESHOLDS = REPO / "evals" / "thresholds.yaml"
+GOLD_NONE = {"problem": False, "action": True, "data_outcome": False, "model_impact": False}
 
 
 @pytest.fixture(scope="module")
@@ -111,14 +114,63 @@ def test_a_kept_bullet_invents_nothing(cases):
         ),
         ("- case: own-001\n  call: rewrite\n  text: x\n", r"item 0: Field required"),
         ("{case: own-001}\n", "expected a list of labelled drafts"),
-        ("- [\n", "not valid YAML"),
+        ("- [\n", r"not valid YAML \(while parsing a flow node\)"),
+        (None, r"can't read the labels \(IsADirectoryError\)"),
     ],
 )
 def test_a_broken_labels_file_is_one_line(tmp_path, content, words):
     path = tmp_path / "labels.yaml"
-    path.write_text(content)
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_text(content)
     with pytest.raises(CaseError, match=words):
         load_draft_labels(path)
+
+
+@pytest.mark.parametrize(
+    "label, flagged, same",
+    [
+        ("45%", "45%", True),
+        ("$1.2M", "1.2M", True),  # the guard names the number, the label the money
+        ("1,200", "1200", True),  # thousands separators don't matter
+        ("45%", "by 45% in", True),  # one inside the other's words
+        ("4", "45%", False),  # a digit of another number is not that number
+        ("1.2", "1.25M", False),
+        ("2 weeks", "12 weeks", False),
+    ],
+)
+def test_a_labelled_number_and_a_flagged_one_match_as_words_of_the_draft(label, flagged, same):
+    assert _same_number(label, flagged) is same
+
+
+def test_a_few_labelled_drafts_scored_in_full():
+    """Caught, missed (named) and given-but-flagged, counted exactly, over a guard that skips percentages."""
+    cases = [
+        Case(id="own-1", bullet="Built a churn model", gold=GOLD_NONE),
+        Case(id="own-2", bullet="Cut costs by $1.2M", gold=GOLD_NONE),
+    ]
+    labels = [
+        DraftLabel(case="elsewhere", recording="k0", call="rewrite", text="Cut churn 45%", invented=["45%"]),
+        DraftLabel(
+            case="own-1", recording="k1", call="rewrite", text="Cut churn 45% in 2 weeks", invented=["45%", "2 weeks"]
+        ),
+        DraftLabel(
+            case="own-2", recording="k2", call="rewrite", text="Cut costs by $1.2M for 300 clients", invented=[]
+        ),
+    ]
+
+    def no_percent(text, sources):
+        return [q for q in guards.unsupported_quantities(text, sources) if not q.endswith("%")]
+
+    assert score_guard_on_labels(labels, cases, unsupported=no_percent) == {
+        "labelled_drafts": 2,
+        "invented_numbers_labelled": 2,
+        "invented_numbers_caught_by_guard": 1,  # 2 weeks
+        "invented_numbers_missed_by_guard": 1,
+        "given_numbers_flagged_by_guard": 1,  # 300 clients: the guard's call, not the label's
+        "missed": ["own-1: '45%' in 'Cut churn 45% in 2 weeks'"],
+    }
 
 
 def test_a_label_of_a_case_not_in_the_run_is_not_scored(cases):

@@ -25,6 +25,7 @@ from bulletsmith.evaluation import (
     load_cases,
     load_thresholds,
 )
+from bulletsmith.models import Finding, Usage
 
 CASES = REPO / "evals" / "cases"
 THRESHOLDS = REPO / "evals" / "thresholds.yaml"
@@ -193,7 +194,7 @@ def test_min_and_max_each_fail_on_their_own_side_only(tmp_path, rules_report):
     "content, words",
     [
         (None, "no thresholds file"),
-        ("rules: [min\n", "not valid YAML"),
+        ("rules: [min\n", r"not valid YAML \(while parsing"),  # YAML's own first line says where
         ("", "expected a block of min/max figures per engine"),
         ("- rules\n", "expected a block of min/max figures per engine"),
         ("rules:\n  least:\n    overall_slots.f1: 0.5\n", "rules: expected only min: and max: blocks"),
@@ -269,7 +270,75 @@ def test_fabricated_numbers_are_counted_before_and_after_the_guard():
     skipped = evaluate(SkipsTheGuard(drafts), cases)
     assert skipped.rewrites["fabricated_numbers_after_guard"] == 2
     assert [r.unsupported for r in skipped.results] == [["45%", "2 weeks"], []]
+    assert [r.id for r in skipped.failures()] == ["t-1"]  # an invented number alone is a failure
     assert any(
         "fabricated_numbers_after_guard" in b
         for b in check_thresholds(skipped.model_copy(update={"engine": "rules"}), THRESHOLDS)
     )
+
+
+def test_invented_claims_are_counted_after_the_guard_when_it_is_skipped():
+    cases = [case(1, "Built a churn model")]
+    drafts = {"Built a churn model": "Built a churn model in Kafka"}
+    assert evaluate(Scripted(drafts), cases).rewrites["invented_claims_after_guard"] == 0
+    skipped = evaluate(SkipsTheGuard(drafts), cases)
+    assert skipped.rewrites["invented_claims_after_guard"] == 1
+    assert [r.unsupported_claims for r in skipped.results] == [["Kafka"]]
+    assert [r.id for r in skipped.failures()] == ["t-1"]
+
+
+# --------------------------------------------------------------------------- model answers re-asked
+
+
+class ReAsked(Scripted):
+    """A model engine's results as the eval sees them: re-asks spent, and the guard errors left after them."""
+
+    engine = "openai"
+
+    def __init__(self, drafts, analyze, rewrite) -> None:
+        super().__init__(drafts)
+        self.on_analyze, self.on_rewrite = analyze, rewrite
+
+    def analyze(self, bullet, *, fresh=False):
+        usage, findings = self.on_analyze[bullet]
+        return super().analyze(bullet).model_copy(update={"usage": usage, "findings": findings})
+
+    def rewrite(self, analysis, answers, *, fresh=False):
+        usage, warnings = self.on_rewrite[analysis.bullet]
+        return super().rewrite(analysis, answers).model_copy(update={"usage": usage, "warnings": warnings})
+
+
+def test_reask_figures_count_answers_that_broke_a_guard_before_and_after_the_reasks():
+    still_broken = Finding(guard="reask", severity="error", message="still breaks provenance after 2 re-asks")
+    cut_off = Finding(guard="reask", severity="error", message="the answer was cut off (max_tokens)")
+    bullets = ["Built a churn model", "Built a fraud model", "Built a pricing model", "Built a search model"]
+    engine = ReAsked(
+        {b: b for b in bullets},
+        analyze={
+            bullets[0]: (Usage(requests=2, reasks=1), []),  # fixed by its re-ask
+            bullets[1]: (Usage(requests=3, reasks=2), [cut_off]),  # never fixed: cut off each time
+            bullets[2]: (  # no re-ask: a warning of the re-ask guard and another guard's error don't count
+                Usage(requests=1),
+                [
+                    Finding(guard="reask", message="re-asked once"),
+                    Finding(guard="grounding", severity="error", message="x"),
+                ],
+            ),
+            bullets[3]: (Usage(requests=3, reasks=2), [still_broken]),  # never fixed, not cut off
+        },
+        rewrite={
+            bullets[0]: (Usage(requests=2, reasks=1), [still_broken]),
+            bullets[1]: (None, []),
+            bullets[2]: (Usage(requests=1), []),
+            bullets[3]: (Usage(requests=1), []),
+        },
+    )
+    report = evaluate(engine, [case(i, b) for i, b in enumerate(bullets)])
+    assert {k: v for k, v in report.rewrites.items() if "reask" in k or "cut_off" in k} == {
+        "analyze_violations_before_reask": 3,
+        "analyze_violations_after_reask": 2,
+        "analyze_cut_off": 1,
+        "rewrite_violations_before_reask": 1,
+        "rewrite_violations_after_reask": 1,
+        "rewrite_cut_off": 0,
+    }

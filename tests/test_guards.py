@@ -7,6 +7,7 @@ import pytest
 from bulletsmith.datafiles import word_list
 from bulletsmith.guards import (
     MAX_BULLET_CHARS,
+    answer_claim,
     check_rewrite,
     form_findings,
     grounding_findings,
@@ -15,12 +16,14 @@ from bulletsmith.guards import (
     normalize_text,
     provenance_findings,
     question_findings,
+    reversed_changes,
+    rewrite_sources,
     starts_with_strong_past_tense_verb,
     style_findings,
     title_findings,
     unsupported_quantities,
 )
-from bulletsmith.models import Question, Slot, SlotFill
+from bulletsmith.models import Answer, AnswerStatus, Question, Slot, SlotFill
 
 BULLET = "Redesigned labeling taxonomy for LLM feedback data, increasing annotator agreement from 0.68 to 0.84"
 
@@ -429,6 +432,36 @@ def test_a_change_stated_the_other_way_round_is_an_error(text, guards):
     assert [f.guard for f in found] == guards
     if found:
         assert found[0].severity == "error" and "the bullet or the answers say 64% to 69%" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "text, sources, reversed_",
+    [
+        # one stated change matches the start, another the end: still turned around
+        (
+            "Cut recall from 69% to 64%",
+            ["Raised recall from 64% to 69%, then precision from 69% to 80%"],
+            [("69% to 64%", "64% to 69%")],
+        ),
+        # going on from where the stated change ended is not turning it around
+        ("Raised recall from 69% to 75%", ["Raised recall from 64% to 69%"], []),
+        # the sources state both directions (up, then back down): either is the person's
+        ("Raised recall from 64% to 69%", ["Raised recall from 64% to 69% and later from 69% to 64%"], []),
+    ],
+)
+def test_a_change_is_reversed_only_when_both_ends_swap_places(text, sources, reversed_):
+    assert reversed_changes(text, sources) == reversed_
+
+
+def test_an_answer_that_is_not_the_persons_claims_nothing_even_with_a_value():
+    """A questions file can carry a value marked "not mine": it must not become a source of facts."""
+    not_mine = Answer(slot=Slot.DATA_OUTCOME, value="cut churn 40%", status=AnswerStatus.NOT_MINE)
+    given = Answer(slot=Slot.DATA_OUTCOME, value="cut churn 40%")
+    assert answer_claim(not_mine) == "" and answer_claim(given) == "cut churn 40%"
+    assert rewrite_sources("Built a churn model", [not_mine]) == ["Built a churn model"]
+    assert unsupported_quantities(
+        "Built a churn model that cut churn 40%", rewrite_sources("Built a churn model", [not_mine])
+    ) == ["40%"]
 
 
 # --------------------------------------------------------------------------- form

@@ -57,6 +57,16 @@ EXTRACTION = [
     ("hundred and", "two hundred and ten jobs", [("two hundred and ten", "number", 210)]),
     ("article with scale", "a million rows", [("a million", "number", 1e6)]),
     ("a dozen", "a dozen annotators", [("a dozen", "number", 12)]),
+    ("tens and units", "twenty one thousand images", [("twenty one thousand", "number", 21000)]),
+    ("a scale after a scale", "two hundred thousand users", [("two hundred thousand", "number", 2e5)]),
+    ("a dozen of a dozen", "a dozen dozen eggs", [("a dozen dozen", "number", 144)]),
+    (
+        "nothing follows a dozen",
+        "ran a dozen two-week sprints",
+        [("a dozen", "number", 12), ("two-week", "duration", 2)],
+    ),
+    ("tens then ten stay apart", "across twenty ten regions", [("twenty", "number", 20), ("ten", "number", 10)]),
+    ("units then units stay apart", "five six-person teams", [("five", "number", 5), ("six", "number", 6)]),
     ("bare one is an article", "one of the first teams", []),
     ("one as a measure", "over one year", [("one year", "duration", 1)]),
     (
