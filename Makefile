@@ -54,7 +54,7 @@ ci: lint typecheck test
 # mutmut (the `mutation` extra: pip install -e '.[test,mutation]'); what it mutates and which
 # tests it runs are in pyproject.toml [tool.mutmut]. It keeps its results in mutants/ and
 # re-runs only what changed; `rm -rf mutants` starts over.
-MUTANTS ?= bulletsmith.guards* bulletsmith.quantities* bulletsmith.evaluation* bulletsmith.documents.* bulletsmith.engines.openai.request_key*
+MUTANTS ?= bulletsmith.guards* bulletsmith.quantities* bulletsmith.evaluation* bulletsmith.eval_labels* bulletsmith.eval_recordings* bulletsmith.documents.* bulletsmith.engines.openai.request_key*
 MUTMUT_ARGS ?= --max-children 2
 mutation:
 	BULLETSMITH_SHARED_DIR=$(abspath ..)/shared nice -n 10 $(VENV)/bin/mutmut run $(MUTMUT_ARGS) $(foreach m,$(MUTANTS),"$(m)")

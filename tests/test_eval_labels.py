@@ -17,16 +17,8 @@ from typer.testing import CliRunner
 
 from bulletsmith import guards
 from bulletsmith.cli import app
-from bulletsmith.evaluation import (
-    Case,
-    CaseError,
-    DraftLabel,
-    _same_number,
-    load_cases,
-    load_draft_labels,
-    recorded_drafts,
-    score_guard_on_labels,
-)
+from bulletsmith.eval_labels import DraftLabel, _same_number, load_draft_labels, recorded_drafts, score_guard_on_labels
+from bulletsmith.evaluation import Case, CaseError, load_cases
 
 CASES = REPO / "evals" / "cases"
 LABELS = REPO / "evals" / "labels" / "rewrites.yaml"

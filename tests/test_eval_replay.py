@@ -19,15 +19,9 @@ from support.paths import REPO
 from typer.testing import CliRunner
 
 from bulletsmith.cli import app
-from bulletsmith.evaluation import (
-    RecordingError,
-    Recordings,
-    check_thresholds,
-    evaluate,
-    load_cases,
-    load_draft_labels,
-    score_guard_on_labels,
-)
+from bulletsmith.eval_labels import load_draft_labels, score_guard_on_labels
+from bulletsmith.eval_recordings import RecordingError, Recordings
+from bulletsmith.evaluation import check_thresholds, evaluate, load_cases
 
 CASES = REPO / "evals" / "cases"
 RECORDINGS = REPO / "evals" / "recordings"

@@ -17,7 +17,8 @@ from support.replay import replay_assistant
 from bulletsmith import Assistant
 from bulletsmith.batch import Status, run_batch
 from bulletsmith.documents import load_document
-from bulletsmith.evaluation import Recordings, evaluate, load_cases
+from bulletsmith.eval_recordings import Recordings
+from bulletsmith.evaluation import evaluate, load_cases
 from bulletsmith.guards import (
     check_rewrite,
     grounding_findings,

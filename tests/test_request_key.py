@@ -265,7 +265,8 @@ def test_a_cached_failure_is_not_the_answer_of_a_larger_reask_budget(tmp_path):
 
 def test_a_header_only_prompt_edit_makes_a_recording_stale(tmp_path, monkeypatch):
     """Replay keys each HTTP request with the prompt file's hash: a header edit is a miss, not an old answer."""
-    from bulletsmith.evaluation import Recordings, evaluate, load_cases
+    from bulletsmith.eval_recordings import Recordings
+    from bulletsmith.evaluation import evaluate, load_cases
 
     recordings = REPO / "evals" / "recordings"
     index = json.loads((recordings / "index.json").read_text())

@@ -86,7 +86,7 @@ def score_case(folder: Path) -> dict[str, Any]:
 
 
 def score_case_openai(folder: Path, recordings: Any, assistant: Any) -> dict[str, Any]:
-    """The openai engine on one case, over `evaluation.Recordings` (replay, or record what is missing)."""
+    """The openai engine on one case, over `eval_recordings.Recordings` (replay, or record what is missing)."""
     from bulletsmith import read
     from bulletsmith.engines.openai.prompts import load_prompt
 
@@ -127,7 +127,7 @@ def run(cases: list[Path], *, engine: str = "all", record: bool = False, recordi
     if engine in ("all", "rules") and not record:
         out["rules"] = [score_case(c) for c in cases]
     if engine in ("all", "openai") or record:
-        from bulletsmith.evaluation import Recordings
+        from bulletsmith.eval_recordings import Recordings
 
         rec = Recordings(recordings, record=record)
         assistant = rec.assistant()

@@ -11,7 +11,7 @@ import httpx2
 from bulletsmith import Assistant
 from bulletsmith.engines.openai.prompts import load_prompt
 from bulletsmith.engines.openai.recording import RecordingTransport
-from bulletsmith.evaluation import REPLAY_API_KEY, REPLAY_BASE_URL, Recordings
+from bulletsmith.eval_recordings import REPLAY_API_KEY, REPLAY_BASE_URL, Recordings
 from support.paths import REPO
 
 

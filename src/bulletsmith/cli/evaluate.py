@@ -212,15 +212,9 @@ def eval_(
     from bulletsmith.assistant import Assistant
     from bulletsmith.cli.render import print_report
     from bulletsmith.errors import EngineError
-    from bulletsmith.evaluation import (
-        CaseError,
-        Recordings,
-        check_thresholds,
-        evaluate,
-        load_cases,
-        load_draft_labels,
-        score_guard_on_labels,
-    )
+    from bulletsmith.eval_labels import load_draft_labels, score_guard_on_labels
+    from bulletsmith.eval_recordings import Recordings
+    from bulletsmith.evaluation import CaseError, check_thresholds, evaluate, load_cases
 
     if engine not in ENGINE_CHOICES:
         fail(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINE_CHOICES)}")
