@@ -15,7 +15,7 @@ import pytest
 import yaml
 from support.fault_server import FaultPlan, FaultServer
 from support.paths import REPO
-from test_openai_engine import Endpoint, assistant, weak_analysis
+from support.scripted import Endpoint, assistant, weak_analysis
 from typer.testing import CliRunner
 
 from bulletsmith import Assistant, Slot
@@ -231,7 +231,7 @@ def test_a_question_may_not_propose_a_tool_method_or_result():
 
 
 def test_analysis_whose_question_proposes_a_tool_is_reasked():
-    from test_openai_engine import GOOD_WEAK, slots
+    from support.scripted import GOOD_WEAK, slots
 
     leading = slots(
         {"action": "Built a classification model"},
@@ -247,7 +247,7 @@ def test_analysis_whose_question_proposes_a_tool_is_reasked():
 
 
 def test_a_bundled_rewrite_with_an_invented_claim_falls_back_to_the_rewrite_call():
-    from test_openai_engine import COMPLETE, COMPLETE_SLOTS
+    from support.scripted import COMPLETE, COMPLETE_SLOTS
 
     ep = Endpoint(
         {

@@ -694,7 +694,7 @@ def test_regenerate_on_the_rules_engine_says_the_text_would_be_the_same(resume):
 
 def _openai_coach(tmp_path, *replies):
     """A coach over one complete bullet on the openai engine, its HTTP scripted (tests/test_openai_engine.py)."""
-    from test_openai_engine import BASE, COMPLETE, KEY, Endpoint
+    from support.scripted import BASE, COMPLETE, KEY, Endpoint
 
     src = tmp_path / "one.md"
     src.write_text(f"# Alex\n\n- {COMPLETE}\n", encoding="utf-8")
@@ -717,7 +717,7 @@ OTHER = "Cut box errors from 9% to 3% by rebuilding the QA sampler for mis-sized
 
 
 def test_regenerate_on_the_openai_engine_asks_for_a_fresh_rewrite(tmp_path):
-    from test_openai_engine import COMPLETE_SLOTS
+    from support.scripted import COMPLETE_SLOTS
 
     c, ep = _openai_coach(tmp_path, {**COMPLETE_SLOTS, "rewrite": BUNDLED}, {"text": OTHER})
     try:
@@ -735,7 +735,7 @@ def test_regenerate_on_the_openai_engine_asks_for_a_fresh_rewrite(tmp_path):
 
 
 def test_retry_after_a_refused_analysis_asks_the_model_again_not_the_cache(tmp_path):
-    from test_openai_engine import COMPLETE_SLOTS
+    from support.scripted import COMPLETE_SLOTS
 
     ungrounded = {**COMPLETE_SLOTS, "action": {"present": True, "evidence": "Led a team of 40", "question": None}}
     c, ep = _openai_coach(tmp_path, ungrounded, ungrounded, ungrounded, {**COMPLETE_SLOTS, "rewrite": BUNDLED})
@@ -752,7 +752,7 @@ def test_retry_after_a_refused_analysis_asks_the_model_again_not_the_cache(tmp_p
 
     # The analysis that passed took the failure's place in the cache: the same bullet analyzed
     # again (a `bulletsmith rewrite` run, a notebook) gets it with no request.
-    from test_openai_engine import BASE, COMPLETE, KEY
+    from support.scripted import BASE, COMPLETE, KEY
 
     a = Assistant(
         engine="openai",
@@ -767,7 +767,7 @@ def test_retry_after_a_refused_analysis_asks_the_model_again_not_the_cache(tmp_p
 
 
 def test_a_regenerated_text_that_fails_its_checks_keeps_the_previous_rewrite(tmp_path):
-    from test_openai_engine import COMPLETE_SLOTS
+    from support.scripted import COMPLETE_SLOTS
 
     invented = {"text": "Rebuilt the QA sampler, cutting box errors 67% for 12 teams"}
     c, ep = _openai_coach(tmp_path, {**COMPLETE_SLOTS, "rewrite": BUNDLED}, invented, invented, invented)

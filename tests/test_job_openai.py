@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from support.paths import REPO
-from test_openai_engine import BASE, KEY, Endpoint
+from support.scripted import BASE, KEY, Endpoint
 
 from bulletsmith import Assistant, read
 

@@ -21,127 +21,25 @@ from pathlib import Path
 import httpx2
 import pytest
 from support.paths import REPO, WEAK
+from support.scripted import (
+    BASE,
+    COMPLETE,
+    COMPLETE_SLOTS,
+    GOOD_WEAK,
+    KEY,
+    Endpoint,
+    assistant,
+    completion,
+    engine,
+    slots,
+    weak_analysis,
+)
 
 from bulletsmith import Answer, AnswerStatus, Assistant, Slot
 from bulletsmith.assistant import EngineUnavailable
 from bulletsmith.engines.openai.request_key import normalize_request, request_key
 from bulletsmith.errors import EndpointError
 from bulletsmith.models import Analysis
-
-KEY = "sk-test-SECRET123"
-BASE = "http://llm.test/v1"
-
-
-# --------------------------------------------------------------------------- a scripted endpoint
-
-
-def completion(
-    body: dict,
-    args: dict | None = None,
-    *,
-    content: str | None = None,
-    finish: str | None = None,
-    prompt_tokens: int = 100,
-    completion_tokens: int = 20,
-) -> httpx2.Response:
-    """A chat completion in the wire format: a tool call with `args`, or a plain `content` message."""
-    message: dict = {"role": "assistant", "content": content}
-    if args is not None:
-        name = body["tools"][0]["function"]["name"]
-        message["tool_calls"] = [
-            {
-                "id": "call_1",
-                "type": "function",
-                "function": {"name": name, "arguments": json.dumps(args)},
-            }
-        ]
-    return httpx2.Response(
-        200,
-        json={
-            "id": "chatcmpl-1",
-            "object": "chat.completion",
-            "created": 1700000000,
-            "model": "served-model",
-            "choices": [
-                {
-                    "index": 0,
-                    "message": message,
-                    "finish_reason": finish or ("tool_calls" if args is not None else "stop"),
-                }
-            ],
-            "usage": {
-                "prompt_tokens": prompt_tokens,
-                "completion_tokens": completion_tokens,
-                "total_tokens": prompt_tokens + completion_tokens,
-            },
-        },
-    )
-
-
-class Endpoint:
-    """Replies in order; each reply is a dict (tool-call arguments), a Response, an exception,
-    or a callable taking the request body. Keeps every request it got."""
-
-    def __init__(self, *replies):
-        self.replies = list(replies)
-        self.requests: list[httpx2.Request] = []
-
-    @property
-    def bodies(self) -> list[dict]:
-        return [json.loads(r.content) for r in self.requests]
-
-    def __call__(self, request: httpx2.Request) -> httpx2.Response:
-        self.requests.append(request)
-        body = json.loads(request.content)
-        if not self.replies:  # a 400 is never retried, so the test fails at once, loudly
-            return httpx2.Response(400, json={"error": {"message": "UNSCRIPTED: more requests than the test scripted"}})
-        reply = self.replies.pop(0)
-        if callable(reply) and not isinstance(reply, type):
-            reply = reply(body)
-        if isinstance(reply, BaseException):
-            raise reply
-        if isinstance(reply, httpx2.Response):
-            return reply
-        return completion(body, reply)
-
-    def transport(self) -> httpx2.MockTransport:
-        return httpx2.MockTransport(self)
-
-
-def slots(evidence: dict[str, str], **questions: str) -> dict:
-    """Tool-call arguments for an analysis: slots in `evidence` are present with those words;
-    the others are absent, with the question given for them by keyword."""
-    out = {}
-    for name in ("problem", "action", "data_outcome", "model_impact"):
-        if name in evidence:
-            out[name] = {"present": True, "evidence": evidence[name], "question": None}
-        else:
-            out[name] = {"present": False, "evidence": None, "question": questions.get(name)}
-    return out
-
-
-GOOD_WEAK = slots(
-    {"action": "Built a classification model"},
-    problem="What was going wrong with image labeling before you built the classification model?",
-    data_outcome="How many images did the labels cover, and how did label quality change?",
-    model_impact="What did the classification model change downstream, and by how much?",
-)
-
-
-def assistant(endpoint: Endpoint, tmp_path: Path | None = None, **kw) -> Assistant:
-    kw.setdefault("cache", False)
-    return Assistant(
-        engine="openai", base_url=BASE, api_key=KEY, model="test-model", http_client=endpoint.transport(), **kw
-    )
-
-
-def engine(endpoint: Endpoint, **kw):
-    from bulletsmith.engines.openai.engine import OpenAIEngine
-
-    kw.setdefault("cache", False)
-    kw.setdefault("sleep", lambda s: None)
-    return OpenAIEngine(base_url=BASE, api_key=KEY, model="test-model", http_client=endpoint.transport(), **kw)
-
 
 # --------------------------------------------------------------------------- analyze
 
@@ -288,10 +186,6 @@ def test_answer_cut_off_at_max_tokens_is_a_failure_not_a_crash():
 # --------------------------------------------------------------------------- rewrite
 
 
-def weak_analysis() -> Analysis:
-    return Assistant(engine="rules").analyze(WEAK)
-
-
 def test_rewrite_gets_only_the_bullet_and_usable_answers():
     ep = Endpoint({"text": "Built an image-labeling classifier that cut label errors from 9% to 3% across 1.2M images"})
     rw = assistant(ep).rewrite(
@@ -357,19 +251,6 @@ def test_an_empty_rewrite_after_failures_is_never_presented():
 
 
 # --------------------------------------------------------------------------- one request for a complete bullet
-
-COMPLETE = (
-    "Vendor boxes were mis-sized, so I rebuilt the QA sampler, cutting box errors 9% to 3% "
-    "and lifting detector recall 4 points"
-)
-COMPLETE_SLOTS = slots(
-    {
-        "problem": "Vendor boxes were mis-sized",
-        "action": "rebuilt the QA sampler",
-        "data_outcome": "cutting box errors 9% to 3%",
-        "model_impact": "lifting detector recall 4 points",
-    }
-)
 
 
 def test_a_complete_bullet_is_analyzed_and_rewritten_in_one_request():
