@@ -38,13 +38,7 @@ def server():
 
 @pytest.fixture
 def env(server, tmp_path):
-    return {
-        "OPENAI_BASE_URL": server.base_url,
-        "OPENAI_API_KEY": KEY,
-        "BULLETSMITH_MODEL": "workflow-model",
-        "BULLETSMITH_CACHE_DIR": str(tmp_path / "cache"),
-        "BULLETSMITH_STATE_DIR": str(tmp_path / "state"),
-    }
+    return server.cli_env(tmp_path, key=KEY, model="workflow-model")
 
 
 def test_rewrite_then_answers_then_rewrite_again(resume, server, env):

@@ -26,13 +26,7 @@ def server():
 
 @pytest.fixture
 def env(server, tmp_path):
-    return {
-        "OPENAI_BASE_URL": server.base_url,
-        "OPENAI_API_KEY": KEY,
-        "BULLETSMITH_MODEL": "review-model",
-        "BULLETSMITH_CACHE_DIR": str(tmp_path / "cache"),
-        "BULLETSMITH_STATE_DIR": str(tmp_path / "state"),
-    }
+    return server.cli_env(tmp_path, key=KEY, model="review-model")
 
 
 def test_a_review_after_a_rewrite_sends_no_request(server, env, tmp_path):

@@ -40,6 +40,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 FAULTS = ("429", "500", "503", "slow", "drop", "truncated", "schema")
 SLOTS = ("problem", "action", "data_outcome", "model_impact")
@@ -180,6 +181,16 @@ class FaultServer:
     def base_url(self) -> str:
         assert self._httpd is not None
         return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+
+    def cli_env(self, folder: Path, *, key: str, model: str) -> dict[str, str]:
+        """The environment of a CLI run against this server, its cache and state under `folder`."""
+        return {
+            "OPENAI_BASE_URL": self.base_url,
+            "OPENAI_API_KEY": key,
+            "BULLETSMITH_MODEL": model,
+            "BULLETSMITH_CACHE_DIR": str(folder / "cache"),
+            "BULLETSMITH_STATE_DIR": str(folder / "state"),
+        }
 
     def start(self) -> FaultServer:
         server = self
