@@ -87,3 +87,17 @@ def test_coach_answer_quit_resume_and_the_output(resume, server, env):
     written = resume.with_name("resume.bulletsmith.md").read_text()
     assert f"- {WEAK}; {PROBLEM}; {DATA}\n" in written
     assert KEY not in finished.output
+
+
+def test_rewrite_job_says_on_stderr_when_the_models_reading_of_the_posting_failed(resume, server, env):
+    # The fault server answers analyses and rewrites, never the posting's schema: the model's
+    # requirements fail their checks, and the posting's own sections and lists are read instead.
+    posting = REPO / "examples" / "sample-posting.md"
+    result = runner.invoke(app, ["rewrite", str(resume), "--job", str(posting)], env=env)
+    assert result.exit_code == 0, result.output
+    note = [line for line in result.stderr.splitlines() if line.startswith("bulletsmith: the posting:")]
+    assert len(note) == 1 and "read from the posting's sections and lists instead" in note[0]
+    assert KEY not in result.output
+    bank = yaml.safe_load(resume.with_name("resume.questions.yaml").read_text())
+    asked = [q.get("requirement") for b in bank["bullets"] for q in b["questions"]]
+    assert "Kubernetes" in asked  # the fallback's requirements are still asked about
