@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from bulletsmith.datafiles import parse_yaml
-from bulletsmith.job import JobCoverage, JobPosting, _requirement_key
+from bulletsmith.job import JobCoverage, JobPosting
+from bulletsmith.job.posting import requirement_key
 from bulletsmith.terms import content_stems
 
 # Beside the eval's recordings, with an index of their own (the eval scores exactly the cases of its index).
@@ -31,7 +32,7 @@ DEFAULT_RECORDINGS = Path("evals/recordings/jobs")
 
 
 def _same(a: str, b: str) -> bool:
-    if _requirement_key(a) == _requirement_key(b):
+    if requirement_key(a) == requirement_key(b):
         return True
     sa, sb = content_stems(a), content_stems(b)
     return bool(sa and sb) and len(sa & sb) >= 0.5 * max(len(sa), len(sb))
