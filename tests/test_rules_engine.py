@@ -2,7 +2,7 @@
 
 import pytest
 
-from bulletsmith import Assistant, Slot
+from bulletsmith import Answer, Assistant, Slot
 
 rules = Assistant(engine="rules")
 
@@ -28,6 +28,10 @@ rules = Assistant(engine="rules")
         ("Apache Beam is a unified model for batch and streaming pipelines", set()),
         ("Mentored four engineers, two of whom were promoted to senior", {Slot.ACTION}),
         ("Lead the migration of the nightly jobs to Airflow", {Slot.ACTION}),  # the verb
+        # A noun that is also a verb, as the subject of a change: a result, and no action is said.
+        ("Label error rate on the pedestrian class fell from 7.5% to 2.1% across 900K frames", {Slot.DATA_OUTCOME}),
+        ("Lead time fell from 6 to 2 days", {Slot.DATA_OUTCOME}),
+        ("Train a model that cut errors 30%", {Slot.ACTION, Slot.DATA_OUTCOME}),  # the verb: "cut" is the model's
     ],
 )
 def test_detects_slots(bullet, present):
@@ -35,6 +39,15 @@ def test_detects_slots(bullet, present):
     assert set(an.present) == present
     for slot in an.present:
         assert an.slots[slot].evidence.lower() in bullet.lower()
+
+
+def test_an_answered_action_leads_a_bullet_that_only_gave_the_result():
+    an = rules.analyze("Label error rate on the pedestrian class fell from 7.5% to 2.1% across 900K frames.")
+    assert Slot.ACTION in an.missing
+    answer = Answer.parse(Slot.ACTION, "Wrote split/merge validation rules in the labeling tool")
+    text = rules.rewrite(an, {Slot.ACTION: answer}).text
+    assert text.startswith("Wrote split/merge validation rules in the labeling tool")
+    assert "fell from 7.5% to 2.1% across 900K frames" in text
 
 
 def test_phrasal_verbs_read_well_in_questions():
