@@ -52,10 +52,15 @@ docs:
 ci: lint typecheck test
 
 # mutmut (the `mutation` extra: pip install -e '.[test,mutation]'); what it mutates and which
-# tests it runs are in pyproject.toml [tool.mutmut]. It keeps its results in mutants/ and
-# re-runs only what changed; `rm -rf mutants` starts over.
-MUTANTS ?= bulletsmith.guards* bulletsmith.quantities* bulletsmith.evaluation* bulletsmith.eval_labels* bulletsmith.eval_recordings* bulletsmith.documents.* bulletsmith.engines.openai.request_key*
+# tests it runs are in pyproject.toml [tool.mutmut]. It keeps its results in mutants/ and, run
+# with no names, runs only the mutants with no result yet (new or changed functions);
+# `rm -rf mutants` starts over. MUTANTS="bulletsmith.guards*" re-runs that module's mutants,
+# results or not.
+MUTANTS ?=
 MUTMUT_ARGS ?= --max-children 2
 mutation:
+	@# mutmut copies src/ into mutants/ once and never refreshes it: drop the copies (not the results,
+	@# *.meta) so a changed data file or unmutated module is copied anew and mutated files regenerated.
+	if [ -d mutants/src ]; then find mutants/src -type f ! -name '*.meta' -delete; fi
 	BULLETSMITH_SHARED_DIR=$(abspath ..)/shared nice -n 10 $(VENV)/bin/mutmut run $(MUTMUT_ARGS) $(foreach m,$(MUTANTS),"$(m)")
 	$(PY) scripts/mutation_report.py docs/mutation.md

@@ -1,5 +1,6 @@
 import os
 import signal
+from pathlib import Path
 
 import pytest
 
@@ -32,6 +33,18 @@ def _isolated(monkeypatch, tmp_path):
     monkeypatch.setenv("BULLETSMITH_STATE_DIR", str(tmp_path / "state"))
 
 
+def _own_tests_first(mutant: str):
+    """Under `make mutation` (mutmut names the mutant in MUTANT_UNDER_TEST): the mutated module's
+    own test files run first ("bulletsmith.documents.word_xml.x_local__mutmut_3" -> test_*word*),
+    so a mutant they kill dies at its first failure (pytest -x) instead of after every other file."""
+    module = mutant.split(".x", 1)[0].rsplit(".", 1)[-1]  # quantities, word_xml, eval_labels, request_key
+    names = {module, module.split("_")[0], module[:4]}  # "evaluation" -> test_eval_*
+    return lambda item: not any(n in Path(str(item.fspath)).stem.removeprefix("test_") for n in names)
+
+
 def pytest_collection_modifyitems(items):
+    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    if "." in mutant:
+        items.sort(key=_own_tests_first(mutant))
     # A stable sort: the runs_last tests (the secrets scan) go to the end, the rest keep their order.
     items.sort(key=lambda item: item.get_closest_marker("runs_last") is not None)
