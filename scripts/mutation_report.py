@@ -24,12 +24,12 @@ SURVIVED = {0}
 NO_TESTS = {5, 33}
 
 
-def scores(mutants: Path) -> tuple[list[str], list[str]]:
-    rows, survivors = [], []
+def scores(mutants: Path) -> tuple[list[str], list[str], list[str]]:
+    rows, survivors, untested = [], [], []
     for meta in sorted(mutants.rglob("*.py.meta")):
         module = meta.relative_to(mutants / "src").as_posix().removesuffix(".meta")
         codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
-        count = Counter()
+        count: Counter[str] = Counter()
         for name, code in codes.items():
             if code is None:
                 count["not run"] += 1
@@ -40,6 +40,7 @@ def scores(mutants: Path) -> tuple[list[str], list[str]]:
                 survivors.append(name)
             elif code in NO_TESTS:
                 count["no tests"] += 1
+                untested.append(name)
             else:
                 count["other"] += 1
         run = count["killed"] + count["survived"] + count["no tests"]
@@ -48,11 +49,23 @@ def scores(mutants: Path) -> tuple[list[str], list[str]]:
             f"| {module} | {len(codes)} | {count['killed']} | {count['survived']} | {count['no tests']} "
             f"| {count['not run'] + count['other']} | {score} |"
         )
-    return rows, survivors
+    return rows, survivors, untested
+
+
+def by_function(survivors: list[str]) -> list[str]:
+    """One line per function: "bulletsmith.guards.Finding.render: 3 (2, 7, 11)", most first."""
+    groups: dict[str, list[int]] = {}
+    for name in survivors:
+        mangled, _, number = name.rpartition("__mutmut_")
+        module, _, func = mangled.rpartition(".")
+        func = func.removeprefix("x").replace("ǁ", ".").strip(".").removeprefix("_") if "ǁ" in func else func[2:]
+        groups.setdefault(f"{module}.{func}", []).append(int(number))
+    ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    return [f"- `{f}`: {len(ns)} ({', '.join(map(str, sorted(ns)))})" for f, ns in ordered]
 
 
 def main(report: Path) -> int:
-    rows, survivors = scores(Path("mutants"))
+    rows, survivors, untested = scores(Path("mutants"))
     if not rows:
         print("no mutmut results in mutants/: run `make mutation` first", file=sys.stderr)
         return 1
@@ -64,9 +77,14 @@ def main(report: Path) -> int:
         "|---|---:|---:|---:|---:|---:|---:|",
         *rows,
         "",
-        f"Surviving mutants ({len(survivors)}; `mutmut show NAME` prints each change):",
+        f"Surviving mutants ({len(survivors)}), by function: how many, and their numbers "
+        "(`mutmut show MODULE.x_FUNCTION__mutmut_N` prints one change):",
         "",
-        *(f"- `{name}`" for name in sorted(survivors)),
+        *by_function(survivors),
+        "",
+        f"Mutants no test in the selection calls ({len(untested)}), by function:",
+        "",
+        *by_function(untested),
         END,
     ]
     text = report.read_text(encoding="utf-8") if report.exists() else f"# Mutation testing\n\n{START}\n{END}\n"
