@@ -214,7 +214,7 @@ def eval_(
     from bulletsmith.errors import EngineError
     from bulletsmith.eval_labels import load_draft_labels, score_guard_on_labels
     from bulletsmith.eval_recordings import Recordings
-    from bulletsmith.evaluation import CaseError, check_thresholds, evaluate, load_cases
+    from bulletsmith.evaluation import CaseError, check_thresholds, evaluate, load_cases, load_thresholds
 
     if engine not in ENGINE_CHOICES:
         fail(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINE_CHOICES)}")
@@ -240,6 +240,8 @@ def eval_(
     missed_by_guard: list[str] = []
     rec: Recordings | None = None
     try:
+        if full and not status:
+            load_thresholds(thresholds)  # a bad thresholds file fails now, not after the whole run
         loaded = load_cases(cases)
         if per_file is not None:
             keep = _first_per_file(cases, per_file)
