@@ -93,6 +93,8 @@ def test_problem_answers_join_as_clause_or_phrase():
     phrase = rules.rewrite(an, {Slot.PROBLEM: "inconsistent vendor labels"}).text
     assert clause.endswith("because the vendor labels were inconsistent")
     assert phrase.endswith("to fix inconsistent vendor labels")
+    quit_ = rules.rewrite(an, {Slot.PROBLEM: "half of new users quit before the second screen"}).text
+    assert quit_.endswith("because half of new users quit before the second screen")  # not "to fix half of …"
 
 
 def test_model_impact_that_starts_with_a_number_leads_on():

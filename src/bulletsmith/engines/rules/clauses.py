@@ -93,7 +93,7 @@ _FINITE = re.compile(
     r"isn't|aren't|wasn't|weren't|hasn't|haven't|hadn't|don't|doesn't|didn't|can't|cannot|couldn't|"
     r"wouldn't|won't|shouldn't|took|takes|came|comes|went|goes|kept|keeps|fell|falls|rose|rises|grew|"
     r"grows|ran|runs|broke|breaks|made|makes|got|gets|gave|meant|lost|spent|sat|sits|stood|saw|knew|"
-    r"became|began|brought|held|led|paid|sent|sold|thought|wrote|left|"
+    r"became|began|brought|held|led|paid|sent|sold|thought|wrote|left|quit|quits|"
     r"disagree|disagrees|differ|differs|drift|drifts|fail|fails|arrive|arrives|require|requires|rely|"
     r"relies|depend|depends|leak|leaks|lag|lags|lack|lacks|miss|misses|crash|crashes|stall|stalls|"
     r"overlap|overlaps|conflict|conflicts|time out|times out)\b",
