@@ -60,6 +60,18 @@ MARKDOWN_CASES = [
     ("- Cut ~~manual~~ review time with ***consensus checks***",
      "Cut manual review time 60% with consensus checks",
      "- Cut ~~manual~~ review time 60% with ***consensus checks***"),
+    # Markup inside markup: a badge (an image with a title inside a link), code inside a link, an
+    # HTML tag inside bold.
+    ("- Published [![PyPI](https://img.shields.io/pypi/v/lc \"PyPI version\")](https://pypi.org/p/lc) labelcheck",
+     "Published PyPI labelcheck, downloaded 20k times a month",
+     "- Published [![PyPI](https://img.shields.io/pypi/v/lc \"PyPI version\")](https://pypi.org/p/lc) labelcheck,"
+     " downloaded 20k times a month"),
+    ("- Built the [`labelcheck`](https://x.io/lc) CLI to flag label errors",
+     "Built the labelcheck CLI, which flagged 3% of 40k labels as wrong",
+     "- Built the [`labelcheck`](https://x.io/lc) CLI, which flagged 3% of 40k labels as wrong"),
+    ("- Cut **CO<sub>2</sub> emissions** of training by moving jobs to a low-carbon region",
+     "Cut CO2 emissions of training 30% by moving jobs to a low-carbon region",
+     "- Cut **CO<sub>2</sub> emissions** of training 30% by moving jobs to a low-carbon region"),
 ]  # fmt: skip
 
 
@@ -79,6 +91,39 @@ def test_markdown_markup_whose_words_went_is_reported_not_kept(tmp_path):
     out, dropped = rewrite_one(path, "Cleaned the feedback data with a label-error library, cutting noise 30%")
     assert out.endswith("- Cleaned the **feedback** data with a label-error library, cutting noise 30%\n")
     assert dropped == {"line 3": [Markup("cleanlab", "link", "[cleanlab](https://github.com/cleanlab/cleanlab)")]}
+
+
+def test_markdown_code_and_images_whose_words_went_are_reported_with_their_kind(tmp_path):
+    path = write(
+        tmp_path,
+        "resume.md",
+        "## Projects\n\n- Shipped ![logo](img/lc.png) labelcheck, a `pip` package that flags label errors\n",
+    )
+    out, dropped = rewrite_one(path, "Shipped labelcheck, a package that flags label errors in 3 datasets")
+    assert out.endswith("- Shipped labelcheck, a package that flags label errors in 3 datasets\n")
+    assert dropped == {"line 3": [Markup("logo", "image", "![logo](img/lc.png)"), Markup("pip", "code", "`pip`")]}
+
+
+def test_markdown_markup_across_a_line_break_is_carried_on_the_words_it_held(tmp_path):
+    """A wrapped item's bold can hold a soft line break, or a hard one (a trailing backslash): its
+    words are the same with a space there, so the rewrite keeps it."""
+    path = write(
+        tmp_path,
+        "resume.md",
+        "## Projects\n\n- Sped up **the label\n  pipeline** and the **review\\\n  queue** 4x\n",
+    )
+    out, dropped = rewrite_one(path, "Sped up the label pipeline and the review queue 6x")
+    assert out == "## Projects\n\n- Sped up **the label\n  pipeline** and the **review\n  queue** 6x\n"
+    assert dropped == {}
+
+
+def test_markdown_link_that_would_read_back_as_an_image_is_left_out(tmp_path):
+    """``!`` glued to the link's words would make ``![pip](…)``, an image: the link is reported,
+    and the line is written as the person's text, unescaped where it needs no escape."""
+    path = write(tmp_path, "resume.md", "## Projects\n\n- Packaged labelcheck for [pip](https://pypi.org/p/lc)\n")
+    out, dropped = rewrite_one(path, "Packaged labelcheck so notebooks install it with !pip, used by 4 teams")
+    assert out.endswith("- Packaged labelcheck so notebooks install it with !pip, used by 4 teams\n")
+    assert dropped == {"line 3": [Markup("pip", "link", "[pip](https://pypi.org/p/lc)")]}
 
 
 def test_markdown_markup_is_not_guessed_when_its_words_occur_twice_or_inside_a_word(tmp_path):

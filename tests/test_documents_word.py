@@ -433,3 +433,78 @@ def test_the_same_resume_saved_by_libreoffice_reads_and_rewrites_alike(tmp_path)
     assert {loc: [m.kind for m in lost] for loc, lost in doc.dropped_markup(REWRITES).items()} == {
         "paragraph 5": ["revisions"]
     }
+
+
+def test_a_kept_content_control_is_written_with_its_tracked_changes_accepted(tmp_path):
+    """Inside a control whose words the rewrite keeps: the insertions become plain text in their place,
+    the deletions, moved-away words and formatting changes go, as Word's Accept All does."""
+    was_plain = '<w:rPrChange w:id="5" w:author="Alex Rivera" w:date="2024-03-02T10:15:00Z"><w:rPr/></w:rPrChange>'
+    changed = (
+        inserted(run("40 ") + run("production "))
+        + deleted("30 ")
+        + f'<w:moveFrom w:id="6" w:author="Alex Rivera" w:date="2024-03-02T10:15:00Z">{run("ML ")}</w:moveFrom>'
+        + f'<w:moveTo w:id="7" w:author="Alex Rivera" w:date="2024-03-02T10:15:00Z">{run("ranking ")}</w:moveTo>'
+        + run("models", f"<w:b/>{was_plain}")
+    )
+    d = docx.Document()
+    d.add_heading("Experience", 1)
+    add_paragraph(d, run("Built the feature store serving ") + content_control(changed, "Models") + run(" for 6 teams"))
+    path = tmp_path / "revised.docx"
+    d.save(path)
+    doc = load_document(path)
+    assert [b.text for b in doc.bullets] == ["Built the feature store serving 40 production ranking models for 6 teams"]
+    new = "Built the feature store serving 40 production ranking models for 6 product teams"
+    [sdt] = paragraph_xml(doc.render({"paragraph 2": new}), "Built").iter(f"{{{W}}}sdt")
+    runs = ["".join(r.itertext()) for r in sdt.iter(f"{{{W}}}r")]
+    assert runs == ["40 ", "production ", "ranking ", "models"]  # no "30 ", no "ML ", in reading order
+    revisions = {"ins", "del", "moveFrom", "moveTo", "rPrChange"}
+    assert [el for el in sdt.iter() if etree.QName(el).localname in revisions] == []
+    assert sdt.find(f".//{{{W}}}b") is not None  # the accepted formatting stays
+
+
+def test_a_kept_content_control_is_carried_exactly_as_it_was(tmp_path):
+    path = make_word_resume(tmp_path / "resume.docx")
+    [before] = paragraph_xml(path.read_bytes(), "Reduced").iter(f"{{{W}}}sdt")
+    doc = load_document(path)
+    [after] = paragraph_xml(doc.render({"paragraph 4": REWRITES["paragraph 4"]}), "Reduced").iter(f"{{{W}}}sdt")
+    assert etree.tostring(after, method="c14n") == etree.tostring(before, method="c14n")
+
+
+def test_a_typed_glyph_inside_a_content_control_stays_in_front_of_it(tmp_path):
+    """A template's placeholder control that starts with the typed bullet: the glyph is kept in front,
+    the control keeps the words after it, in its own look, no longer a placeholder."""
+    d = docx.Document()
+    d.add_heading("Experience", 1)
+    placeholder = content_control(run("• Led the churn project", "<w:i/>"), "Achievement", placeholder=True)
+    add_paragraph(d, placeholder + run(", cutting churn 4% with a win-back model"), style=None)
+    path = tmp_path / "glyph.docx"
+    d.save(path)
+    doc = load_document(path)
+    assert [b.text for b in doc.bullets] == ["Led the churn project, cutting churn 4% with a win-back model"]
+    new = "Led the churn project, cutting churn 4% in 2 quarters with a win-back model"
+    p = paragraph_xml(doc.render({"paragraph 2": new}), "•")
+    assert visible_text(p) == f"• {new}"
+    [sdt] = p.iter(f"{{{W}}}sdt")
+    [inner] = sdt.iter(f"{{{W}}}r")
+    assert visible_text(sdt) == "Led the churn project" and inner.find(f"{{{W}}}rPr/{{{W}}}i") is not None
+    assert sdt.find(f"{{{W}}}sdtPr/{{{W}}}alias").get(f"{{{W}}}val") == "Achievement"
+    assert sdt.find(f"{{{W}}}sdtPr/{{{W}}}showingPlcHdr") is None
+    assert doc.dropped_markup({"paragraph 2": new}) == {}
+
+
+def test_a_typed_glyph_inside_a_link_field_stays_in_front_of_it(tmp_path):
+    d = docx.Document()
+    d.add_heading("Projects", 1)
+    add_paragraph(d, field_hyperlink(LABELCHECK, "• labelcheck") + run(": a label-error checker"), style=None)
+    path = tmp_path / "glyph-link.docx"
+    d.save(path)
+    doc = load_document(path)
+    assert [b.text for b in doc.bullets] == ["labelcheck: a label-error checker"]
+    new = "labelcheck: a label-error checker with 900 stars"
+    p = paragraph_xml(doc.render({"paragraph 2": new}), "•")
+    assert visible_text(p) == f"• {new}"
+    kinds = [fc.get(f"{{{W}}}fldCharType") for fc in p.iter(f"{{{W}}}fldChar")]
+    assert kinds == ["begin", "separate", "end"]
+    assert f'HYPERLINK "{LABELCHECK}"' in "".join(t.text for t in p.iter(f"{{{W}}}instrText"))
+    result = [r for r in p.iter(f"{{{W}}}r") if "".join(r.itertext()) == "labelcheck"]
+    assert [r.find(f"{{{W}}}rPr/{{{W}}}rStyle").get(f"{{{W}}}val") for r in result] == ["Hyperlink"]
