@@ -10,12 +10,13 @@
 #   make ci          lint, typecheck, test: what CI runs
 #   make mutation    mutation testing of the core modules (slow, CPU-heavy; before a release, not in CI):
 #                    writes the scores to docs/mutation.md. MUTANTS="bulletsmith.guards*" runs one module.
+#   make mutation-rerun MUTANTS="name ..."   re-run the named mutants after adding tests, keeping the other results
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: install test test-fast lint format typecheck eval bench docs ci mutation
+.PHONY: install test test-fast lint format typecheck eval bench docs ci mutation mutation-rerun
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -63,4 +64,10 @@ mutation:
 	@# *.meta) so a changed data file or unmutated module is copied anew and mutated files regenerated.
 	if [ -d mutants/src ]; then find mutants/src -type f ! -name '*.meta' -delete; fi
 	BULLETSMITH_SHARED_DIR=$(abspath ..)/shared nice -n 10 $(VENV)/bin/mutmut run $(MUTMUT_ARGS) $(foreach m,$(MUTANTS),"$(m)")
+	$(PY) scripts/mutation_report.py docs/mutation.md
+
+# After a test was added for some survivors: re-run just those (MUTANTS="name ..."), keep the rest.
+mutation-rerun:
+	if [ -d mutants/src ]; then find mutants/src -type f ! -name '*.meta' -delete; fi
+	nice -n 10 $(PY) scripts/mutation_rerun.py $(MUTANTS)
 	$(PY) scripts/mutation_report.py docs/mutation.md

@@ -26,6 +26,7 @@ NO_TESTS = {5, 33}
 
 def scores(mutants: Path) -> tuple[list[str], list[str], list[str]]:
     rows, survivors, untested = [], [], []
+    total: Counter[str] = Counter()
     for meta in sorted(mutants.rglob("*.py.meta")):
         module = meta.relative_to(mutants / "src").as_posix().removesuffix(".meta")
         codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
@@ -43,13 +44,21 @@ def scores(mutants: Path) -> tuple[list[str], list[str], list[str]]:
                 untested.append(name)
             else:
                 count["other"] += 1
-        run = count["killed"] + count["survived"] + count["no tests"]
-        score = f"{count['killed'] / run:.1%}" if run else "not run"
-        rows.append(
-            f"| {module} | {len(codes)} | {count['killed']} | {count['survived']} | {count['no tests']} "
-            f"| {count['not run'] + count['other']} | {score} |"
-        )
+        count["mutants"] = len(codes)
+        total.update(count)
+        rows.append(_row(module, count))
+    if rows:
+        rows.append(_row("**all core modules**", total))
     return rows, survivors, untested
+
+
+def _row(label: str, count: Counter[str]) -> str:
+    run = count["killed"] + count["survived"] + count["no tests"]
+    score = f"{count['killed'] / run:.1%}" if run else "not run"
+    return (
+        f"| {label} | {count['mutants']} | {count['killed']} | {count['survived']} | {count['no tests']} "
+        f"| {count['not run'] + count['other']} | {score} |"
+    )
 
 
 def by_function(survivors: list[str]) -> list[str]:
@@ -94,7 +103,7 @@ def main(report: Path) -> int:
         print(f"{report}: no {START} ... {END} block to fill", file=sys.stderr)
         return 1
     report.write_text(head + "\n".join(table) + tail, encoding="utf-8")
-    print(f"{report}: {len(rows)} modules, {len(survivors)} surviving mutants")
+    print(f"{report}: {len(rows) - 1} modules, {len(survivors)} surviving mutants")
     return 0
 
 
