@@ -340,3 +340,46 @@ def test_markup_is_carried_onto_the_whole_word_not_into_a_longer_one(tmp_path):
         "- Moved the iOS sync engine to the **OS** update flow, reaching 2M devices\n"
     )
     assert doc.dropped_markup(new) == {}
+
+
+@pytest.mark.parametrize("suffix", [".md", ".txt"])
+def test_a_new_text_with_a_control_character_is_kept_whole_on_one_line(tmp_path, suffix):
+    """The wrapper marks its own glue and reserved room with \\x00 and \\x01: a text pasted with one
+    of them (from a PDF, say) is written as it is, unwrapped, rather than mixed up with those."""
+    path = tmp_path / f"resume{suffix}"
+    path.write_text(WRAPPED.format(nl="\n") + "\n")
+    doc = load_document(path)
+    new = "Redesigned the labeling taxonomy for pedestrian edge cases after mislabels leaked into training \x01"
+    assert doc.render({"line 1": new}).decode() == f"- {new}\n- Worked on the AV data pipeline\n"
+
+
+def test_two_marks_side_by_side_are_both_carried(tmp_path):
+    """**40%** ends where _(from 300 ms)_ starts: touching is no overlap."""
+    path = tmp_path / "resume.md"
+    path.write_text(
+        "## Experience\n\n- Cut p99 latency by **40%**_(from 300 ms)_ on the search API\n"
+        "- Wrote the [labelkit](https://github.com/maya/labelkit)**(v2)** migration guide for 12 teams\n"
+    )
+    doc = load_document(path)
+    new = {
+        "line 3": "Cut search API p99 latency by 40%(from 300 ms) in one quarter",
+        "line 4": "Wrote the labelkit(v2) migration guide, adopted by 12 teams",
+    }
+    assert doc.render(new).decode() == (
+        "## Experience\n\n- Cut search API p99 latency by **40%**_(from 300 ms)_ in one quarter\n"
+        "- Wrote the [labelkit](https://github.com/maya/labelkit)**(v2)** migration guide, adopted by 12 teams\n"
+    )
+    assert doc.dropped_markup(new) == {}
+
+
+@pytest.mark.parametrize("suffix", [".md", ".txt"])
+def test_a_line_never_ends_with_a_backslash(tmp_path, suffix):
+    """A backslash at the end of a Markdown line is a hard line break: the word after it stays with it."""
+    path = tmp_path / f"resume{suffix}"
+    path.write_text(WRAPPED.format(nl="\n") + "\n")
+    doc = load_document(path)
+    new = "Moved the nightly labeling exports off the shared Windows drive at D:\\ onto S3, cutting export time 90%"
+    assert doc.render({"line 1": new}).decode() == (
+        "- Moved the nightly labeling exports off the shared Windows drive at\n"
+        "  D:\\ onto S3, cutting export time 90%\n- Worked on the AV data pipeline\n"
+    )
