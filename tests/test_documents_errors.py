@@ -295,6 +295,9 @@ def test_bullet_length_limit_at_its_edge(tmp_path):
     path = tmp_path / "resume.md"
     path.write_text(f"# Alex\n\n## Experience\n\n- {skills}\n- {bullet}\n")
     assert [b.text for b in load_document(path).bullets] == [bullet]
+    longest = ("Built a classification model for image labeling and " * 200)[:10_000]
+    path.write_text(f"# Alex\n\n## Experience\n\n- {longest}\n- {bullet}\n")
+    assert [len(b.text) for b in load_document(path).bullets] == [10_000, len(bullet)]
     long = ("Built a classification model for image labeling and " * 200)[:10_001]
     path.write_text(f"# Alex\n\n## Experience\n\n- {long}\n- {bullet}\n")
     assert _error(path) == (

@@ -239,6 +239,7 @@ HIGHLIGHTS = [
     ("Scaled ingestion, cut costs, fixed alerts, and onboarded four teams", True),  # a part of four words
     ("Focus: Kafka, Spark", False),  # a label and a list of two
     ("Focus: rebuilt the billing service, cut the cloud bill in half", True),
+    ("Focus: real time fraud scoring, batch feature store builds", False),  # parts of four words
     ("Result: a faster nightly batch runtime, two saved engineer days weekly", True),  # parts of five words
     ("Languages I write daily: Python, Go", False),  # a four-word label
     ("Cut costs across two teams: infra, data", True),  # five words before the colon: a statement

@@ -332,12 +332,12 @@ def test_markup_is_carried_onto_the_whole_word_not_into_a_longer_one(tmp_path):
     new = {
         "line 3": "Moved the PySpark jobs to Spark 3 with SparkSQL views, cutting runtime 40%",
         "line 4": "Rebuilt the churn dashboards in R and Shiny for 12 teams",
-        "line 5": "Moved the iOS sync engine to the OS update flow, reaching 2M devices",
+        "line 5": "iOS sync engine moved to the OS update flow, reaching 2M devices",
     }
     assert doc.render(new).decode() == (
         "## Experience\n\n- Moved the PySpark jobs to `Spark` 3 with SparkSQL views, cutting runtime 40%\n"
         "- Rebuilt the churn dashboards in `R` and Shiny for 12 teams\n"
-        "- Moved the iOS sync engine to the **OS** update flow, reaching 2M devices\n"
+        "- iOS sync engine moved to the **OS** update flow, reaching 2M devices\n"
     )
     assert doc.dropped_markup(new) == {}
 
