@@ -259,3 +259,127 @@ def test_pdf_any_subset_changed(pdf_doc):
         check_many_edits(doc, unchanged, replacements)
 
     prop()
+
+
+# --- a wrapped bullet, rewritten: laid out like the original, every other byte kept -------------
+
+WRAPPED = (
+    "- Redesigned the labeling taxonomy for pedestrian edge cases after mislabels{nl}"
+    "  leaked into training, raising annotator agreement from 0.68 to 0.84{nl}"
+    "- Worked on the AV data pipeline"
+)
+NEW_WRAPPED = (
+    "Redesigned the state-of-the-art labeling taxonomy for pedestrian edge-cases documented at "
+    "https://wiki.example.com/labeling/taxonomy/pedestrian-edge-cases-2023/decisions-and-examples "
+    "raising agreement from 0.68 to 0.84"
+)
+# Wrapped at the original's widest line (76), never inside a word: not at a hyphen, not in the URL.
+NEW_WRAPPED_SOURCE = (
+    "Redesigned the state-of-the-art labeling taxonomy for pedestrian{nl}"
+    "  edge-cases documented at{nl}"
+    "  https://wiki.example.com/labeling/taxonomy/pedestrian-edge-cases-2023/decisions-and-examples{nl}"
+    "  raising agreement from 0.68 to 0.84"
+)
+
+
+@pytest.mark.parametrize("suffix", [".md", ".txt"])
+@pytest.mark.parametrize("nl", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+@pytest.mark.parametrize(
+    "head", ["{nl}", "# Maya Okonkwo{nl}{nl}## Experience{nl}{nl}"], ids=["after-a-blank-first-line", "under-headings"]
+)
+def test_a_wrapped_bullet_is_rewrapped_like_the_original(tmp_path, suffix, nl, head):
+    original = (head + WRAPPED).format(nl=nl)
+    path = tmp_path / f"resume{suffix}"
+    path.write_bytes(original.encode())
+    doc = load_document(path)
+    first = doc.bullets[0]
+    out = doc.render({first.location: NEW_WRAPPED}).decode()
+    old_source = doc.source[slice(*doc.source_range(first.location))]
+    assert old_source.startswith("Redesigned") and old_source.endswith("0.84")
+    assert out == original.replace(old_source, NEW_WRAPPED_SOURCE.format(nl=nl))
+    path.write_bytes(out.encode())
+    assert [b.text for b in load_document(path).bullets] == [NEW_WRAPPED, "Worked on the AV data pipeline"]
+
+
+@pytest.mark.parametrize("suffix", [".md", ".txt"])
+def test_a_wrapped_last_bullet_without_a_final_newline(tmp_path, suffix):
+    original = "## Experience\n\n- Worked on the AV data pipeline\n" + WRAPPED.format(nl="\n").rsplit("\n", 1)[0]
+    path = tmp_path / f"resume{suffix}"
+    path.write_bytes(original.encode())
+    doc = load_document(path)
+    assert [b.location for b in doc.bullets] == ["line 3", "line 4"]
+    out = doc.render({"line 4": NEW_WRAPPED}).decode()
+    assert out == original.split("- Redesigned")[0] + "- " + NEW_WRAPPED_SOURCE.format(nl="\n")
+
+
+@pytest.mark.parametrize("suffix", [".md", ".txt"])
+def test_a_list_pasted_without_a_heading_starts_at_line_1(tmp_path, suffix):
+    path = tmp_path / f"bullets{suffix}"
+    path.write_text("- Built a classification model for image labeling\n- Worked on the AV data pipeline\n")
+    assert [b.location for b in load_document(path).bullets] == ["line 1", "line 2"]
+
+
+def test_markup_is_carried_onto_the_whole_word_not_into_a_longer_one(tmp_path):
+    """`Spark` goes around Spark, not into PySpark or SparkSQL; a one-letter `R` is found too; **OS**
+    is not the OS of iOS."""
+    path = tmp_path / "resume.md"
+    original = (
+        "## Experience\n\n- Moved the nightly jobs to `Spark`\n- Built churn dashboards in `R` and Shiny\n"
+        "- Ported the sync engine to the **OS** update flow\n"
+    )
+    path.write_text(original)
+    doc = load_document(path)
+    new = {
+        "line 3": "Moved the PySpark jobs to Spark 3 with SparkSQL views, cutting runtime 40%",
+        "line 4": "Rebuilt the churn dashboards in R and Shiny for 12 teams",
+        "line 5": "iOS sync engine moved to the OS update flow, reaching 2M devices",
+    }
+    assert doc.render(new).decode() == (
+        "## Experience\n\n- Moved the PySpark jobs to `Spark` 3 with SparkSQL views, cutting runtime 40%\n"
+        "- Rebuilt the churn dashboards in `R` and Shiny for 12 teams\n"
+        "- iOS sync engine moved to the **OS** update flow, reaching 2M devices\n"
+    )
+    assert doc.dropped_markup(new) == {}
+
+
+@pytest.mark.parametrize("suffix", [".md", ".txt"])
+def test_a_new_text_with_a_control_character_is_kept_whole_on_one_line(tmp_path, suffix):
+    """The wrapper marks its own glue and reserved room with \\x00 and \\x01: a text pasted with one
+    of them (from a PDF, say) is written as it is, unwrapped, rather than mixed up with those."""
+    path = tmp_path / f"resume{suffix}"
+    path.write_text(WRAPPED.format(nl="\n") + "\n")
+    doc = load_document(path)
+    new = "Redesigned the labeling taxonomy for pedestrian edge cases after mislabels leaked into training \x01"
+    assert doc.render({"line 1": new}).decode() == f"- {new}\n- Worked on the AV data pipeline\n"
+
+
+def test_two_marks_side_by_side_are_both_carried(tmp_path):
+    """**40%** ends where _(from 300 ms)_ starts: touching is no overlap."""
+    path = tmp_path / "resume.md"
+    path.write_text(
+        "## Experience\n\n- Cut p99 latency by **40%**_(from 300 ms)_ on the search API\n"
+        "- Wrote the [labelkit](https://github.com/maya/labelkit)**(v2)** migration guide for 12 teams\n"
+    )
+    doc = load_document(path)
+    new = {
+        "line 3": "Cut search API p99 latency by 40%(from 300 ms) in one quarter",
+        "line 4": "Wrote the labelkit(v2) migration guide, adopted by 12 teams",
+    }
+    assert doc.render(new).decode() == (
+        "## Experience\n\n- Cut search API p99 latency by **40%**_(from 300 ms)_ in one quarter\n"
+        "- Wrote the [labelkit](https://github.com/maya/labelkit)**(v2)** migration guide, adopted by 12 teams\n"
+    )
+    assert doc.dropped_markup(new) == {}
+
+
+@pytest.mark.parametrize("suffix", [".md", ".txt"])
+def test_a_line_never_ends_with_a_backslash(tmp_path, suffix):
+    """A backslash at the end of a Markdown line is a hard line break: the word after it stays with it."""
+    path = tmp_path / f"resume{suffix}"
+    path.write_text(WRAPPED.format(nl="\n") + "\n")
+    doc = load_document(path)
+    new = "Moved the nightly labeling exports off the shared Windows drive at D:\\ onto S3, cutting export time 90%"
+    assert doc.render({"line 1": new}).decode() == (
+        "- Moved the nightly labeling exports off the shared Windows drive at\n"
+        "  D:\\ onto S3, cutting export time 90%\n- Worked on the AV data pipeline\n"
+    )

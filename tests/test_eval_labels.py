@@ -204,3 +204,47 @@ def test_eval_without_the_labels_file_fails_in_one_line(tmp_path):
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "none.yaml: no labels of the recorded rewrites" in lines[0]
+
+
+# --------------------------------------------------------------------------- the drafts read from a recordings folder
+
+
+def _tool_call(name: str, arguments) -> dict:
+    text = arguments if isinstance(arguments, str) else json.dumps(arguments)
+    return {"id": "t", "type": "function", "function": {"name": name, "arguments": text}}
+
+
+def _recording(folder, key: str, *tool_calls: dict, response="default") -> None:
+    if response == "default":
+        message = {"role": "assistant", "content": None, "tool_calls": list(tool_calls)}
+        body = {"choices": [{"index": 0, "finish_reason": "tool_calls", "message": message}]}
+        response = {"status": 200, "content_type": "application/json", "body": body}
+    (folder / f"{key}.json").write_text(json.dumps({"key": key, "response": response}), encoding="utf-8")
+
+
+def test_recorded_drafts_are_read_once_each_in_case_order(tmp_path):
+    """Two cases with the same bullet share a recording: its draft is labelled once, under the first.
+    A tool call cut off mid-JSON or that is not an object is skipped, not the calls after it."""
+    _recording(
+        tmp_path,
+        "bs1-analyze",
+        _tool_call("AnalyzeCall", '{"problem": {"present": false, "question": "What was'),  # cut off
+        _tool_call("AnalyzeCall", ["Built a churn model"]),  # not an object
+        _tool_call("AnalyzeCall", {"rewrite": "Cut churn 40% with a new churn model"}),
+    )
+    _recording(
+        tmp_path, "bs1-rewrite", _tool_call("RewriteCall", {"text": "Built a churn model that cut churn by 40%"})
+    )
+    _recording(tmp_path, "bs1-lost", response=None)  # a recording whose response was not kept
+    index = {
+        "cases": {
+            "realdata-007": {"keys": ["bs1-rewrite", "bs1-lost"]},
+            "own-001": {"keys": ["bs1-analyze", "bs1-rewrite"]},
+            "own-002": {"prompts": {}},  # indexed, nothing recorded yet
+        }
+    }
+    (tmp_path / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    assert [(d.case, d.recording, d.call, d.text) for d in recorded_drafts(tmp_path)] == [
+        ("own-001", "bs1-analyze", "analyze", "Cut churn 40% with a new churn model"),
+        ("own-001", "bs1-rewrite", "rewrite", "Built a churn model that cut churn by 40%"),
+    ]

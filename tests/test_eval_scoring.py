@@ -5,17 +5,19 @@ file that is missing or unreadable. Each test here fails if the scoring it names
 from __future__ import annotations
 
 import copy
+from types import SimpleNamespace
 
 import pytest
 import yaml
 from support.paths import REPO
 from typer.testing import CliRunner
 
-from bulletsmith import Assistant
+from bulletsmith import Assistant, evaluation
 from bulletsmith.cli import app
 from bulletsmith.engines.base import Draft
 from bulletsmith.evaluation import (
     Case,
+    CaseError,
     Expect,
     Report,
     ThresholdsError,
@@ -25,7 +27,7 @@ from bulletsmith.evaluation import (
     load_cases,
     load_thresholds,
 )
-from bulletsmith.models import Finding, Usage
+from bulletsmith.models import Analysis, Finding, Question, Slot, SlotFill, Usage
 
 CASES = REPO / "evals" / "cases"
 THRESHOLDS = REPO / "evals" / "thresholds.yaml"
@@ -347,3 +349,296 @@ def test_reask_figures_count_answers_that_broke_a_guard_before_and_after_the_rea
         "rewrite_violations_after_reask": 1,
         "rewrite_cut_off": 0,
     }
+
+
+# --------------------------------------------------------------------------- the report's figures, worked by hand
+
+
+def gold(*present: str) -> dict[str, bool]:
+    return {slot.value: slot.value in present for slot in Slot}
+
+
+class Reads(Scripted):
+    """An engine that reads each bullet as told: the slots it finds (with the words that fill
+    them) and the slots it asks about; its rewrite keeps the bullet as written."""
+
+    def __init__(self, readings: dict[str, tuple[dict[str, str], set[str]]]) -> None:
+        super().__init__({bullet: bullet for bullet in readings})
+        self.readings = readings
+
+    def analyze(self, bullet, *, fresh=False):
+        found, asked = self.readings[bullet]
+        return Analysis(
+            bullet=bullet,
+            slots={slot: SlotFill(present=True, evidence=words) for slot, words in found.items()},
+            questions=[Question(slot=slot, text=f"What was the {slot.label}?") for slot in Slot if slot.value in asked],
+        )
+
+
+def test_slot_and_question_figures_of_three_cases_in_two_files():
+    cases = [
+        Case(id="own-1", file="own", bullet="Built a churn model", gold=gold("action")),
+        Case(
+            id="own-2",
+            file="own",
+            bullet="Cut churn 40% by retraining the model weekly",
+            gold=gold("action", "data_outcome"),
+        ),
+        Case(
+            id="real-1",
+            file="realdata",
+            bullet="Retrained the fraud model, raising recall from 0.71 to 0.80",
+            gold=gold("action", "model_impact"),
+        ),
+    ]
+    engine = Reads(
+        {
+            # sees an outcome that isn't there, so it doesn't ask for one
+            cases[0].bullet: ({"action": "Built", "data_outcome": "a churn model"}, {"problem", "model_impact"}),
+            # misses the 40% and asks for it, but not for the model impact
+            cases[1].bullet: ({"action": "by retraining the model weekly"}, {"problem", "data_outcome"}),
+            # right on every slot
+            cases[2].bullet: (
+                {"action": "Retrained the fraud model", "model_impact": "raising recall from 0.71 to 0.80"},
+                {"problem", "data_outcome"},
+            ),
+        }
+    )
+    report = evaluate(engine, cases)
+
+    def counts(tp, fp, fn, tn, precision, recall, f1):
+        return {
+            "precision": precision,
+            "recall": recall,
+            "f1": f1,
+            "support": tp + fn,
+            "tp": tp,
+            "fp": fp,
+            "fn": fn,
+            "tn": tn,
+        }
+
+    assert report.slots == {
+        "problem": counts(0, 0, 0, 3, 1.0, 1.0, 1.0),  # never there, never seen: nothing to get wrong
+        "action": counts(3, 0, 0, 0, 1.0, 1.0, 1.0),
+        "data_outcome": counts(0, 1, 1, 1, 0.0, 0.0, 0.0),  # seen in own-1, missed in own-2
+        "model_impact": counts(1, 0, 0, 2, 1.0, 1.0, 1.0),
+    }
+    assert report.overall_slots == counts(4, 1, 1, 6, 0.8, 0.8, 0.8)
+    # A question is right when it asks for a slot gold marks missing: 5 of the 6 asked are
+    # (own-2's outcome is there), and 5 of the 7 missing slots are asked for.
+    assert report.questions == {"precision": 0.833, "recall": 0.714, "f1": 0.769}
+
+    assert set(report.by_file) == {"own", "realdata"}
+    own, real = report.by_file["own"], report.by_file["realdata"]
+    assert own["cases"] == 2 and real["cases"] == 1
+    assert own["overall_slots"] == counts(2, 1, 1, 4, 0.667, 0.667, 0.667)
+    assert own["slots"]["data_outcome"] == counts(0, 1, 1, 0, 0.0, 0.0, 0.0)
+    assert own["questions"] == {"precision": 0.75, "recall": 0.6}  # 3 of 4 asked, 3 of 5 missing
+    assert real["overall_slots"] == counts(2, 0, 0, 2, 1.0, 1.0, 1.0)
+    assert real["questions"] == {"precision": 1.0, "recall": 1.0}
+
+
+def test_style_compliance_over_all_cases_and_over_the_answered_ones():
+    """Six cases: three give no answers (their bullet is kept, and compliant); of the three
+    answered, one draft opens with "Was responsible for"."""
+    bullets = {
+        "Built a churn model in Python": None,
+        "Labelled 5,000 support tickets for the intent model": None,
+        "Cut churn 40% by retraining the model weekly": None,
+        "Retrained the fraud model weekly": (
+            "problem",
+            "Fraud losses doubled in Q3",
+            "Retrained the fraud model weekly after fraud losses doubled in Q3",
+        ),
+        "Built a demand forecast for 40 stores": (
+            "data_outcome",
+            "Stockouts fell 12%",
+            "Built a demand forecast for 40 stores; stockouts fell 12%",
+        ),
+        "Responsible for the fraud model": (
+            "action",
+            "Retrained it weekly on fresh chargebacks",
+            "Was responsible for retraining the fraud model weekly on fresh chargebacks",
+        ),
+    }
+    files = ["own", "own", "realdata", "realdata", "realdata", "own"]
+    cases = [
+        Case(
+            id=f"t-{i}",
+            file=file,
+            bullet=bullet,
+            gold=gold("action"),
+            answers={answer[0]: answer[1]} if answer else {},
+        )
+        for i, ((bullet, answer), file) in enumerate(zip(bullets.items(), files, strict=True))
+    ]
+    drafts = {bullet: answer[2] if answer else bullet for bullet, answer in bullets.items()}
+    report = evaluate(Scripted(drafts), cases)
+
+    assert report.rewrites == {
+        "guard_rejected": 0,  # every number of the drafts is in the bullet or the person's answer
+        "fabricated_numbers_after_guard": 0,
+        "fabricated_numbers_before_guard": 0,
+        "invented_claims_after_guard": 0,
+        "invented_claims_before_guard": 0,
+        "style_compliance": 0.833,  # 5 of 6
+        "style_compliance_answered": 0.667,  # 2 of the 3 answered
+        "answered_cases": 3,
+        "expectations_met": 1.0,
+        "requests_per_bullet": 0.0,  # the stand-in reports no usage
+        "tokens_per_bullet": 0.0,
+        "analyze_violations_before_reask": 0,
+        "analyze_violations_after_reask": 0,
+        "analyze_cut_off": 0,
+        "rewrite_violations_before_reask": 0,
+        "rewrite_violations_after_reask": 0,
+        "rewrite_cut_off": 0,
+    }
+    assert [r.style_warnings for r in report.results][-1] == [
+        'style.opener: opens with "Was responsible for"; start with what you did, as a strong past-tense verb'
+    ]
+    assert [r.style_warnings for r in report.results][:-1] == [[]] * 5
+    assert report.by_file["own"]["rewrites"] == {
+        "style_compliance": 0.667,
+        "style_compliance_answered": 0.0,
+        "answered_cases": 1,
+    }
+    assert report.by_file["realdata"]["rewrites"] == {
+        "style_compliance": 1.0,
+        "style_compliance_answered": 1.0,
+        "answered_cases": 2,
+    }
+
+
+def test_invented_claims_are_counted_in_the_draft_the_guard_rejected():
+    cases = [case(1, "Built a churn model"), case(2, "Built a fraud model")]
+    drafts = {"Built a churn model": "Built a churn model in Kafka", "Built a fraud model": "Built a fraud model"}
+    report = evaluate(Scripted(drafts), cases)
+    assert report.rewrites["invented_claims_before_guard"] == 1
+    assert report.rewrites["invented_claims_after_guard"] == 0
+    assert report.rewrites["guard_rejected"] == 1
+
+
+def test_requests_and_tokens_per_bullet_of_a_model_engine():
+    bullets = ["Built a churn model", "Built a fraud model", "Built a pricing model"]
+    engine = ReAsked(
+        {b: b for b in bullets},
+        analyze={
+            bullets[0]: (Usage(requests=2, reasks=1, prompt_tokens=400, completion_tokens=80), []),
+            bullets[1]: (Usage(requests=1, prompt_tokens=300, completion_tokens=40), []),
+            bullets[2]: (Usage(requests=1, prompt_tokens=300, completion_tokens=81), []),
+        },
+        rewrite={b: (None, []) for b in bullets},  # nothing answered: no rewrite request
+    )
+    engine.model = "smollm2"
+    cases = [case(1, bullets[0]), case(2, bullets[1], must_contain=["40%"]), case(3, bullets[2])]
+    report = evaluate(engine, cases)
+    assert report.engine == "openai" and report.model == "smollm2"
+    assert report.usage == {"requests": 4, "reasks": 1, "prompt_tokens": 1000, "completion_tokens": 201}
+    assert report.rewrites["requests_per_bullet"] == 1.333  # 4 / 3
+    assert report.rewrites["tokens_per_bullet"] == 400.3  # 1201 / 3, to a tenth
+    assert report.rewrites["expectations_met"] == 0.667  # the fraud model's rewrite has no 40%
+
+
+def test_the_rules_engine_spends_no_requests_and_is_never_re_asked():
+    report = evaluate(Assistant(engine="rules"), [case(1, "Built a churn model")])
+    assert report.engine == "rules" and report.model is None
+    assert report.rewrites["requests_per_bullet"] == 0.0
+    assert report.rewrites["tokens_per_bullet"] == 0.0
+    assert not [k for k in report.rewrites if "reask" in k or "cut_off" in k]
+
+
+def test_select_picks_cases_by_a_part_of_their_id_or_by_a_whole_tag():
+    cases = [
+        Case(id="own-001", bullet="Built a churn model", gold=GOLD_NONE, tags=["general"]),
+        Case(id="rd-002", bullet="Built a fraud model", gold=GOLD_NONE, tags=["injection"]),
+        Case(id="rd-003", bullet="Built a pricing model", gold=GOLD_NONE, tags=["general"]),
+    ]
+    engine = Scripted({c.bullet: c.bullet for c in cases})
+    assert [r.id for r in evaluate(engine, cases, select="rd-").results] == ["rd-002", "rd-003"]
+    assert [r.id for r in evaluate(engine, cases, select="general").results] == ["own-001", "rd-003"]
+    assert [r.id for r in evaluate(engine, cases, select="gen").results] == []  # a tag matches whole
+    assert evaluate(engine, cases, select="own").cases == 1
+
+
+class RecordedOnly:
+    """A replay holding recordings of some cases only: `run_case` gives None for the others, as
+    `Recordings.run_case` does for a case never recorded."""
+
+    def __init__(self, recorded: set[str]) -> None:
+        self.recorded = recorded
+
+    def run_case(self, assistant, case):
+        if case.id not in self.recorded:
+            return None
+        analysis = assistant.analyze(case.bullet)
+        return analysis, {}, assistant.rewrite(analysis, {})
+
+
+def test_a_case_the_replay_cannot_run_is_skipped_and_the_next_ones_still_scored():
+    cases = [case(1, "Built a churn model"), case(2, "Built a fraud model"), case(3, "Built a pricing model")]
+    engine = Scripted({c.bullet: c.bullet for c in cases})
+    report = evaluate(engine, cases, replay=RecordedOnly({"t-1", "t-3"}))
+    assert [r.id for r in report.results] == ["t-1", "t-3"]
+    assert report.cases == 2
+    assert sum(report.overall_slots[k] for k in ("tp", "fp", "fn", "tn")) == 8  # 4 slots of 2 cases, none of t-2
+
+
+def test_the_report_gives_the_run_time_to_the_millisecond(monkeypatch):
+    clock = iter([1000.0, 1000.4567])
+    monkeypatch.setattr(evaluation, "time", SimpleNamespace(perf_counter=lambda: next(clock)))
+    report = evaluate(Scripted({"Built a churn model": "Built a churn model"}), [case(1, "Built a churn model")])
+    assert report.seconds == 0.457
+
+
+# --------------------------------------------------------------------------- a case file that can't be read
+
+CASE = "- id: own-001\n  bullet: Built a churn model\n  gold: {problem: false, action: true, data_outcome: false, model_impact: false}\n"
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("cases: [own-001\n", "not valid YAML (while parsing a flow sequence)"),  # YAML's own first line
+        ("id: own-001\nbullet: Built a churn model\n", "expected a list of cases"),
+        (
+            "- id: own-001\n  bullet: Built a churn model\n  gold: {problem: false}\n",
+            "case own-001: gold must label all four slots",
+        ),
+        (
+            "- id: own-001\n  bullet: Built a churn model\n"
+            "  gold: {problem: maybe, action: true, data_outcome: false, model_impact: false}\n",
+            "case own-001: gold.problem: Input should be a valid boolean, unable to interpret input",
+        ),
+        (CASE + "- bullet: Built a fraud model\n", "case 1: id: Field required"),  # no id: its place in the file
+        (CASE + "- Built a fraud model\n", "case 1: Input should be a valid dictionary or instance of Case"),
+    ],
+    ids=["bad yaml", "not a list", "gold short", "gold not a boolean", "no id", "not a mapping"],
+)
+def test_a_malformed_case_file_is_one_line_naming_the_file_and_the_case(tmp_path, content, message):
+    (tmp_path / "own.yaml").write_text(content)
+    with pytest.raises(CaseError) as caught:
+        load_cases(tmp_path)
+    assert str(caught.value) == f"{tmp_path / 'own.yaml'}: {message}"
+
+
+def test_case_ids_used_twice_across_files_are_named(tmp_path):
+    (tmp_path / "own.yaml").write_text(CASE + CASE.replace("own-001", "own-002"))
+    (tmp_path / "realdata.yaml").write_text(CASE + CASE.replace("own-001", "own-002") + CASE.replace("own-001", "rd-1"))
+    with pytest.raises(CaseError) as caught:
+        load_cases(tmp_path)
+    assert str(caught.value) == f"{tmp_path}: duplicate case ids: own-001, own-002"
+    (tmp_path / "realdata.yaml").write_text(CASE.replace("own-001", "rd-1"))
+    assert [(c.id, c.file) for c in load_cases(tmp_path)] == [
+        ("own-001", "own"),
+        ("own-002", "own"),
+        ("rd-1", "realdata"),
+    ]
+
+
+def test_a_folder_without_case_files_is_an_error(tmp_path):
+    (tmp_path / "notes.txt").write_text(CASE)
+    with pytest.raises(CaseError) as caught:
+        load_cases(tmp_path)
+    assert str(caught.value) == f"{tmp_path}: no case files (*.yaml)"

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from bulletsmith import quantities
 from bulletsmith.quantities import Quantity, changes, extract_quantities, same_quantity
+
+
+@pytest.fixture(autouse=True)
+def _read_every_text_afresh():
+    # extract_quantities remembers the texts it has read. A test that reads a text an earlier
+    # test read would not run the scanner at all, and mutation testing, which runs a mutant
+    # against the tests it saw call the mutated function, would leave that test out.
+    quantities._extract.cache_clear()
 
 
 def found(text: str) -> list[tuple[str, str, float]]:
@@ -313,3 +322,76 @@ def test_empty_text_has_no_quantities():
 )
 def test_changes_are_from_to_pairs_and_arrows_not_ranges(text, expected):
     assert [(a.raw, b.raw) for a, b in changes(text)] == expected
+
+
+# --------------------------------------------------------------------------- details a user relies on
+# Each of these pins a reading the older tests let slip (found by mutation testing).
+
+RANGE_UNITS = [
+    # A magnitude written once is shared across a dash only: "$3-5M" is $3M to $5M, but "from $500 to
+    # 20K" starts at $500 (the ends of a "to" range can be far apart).
+    ("to", "priced contracts from $500 to 20K", [("$500", "money", 500), ("20K", "money", 2e4)]),
+    ("through", "priced contracts from $500 through 20K", [("$500", "money", 500), ("20K", "money", 2e4)]),
+    ("thru", "priced contracts $500 thru 20K", [("$500", "money", 500), ("20K", "money", 2e4)]),
+    ("between-and", "budgets between $500 and 20K", [("$500", "money", 500), ("20K", "money", 2e4)]),
+    ("each end its own magnitude", "a $3M-5M budget", [("$3M", "money", 3e6), ("5M", "money", 5e6)]),
+    ("currency after the range", "a 10-20K EUR grant", [("10", "money", 1e4), ("20K EUR", "money", 2e4)]),
+    ("multiplier range", "2-3x faster builds", [("2", "multiplier", 2), ("3x", "multiplier", 3)]),
+    ("size range", "2-4 GB of RAM per worker", [("2", "size", 2), ("4 GB", "size", 4)]),
+    # a dash between two different measures is punctuation, not a range
+    (
+        "money, a dash, a percent",
+        "Cut cloud spend by $1.2M - 30% of the AWS bill",
+        [("$1.2M", "money", 1.2e6), ("30%", "percent", 30)],
+    ),
+    # "between" joins a range only with "and"
+    (
+        "between, then a list",
+        "Balanced traffic between 3 regions, cutting p99 latency 40%",
+        [("3", "number", 3), ("40%", "percent", 40)],
+    ),
+]
+
+
+@pytest.mark.parametrize("text, expected", [c[1:] for c in RANGE_UNITS], ids=[c[0] for c in RANGE_UNITS])
+def test_a_range_shares_what_is_written_once(text, expected):
+    assert found(text) == [(r, k, round(float(v), 9)) for r, k, v in expected]
+
+
+def test_only_a_hedge_makes_a_range_approximate():
+    assert [q.approximate for q in extract_quantities("cut false alarms 20-25%")] == [False, False]
+    assert [q.approximate for q in extract_quantities("~20-25% fewer false alarms")] == [True, True]
+    # an arrow is a change: the hedge is on the start only
+    assert [q.approximate for q in extract_quantities("AUC about 0.7 → 0.9")] == [True, False]
+
+
+@pytest.mark.parametrize(
+    "text, unit",
+    [
+        ("lifted recall 4pp", "pp"),
+        ("a 2 GiB cache", "GiB"),
+        ("payloads under 512 bytes", "B"),
+        ("3x fewer pages", "x"),
+        ("upgraded the service to Java 17", "java"),
+    ],
+)
+def test_the_unit_is_read_as_written(text, unit):
+    assert one(text).unit == unit
+
+
+def test_a_word_that_follows_a_number_is_not_always_its_noun():
+    four, nine = extract_quantities("Mentored 4 of the 9 new hires")
+    assert (four.unit, nine.unit) == (None, "new")
+
+
+SAME_MORE = [
+    ("GiB / MiB", "a 2 GiB cache", "a 2048 MiB cache"),
+    ("bytes / KiB", "512 bytes", "0.5 KiB"),
+    ("an unsigned cut supports a minus", "cut churn 8%", "churn -8%"),
+]
+
+
+@pytest.mark.parametrize("a, b", [c[1:] for c in SAME_MORE], ids=[c[0] for c in SAME_MORE])
+def test_same_quantity_in_other_notations(a, b):
+    qa, qb = one(a), one(b)
+    assert same_quantity(qa, qb) and same_quantity(qb, qa)

@@ -288,3 +288,93 @@ def test_the_recording_key_takes_the_prompt_hash_from_its_context(tmp_path):
     with transport.context(prompt="b" * 64):
         two = transport.key_for(request)[0]
     assert one != two and one != transport.key_for(request)[0]
+
+
+# --------------------------------------------------------------------------- how a body is spelled does not matter, what it says does
+
+BODY = {"model": "test-model", "messages": [{"role": "user", "content": "Rewrite:\nBuilt a churn model"}]}
+
+
+def _with_content(content) -> dict:
+    return {"model": "test-model", "messages": [{"role": "user", "content": content}]}
+
+
+def test_windows_line_endings_are_the_same_request():
+    """A prompt file checked out with CRLF line endings sends the same text: its cached answer is reused."""
+    assert request_key(_with_content("Rewrite:\r\nBuilt a churn model")) == request_key(BODY)
+    assert request_key(_with_content("a\r\nb\r\nc")) == request_key(_with_content("a\nb\nc"))
+    # ...but a lone carriage return is text, kept as sent: another request.
+    assert request_key(_with_content("Rewrite:\rBuilt a churn model")) != request_key(BODY)
+
+
+def test_a_template_string_keys_like_the_plain_text_it_holds():
+    """Jinja renders to markupsafe.Markup, a str subclass: the same text, the same key, CRLF or not."""
+    from markupsafe import Markup
+
+    assert request_key(_with_content(Markup("Rewrite:\nBuilt a churn model"))) == request_key(BODY)
+    assert request_key(_with_content(Markup("Rewrite:\r\nBuilt a churn model"))) == request_key(BODY)
+    assert request_key(_with_content(Markup("Rewrite:\nBuilt a fraud model"))) != request_key(BODY)
+
+
+def test_a_mapping_that_is_not_a_dict_keys_like_the_dict():
+    """A message built as an OrderedDict (or any Mapping) is the same request, null fields dropped."""
+    from collections import OrderedDict
+    from types import MappingProxyType
+
+    message = OrderedDict([("role", "user"), ("content", "Rewrite:\nBuilt a churn model"), ("name", None)])
+    assert request_key({"model": "test-model", "messages": [message]}) == request_key(BODY)
+    frozen = MappingProxyType({"role": "user", "content": "Rewrite:\nBuilt a churn model"})
+    assert request_key({"model": "test-model", "messages": [frozen]}) == request_key(BODY)
+    other = MappingProxyType({"role": "user", "content": "Rewrite:\nBuilt a fraud model"})
+    assert request_key({"model": "test-model", "messages": [other]}) != request_key(BODY)
+    named = MappingProxyType({"role": "user", "content": "Rewrite:\nBuilt a churn model", "name": "ana"})
+    assert request_key({"model": "test-model", "messages": [named]}) != request_key(BODY)
+
+
+def test_a_tuple_is_the_same_request_as_the_list():
+    stops = {**BODY, "stop": ["\n\n", "END"]}
+    assert request_key({**BODY, "stop": ("\n\n", "END")}) == request_key(stops)
+    assert request_key({**BODY, "stop": ("\n\n", "STOP")}) != request_key(stops)
+    assert request_key({**BODY, "messages": tuple(BODY["messages"])}) == request_key(BODY)
+
+
+def test_token_ids_as_numbers_or_strings_are_the_same_logit_bias():
+    """OpenAI's logit_bias maps token ids to a bias; Python code writes the ids as ints, JSON as strings."""
+    as_json = request_key({**BODY, "logit_bias": {"2": -100, "10": 5}})
+    assert request_key({**BODY, "logit_bias": {2: -100, 10: 5}}) == as_json
+    assert request_key({**BODY, "logit_bias": {2: -100, "10": 5}}) == as_json
+    assert request_key({**BODY, "logit_bias": {2: -100, 11: 5}}) != as_json
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        {"api_key": KEY},
+        {"API_KEY": KEY},
+        {"Authorization": f"Bearer {KEY}"},
+        {"api-key": KEY},
+        {"headers": {"Authorization": f"Bearer {KEY}"}},
+    ],
+    ids=lambda s: next(iter(s)),
+)
+def test_a_secret_in_the_body_or_the_context_never_reaches_the_key(secret):
+    """The key is stored in the cache and the recordings: a key that hashed the API key would change
+    with it (a new key misses every recording) and could be checked against a guessed key."""
+    from types import MappingProxyType
+
+    assert request_key({**BODY, **secret}) == request_key(BODY)
+    assert request_key(BODY, endpoint=BASE, **secret) == request_key(BODY, endpoint=BASE)
+    message = {**BODY["messages"][0], **secret}
+    assert request_key({**BODY, "messages": [MappingProxyType(message)]}) == request_key(BODY)
+
+
+def test_a_context_value_that_is_not_json_is_keyed_by_its_text():
+    """A Path to the prompt file, as a caller may pass it: keyed as its text, not an error."""
+    from pathlib import PurePosixPath
+
+    assert request_key(BODY, prompt_file=PurePosixPath("prompts/rewrite.md")) == request_key(
+        BODY, prompt_file="prompts/rewrite.md"
+    )
+    assert request_key(BODY, prompt_file=PurePosixPath("prompts/analyze.md")) != request_key(
+        BODY, prompt_file="prompts/rewrite.md"
+    )
