@@ -429,6 +429,18 @@ def test_a_starred_definition_does_not_stop_the_definitions_after_it():
     assert texts(resume(preamble, body)) == ["Cut p99 latency 40% for 3M users"]
 
 
+def test_bullets_written_with_a_starred_macro_are_read_and_written_back():
+    preamble = "\\newcommand*{\\achievement}[1]{\\item #1}\n\\renewcommand* {\\cvrule}{\\hrule}\n"
+    body = (
+        "\\section{Experience}\n\\begin{itemize}\n\\achievement{Cut p99 latency 40\\% for 3M users}\n\\end{itemize}\n"
+    )
+    source = resume(preamble, body)
+    doc = read(source)
+    assert texts(source) == ["Cut p99 latency 40% for 3M users"]
+    out = doc.render({doc.bullets[0].location: "Cut p99 latency 40% for 3M users with a Redis cache"}).decode()
+    assert out == source.replace("3M users}", "3M users with a Redis cache}")
+
+
 # --- the text of a bullet: trimmed of layout, inside one brace group, X and C kept ---------------
 
 

@@ -150,6 +150,8 @@ def _mask_definitions(s: str) -> tuple[str, dict[str, _Macro]]:
             raise _OverBudget(f"defines more than {MAX_LATEX_DEFINITIONS:,} macros; is this a resume?")
         kind = m.group(1)
         i = _skip_ws(s, m.end())
+        if s.startswith("*", i):  # \newcommand*{\x}: the star comes before the name
+            i = _skip_ws(s, i + 1)
         if kind == "long":
             continue
         name = None
@@ -177,8 +179,6 @@ def _mask_definitions(s: str) -> tuple[str, dict[str, _Macro]]:
                 nargs = len(re.findall(r"[mo]", g[0]))
                 i = _skip_ws(s, g[1])
         else:
-            if s.startswith("*", i):
-                i = _skip_ws(s, i + 1)
             g = read_group(s, i, "[", "]", limit=MAX_LATEX_OPTION_CHARS)
             if g:
                 nargs = int(g[0]) if g[0].strip().isdigit() else 0
