@@ -236,9 +236,11 @@ def test_recorded_drafts_are_read_once_each_in_case_order(tmp_path):
         tmp_path, "bs1-rewrite", _tool_call("RewriteCall", {"text": "Built a churn model that cut churn by 40%"})
     )
     _recording(tmp_path, "bs1-lost", response=None)  # a recording whose response was not kept
+    # A 200 whose body was not JSON (a proxy's HTML page): the recorder keeps it as a string.
+    _recording(tmp_path, "bs1-html", response={"status": 200, "content_type": "text/html", "body": "<html>502</html>"})
     index = {
         "cases": {
-            "realdata-007": {"keys": ["bs1-rewrite", "bs1-lost"]},
+            "realdata-007": {"keys": ["bs1-rewrite", "bs1-lost", "bs1-html"]},
             "own-001": {"keys": ["bs1-analyze", "bs1-rewrite"]},
             "own-002": {"prompts": {}},  # indexed, nothing recorded yet
         }

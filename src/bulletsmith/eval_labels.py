@@ -49,7 +49,9 @@ def recorded_drafts(directory: Path) -> list[RecordedDraft]:
         for key in entry.get("keys", []):
             body = json.loads((directory / f"{key}.json").read_text(encoding="utf-8"))["response"]
             body = body.get("body") if isinstance(body, dict) else None
-            for choice in (body or {}).get("choices") or []:
+            if not isinstance(body, dict):  # not kept, or a 200 whose body was not JSON
+                continue
+            for choice in body.get("choices") or []:
                 for tool_call in (choice.get("message") or {}).get("tool_calls") or []:
                     function = tool_call.get("function") or {}
                     try:
