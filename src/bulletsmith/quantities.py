@@ -473,11 +473,16 @@ def changes(text: str) -> list[tuple[Quantity, Quantity]]:
 _COMPATIBLE_KINDS = {"year": "number"}  # "2000 annotators" is written like a year
 
 
+# What may come before a written sign: a currency symbol or code ("$+500", "USD -500", "EUR -3k").
+_BEFORE_SIGN = re.compile(r"^[^\d+\-−]*")
+
+
 def _sign(q: Quantity) -> int:
     """-1 / +1 for an explicit sign, 0 when none was written."""
-    if q.value < 0:
+    head = _BEFORE_SIGN.sub("", q.raw, count=1)
+    if q.value < 0 or head.startswith(("-", "−")):
         return -1
-    return 1 if q.raw.lstrip("$€£¥US ").startswith("+") else 0
+    return 1 if head.startswith("+") else 0
 
 
 def _version_key(q: Quantity) -> str:
