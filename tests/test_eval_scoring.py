@@ -602,6 +602,7 @@ CASE = "- id: own-001\n  bullet: Built a churn model\n  gold: {problem: false, a
     [
         ("cases: [own-001\n", "not valid YAML (while parsing a flow sequence)"),  # YAML's own first line
         ("id: own-001\nbullet: Built a churn model\n", "expected a list of cases"),
+        ("# own cases: to do\n", "no cases in the file"),  # emptied or cut off: its cases would vanish
         (
             "- id: own-001\n  bullet: Built a churn model\n  gold: {problem: false}\n",
             "case own-001: gold must label all four slots",
@@ -614,7 +615,7 @@ CASE = "- id: own-001\n  bullet: Built a churn model\n  gold: {problem: false, a
         (CASE + "- bullet: Built a fraud model\n", "case 1: id: Field required"),  # no id: its place in the file
         (CASE + "- Built a fraud model\n", "case 1: Input should be a valid dictionary or instance of Case"),
     ],
-    ids=["bad yaml", "not a list", "gold short", "gold not a boolean", "no id", "not a mapping"],
+    ids=["bad yaml", "not a list", "empty", "gold short", "gold not a boolean", "no id", "not a mapping"],
 )
 def test_a_malformed_case_file_is_one_line_naming_the_file_and_the_case(tmp_path, content, message):
     (tmp_path / "own.yaml").write_text(content)

@@ -70,9 +70,11 @@ def load_cases(directory: Path) -> list[Case]:
     cases: list[Case] = []
     for path in files:
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as e:
             raise CaseError(f"{path}: not valid YAML ({str(e).splitlines()[0]})") from None
+        if not raw:  # an emptied or cut-off file would drop its cases from every figure unseen
+            raise CaseError(f"{path}: no cases in the file")
         if not isinstance(raw, list):
             raise CaseError(f"{path}: expected a list of cases")
         for i, item in enumerate(raw):
