@@ -61,6 +61,8 @@ PROVENANCE = [
     ("ascii minus for unicode minus", "-0.15 log loss", ["log loss −0.15"], []),
     ("explicit plus for an unsigned gain", "+0.15 AUC", ["0.15 AUC gain"], []),
     ("opposite sign is flagged", "+0.15 log loss", ["-0.15 log loss"], ["+0.15"]),
+    ("a magnitude shared across a range", "Backfilled 3M-5M rows a day", ["Backfilled 3-5M rows a day"], []),
+    ("a range's first end is not a bare number", "Backfilled 3 rows a day", ["Backfilled 3-5M rows a day"], ["3"]),
     ("opposite sign after a currency code", "Saved USD +500 a month", ["Lost USD -500 a month"], ["USD +500"]),
     ("same sign after a currency code", "Lost EUR -3k a month", ["lost EUR -3k a month"], []),
     ("arrow for from-to", "agreement 0.68→0.84", ["agreement from 0.68 to 0.84"], []),

@@ -423,6 +423,8 @@ def _link_ranges(text: str, drafts: list[_Draft]) -> None:
             b.kind, b.unit = "money", a.unit  # "$3-5M"
             if dash_range and b.scale and not a.scale:
                 a.value *= b.scale
+        elif a.kind == b.kind == "number" and not a.has_unit and dash_range and b.scale and not a.scale:
+            a.value *= b.scale  # "3-5M rows" is 3M to 5M rows, as "3-5M%" and "$3-5M" are
 
 
 def _mark_hedges(text: str, drafts: list[_Draft]) -> None:
