@@ -33,6 +33,16 @@ def _isolated(monkeypatch, tmp_path):
     monkeypatch.setenv("BULLETSMITH_STATE_DIR", str(tmp_path / "state"))
 
 
+@pytest.fixture(autouse=True)
+def _read_every_text_afresh():
+    """extract_quantities remembers the texts it has read (lru_cache). A test that reads a text an
+    earlier test read would not run the scanner at all, and mutation testing, which runs a mutant
+    against the tests it saw call the mutated function, would leave that test out."""
+    from bulletsmith import quantities
+
+    quantities._extract.cache_clear()
+
+
 def _own_tests_first(mutant: str):
     """Under `make mutation` (mutmut names the mutant in MUTANT_UNDER_TEST): the mutated module's
     own test files run first ("bulletsmith.documents.word_xml.x_local__mutmut_3" -> test_*word*),

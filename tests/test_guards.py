@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from bulletsmith import quantities
 from bulletsmith.datafiles import word_list
 from bulletsmith.guards import (
     MAX_BULLET_CHARS,
@@ -28,15 +27,6 @@ from bulletsmith.guards import (
     without_filler,
 )
 from bulletsmith.models import Answer, AnswerStatus, Question, Slot, SlotFill
-
-
-@pytest.fixture(autouse=True)
-def _read_every_text_afresh():
-    # extract_quantities remembers the texts it has read. A test that reads a text an earlier
-    # test read would not run the scanner at all, and mutation testing, which runs a mutant
-    # against the tests it saw call the mutated function, would leave that test out.
-    quantities._extract.cache_clear()
-
 
 BULLET = "Redesigned labeling taxonomy for LLM feedback data, increasing annotator agreement from 0.68 to 0.84"
 

@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bulletsmith import quantities
 from bulletsmith.quantities import Quantity, changes, extract_quantities, same_quantity
-
-
-@pytest.fixture(autouse=True)
-def _read_every_text_afresh():
-    # extract_quantities remembers the texts it has read. A test that reads a text an earlier
-    # test read would not run the scanner at all, and mutation testing, which runs a mutant
-    # against the tests it saw call the mutated function, would leave that test out.
-    quantities._extract.cache_clear()
 
 
 def found(text: str) -> list[tuple[str, str, float]]:
