@@ -30,15 +30,18 @@ def saved_results() -> dict[Path, dict[str, int | None]]:
 
 
 def merge(before: dict[Path, dict[str, int | None]], names: set[str]) -> int:
-    """Put back the saved result of every mutant not in `names`; return how many were re-run."""
+    """Put back the saved result of every mutant not re-run (not named, or the run was stopped
+    before its turn); return how many were re-run."""
     rerun = 0
     for meta, old in before.items():
         data = json.loads(meta.read_text(encoding="utf-8"))
         codes = data["exit_code_by_key"]
         for key, code in old.items():
-            if key in names and key in codes:
+            if key not in codes:
+                continue
+            if key in names and codes[key] is not None:
                 rerun += 1
-            elif key in codes:
+            else:  # not named, or named but stopped before its turn
                 codes[key] = code
         meta.write_text(json.dumps(data, indent=4), encoding="utf-8")
     return rerun
